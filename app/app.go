@@ -1,0 +1,136 @@
+// Package app is what the frontend calls. App's exported methods are bound
+// to the desktop window by Wails and served over HTTP by serve mode: one
+// thin layer that validates input, derives a context with a deadline, calls
+// the domain and returns typed DTOs.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"tubeagency/app/events"
+	"tubeagency/app/store"
+)
+
+// Version is the application version, set at build time with
+// -ldflags "-X tubeagency/app.Version=…".
+var Version = "0.1.0-dev"
+
+// Options configure Start. Only DataDir is required.
+type Options struct {
+	// DataDir holds the database, audio, templates and settings.
+	DataDir string
+	// Now is the wall clock. Nil means time.Now.
+	Now func() time.Time
+	// Logger receives diagnostics. Nil means slog.Default().
+	Logger *slog.Logger
+	// CallTimeout bounds each bound call. Zero means 15 s.
+	CallTimeout time.Duration
+	// Mode is "desktop" or "serve", shown in Status.
+	Mode string
+}
+
+// Runtime owns the running application: the store, the event hub and the
+// background parts. Its methods are not bound to the frontend.
+type Runtime struct {
+	opts   Options
+	store  *store.Store
+	hub    *events.Hub
+	log    *slog.Logger
+	api    *App
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	start  time.Time
+}
+
+// App is the set of methods the frontend calls. Every exported method is
+// part of the API: add only methods meant for the frontend.
+type App struct {
+	rt *Runtime
+}
+
+// ErrDataDir reports a data folder the app cannot use.
+var ErrDataDir = errors.New("data folder is not writable")
+
+// CheckDataDir creates dir when missing and proves it is writable.
+func CheckDataDir(dir string) error {
+	if dir == "" {
+		return fmt.Errorf("%w: no folder given", ErrDataDir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrDataDir, dir, errors.Unwrap(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrDataDir, dir, errors.Unwrap(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// Start opens the data folder and starts the application.
+func Start(ctx context.Context, opts Options) (*Runtime, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = 15 * time.Second
+	}
+	if opts.Mode == "" {
+		opts.Mode = "desktop"
+	}
+	if err := CheckDataDir(opts.DataDir); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, filepath.Join(opts.DataDir, "tubeagency.db"), store.Options{Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
+	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now()}
+	rt.ctx, rt.cancel = context.WithCancel(context.Background())
+	rt.api = &App{rt: rt}
+	return rt, nil
+}
+
+// API is the bound object.
+func (rt *Runtime) API() *App { return rt.api }
+
+// Hub carries the application's events.
+func (rt *Runtime) Hub() *events.Hub { return rt.hub }
+
+// Store is the local database.
+func (rt *Runtime) Store() *store.Store { return rt.store }
+
+// Close stops background work and closes the store.
+func (rt *Runtime) Close() error {
+	rt.cancel()
+	rt.wg.Wait()
+	return rt.store.Close()
+}
+
+// go runs fn in the background until Close.
+func (rt *Runtime) goBackground(fn func(ctx context.Context)) {
+	rt.wg.Add(1)
+	go func() {
+		defer rt.wg.Done()
+		fn(rt.ctx)
+	}()
+}
+
+// call derives the context of one bound call.
+func (a *App) call() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(a.rt.ctx, a.rt.opts.CallTimeout)
+}
+
+func (rt *Runtime) emit(name string, data any) { rt.hub.Emit(name, data) }

@@ -1,0 +1,191 @@
+package app
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"tubeagency/app/events"
+	"tubeagency/app/store"
+)
+
+// ChannelInput is what the user enters for a channel.
+type ChannelInput struct {
+	Name      string  `json:"name"`
+	Niche     string  `json:"niche"`
+	Language  string  `json:"language"`
+	Audience  string  `json:"audience"`
+	Format    string  `json:"format"`
+	Cadence   float64 `json:"cadence"`
+	YouTubeID string  `json:"youtube_id"`
+	Autopilot bool    `json:"autopilot"`
+}
+
+var (
+	languageRe  = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	youtubeIDRe = regexp.MustCompile(`^UC[A-Za-z0-9_-]{22}$`)
+)
+
+// normalize trims what the user typed; validate then judges it.
+func (in *ChannelInput) normalize() {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Niche = strings.TrimSpace(in.Niche)
+	in.Language = strings.TrimSpace(in.Language)
+	in.Audience = strings.TrimSpace(in.Audience)
+	in.Format = strings.ToLower(strings.TrimSpace(in.Format))
+	in.YouTubeID = strings.TrimSpace(in.YouTubeID)
+	if in.Language == "" {
+		in.Language = "en"
+	}
+}
+
+func (in ChannelInput) validate() error {
+	var c checker
+	c.text("name", in.Name, 1, 100)
+	c.text("niche", in.Niche, 1, 100)
+	c.text("language", in.Language, 2, 35)
+	if c.err == nil && !languageRe.MatchString(in.Language) {
+		c.fail("language", "must be a language code such as en or pt-BR")
+	}
+	c.text("audience", in.Audience, 0, 300)
+	c.oneOf("format", in.Format, store.FormatLong, store.FormatShorts)
+	c.number("cadence", in.Cadence, 0.1, 50)
+	c.text("youtube_id", in.YouTubeID, 0, 24)
+	if c.err == nil && in.YouTubeID != "" && !youtubeIDRe.MatchString(in.YouTubeID) {
+		c.fail("youtube_id", "must be a YouTube channel id: UC followed by 22 letters, digits, - or _")
+	}
+	return c.check()
+}
+
+// ListChannels returns every channel, by name.
+func (a *App) ListChannels() ([]store.Channel, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	return store.List[store.Channel](ctx, a.rt.store.ReadDB(), store.ChannelEntity, "", "name COLLATE NOCASE, id")
+}
+
+// GetChannel returns one channel.
+func (a *App) GetChannel(id string) (store.Channel, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	ch, err := store.Get[store.Channel](ctx, a.rt.store.ReadDB(), store.ChannelEntity, id)
+	return ch, notFound(err, "channel")
+}
+
+// CreateChannel validates in and stores a new channel.
+func (a *App) CreateChannel(in ChannelInput) (store.Channel, error) {
+	in.normalize()
+	if err := in.validate(); err != nil {
+		return store.Channel{}, err
+	}
+	ctx, cancel := a.call()
+	defer cancel()
+	id, err := uuid.NewV7()
+	if err != nil {
+		return store.Channel{}, err
+	}
+	ch := channelFrom(in)
+	ch.ID = id.String()
+	var out store.Channel
+	err = a.rt.store.Mutate(ctx, func(m *store.Mutation) error {
+		var err error
+		out, err = store.PutRecord(m, store.ChannelEntity, ch)
+		if err != nil {
+			return err
+		}
+		return a.rt.logActivity(m, out.ID, "channel.created", "Channel "+out.Name+" created", nil)
+	})
+	if err != nil {
+		return store.Channel{}, err
+	}
+	a.rt.changed(events.Channels, out)
+	return out, nil
+}
+
+// UpdateChannel validates in and replaces channel id's fields with it.
+func (a *App) UpdateChannel(id string, in ChannelInput) (store.Channel, error) {
+	in.normalize()
+	if err := in.validate(); err != nil {
+		return store.Channel{}, err
+	}
+	ctx, cancel := a.call()
+	defer cancel()
+	var out store.Channel
+	err := a.rt.store.Mutate(ctx, func(m *store.Mutation) error {
+		old, err := store.Get[store.Channel](ctx, m.Tx(), store.ChannelEntity, id)
+		if err != nil {
+			return notFound(err, "channel")
+		}
+		ch := channelFrom(in)
+		ch.Meta = old.Meta
+		out, err = store.PutRecord(m, store.ChannelEntity, ch)
+		return err
+	})
+	if err != nil {
+		return store.Channel{}, err
+	}
+	a.rt.changed(events.Channels, out)
+	return out, nil
+}
+
+// DeleteChannel deletes a channel and its packages (as tombstones, so the
+// deletion syncs to other devices).
+func (a *App) DeleteChannel(id string) error {
+	ctx, cancel := a.call()
+	defer cancel()
+	err := a.rt.store.Mutate(ctx, func(m *store.Mutation) error {
+		ch, err := store.Get[store.Channel](ctx, m.Tx(), store.ChannelEntity, id)
+		if err != nil {
+			return notFound(err, "channel")
+		}
+		pkgs, err := store.List[store.Package](ctx, m.Tx(), store.PackageEntity, "channel_id = ?", "", id)
+		if err != nil {
+			return err
+		}
+		for _, p := range pkgs {
+			if err := m.Delete(store.PackageEntity, p.ID); err != nil {
+				return err
+			}
+		}
+		if err := m.Delete(store.ChannelEntity, id); err != nil {
+			return err
+		}
+		return a.rt.logActivity(m, id, "channel.deleted", "Channel "+ch.Name+" deleted", nil)
+	})
+	if err != nil {
+		return err
+	}
+	a.rt.changed(events.Channels, map[string]string{"deleted": id})
+	return nil
+}
+
+func channelFrom(in ChannelInput) store.Channel {
+	return store.Channel{
+		Name: in.Name, Niche: in.Niche, Language: in.Language, Audience: in.Audience,
+		Format: in.Format, Cadence: in.Cadence, YouTubeID: in.YouTubeID, Autopilot: in.Autopilot,
+	}
+}
+
+// notFound turns the store's not-found into the app's, naming the record.
+func notFound(err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &NotFoundError{What: what}
+	}
+	return err
+}
+
+// NotFoundError says which kind of record does not exist.
+type NotFoundError struct{ What string }
+
+func (e *NotFoundError) Error() string { return e.What + " not found: it may have been deleted" }
+
+// Is makes errors.Is(err, ErrNotFound) true.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// changed tells the frontend that data changed and the outbox grew.
+func (rt *Runtime) changed(name string, data any) {
+	rt.emit(name, data)
+	rt.emitStatus()
+}

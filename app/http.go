@@ -1,0 +1,13 @@
+package app
+
+import "net/http"
+
+// HTTPHandlers are extra routes serve mode mounts beside the API.
+func (rt *Runtime) HTTPHandlers() map[string]http.Handler {
+	return map[string]http.Handler{
+		"GET /healthz": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"status":"ok"}`))
+		}),
+	}
+}

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"tubeagency/app/events"
+	"tubeagency/app/store"
+)
+
+// Status is the app's state at a glance, for the header and Settings.
+type Status struct {
+	Version    string `json:"version"`
+	Mode       string `json:"mode"`
+	DataDir    string `json:"data_dir"`
+	Database   string `json:"database"`
+	DeviceID   string `json:"device_id"`
+	Channels   int    `json:"channels"`
+	Packages   int    `json:"packages"`
+	Outbox     int    `json:"outbox"`
+	Online     bool   `json:"online"`
+	SyncState  string `json:"sync_state"`
+	UptimeSecs int64  `json:"uptime_secs"`
+	DBBytes    int64  `json:"db_bytes"`
+	WALBytes   int64  `json:"wal_bytes"`
+}
+
+// Status reports the data folder, record counts and outbox depth.
+func (a *App) Status() (Status, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	rt := a.rt
+	st := Status{
+		Version:    Version,
+		Mode:       rt.opts.Mode,
+		DataDir:    rt.opts.DataDir,
+		Database:   rt.store.Path(),
+		DeviceID:   rt.store.DeviceID(),
+		SyncState:  "local",
+		UptimeSecs: int64(rt.opts.Now().Sub(rt.start) / time.Second),
+	}
+	var err error
+	if st.Channels, err = store.Count(ctx, rt.store.ReadDB(), store.ChannelEntity, ""); err != nil {
+		return st, err
+	}
+	if st.Packages, err = store.Count(ctx, rt.store.ReadDB(), store.PackageEntity, ""); err != nil {
+		return st, err
+	}
+	if st.Outbox, err = rt.store.OutboxDepth(ctx); err != nil {
+		return st, err
+	}
+	st.DBBytes, st.WALBytes = rt.store.Sizes()
+	return st, nil
+}
+
+// emitStatus tells the frontend the outbox depth changed.
+func (rt *Runtime) emitStatus() {
+	ctx, cancel := context.WithTimeout(rt.ctx, 2*time.Second)
+	defer cancel()
+	n, err := rt.store.OutboxDepth(ctx)
+	if err != nil {
+		return
+	}
+	rt.emit(events.Status, map[string]any{"outbox": n})
+}

@@ -1,0 +1,204 @@
+// Command tubeagency is the Tube Agency desktop app and its headless server.
+//
+//	tubeagency [--data-dir DIR]                         open the desktop window
+//	tubeagency serve [--addr 127.0.0.1:7777] [--token T] [--data-dir DIR]
+//	tubeagency version
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"tubeagency/app"
+	"tubeagency/app/server"
+)
+
+//go:embed all:frontend/dist
+var frontendDist embed.FS
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// defaultDataDir is the OS user data folder for the app.
+func defaultDataDir() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "TubeAgency")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".tubeagency")
+	}
+	return "TubeAgency"
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Tube Agency: plan, write and voice videos for all your YouTube channels.
+
+Usage:
+  tubeagency [--data-dir DIR]          open the desktop window
+  tubeagency serve [flags]             run the same app headless, for a browser
+      --addr HOST:PORT   where to listen (default 127.0.0.1:7777)
+      --token TOKEN      required when listening beyond this computer
+  tubeagency version                   print the version
+
+Every command takes --data-dir DIR (default: `+defaultDataDir()+`).
+`)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("tubeagency", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.Usage = func() { usage(stderr) }
+	dataDir := global.String("data-dir", defaultDataDir(), "data folder")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	rest := global.Args()
+	cmd := ""
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintf(stdout, "tubeagency %s (%s, %s/%s)\n", app.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.Usage = func() { usage(stderr) }
+		addr := fs.String("addr", "127.0.0.1:7777", "listen address")
+		token := fs.String("token", os.Getenv("TUBEAGENCY_TOKEN"), "bearer token")
+		fs.StringVar(dataDir, "data-dir", *dataDir, "data folder")
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		return serve(*dataDir, *addr, *token, stdout, stderr)
+	case "", "desktop":
+		fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.StringVar(dataDir, "data-dir", *dataDir, "data folder")
+		if err := fs.Parse(rest); err != nil {
+			return 2
+		}
+		return desktopMain(*dataDir, stderr)
+	default:
+		fmt.Fprintf(stderr, "tubeagency: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	}
+}
+
+// dist is the built dashboard.
+func dist() fs.FS {
+	sub, err := fs.Sub(frontendDist, "frontend/dist")
+	if err != nil {
+		panic(err) // fixed at build time
+	}
+	return sub
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func startApp(dataDir, mode string, stderr io.Writer) (*app.Runtime, int) {
+	if err := app.CheckDataDir(dataDir); err != nil {
+		fmt.Fprintf(stderr, "tubeagency: cannot use the data folder %s: %v\nChoose another with --data-dir DIR.\n", dataDir, errors.Unwrap(err))
+		return nil, 1
+	}
+	rt, err := app.Start(context.Background(), app.Options{DataDir: dataDir, Mode: mode, Logger: newLogger(stderr)})
+	if err != nil {
+		fmt.Fprintf(stderr, "tubeagency: cannot start: %v\n", err)
+		return nil, 1
+	}
+	return rt, 0
+}
+
+func serve(dataDir, addr, token string, stdout, stderr io.Writer) int {
+	if err := server.CheckAddr(addr, token); err != nil {
+		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
+		return 2
+	}
+	rt, code := startApp(dataDir, "serve", stderr)
+	if rt == nil {
+		return code
+	}
+	defer rt.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "tubeagency: cannot listen on %s: %v\n", addr, err)
+		return 1
+	}
+	h := server.New(server.Options{
+		API:         rt.API(),
+		Hub:         rt.Hub(),
+		FormatError: func(err error) (int, any) { return app.HTTPStatus(err), app.FormatError(err) },
+		Static:      dist(),
+		Token:       token,
+		Handlers:    rt.HTTPHandlers(),
+		Logger:      newLogger(stderr),
+	})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	fmt.Fprintf(stdout, "Tube Agency is serving http://%s (data: %s)\n", ln.Addr(), dataDir)
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// hasDisplay reports whether a desktop window can open.
+func hasDisplay() bool {
+	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
+		return true
+	}
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+}
+
+func desktopMain(dataDir string, stderr io.Writer) int {
+	if !hasDisplay() {
+		fmt.Fprint(stderr, "tubeagency: no display found, so the desktop window cannot open.\n"+
+			"Run it headless instead and open the dashboard in a browser:\n\n    tubeagency serve --data-dir "+dataDir+"\n")
+		return 3
+	}
+	rt, code := startApp(dataDir, "desktop", stderr)
+	if rt == nil {
+		return code
+	}
+	if err := runDesktop(rt, dist()); err != nil {
+		fmt.Fprintf(stderr, "tubeagency: the window could not open: %v\n", err)
+		return 1
+	}
+	return 0
+}
