@@ -106,7 +106,9 @@ func CheckAddr(addr, token string) error {
 	return fmt.Errorf("--addr %q listens beyond this computer: set --token so that only you can use it", addr)
 }
 
-func errBody(msg, code string) map[string]string { return map[string]string{"error": msg, "code": code} }
+func errBody(msg, code string) map[string]string {
+	return map[string]string{"error": msg, "code": code}
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
