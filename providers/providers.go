@@ -16,7 +16,17 @@ import (
 // cache TTL class.
 type Task string
 
-// Tasks.
+// Tasks. Every provider, the local templates included, answers each task
+// in one plain-text shape, which callers parse leniently (numbering,
+// bullets and quotes around lines are ignored):
+//
+//	ideas        one idea per line
+//	titles       one title per line
+//	script       a first line "HOOK: <hook>", then sections, each a line
+//	             "## <heading>" followed by its paragraphs
+//	description  free text; chapters as lines "0:00 <chapter>"
+//	tags         comma-separated tags
+//	thumbnail    one line of at most 6 words
 const (
 	TaskIdeas       Task = "ideas"
 	TaskTitles      Task = "titles"
