@@ -95,6 +95,13 @@ type Provider interface {
 	Generate(ctx context.Context, req Request) (Response, error)
 }
 
+// HealthChecker is a Provider that can tell cheaply whether it answers
+// (listing models, for example) without generating. The router calls it on
+// its health interval.
+type HealthChecker interface {
+	Check(ctx context.Context) error
+}
+
 // Sentinel errors.
 var (
 	ErrRateLimited   = errors.New("rate limited")
@@ -111,6 +118,7 @@ type Error struct {
 	RetryAfter time.Duration // from a Retry-After header, 0 when none
 	Err        error         // one of the sentinels, or the cause
 	Message    string        // the provider's own message, without secrets
+	Network    bool          // the request never reached the provider (refused, DNS, no route)
 }
 
 func (e *Error) Error() string {

@@ -1,0 +1,303 @@
+// Package anthropic is a client for Anthropic's Messages API.
+//
+// Like providers/openai it is a lean net/http client rather than the
+// official anthropic-sdk-go: the router owns retries and deadlines, Tube
+// Agency sends one shape of request, and a direct encode/decode keeps the
+// per-call overhead small and easy to measure. Error bodies
+// ({"type":"error","error":{"type":…,"message":…}}) become
+// *providers.Error; 529 "overloaded" is retryable like 503.
+package anthropic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"tubeagency/providers"
+	"tubeagency/providers/internal/wire"
+)
+
+// DefaultURL is Anthropic's API root.
+const DefaultURL = "https://api.anthropic.com"
+
+// APIVersion is the anthropic-version header sent with every request.
+const APIVersion = "2023-06-01"
+
+// DefaultMaxTokens is sent when a request sets none: the API requires it.
+const DefaultMaxTokens = 1024
+
+// Config configures a Client.
+type Config struct {
+	// Name identifies the provider ("anthropic"). Empty means "anthropic".
+	Name string
+	// BaseURL is the API root without /v1. Empty means DefaultURL.
+	BaseURL string
+	// Model is sent with every request.
+	Model string
+	// Key returns the API key at call time. Nil sends none.
+	Key func() (string, error)
+	// HTTPClient sends requests. Nil means a client bounded only by ctx.
+	HTTPClient *http.Client
+	// Now is the clock for Retry-After dates. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Client generates text through the Messages API.
+type Client struct {
+	cfg Config
+	url string
+}
+
+var _ providers.Provider = (*Client)(nil)
+var _ providers.HealthChecker = (*Client)(nil)
+
+// New returns a Client for cfg.
+func New(cfg Config) *Client {
+	if cfg.Name == "" {
+		cfg.Name = "anthropic"
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultURL
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Key == nil {
+		cfg.Key = func() (string, error) { return "", nil }
+	}
+	return &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/")}
+}
+
+// Name is the provider's name.
+func (c *Client) Name() string { return c.cfg.Name }
+
+type message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type messagesRequest struct {
+	Model       string    `json:"model"`
+	MaxTokens   int       `json:"max_tokens"`
+	System      string    `json:"system,omitempty"`
+	Messages    []message `json:"messages"`
+	Temperature *float64  `json:"temperature,omitempty"`
+	Stream      bool      `json:"stream,omitempty"`
+}
+
+type usage struct {
+	InputTokens  int `json:"input_tokens"`
+	OutputTokens int `json:"output_tokens"`
+}
+
+type messagesResponse struct {
+	Type    string `json:"type"`
+	Model   string `json:"model"`
+	Content []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	} `json:"content"`
+	Usage *usage `json:"usage"`
+}
+
+type apiError struct {
+	Type  string `json:"type"`
+	Error *struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+type streamEvent struct {
+	Type    string            `json:"type"`
+	Message *messagesResponse `json:"message"`
+	Delta   *struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	} `json:"delta"`
+	Usage *usage `json:"usage"`
+}
+
+func (c *Client) newRequest(ctx context.Context, method, path string, body []byte) (*http.Request, string, error) {
+	key, err := c.cfg.Key()
+	if err != nil {
+		return nil, "", &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
+	}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.url+path, r)
+	if err != nil {
+		return nil, "", &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
+	}
+	req.Header.Set("anthropic-version", APIVersion)
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("x-api-key", key)
+	}
+	return req, key, nil
+}
+
+// Generate sends one message. It streams when req.OnDelta is set.
+func (c *Client) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	start := time.Now()
+	body := messagesRequest{Model: c.cfg.Model, MaxTokens: req.MaxTokens, System: req.System,
+		Messages: []message{{Role: "user", Content: req.User}}, Stream: req.OnDelta != nil}
+	if body.MaxTokens <= 0 {
+		body.MaxTokens = DefaultMaxTokens
+	}
+	if req.Temperature > 0 {
+		t := min(req.Temperature, 1) // the Messages API accepts 0 to 1
+		body.Temperature = &t
+	}
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return providers.Response{}, fmt.Errorf("%s: encode request: %w", c.cfg.Name, err)
+	}
+	httpReq, key, err := c.newRequest(ctx, http.MethodPost, "/v1/messages", buf)
+	if err != nil {
+		return providers.Response{}, err
+	}
+	resp, err := c.cfg.HTTPClient.Do(httpReq)
+	if err != nil {
+		return providers.Response{}, wire.TransportError(ctx, c.cfg.Name, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		e := wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
+		if resp.StatusCode == 529 { // overloaded_error
+			e.Err, e.Retryable = providers.ErrUnavailable, true
+		}
+		return providers.Response{}, e
+	}
+	out := providers.Response{Provider: c.cfg.Name, Model: c.cfg.Model}
+	if body.Stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		err = c.readStream(ctx, resp.Body, req.OnDelta, &out)
+	} else {
+		err = c.readWhole(ctx, resp.Body, req.OnDelta, &out)
+	}
+	if err != nil {
+		return providers.Response{}, err
+	}
+	out.Latency = time.Since(start)
+	return out, nil
+}
+
+func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
+	raw, err := io.ReadAll(io.LimitReader(r, wire.MaxBody))
+	if err != nil {
+		return wire.TransportError(ctx, c.cfg.Name, err)
+	}
+	var mr messagesResponse
+	if err := json.Unmarshal(raw, &mr); err != nil {
+		return wire.BadResponse(c.cfg.Name, "the answer was not valid JSON (it may have been cut off)")
+	}
+	var text strings.Builder
+	for _, block := range mr.Content {
+		if block.Type == "text" {
+			text.WriteString(block.Text)
+		}
+	}
+	if strings.TrimSpace(text.String()) == "" {
+		return wire.BadResponse(c.cfg.Name, "the answer had no text")
+	}
+	out.Text = text.String()
+	if mr.Model != "" {
+		out.Model = mr.Model
+	}
+	if mr.Usage != nil {
+		out.Usage = providers.Usage{InputTokens: mr.Usage.InputTokens, OutputTokens: mr.Usage.OutputTokens}
+	}
+	if onDelta != nil {
+		onDelta(out.Text)
+	}
+	return nil
+}
+
+func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
+	var text strings.Builder
+	err := wire.Events(r, func(event, data string) (bool, error) {
+		var ev streamEvent
+		if err := json.Unmarshal([]byte(data), &ev); err != nil {
+			return false, wire.BadResponse(c.cfg.Name, "a streamed event was not valid JSON")
+		}
+		switch ev.Type {
+		case "message_start":
+			if ev.Message != nil {
+				if ev.Message.Model != "" {
+					out.Model = ev.Message.Model
+				}
+				if ev.Message.Usage != nil {
+					out.Usage.InputTokens = ev.Message.Usage.InputTokens
+				}
+			}
+		case "content_block_delta":
+			if ev.Delta != nil && ev.Delta.Type == "text_delta" && ev.Delta.Text != "" {
+				text.WriteString(ev.Delta.Text)
+				onDelta(ev.Delta.Text)
+			}
+		case "message_delta":
+			if ev.Usage != nil {
+				out.Usage.OutputTokens = ev.Usage.OutputTokens
+			}
+		case "message_stop":
+			return true, nil
+		case "error":
+			return false, &providers.Error{Provider: c.cfg.Name, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
+		}
+		return false, nil
+	})
+	if err != nil {
+		var pe *providers.Error
+		if errors.As(err, &pe) {
+			return err
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil {
+			return wire.BadResponse(c.cfg.Name, "the stream ended before it was complete")
+		}
+		return wire.TransportError(ctx, c.cfg.Name, err)
+	}
+	if strings.TrimSpace(text.String()) == "" {
+		return wire.BadResponse(c.cfg.Name, "the answer had no text")
+	}
+	out.Text = text.String()
+	return nil
+}
+
+func errorMessage(raw []byte, key string) string {
+	var ae apiError
+	if json.Unmarshal(raw, &ae) != nil || ae.Error == nil {
+		return ""
+	}
+	return wire.Scrub(ae.Error.Message, key)
+}
+
+// Check lists the models, which proves the endpoint answers and the key is
+// accepted, without generating.
+func (c *Client) Check(ctx context.Context) error {
+	req, key, err := c.newRequest(ctx, http.MethodGet, "/v1/models", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return wire.TransportError(ctx, c.cfg.Name, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 != 2 {
+		return wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
+	}
+	return nil
+}

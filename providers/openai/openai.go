@@ -1,0 +1,298 @@
+// Package openai is a client for the OpenAI chat completions wire format,
+// which Groq, GitHub Models, OpenAI, Together and local model servers
+// (Ollama, llama.cpp's server) all speak at their own base URLs.
+//
+// It is a lean net/http client rather than the official openai-go SDK on
+// purpose: the router is the only retry loop and owns deadlines, so the
+// client needs none of the SDK's retry, pagination or option machinery;
+// one request shape and two response shapes (whole and streamed) are all
+// Tube Agency uses; and keeping the hot path to one JSON encode and decode
+// keeps the router's overhead measurable in microseconds (see
+// docs/BENCHMARKS.md). Error bodies are mapped onto *providers.Error with
+// the API key scrubbed from any message the server echoes.
+package openai
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"tubeagency/providers"
+	"tubeagency/providers/internal/wire"
+)
+
+// Base URLs of the services that speak this format.
+const (
+	GroqURL         = "https://api.groq.com/openai/v1"
+	GitHubModelsURL = "https://models.github.ai/inference"
+	OpenAIURL       = "https://api.openai.com/v1"
+	TogetherURL     = "https://api.together.xyz/v1"
+	OllamaURL       = "http://127.0.0.1:11434/v1"
+)
+
+// Config configures a Client. Name and BaseURL are required.
+type Config struct {
+	// Name identifies the provider in responses and errors ("groq").
+	Name string
+	// BaseURL is the API root, without the trailing /chat/completions.
+	BaseURL string
+	// Model is sent with every request.
+	Model string
+	// Key returns the API key at call time, so a key changed in Settings
+	// applies at once. Nil or an empty key sends no Authorization header
+	// (local servers need none).
+	Key func() (string, error)
+	// HTTPClient sends requests. Nil means a client with no timeout of its
+	// own: the caller's ctx bounds every call.
+	HTTPClient *http.Client
+	// Now is the clock for Retry-After dates. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Client generates text through one OpenAI-compatible endpoint.
+type Client struct {
+	cfg Config
+	url string
+}
+
+var _ providers.Provider = (*Client)(nil)
+var _ providers.HealthChecker = (*Client)(nil)
+
+// New returns a Client for cfg.
+func New(cfg Config) *Client {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Key == nil {
+		cfg.Key = func() (string, error) { return "", nil }
+	}
+	return &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/")}
+}
+
+// Name is the provider's name.
+func (c *Client) Name() string { return c.cfg.Name }
+
+type message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type chatRequest struct {
+	Model         string         `json:"model"`
+	Messages      []message      `json:"messages"`
+	MaxTokens     int            `json:"max_tokens,omitempty"`
+	Temperature   *float64       `json:"temperature,omitempty"`
+	Stream        bool           `json:"stream,omitempty"`
+	StreamOptions *streamOptions `json:"stream_options,omitempty"`
+}
+
+type streamOptions struct {
+	IncludeUsage bool `json:"include_usage"`
+}
+
+type usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+}
+
+type chatResponse struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Message struct {
+			Content *string `json:"content"`
+		} `json:"message"`
+		Delta struct {
+			Content string `json:"content"`
+		} `json:"delta"`
+		FinishReason *string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *usage `json:"usage"`
+}
+
+type errorBody struct {
+	Error json.RawMessage `json:"error"`
+}
+
+// Generate sends one chat completion. It streams when req.OnDelta is set.
+func (c *Client) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	start := time.Now()
+	key, err := c.cfg.Key()
+	if err != nil {
+		return providers.Response{}, &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
+	}
+	body := chatRequest{Model: c.cfg.Model, MaxTokens: req.MaxTokens, Stream: req.OnDelta != nil}
+	if req.System != "" {
+		body.Messages = append(body.Messages, message{Role: "system", Content: req.System})
+	}
+	body.Messages = append(body.Messages, message{Role: "user", Content: req.User})
+	if req.Temperature > 0 {
+		t := req.Temperature
+		body.Temperature = &t
+	}
+	if body.Stream {
+		body.StreamOptions = &streamOptions{IncludeUsage: true}
+	}
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return providers.Response{}, fmt.Errorf("%s: encode request: %w", c.cfg.Name, err)
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+"/chat/completions", bytes.NewReader(buf))
+	if err != nil {
+		return providers.Response{}, &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
+	}
+	httpReq.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		httpReq.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body.Stream {
+		httpReq.Header.Set("Accept", "text/event-stream")
+	}
+	resp, err := c.cfg.HTTPClient.Do(httpReq)
+	if err != nil {
+		return providers.Response{}, wire.TransportError(ctx, c.cfg.Name, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		return providers.Response{}, wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
+	}
+	out := providers.Response{Provider: c.cfg.Name, Model: c.cfg.Model}
+	if body.Stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		err = c.readStream(ctx, resp.Body, req.OnDelta, &out)
+	} else {
+		err = c.readWhole(ctx, resp.Body, req.OnDelta, &out)
+	}
+	if err != nil {
+		return providers.Response{}, err
+	}
+	out.Latency = time.Since(start)
+	return out, nil
+}
+
+func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
+	raw, err := io.ReadAll(io.LimitReader(r, wire.MaxBody))
+	if err != nil {
+		return wire.TransportError(ctx, c.cfg.Name, err)
+	}
+	var cr chatResponse
+	if err := json.Unmarshal(raw, &cr); err != nil {
+		return wire.BadResponse(c.cfg.Name, "the answer was not valid JSON (it may have been cut off)")
+	}
+	if len(cr.Choices) == 0 || cr.Choices[0].Message.Content == nil {
+		return wire.BadResponse(c.cfg.Name, "the answer had no choices")
+	}
+	text := *cr.Choices[0].Message.Content
+	if strings.TrimSpace(text) == "" {
+		return wire.BadResponse(c.cfg.Name, "the answer was empty")
+	}
+	out.Text = text
+	if cr.Model != "" {
+		out.Model = cr.Model
+	}
+	if cr.Usage != nil {
+		out.Usage = providers.Usage{InputTokens: cr.Usage.PromptTokens, OutputTokens: cr.Usage.CompletionTokens}
+	}
+	if onDelta != nil {
+		onDelta(text)
+	}
+	return nil
+}
+
+func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
+	var text strings.Builder
+	err := wire.Events(r, func(_, data string) (bool, error) {
+		if data == "[DONE]" {
+			return true, nil
+		}
+		var chunk chatResponse
+		if err := json.Unmarshal([]byte(data), &chunk); err != nil {
+			var eb errorBody
+			if json.Unmarshal([]byte(data), &eb) == nil && len(eb.Error) > 0 {
+				return false, &providers.Error{Provider: c.cfg.Name, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
+			}
+			return false, wire.BadResponse(c.cfg.Name, "a streamed chunk was not valid JSON")
+		}
+		if chunk.Model != "" {
+			out.Model = chunk.Model
+		}
+		if chunk.Usage != nil {
+			out.Usage = providers.Usage{InputTokens: chunk.Usage.PromptTokens, OutputTokens: chunk.Usage.CompletionTokens}
+		}
+		if len(chunk.Choices) > 0 && chunk.Choices[0].Delta.Content != "" {
+			d := chunk.Choices[0].Delta.Content
+			text.WriteString(d)
+			onDelta(d)
+		}
+		return false, nil
+	})
+	if err != nil {
+		var pe *providers.Error
+		if errors.As(err, &pe) {
+			return err
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil {
+			return wire.BadResponse(c.cfg.Name, "the stream ended before it was complete")
+		}
+		return wire.TransportError(ctx, c.cfg.Name, err)
+	}
+	if strings.TrimSpace(text.String()) == "" {
+		return wire.BadResponse(c.cfg.Name, "the answer had no choices")
+	}
+	out.Text = text.String()
+	return nil
+}
+
+// errorMessage reads {"error":{"message":…}} or {"error":"…"} from raw,
+// empty when raw is not such a body (an HTML error page, for example).
+func errorMessage(raw []byte, key string) string {
+	var eb errorBody
+	if json.Unmarshal(raw, &eb) != nil || len(eb.Error) == 0 {
+		return ""
+	}
+	var obj struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(eb.Error, &obj) == nil && obj.Message != "" {
+		return wire.Scrub(obj.Message, key)
+	}
+	var s string
+	if json.Unmarshal(eb.Error, &s) == nil {
+		return wire.Scrub(s, key)
+	}
+	return ""
+}
+
+// Check lists the models, which proves the endpoint answers and the key
+// is accepted, without generating.
+func (c *Client) Check(ctx context.Context) error {
+	key, err := c.cfg.Key()
+	if err != nil {
+		return &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url+"/models", nil)
+	if err != nil {
+		return &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
+	}
+	if key != "" {
+		httpReq.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := c.cfg.HTTPClient.Do(httpReq)
+	if err != nil {
+		return wire.TransportError(ctx, c.cfg.Name, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 != 2 {
+		return wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
+	}
+	return nil
+}
