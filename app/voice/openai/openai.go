@@ -1,0 +1,197 @@
+// Package openai speaks through OpenAI's text-to-speech endpoint.
+//
+//	POST {BaseURL}/v1/audio/speech
+//	Authorization: Bearer <key>
+//	{"model": "gpt-4o-mini-tts", "input": "...", "voice": "alloy", "response_format": "wav"}
+//
+// The answer is a WAV file; errors are {"error": {"message", "type", "code"}}.
+package openai
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"tubeagency/app/voice"
+)
+
+// Defaults.
+const (
+	DefaultBaseURL = "https://api.openai.com"
+	DefaultModel   = "gpt-4o-mini-tts"
+	DefaultVoice   = "alloy"
+	maxInput       = 4096 // characters per request, OpenAI's limit
+	maxAudio       = 200 << 20
+)
+
+// Client calls OpenAI TTS. Key is required; other zero fields take defaults.
+type Client struct {
+	// Key returns the API key when needed. An empty key means not configured.
+	Key func(ctx context.Context) (string, error)
+	// BaseURL is the API root. Empty means DefaultBaseURL.
+	BaseURL string
+	// Model is the TTS model. Empty means DefaultModel.
+	Model string
+	// Voice is the voice name. Empty means DefaultVoice.
+	Voice string
+	// HTTP is the client. Nil means one with a 5-minute timeout.
+	HTTP *http.Client
+}
+
+var _ voice.Engine = (*Client)(nil)
+
+// Name is "openai-tts".
+func (c *Client) Name() string { return "openai-tts" }
+
+func (c *Client) key(ctx context.Context) (string, error) {
+	if c.Key != nil {
+		if k, err := c.Key(ctx); err == nil && strings.TrimSpace(k) != "" {
+			return strings.TrimSpace(k), nil
+		}
+	}
+	return "", fmt.Errorf("%w: no OpenAI API key (Settings → Providers)", voice.ErrNotConfigured)
+}
+
+// Available reports whether a key is set.
+func (c *Client) Available(ctx context.Context) error {
+	_, err := c.key(ctx)
+	return err
+}
+
+// Synthesize asks for WAV audio. Text longer than one request allows is
+// spoken in parts, cut at sentence ends, and the parts' samples joined.
+func (c *Client) Synthesize(ctx context.Context, req voice.Request) ([]byte, error) {
+	key, err := c.key(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var pcm []byte
+	var first voice.WAVInfo
+	var header []byte
+	for i, part := range split(req.Text, maxInput) {
+		wav, err := c.speak(ctx, key, part, req)
+		if err != nil {
+			return nil, err
+		}
+		info, err := voice.ParseWAV(wav)
+		if err != nil {
+			return nil, fmt.Errorf("openai-tts: %w", err)
+		}
+		if i == 0 {
+			first = info
+			header = wav
+		} else if info.SampleRate != first.SampleRate || info.Channels != first.Channels || info.BitsPerSample != first.BitsPerSample {
+			return nil, fmt.Errorf("openai-tts: %w: parts differ in format", voice.ErrBadAudio)
+		}
+		pcm = append(pcm, wav[len(wav)-int(info.DataBytes):]...)
+	}
+	if len(header) == 0 {
+		return nil, voice.ErrEmptyText
+	}
+	if first.BitsPerSample != 16 {
+		return header, nil
+	}
+	return voice.PCMToWAV(pcm, first.SampleRate, first.Channels), nil
+}
+
+func (c *Client) speak(ctx context.Context, key, text string, req voice.Request) ([]byte, error) {
+	base := strings.TrimRight(c.BaseURL, "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	model, vc := c.Model, c.Voice
+	if model == "" {
+		model = DefaultModel
+	}
+	if vc == "" {
+		vc = DefaultVoice
+	}
+	payload := map[string]any{"model": model, "input": text, "voice": vc, "response_format": "wav"}
+	if req.WordsPerMinute > 0 {
+		// OpenAI's natural pace is about 150 words per minute.
+		payload["speed"] = min(max(float64(req.WordsPerMinute)/150, 0.25), 4)
+	}
+	body, _ := json.Marshal(payload)
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/audio/speech", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("openai-tts: %w", err)
+	}
+	hreq.Header.Set("Authorization", "Bearer "+key)
+	hreq.Header.Set("Content-Type", "application/json")
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 5 * time.Minute}
+	}
+	resp, err := hc.Do(hreq)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("openai-tts: unreachable: %w", redact(err, key))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAudio))
+	if err != nil {
+		return nil, fmt.Errorf("openai-tts: read audio: %w", redact(err, key))
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("openai-tts: status %d: %s", resp.StatusCode, errorMessage(data, key))
+	}
+	return data, nil
+}
+
+func errorMessage(body []byte, key string) string {
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+			Code    any    `json:"code"`
+		} `json:"error"`
+	}
+	msg := ""
+	if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
+		msg = e.Error.Message
+	} else {
+		msg = strings.TrimSpace(string(body))
+	}
+	if len(msg) > 300 {
+		msg = msg[:300]
+	}
+	if key != "" {
+		msg = strings.ReplaceAll(msg, key, "[key]")
+	}
+	return msg
+}
+
+func redact(err error, key string) error {
+	if key == "" || !strings.Contains(err.Error(), key) {
+		return err
+	}
+	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), key, "[key]"))
+}
+
+// split cuts text into parts of at most n bytes, preferring sentence ends.
+func split(text string, n int) []string {
+	text = strings.TrimSpace(text)
+	var parts []string
+	for len(text) > n {
+		cut := strings.LastIndexAny(text[:n], ".!?\n")
+		if cut < n/2 {
+			cut = strings.LastIndexByte(text[:n], ' ')
+		}
+		if cut <= 0 {
+			cut = n - 1
+		}
+		parts = append(parts, strings.TrimSpace(text[:cut+1]))
+		text = strings.TrimSpace(text[cut+1:])
+	}
+	if text != "" {
+		parts = append(parts, text)
+	}
+	return parts
+}
