@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { emptyChannel, validateChannel } from './validate';
+
+describe('validateChannel', () => {
+  it('accepts a complete channel', () => {
+    expect(validateChannel({ ...emptyChannel(), name: 'Cozy Cooking', niche: 'cooking' })).toEqual({});
+  });
+  it.each([
+    ['name', { name: '  ' }, 'Name is required'],
+    ['name', { name: 'x'.repeat(101) }, 'Name must be at most 100 characters'],
+    ['niche', { niche: '' }, 'Niche is required'],
+    ['language', { language: 'english!' }, 'Use a language code such as en or pt-BR'],
+    ['cadence', { cadence: 0 }, 'Cadence must be between 0.1 and 50 videos a week'],
+    ['cadence', { cadence: Number.NaN }, 'Cadence must be between 0.1 and 50 videos a week'],
+    ['youtube_id', { youtube_id: 'UCshort' }, 'A YouTube channel id is UC followed by 22 letters, digits, - or _'],
+  ])('rejects a bad %s', (field, patch, message) => {
+    const c = { ...emptyChannel(), name: 'A', niche: 'B', ...patch };
+    expect(validateChannel(c)[field]).toBe(message);
+  });
+  it('counts characters, not bytes', () => {
+    expect(validateChannel({ ...emptyChannel(), name: 'é'.repeat(100), niche: 'x' })).toEqual({});
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, call, setFetch, toApiError } from './api';
+
+function respond(status: number, body: unknown): typeof fetch {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    respond.last = { url: String(input), init };
+    return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  }) as typeof fetch;
+}
+respond.last = null as null | { url: string; init?: RequestInit };
+
+describe('call over HTTP', () => {
+  it('posts the arguments as a JSON array and returns the result', async () => {
+    setFetch(respond(200, { id: 'c1', name: 'A' }));
+    const r = await call<{ id: string }>('GetChannel', 'c1');
+    expect(r.id).toBe('c1');
+    expect(respond.last?.url).toBe('/api/call/GetChannel');
+    expect(respond.last?.init?.body).toBe('["c1"]');
+    expect((respond.last?.init?.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+  });
+  it('turns an error body into an ApiError naming the field', async () => {
+    setFetch(respond(422, { error: 'name: is required', field: 'name', code: 'invalid' }));
+    const err = await call('CreateChannel', {}).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.field).toBe('name');
+    expect(err.code).toBe('invalid');
+    expect(err.status).toBe(422);
+  });
+  it('says the server is unreachable when fetch fails', async () => {
+    setFetch((async () => {
+      throw new TypeError('Failed to fetch');
+    }) as typeof fetch);
+    const err = await call('Status').catch((e) => e);
+    expect(err.code).toBe('network');
+    expect(err.message).toMatch(/not reachable/);
+  });
+});
+
+describe('toApiError', () => {
+  it('parses a JSON string rejection (desktop)', () => {
+    const e = toApiError('{"error":"niche: is required","field":"niche","code":"invalid"}');
+    expect(e.field).toBe('niche');
+  });
+  it('keeps a plain string as the message', () => {
+    expect(toApiError('boom').message).toBe('boom');
+  });
+});

@@ -1,0 +1,189 @@
+// The one module that talks to the Go side. In the desktop window it calls
+// the methods Wails binds (window.go.app.App) and listens to Wails events;
+// in a browser against `tubeagency serve` it does the same over HTTP
+// (POST /api/call/{Method}) and server-sent events (/api/events).
+// Components and stores import call/onEvent from here and nothing else.
+
+type Listener = (data: any) => void;
+
+interface WailsWindow {
+  go?: { app?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
+  runtime?: { EventsOn: (name: string, cb: Listener) => () => void };
+}
+
+const w = (typeof window !== 'undefined' ? window : {}) as WailsWindow;
+
+/** True inside the desktop window. */
+export function isDesktop(): boolean {
+  return !!w.go?.app?.App;
+}
+
+/** An error from the Go side: a sentence to show, and the field it belongs to. */
+export class ApiError extends Error {
+  field?: string;
+  code: string;
+  status?: number;
+  constructor(message: string, code = 'internal', field?: string, status?: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.field = field;
+    this.status = status;
+  }
+}
+
+/** Turns whatever a call rejected with into an ApiError. */
+export function toApiError(e: unknown, status?: number): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e && typeof e === 'object' && 'error' in e) {
+    const b = e as { error: string; code?: string; field?: string };
+    return new ApiError(b.error, b.code ?? 'internal', b.field || undefined, status);
+  }
+  if (typeof e === 'string') {
+    try {
+      return toApiError(JSON.parse(e), status);
+    } catch {
+      return new ApiError(e, 'internal', undefined, status);
+    }
+  }
+  if (e instanceof Error) return new ApiError(e.message, 'network', undefined, status);
+  return new ApiError(String(e), 'internal', undefined, status);
+}
+
+let fetchImpl: typeof fetch = (...a) => fetch(...a);
+/** For tests: replace fetch. */
+export function setFetch(f: typeof fetch) {
+  fetchImpl = f;
+}
+
+/** Calls a bound Go method with positional arguments. */
+export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+  const bound = w.go?.app?.App;
+  if (bound) {
+    const fn = bound[method];
+    if (!fn) throw new ApiError(`unknown method ${method}`, 'unknown_method');
+    try {
+      return (await fn(...args)) as T;
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetchImpl(`/api/call/${encodeURIComponent(method)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(args),
+    });
+  } catch (e) {
+    throw new ApiError('Tube Agency is not reachable: is `tubeagency serve` still running?', 'network');
+  }
+  let body: unknown = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { error: text };
+    }
+  }
+  if (!res.ok) throw toApiError(body ?? { error: res.statusText }, res.status);
+  return body as T;
+}
+
+const listeners = new Map<string, Set<Listener>>();
+let source: EventSource | null = null;
+let connectionListeners = new Set<(up: boolean) => void>();
+
+function ensureSource() {
+  if (source || typeof EventSource === 'undefined') return;
+  source = new EventSource('/api/events', { withCredentials: true });
+  source.onopen = () => connectionListeners.forEach((f) => f(true));
+  source.onerror = () => connectionListeners.forEach((f) => f(false));
+  source.onmessage = (m) => {
+    let ev: { name: string; data: unknown };
+    try {
+      ev = JSON.parse(m.data);
+    } catch {
+      return;
+    }
+    listeners.get(ev.name)?.forEach((f) => f(ev.data));
+  };
+}
+
+/** Subscribes to an app event; returns the unsubscribe function. */
+export function onEvent(name: string, fn: Listener): () => void {
+  if (w.runtime?.EventsOn && isDesktop()) {
+    return w.runtime.EventsOn(name, fn);
+  }
+  let set = listeners.get(name);
+  if (!set) listeners.set(name, (set = new Set()));
+  set.add(fn);
+  ensureSource();
+  return () => set!.delete(fn);
+}
+
+/** Reports whether the event stream to the server is up (serve mode only). */
+export function onConnection(fn: (up: boolean) => void): () => void {
+  connectionListeners.add(fn);
+  return () => connectionListeners.delete(fn);
+}
+
+// ---- Typed DTOs of the core API (mirrors app/store and app). ----
+
+export interface Meta {
+  id: string;
+  hlc: string;
+  deleted: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export type Format = 'long-form' | 'shorts';
+
+export interface ChannelInput {
+  name: string;
+  niche: string;
+  language: string;
+  audience: string;
+  format: Format;
+  cadence: number;
+  youtube_id: string;
+  autopilot: boolean;
+}
+
+export type Channel = Meta & ChannelInput;
+
+export interface Status {
+  version: string;
+  mode: string;
+  data_dir: string;
+  database: string;
+  device_id: string;
+  channels: number;
+  packages: number;
+  outbox: number;
+  online: boolean;
+  sync_state: string;
+  uptime_secs: number;
+  db_bytes: number;
+  wal_bytes: number;
+  [extra: string]: unknown;
+}
+
+export interface Activity extends Meta {
+  channel_id: string;
+  kind: string;
+  message: string;
+  data: unknown;
+}
+
+export const api = {
+  status: () => call<Status>('Status'),
+  listChannels: () => call<Channel[]>('ListChannels'),
+  createChannel: (c: ChannelInput) => call<Channel>('CreateChannel', c),
+  updateChannel: (id: string, c: ChannelInput) => call<Channel>('UpdateChannel', id, c),
+  deleteChannel: (id: string) => call<void>('DeleteChannel', id),
+  listActivity: (limit: number) => call<Activity[]>('ListActivity', limit),
+};
