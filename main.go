@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"syscall"
+	"testing/fstest"
 	"time"
 
 	"tubeagency/app"
@@ -111,14 +112,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// dist is the built dashboard.
+// dist is the built dashboard, or a page saying how to build it when the
+// binary was compiled without it.
 func dist() fs.FS {
 	sub, err := fs.Sub(frontendDist, "frontend/dist")
 	if err != nil {
 		panic(err) // fixed at build time
 	}
+	if _, err := fs.Stat(sub, "index.html"); err != nil {
+		return fstest.MapFS{"index.html": {Data: []byte(notBuiltPage)}}
+	}
 	return sub
 }
+
+const notBuiltPage = `<!doctype html><meta charset="utf-8"><title>Tube Agency</title>
+<p>This binary was built without its dashboard. Build it with <code>make build</code>.</p>`
 
 func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
