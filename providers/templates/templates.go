@@ -1,0 +1,435 @@
+// Package templates is the provider that always answers: text/template
+// files embedded in the binary turn a channel's niche, audience, language
+// and format plus a topic into ideas, titles, a script, a description,
+// tags and thumbnail text, in the plain-text shapes providers.Task
+// documents. Output varies with a seed.
+//
+// Users override a template by putting a file of the same name (for
+// example titles.tmpl) in the override folder, <data-dir>/templates.
+// Watch reloads the folder live. A file that does not parse, or fails when
+// run, keeps the last good version of that template in use and is reported
+// by Errors until it is fixed or removed: nothing crashes.
+package templates
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/template"
+	"time"
+	"unicode"
+
+	"github.com/fsnotify/fsnotify"
+
+	"tubeagency/providers"
+)
+
+//go:embed files/*.tmpl
+var embedded embed.FS
+
+// Name is the provider's name.
+const Name = "templates"
+
+// DefaultCount is how many lines list tasks (titles, ideas) produce.
+const DefaultCount = 8
+
+// files maps each task to its template file.
+var files = map[providers.Task]string{
+	providers.TaskTitles:      "titles.tmpl",
+	providers.TaskIdeas:       "ideas.tmpl",
+	providers.TaskScript:      "script.tmpl",
+	providers.TaskDescription: "description.tmpl",
+	providers.TaskTags:        "tags.tmpl",
+	providers.TaskThumbnail:   "thumbnail.tmpl",
+	providers.TaskTrends:      "general.tmpl",
+	providers.TaskAnalytics:   "general.tmpl",
+	providers.TaskChannelMeta: "general.tmpl",
+}
+
+// FileError is a template file that failed to load or run; the last good
+// version stays in use.
+type FileError struct {
+	File    string    `json:"file"`
+	Message string    `json:"message"`
+	At      time.Time `json:"at"`
+}
+
+// Options configure New. The zero value uses only the embedded templates.
+type Options struct {
+	// Dir is the override folder. Empty means no overrides.
+	Dir string
+	// Now stamps errors and the year used in titles. Nil means time.Now.
+	Now func() time.Time
+	// OnReload, when set, is called after every reload with the current
+	// errors (empty when all files are good). Watch calls it from its own
+	// goroutine.
+	OnReload func(errs []FileError)
+}
+
+// Provider answers every task from templates. It is safe for concurrent use.
+type Provider struct {
+	opts    Options
+	builtin map[string]*template.Template
+	counter atomic.Uint64
+
+	mu     sync.RWMutex
+	active map[string]*template.Template // file → template in use
+	errs   map[string]FileError
+}
+
+var _ providers.Provider = (*Provider)(nil)
+
+// New parses the embedded templates and loads overrides from opts.Dir.
+func New(opts Options) (*Provider, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	p := &Provider{opts: opts, builtin: map[string]*template.Template{}, active: map[string]*template.Template{}, errs: map[string]FileError{}}
+	entries, err := fs.ReadDir(embedded, "files")
+	if err != nil {
+		return nil, fmt.Errorf("read embedded templates: %w", err)
+	}
+	for _, e := range entries {
+		body, err := fs.ReadFile(embedded, "files/"+e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("read embedded template %s: %w", e.Name(), err)
+		}
+		t, err := parse(e.Name(), string(body))
+		if err != nil {
+			return nil, fmt.Errorf("parse embedded template %s: %w", e.Name(), err)
+		}
+		p.builtin[e.Name()] = t
+		p.active[e.Name()] = t
+	}
+	p.Reload()
+	return p, nil
+}
+
+func parse(name, body string) (*template.Template, error) {
+	return template.New(name).Option("missingkey=error").Funcs(funcs).Parse(body)
+}
+
+var funcs = template.FuncMap{
+	"title": titleCase,
+	"upper": strings.ToUpper,
+	"lower": strings.ToLower,
+	"firstWord": func(s string) string {
+		if f := strings.Fields(s); len(f) > 0 {
+			return f[0]
+		}
+		return s
+	},
+}
+
+func titleCase(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r := []rune(w)
+		r[0] = unicode.ToUpper(r[0])
+		words[i] = string(r)
+	}
+	return strings.Join(words, " ")
+}
+
+// Name is "templates".
+func (p *Provider) Name() string { return Name }
+
+// Dir is the override folder, empty when none.
+func (p *Provider) Dir() string { return p.opts.Dir }
+
+// Errors lists the template files that failed, by file name.
+func (p *Provider) Errors() []FileError {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	out := make([]FileError, 0, len(p.errs))
+	for _, e := range p.errs {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
+	return out
+}
+
+// Reload reads the override folder again. A file that parses replaces the
+// template in use; one that does not keeps the last good version and is
+// recorded in Errors; a removed file goes back to the embedded version.
+func (p *Provider) Reload() []FileError {
+	next := map[string]*template.Template{}
+	p.mu.RLock()
+	for name, t := range p.active {
+		next[name] = t
+	}
+	p.mu.RUnlock()
+	errs := map[string]FileError{}
+	present := map[string]bool{}
+	if p.opts.Dir != "" {
+		for name := range p.builtin {
+			body, err := os.ReadFile(filepath.Join(p.opts.Dir, name))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			present[name] = true
+			if err != nil {
+				errs[name] = FileError{File: name, Message: "cannot be read: " + err.Error(), At: p.opts.Now()}
+				continue
+			}
+			t, err := parse(name, string(body))
+			if err == nil {
+				err = trial(t) // a template that parses but fails on real data is broken too
+			}
+			if err != nil {
+				errs[name] = FileError{File: name, Message: cleanTemplateError(err), At: p.opts.Now()}
+				continue
+			}
+			next[name] = t
+		}
+	}
+	for name, t := range p.builtin {
+		if !present[name] {
+			next[name] = t
+		}
+	}
+	p.mu.Lock()
+	p.active = next
+	p.errs = errs
+	p.mu.Unlock()
+	list := p.Errors()
+	if p.opts.OnReload != nil {
+		p.opts.OnReload(list)
+	}
+	return list
+}
+
+// trial runs t on a sample channel in both formats.
+func trial(t *template.Template) error {
+	for _, format := range []string{"long-form", "shorts"} {
+		d := newData(providers.Request{Topic: "sample topic", Channel: providers.Channel{Name: "Sample", Niche: "sample niche", Audience: "viewers", Language: "en", Format: format}}, 1, 2026)
+		if err := t.Execute(&bytes.Buffer{}, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cleanTemplateError(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "template: ")
+	return msg
+}
+
+// Watch reloads the override folder whenever a file in it changes, until
+// ctx ends. It creates the folder when missing. Bursts of events (an editor
+// writing a temp file and renaming it) cause one reload per burst of
+// debounce length.
+func (p *Provider) Watch(ctx context.Context, debounce time.Duration) error {
+	if p.opts.Dir == "" {
+		return errors.New("watch templates: no override folder")
+	}
+	if err := os.MkdirAll(p.opts.Dir, 0o700); err != nil {
+		return fmt.Errorf("watch templates: %w", err)
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch templates: %w", err)
+	}
+	defer w.Close()
+	if err := w.Add(p.opts.Dir); err != nil {
+		return fmt.Errorf("watch templates %s: %w", p.opts.Dir, err)
+	}
+	p.Reload() // files may have changed before the watch began
+	var fire <-chan time.Time
+	var timer *time.Timer
+	for {
+		select {
+		case <-ctx.Done():
+			if timer != nil {
+				timer.Stop()
+			}
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			if !strings.HasSuffix(ev.Name, ".tmpl") {
+				continue
+			}
+			if timer == nil {
+				timer = time.NewTimer(debounce)
+			} else {
+				timer.Reset(debounce)
+			}
+			fire = timer.C
+		case <-fire:
+			fire = nil
+			p.Reload()
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			return fmt.Errorf("watch templates: %w", err)
+		}
+	}
+}
+
+// Generate answers req from the template of its task.
+func (p *Provider) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		return providers.Response{}, err
+	}
+	file, ok := files[req.Task]
+	if !ok {
+		file = "general.tmpl"
+	}
+	seed := uint64(req.Seed)
+	if seed == 0 {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%s\x00%s\x00%s", req.Channel.ID, req.Task, req.Topic)
+		seed = h.Sum64() ^ p.counter.Add(1)*0x9e3779b97f4a7c15
+	}
+	p.mu.RLock()
+	t := p.active[file]
+	p.mu.RUnlock()
+	text, err := run(t, req, seed, p.opts.Now().Year())
+	if err != nil {
+		// the override broke at run time on this input: record it and use the embedded one
+		p.mu.Lock()
+		p.errs[file] = FileError{File: file, Message: cleanTemplateError(err), At: p.opts.Now()}
+		p.active[file] = p.builtin[file]
+		p.mu.Unlock()
+		if p.opts.OnReload != nil {
+			p.opts.OnReload(p.Errors())
+		}
+		if text, err = run(p.builtin[file], req, seed, p.opts.Now().Year()); err != nil {
+			return providers.Response{}, fmt.Errorf("templates: %s: %w", file, err)
+		}
+	}
+	if req.OnDelta != nil {
+		req.OnDelta(text)
+	}
+	return providers.Response{Text: text, Provider: Name, Model: file, Latency: time.Since(start)}, nil
+}
+
+func run(t *template.Template, req providers.Request, seed uint64, year int) (text string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("template panicked: %v", r)
+		}
+	}()
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, newData(req, seed, year)); err != nil {
+		return "", err
+	}
+	return tidy(req.Task, buf.String()), nil
+}
+
+// tidy drops blank lines of list answers and repeated lines.
+func tidy(task providers.Task, s string) string {
+	if task != providers.TaskTitles && task != providers.TaskIdeas {
+		return strings.TrimSpace(s) + "\n"
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.Join(strings.Fields(line), " ")
+		if line == "" || seen[strings.ToLower(line)] {
+			continue
+		}
+		seen[strings.ToLower(line)] = true
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+// Data is what a template sees.
+type Data struct {
+	Channel  providers.Channel
+	Topic    string // the request's topic, or the niche when empty
+	Niche    string
+	Audience string // "viewers" when the channel names none
+	Lang     string // primary language subtag, lower case: "en", "es", "pt"
+	Format   string
+	Shorts   bool
+	Count    int
+	Year     int
+	CTA      string // a call to action in the channel's language
+	R        *Rand
+}
+
+func newData(req providers.Request, seed uint64, year int) Data {
+	ch := req.Channel
+	d := Data{Channel: ch, Topic: strings.TrimSpace(req.Topic), Niche: strings.TrimSpace(ch.Niche), Audience: strings.TrimSpace(ch.Audience),
+		Format: ch.Format, Shorts: strings.EqualFold(ch.Format, "shorts"), Count: DefaultCount, Year: year,
+		R: &Rand{r: rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))}}
+	if d.Niche == "" {
+		d.Niche = "your niche"
+	}
+	if d.Topic == "" {
+		d.Topic = d.Niche
+	}
+	if d.Audience == "" {
+		d.Audience = "viewers"
+	}
+	lang, _, _ := strings.Cut(strings.ToLower(ch.Language), "-")
+	d.Lang = lang
+	if d.Lang == "" {
+		d.Lang = "en"
+	}
+	d.CTA = d.R.Pick(ctas(d.Lang)...)
+	return d
+}
+
+func ctas(lang string) []string {
+	switch lang {
+	case "es":
+		return []string{"Suscríbete para más y cuéntame en los comentarios qué quieres ver.", "Si te sirvió, dale like y compártelo con alguien que lo necesite."}
+	case "pt":
+		return []string{"Inscreva-se para mais e conte nos comentários o que você quer ver.", "Se ajudou, deixe o like e compartilhe com quem precisa."}
+	case "fr":
+		return []string{"Abonne-toi pour la suite et dis-moi en commentaire ce que tu veux voir.", "Si ça t'a aidé, like et partage la vidéo."}
+	case "de":
+		return []string{"Abonniere für mehr und schreib mir in die Kommentare, was du sehen willst.", "Wenn es geholfen hat, lass ein Like da und teile das Video."}
+	default:
+		return []string{"Subscribe for more, and tell me in the comments what you want to see next.", "If this helped, like the video and share it with someone who needs it.", "Watch the next video on screen to keep going."}
+	}
+}
+
+// Rand is the seeded randomness a template uses.
+type Rand struct{ r *rand.Rand }
+
+// Pick returns one of items.
+func (r *Rand) Pick(items ...string) string {
+	if len(items) == 0 {
+		return ""
+	}
+	return items[r.r.IntN(len(items))]
+}
+
+// Int returns a number in [lo, hi].
+func (r *Rand) Int(lo, hi int) int {
+	if hi <= lo {
+		return lo
+	}
+	return lo + r.r.IntN(hi-lo+1)
+}
+
+// Chance is true pct percent of the time.
+func (r *Rand) Chance(pct int) bool { return r.r.IntN(100) < pct }
+
+// Seq returns n items to range over.
+func (r *Rand) Seq(n int) []int {
+	if n < 0 {
+		n = 0
+	}
+	return make([]int, n)
+}

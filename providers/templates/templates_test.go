@@ -1,0 +1,268 @@
+package templates
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tubeagency/providers"
+)
+
+var baking = providers.Channel{ID: "ch-1", Name: "Crumb", Niche: "home baking", Audience: "busy parents", Language: "en", Format: "long-form"}
+
+func newProvider(t *testing.T, opts Options) *Provider {
+	t.Helper()
+	p, err := New(opts)
+	if err != nil {
+		t.Fatalf("new: %v", err)
+	}
+	return p
+}
+
+func gen(t *testing.T, p *Provider, req providers.Request) string {
+	t.Helper()
+	resp, err := p.Generate(context.Background(), req)
+	if err != nil {
+		t.Fatalf("generate %s: %v", req.Task, err)
+	}
+	if resp.Provider != Name {
+		t.Fatalf("provider = %q", resp.Provider)
+	}
+	return resp.Text
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func TestTitlesAreDistinctAcrossRuns(t *testing.T) {
+	p := newProvider(t, Options{})
+	for _, seeded := range []bool{true, false} {
+		total, distinct := 0, map[string]bool{}
+		firsts := map[string]bool{}
+		for i := 1; i <= 100; i++ {
+			req := providers.Request{Task: providers.TaskTitles, Channel: baking, Topic: "sourdough bread"}
+			if seeded {
+				req.Seed = int64(i)
+			}
+			ls := lines(gen(t, p, req))
+			if len(ls) < 5 {
+				t.Fatalf("run %d gave %d titles: %q", i, len(ls), ls)
+			}
+			firsts[ls[0]] = true
+			for _, l := range ls {
+				if strings.Contains(l, "%!") {
+					t.Fatalf("formatting error in title %q", l)
+				}
+				total++
+				distinct[strings.ToLower(l)] = true
+			}
+		}
+		ratio := float64(len(distinct)) / float64(total)
+		t.Logf("seeded=%v: %d distinct of %d titles (%.1f%%), %d distinct first titles of 100", seeded, len(distinct), total, 100*ratio, len(firsts))
+		if ratio < 0.90 {
+			t.Fatalf("seeded=%v: only %.1f%% of titles distinct, want at least 90%%", seeded, 100*ratio)
+		}
+		if len(firsts) < 90 {
+			t.Fatalf("seeded=%v: only %d distinct first titles in 100 runs", seeded, len(firsts))
+		}
+	}
+}
+
+func TestSameSeedSameOutput(t *testing.T) {
+	p := newProvider(t, Options{})
+	req := providers.Request{Task: providers.TaskScript, Channel: baking, Topic: "sourdough", Seed: 42}
+	if a, b := gen(t, p, req), gen(t, p, req); a != b {
+		t.Fatalf("same seed gave different scripts:\n%s\n---\n%s", a, b)
+	}
+}
+
+func TestOutputUsesChannel(t *testing.T) {
+	p := newProvider(t, Options{})
+	shorts := baking
+	shorts.Format = "shorts"
+	spanish := baking
+	spanish.Language = "es-MX"
+	spanish.Audience = "padres ocupados"
+	scenarios := []struct {
+		name    string
+		task    providers.Task
+		channel providers.Channel
+		check   func(text string) bool
+	}{
+		{"script has hook and sections", providers.TaskScript, baking, func(s string) bool {
+			return strings.HasPrefix(s, "HOOK: ") && strings.Count(s, "\n## ") >= 4 && strings.Contains(s, "busy parents")
+		}},
+		{"shorts script is short", providers.TaskScript, shorts, func(s string) bool {
+			return strings.HasPrefix(s, "HOOK: ") && strings.Count(s, "\n## ") == 3
+		}},
+		{"long description has chapters", providers.TaskDescription, baking, func(s string) bool {
+			return strings.Contains(s, "\n0:00 Intro\n") && strings.Contains(s, "home baking")
+		}},
+		{"shorts description has none", providers.TaskDescription, shorts, func(s string) bool {
+			return !strings.Contains(s, "0:00") && strings.Contains(s, "under a minute")
+		}},
+		{"tags are comma separated and use the niche", providers.TaskTags, baking, func(s string) bool {
+			return strings.Count(s, ",") >= 5 && strings.Contains(s, "home baking") && !strings.Contains(s, "\n\n")
+		}},
+		{"shorts tags say shorts", providers.TaskTags, shorts, func(s string) bool { return strings.Contains(s, ", shorts") }},
+		{"thumbnail is at most 6 words", providers.TaskThumbnail, baking, func(s string) bool {
+			return len(lines(s)) == 1 && len(strings.Fields(s)) <= 6
+		}},
+		{"spanish titles", providers.TaskTitles, spanish, func(s string) bool {
+			return strings.Contains(s, "sourdough") && (strings.Contains(s, " de ") || strings.Contains(s, " para ") || strings.Contains(s, "Por qué") || strings.Contains(s, "Probé"))
+		}},
+		{"spanish call to action", providers.TaskScript, spanish, func(s string) bool {
+			return strings.Contains(s, "Suscríbete") || strings.Contains(s, "dale like")
+		}},
+		{"ideas one per line", providers.TaskIdeas, baking, func(s string) bool { return len(lines(s)) >= 5 }},
+		{"trends summary names the channel", providers.TaskTrends, baking, func(s string) bool { return strings.Contains(s, "Crumb") }},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			text := gen(t, p, providers.Request{Task: sc.task, Channel: sc.channel, Topic: "sourdough", Seed: 3})
+			if !sc.check(text) {
+				t.Fatalf("unexpected %s output:\n%s", sc.task, text)
+			}
+			if strings.Contains(text, "%!") || strings.Contains(text, "<no value>") {
+				t.Fatalf("formatting error:\n%s", text)
+			}
+		})
+	}
+}
+
+func TestOverrideBrokenAndRemoved(t *testing.T) {
+	dir := t.TempDir()
+	var reloads [][]FileError
+	p := newProvider(t, Options{Dir: dir, OnReload: func(errs []FileError) { reloads = append(reloads, errs) }})
+	req := providers.Request{Task: providers.TaskThumbnail, Channel: baking, Topic: "sourdough", Seed: 1}
+	builtin := gen(t, p, req)
+
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "thumbnail.tmpl"), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`MY {{ upper .Niche }}`)
+	if errs := p.Reload(); len(errs) != 0 {
+		t.Fatalf("good override reported errors: %v", errs)
+	}
+	if got := gen(t, p, req); got != "MY HOME BAKING\n" {
+		t.Fatalf("override not used: %q", got)
+	}
+
+	write(`{{ .Niche `) // does not parse
+	errs := p.Reload()
+	if len(errs) != 1 || errs[0].File != "thumbnail.tmpl" || !strings.Contains(errs[0].Message, "thumbnail.tmpl") {
+		t.Fatalf("broken file errors = %+v", errs)
+	}
+	if got := gen(t, p, req); got != "MY HOME BAKING\n" {
+		t.Fatalf("broken file did not keep the last good version: %q", got)
+	}
+
+	write(`{{ .NoSuchField }}`) // parses, fails when run
+	if errs := p.Reload(); len(errs) != 1 || !strings.Contains(errs[0].Message, "NoSuchField") {
+		t.Fatalf("failing file errors = %+v", errs)
+	}
+	if got := gen(t, p, req); got != "MY HOME BAKING\n" {
+		t.Fatalf("failing file replaced the last good version: %q", got)
+	}
+
+	if err := os.Remove(filepath.Join(dir, "thumbnail.tmpl")); err != nil {
+		t.Fatal(err)
+	}
+	if errs := p.Reload(); len(errs) != 0 {
+		t.Fatalf("removed file still reported: %v", errs)
+	}
+	if got := gen(t, p, req); got != builtin {
+		t.Fatalf("removed override did not restore the built-in: %q want %q", got, builtin)
+	}
+	if len(reloads) != 5 { // New + 4 reloads
+		t.Fatalf("OnReload called %d times, want 5", len(reloads))
+	}
+}
+
+func TestWatchReloadsOnFileChange(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "templates")
+	reloaded := make(chan []FileError, 16)
+	p := newProvider(t, Options{Dir: dir, OnReload: func(errs []FileError) { reloaded <- errs }})
+	<-reloaded // the reload New does
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Watch(ctx, 10*time.Millisecond) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("watch: %v", err)
+		}
+	}()
+	<-reloaded // the reload Watch does once it watches
+	req := providers.Request{Task: providers.TaskThumbnail, Channel: baking, Seed: 1}
+
+	wait := func(want int) []FileError {
+		t.Helper()
+		select {
+		case errs := <-reloaded:
+			if len(errs) != want {
+				t.Fatalf("reload errors = %+v, want %d", errs, want)
+			}
+			return errs
+		case <-time.After(5 * time.Second):
+			t.Fatal("no reload within 5s of the file change")
+		}
+		return nil
+	}
+	if err := os.WriteFile(filepath.Join(dir, "thumbnail.tmpl"), []byte(`LIVE {{ .Channel.Name }}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wait(0)
+	if got := gen(t, p, req); got != "LIVE Crumb\n" {
+		t.Fatalf("after change got %q", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "thumbnail.tmpl"), []byte(`{{ if }}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wait(1)
+	if got := gen(t, p, req); got != "LIVE Crumb\n" {
+		t.Fatalf("broken edit lost the last good version: %q", got)
+	}
+	if len(p.Errors()) != 1 {
+		t.Fatalf("errors = %v", p.Errors())
+	}
+}
+
+func TestGenerateHonoursCancelledContext(t *testing.T) {
+	p := newProvider(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Generate(ctx, providers.Request{Task: providers.TaskTitles, Channel: baking}); err == nil {
+		t.Fatal("cancelled context generated anyway")
+	}
+}
+
+func BenchmarkPackage(b *testing.B) {
+	p, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	tasks := []providers.Task{providers.TaskTitles, providers.TaskScript, providers.TaskDescription, providers.TaskTags, providers.TaskThumbnail}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		for _, task := range tasks {
+			if _, err := p.Generate(ctx, providers.Request{Task: task, Channel: baking, Topic: "sourdough", Seed: int64(i + 1)}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
