@@ -1,0 +1,226 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"tubeagency/app/store"
+)
+
+func startTest(tb testing.TB) *Runtime {
+	tb.Helper()
+	rt, err := Start(context.Background(), Options{DataDir: tb.TempDir(), Mode: "test"})
+	if err != nil {
+		tb.Fatalf("start: %v", err)
+	}
+	tb.Cleanup(func() { rt.Close() })
+	return rt
+}
+
+func validChannel() ChannelInput {
+	return ChannelInput{Name: "Cozy Cooking", Niche: "home cooking", Language: "en", Audience: "busy parents", Format: "long-form", Cadence: 2}
+}
+
+// counts returns channels, packages and outbox entries, tombstones included.
+func counts(tb testing.TB, rt *Runtime) [3]int {
+	tb.Helper()
+	var c [3]int
+	for i, q := range []string{`SELECT COUNT(*) FROM channels`, `SELECT COUNT(*) FROM packages`, `SELECT COUNT(*) FROM outbox`} {
+		if err := rt.store.DB().QueryRow(q).Scan(&c[i]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return c
+}
+
+func TestChannelBadInputNamesFieldAndWritesNothing(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	existing, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarios := []struct {
+		name  string
+		edit  func(*ChannelInput)
+		field string
+	}{
+		{"empty name", func(c *ChannelInput) { c.Name = "" }, "name"},
+		{"blank name", func(c *ChannelInput) { c.Name = "   \t " }, "name"},
+		{"empty niche", func(c *ChannelInput) { c.Niche = "" }, "niche"},
+		{"over-long name", func(c *ChannelInput) { c.Name = strings.Repeat("n", 101) }, "name"},
+		{"over-long audience", func(c *ChannelInput) { c.Audience = strings.Repeat("a", 301) }, "audience"},
+		{"bad format enum", func(c *ChannelInput) { c.Format = "vertical" }, "format"},
+		{"bad language", func(c *ChannelInput) { c.Language = "english please" }, "language"},
+		{"cadence zero", func(c *ChannelInput) { c.Cadence = 0 }, "cadence"},
+		{"cadence too high", func(c *ChannelInput) { c.Cadence = 51 }, "cadence"},
+		{"invalid utf-8 name", func(c *ChannelInput) { c.Name = "bad \xff\xfe bytes" }, "name"},
+		{"invalid utf-8 niche", func(c *ChannelInput) { c.Niche = "\xc3\x28" }, "niche"},
+		{"control character", func(c *ChannelInput) { c.Name = "bell\x07" }, "name"},
+		{"bad youtube id", func(c *ChannelInput) { c.YouTubeID = "UC123" }, "youtube_id"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			before := counts(t, rt)
+			in := validChannel()
+			sc.edit(&in)
+			for op, call := range map[string]func() error{
+				"create": func() error { _, err := a.CreateChannel(in); return err },
+				"update": func() error { _, err := a.UpdateChannel(existing.ID, in); return err },
+			} {
+				err := call()
+				var fe *FieldError
+				if !errors.As(err, &fe) {
+					t.Fatalf("%s: err = %v, want a FieldError", op, err)
+				}
+				if fe.Field != sc.field {
+					t.Fatalf("%s: field %q, want %q (%v)", op, fe.Field, sc.field, err)
+				}
+				if body := FormatError(err); body.Field != sc.field || body.Code != CodeInvalid {
+					t.Fatalf("%s: formatted %+v", op, body)
+				}
+			}
+			if after := counts(t, rt); after != before {
+				t.Fatalf("rows changed on bad input: %v → %v", before, after)
+			}
+			got, _ := a.GetChannel(existing.ID)
+			if got.Name != existing.Name || got.HLC != existing.HLC {
+				t.Fatal("existing channel changed on bad input")
+			}
+		})
+	}
+}
+
+func TestSQLLookingInputIsStoredVerbatim(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	in := validChannel()
+	in.Name = `Robert'); DROP TABLE channels;--`
+	in.Niche = `" OR 1=1 -- 😀 ünïcödé`
+	ch, err := a.CreateChannel(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.GetChannel(ch.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != in.Name || got.Niche != in.Niche {
+		t.Fatalf("stored %q / %q", got.Name, got.Niche)
+	}
+	list, _ := a.ListChannels()
+	if len(list) != 1 {
+		t.Fatalf("%d channels", len(list))
+	}
+}
+
+func TestChannelLifecycleAndStatus(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := uuid.Parse(ch.ID); err != nil || id.Version() != 7 {
+		t.Fatalf("id %q is not a UUIDv7", ch.ID)
+	}
+	in := validChannel()
+	in.Format = "Shorts" // normalised to the enum value
+	in.Name = "  Trimmed  "
+	up, err := a.UpdateChannel(ch.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Format != store.FormatShorts || up.Name != "Trimmed" || up.HLC <= ch.HLC {
+		t.Fatalf("update result %+v", up)
+	}
+	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "one-pan dinners", Content: store.PackageContent{Tags: []string{"cooking"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != store.StatusIdea {
+		t.Fatalf("new package status %q", p.Status)
+	}
+	st, err := a.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// create channel + activity, update, package: 4 outbox entries.
+	if st.Channels != 1 || st.Packages != 1 || st.Outbox != 4 || st.DataDir == "" {
+		t.Fatalf("status %+v", st)
+	}
+	if err := a.DeleteChannel(ch.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.GetPackage(p.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("package of a deleted channel still readable: %v", err)
+	}
+	if err := a.DeleteChannel(ch.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+	acts, err := a.ListActivity(10)
+	if err != nil || len(acts) != 2 || acts[0].Kind != "channel.deleted" {
+		t.Fatalf("activity %+v %v", acts, err)
+	}
+}
+
+func TestPackageBadInput(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, _ := a.CreateChannel(validChannel())
+	scenarios := []struct {
+		name  string
+		in    PackageInput
+		field string
+	}{
+		{"no channel", PackageInput{}, "channel_id"},
+		{"unknown channel", PackageInput{ChannelID: "0190b1d2-0000-7000-8000-000000000000"}, "channel_id"},
+		{"bad status", PackageInput{ChannelID: ch.ID, Status: "done"}, "status"},
+		{"long title", PackageInput{ChannelID: ch.ID, Title: strings.Repeat("t", 101)}, "title"},
+		{"long description", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Description: strings.Repeat("d", 5001)}}, "content.description"},
+		{"too many tag characters", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Tags: []string{strings.Repeat("a", 90), strings.Repeat("b", 90), strings.Repeat("c", 90), strings.Repeat("d", 90), strings.Repeat("e", 90), strings.Repeat("f", 90)}}}, "content.tags"},
+		{"empty tag", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Tags: []string{""}}}, "content.tags"},
+		{"invalid utf-8 hook", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Hook: "\xff"}}, "content.hook"},
+		{"title score out of range", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Titles: []store.TitleOption{{Text: "x", Score: 140}}}}, "content.titles"},
+		{"unknown package id", PackageInput{ID: "0190b1d2-0000-7000-8000-000000000001", ChannelID: ch.ID}, ""},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			before := counts(t, rt)
+			_, err := a.SavePackage(sc.in)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var fe *FieldError
+			if sc.field == "" {
+				if !errors.Is(err, ErrNotFound) {
+					t.Fatalf("err = %v, want not found", err)
+				}
+			} else if !errors.As(err, &fe) || fe.Field != sc.field {
+				t.Fatalf("err = %v, want field %s", err, sc.field)
+			}
+			if after := counts(t, rt); after != before {
+				t.Fatalf("rows changed: %v → %v", before, after)
+			}
+		})
+	}
+	if _, err := a.ListActivity(0); err == nil {
+		t.Fatal("limit 0 accepted")
+	}
+}
+
+func TestDataDirNotWritable(t *testing.T) {
+	dir := t.TempDir()
+	blocker := dir + "/file"
+	if err := writeFile(blocker); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Start(context.Background(), Options{DataDir: blocker + "/sub"})
+	if !errors.Is(err, ErrDataDir) {
+		t.Fatalf("err = %v, want ErrDataDir", err)
+	}
+}
