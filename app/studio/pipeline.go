@@ -1,0 +1,422 @@
+package studio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"tubeagency/app/events"
+	"tubeagency/app/store"
+	"tubeagency/providers"
+)
+
+// Studio runs package pipelines. Create it with New.
+type Studio struct {
+	cfg Config
+
+	mu      sync.Mutex
+	running map[string]context.CancelFunc
+}
+
+// New makes a Studio from cfg, filling defaults.
+func New(cfg Config) *Studio {
+	if cfg.Scorer == nil {
+		cfg.Scorer = HeuristicScorer{}
+	}
+	if cfg.Emit == nil {
+		cfg.Emit = func(string, any) {}
+	}
+	if cfg.Now == nil {
+		cfg.Now = cfg.Store.Now
+	}
+	if cfg.AudioDir == "" {
+		cfg.AudioDir = filepath.Join(filepath.Dir(cfg.Store.Path()), "audio")
+	}
+	return &Studio{cfg: cfg, running: map[string]context.CancelFunc{}}
+}
+
+// AudioDir is the folder voice-overs are written to.
+func (s *Studio) AudioDir() string { return s.cfg.AudioDir }
+
+// RunOptions tune one run.
+type RunOptions struct {
+	// SkipVoice marks the voice step skipped instead of running it.
+	SkipVoice bool
+	// Generator overrides the configured one for this run (the autopilot
+	// passes the local templates when quotas are spent). Nil means the
+	// configured Generator.
+	Generator Generator
+	// Background marks requests as not interactive (the router may wait
+	// for a rate-limit token instead of moving on).
+	Background bool
+	// NoCache bypasses the provider cache.
+	NoCache bool
+	// Source names who asked ("studio", "autopilot"), for the activity log.
+	Source string
+}
+
+// Progress is the payload of a job event.
+type Progress struct {
+	PackageID string `json:"package_id"`
+	ChannelID string `json:"channel_id"`
+	Step      string `json:"step"`
+	Status    string `json:"status"` // running, done, failed, cancelled, finished
+	Chars     int    `json:"chars,omitempty"`
+	Delta     string `json:"delta,omitempty"`
+	Provider  string `json:"provider,omitempty"`
+	Error     string `json:"error,omitempty"`
+	Done      int    `json:"done"`
+	Total     int    `json:"total"`
+	Source    string `json:"source,omitempty"`
+}
+
+// NewPackage is a fresh package record with every step pending. id empty
+// means a new UUIDv7.
+func NewPackage(id, channelID, topic string) (store.Package, error) {
+	if id == "" {
+		u, err := uuid.NewV7()
+		if err != nil {
+			return store.Package{}, err
+		}
+		id = u.String()
+	}
+	steps := make(map[string]store.StepState, len(Steps))
+	for _, st := range Steps {
+		steps[st] = store.StepState{Status: StatePending}
+	}
+	return store.Package{Meta: store.Meta{ID: id}, ChannelID: channelID, Status: store.StatusIdea, Topic: topic,
+		Content: store.PackageContent{Steps: steps}}, nil
+}
+
+// Create stores a new package for channelID with an optional topic.
+func (s *Studio) Create(ctx context.Context, channelID, topic string) (store.Package, error) {
+	p, err := NewPackage("", channelID, topic)
+	if err != nil {
+		return p, err
+	}
+	var out store.Package
+	err = s.cfg.Store.Mutate(ctx, func(m *store.Mutation) error {
+		if _, err := store.Get[store.Channel](ctx, m.Tx(), store.ChannelEntity, channelID); err != nil {
+			return fmt.Errorf("create package: channel %s: %w", channelID, err)
+		}
+		out, err = store.PutRecord(m, store.PackageEntity, p)
+		return err
+	})
+	return out, err
+}
+
+// Running lists the ids of packages being generated now.
+func (s *Studio) Running() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, 0, len(s.running))
+	for id := range s.running {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Cancel stops the run of package id. It reports whether one was running.
+func (s *Studio) Cancel(id string) bool {
+	s.mu.Lock()
+	cancel, ok := s.running[id]
+	s.mu.Unlock()
+	if ok {
+		cancel()
+	}
+	return ok
+}
+
+func (s *Studio) claim(ctx context.Context, id string) (context.Context, func(), error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, busy := s.running[id]; busy {
+		return nil, nil, ErrBusy
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s.running[id] = cancel
+	return ctx, func() {
+		s.mu.Lock()
+		delete(s.running, id)
+		s.mu.Unlock()
+		cancel()
+	}, nil
+}
+
+// runStats aggregates what one run used, for the activity log.
+type runStats struct {
+	Providers map[string]int `json:"providers"`
+	Fallbacks int            `json:"fallbacks"`
+	CacheHits int            `json:"cache_hits"`
+	Steps     int            `json:"steps"`
+	Source    string         `json:"source,omitempty"`
+	Engine    string         `json:"voice_engine,omitempty"`
+}
+
+func (r *runStats) add(resp providers.Response) {
+	if r.Providers == nil {
+		r.Providers = map[string]int{}
+	}
+	if resp.Provider != "" {
+		r.Providers[resp.Provider]++
+	}
+	if resp.Fallback {
+		r.Fallbacks++
+	}
+	if resp.Cached {
+		r.CacheHits++
+	}
+}
+
+// Run performs every step of package id that is not done yet, saving each
+// as it finishes. Cancelling ctx (or Cancel(id)) stops it after saving the
+// running step as cancelled; running it again resumes.
+func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Package, error) {
+	ctx, release, err := s.claim(ctx, id)
+	if err != nil {
+		return store.Package{}, err
+	}
+	defer release()
+	p, err := s.load(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	stats := &runStats{Source: opts.Source}
+	for _, step := range Steps {
+		st := p.Content.Steps[step]
+		if st.Status == StateDone || st.Status == StateSkipped && (step != StepVoice || opts.SkipVoice) {
+			continue
+		}
+		if step == StepVoice && opts.SkipVoice {
+			if p, err = s.save(ctx, p.ID, step, store.StepState{Status: StateSkipped}, nil, nil); err != nil {
+				return p, err
+			}
+			continue
+		}
+		p, err = s.runStep(ctx, p, step, opts, stats)
+		if err != nil {
+			return p, err
+		}
+	}
+	if stats.Steps > 0 {
+		s.finished(ctx, p, stats)
+	}
+	return p, nil
+}
+
+// RunStep (re)generates one step of package id alone, bypassing the cache.
+// The steps it builds on must be done.
+func (s *Studio) RunStep(ctx context.Context, id, step string, opts RunOptions) (store.Package, error) {
+	if !slices.Contains(Steps, step) {
+		return store.Package{}, fmt.Errorf("%w: %q (want one of %v)", ErrUnknownStep, step, Steps)
+	}
+	ctx, release, err := s.claim(ctx, id)
+	if err != nil {
+		return store.Package{}, err
+	}
+	defer release()
+	p, err := s.load(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	opts.NoCache = true
+	return s.runStep(ctx, p, step, opts, &runStats{Source: opts.Source})
+}
+
+func (s *Studio) load(ctx context.Context, id string) (store.Package, error) {
+	p, err := store.Get[store.Package](ctx, s.cfg.Store.ReadDB(), store.PackageEntity, id)
+	if err != nil {
+		return p, fmt.Errorf("load package %s: %w", id, err)
+	}
+	if p.Content.Steps == nil {
+		p.Content.Steps = map[string]store.StepState{}
+	}
+	return p, nil
+}
+
+func (s *Studio) progress(p store.Package, step, status string, opts RunOptions) Progress {
+	done := 0
+	for _, st := range Steps {
+		if x := p.Content.Steps[st].Status; x == StateDone || x == StateSkipped {
+			done++
+		}
+	}
+	return Progress{PackageID: p.ID, ChannelID: p.ChannelID, Step: step, Status: status, Done: done, Total: len(Steps), Source: opts.Source}
+}
+
+// runStep performs one step and saves its outcome.
+func (s *Studio) runStep(ctx context.Context, p store.Package, step string, opts RunOptions, stats *runStats) (store.Package, error) {
+	ch, err := store.Get[store.Channel](ctx, s.cfg.Store.ReadDB(), store.ChannelEntity, p.ChannelID)
+	if err != nil {
+		return p, fmt.Errorf("load channel %s: %w", p.ChannelID, err)
+	}
+	ev := s.progress(p, step, StateRunning, opts)
+	s.cfg.Emit(events.Job, ev)
+	gen := opts.Generator
+	if gen == nil {
+		gen = s.cfg.Generator
+	}
+	chars := 0
+	r := &stepRun{s: s, ch: ch, p: p, opts: opts, gen: gen, onDelta: func(text string) {
+		chars += len(text)
+		d := ev
+		d.Chars, d.Delta = chars, text
+		s.cfg.Emit(events.Job, d)
+	}}
+	apply, state, err := r.do(ctx, step)
+	if err != nil {
+		status := StateFailed
+		if ctx.Err() != nil {
+			status, err = StateCancelled, fmt.Errorf("%w: %s", ErrCancelled, step)
+		}
+		// Save the outcome even though ctx may be cancelled: the package must
+		// say the step stopped, and its earlier steps stay as they were.
+		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		failed := store.StepState{Status: status, Error: userMessage(err)}
+		np, saveErr := s.save(saveCtx, p.ID, step, failed, nil, func(m *store.Mutation, np store.Package) error {
+			if status == StateFailed && s.cfg.LogActivity != nil {
+				return s.cfg.LogActivity(m, np.ChannelID, "studio.failed",
+					fmt.Sprintf("%s step of %q failed: %s", step, displayName(np), failed.Error),
+					map[string]any{"package_id": np.ID, "step": step, "error": failed.Error, "source": opts.Source})
+			}
+			return nil
+		})
+		if saveErr == nil {
+			p = np
+		}
+		fev := s.progress(p, step, status, opts)
+		fev.Error = failed.Error
+		s.cfg.Emit(events.Job, fev)
+		return p, errors.Join(err, saveErr)
+	}
+	state.Status = StateDone
+	np, err := s.save(ctx, p.ID, step, state, apply, nil)
+	if err != nil {
+		return p, err
+	}
+	stats.Steps++
+	if r.resp != nil {
+		stats.add(*r.resp)
+	}
+	if step == StepVoice && np.Content.Voice != nil {
+		stats.Engine = np.Content.Voice.Engine
+	}
+	dev := s.progress(np, step, StateDone, opts)
+	dev.Provider = state.Provider
+	s.cfg.Emit(events.Job, dev)
+	s.cfg.Emit(events.Packages, np)
+	return np, nil
+}
+
+// save re-reads the package inside a write transaction, applies one step's
+// result to it (so an edit the user saved meanwhile to another part is
+// kept) and writes it through the outbox.
+func (s *Studio) save(ctx context.Context, id, step string, state store.StepState, apply func(*store.Package), also func(*store.Mutation, store.Package) error) (store.Package, error) {
+	var out store.Package
+	err := s.cfg.Store.Mutate(ctx, func(m *store.Mutation) error {
+		p, err := store.Get[store.Package](ctx, m.Tx(), store.PackageEntity, id)
+		if err != nil {
+			return fmt.Errorf("save %s step of package %s: %w", step, id, err)
+		}
+		if p.Content.Steps == nil {
+			p.Content.Steps = map[string]store.StepState{}
+		}
+		if apply != nil {
+			apply(&p)
+		}
+		state.At = s.cfg.Now().UnixMilli()
+		p.Content.Steps[step] = state
+		p.Status = statusOf(p)
+		if out, err = store.PutRecord(m, store.PackageEntity, p); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(m, out)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// statusOf derives a package's status from its steps; a published package
+// stays published.
+func statusOf(p store.Package) string {
+	if p.Status == store.StatusPublished {
+		return p.Status
+	}
+	ok := func(step string) bool {
+		st := p.Content.Steps[step].Status
+		return st == StateDone || st == StateSkipped
+	}
+	all := true
+	for _, st := range Steps {
+		all = all && ok(st)
+	}
+	switch {
+	case all:
+		return store.StatusReady
+	case p.Content.Steps[StepVoice].Status == StateDone:
+		return store.StatusVoiced
+	case ok(StepScript):
+		return store.StatusScripted
+	default:
+		return store.StatusIdea
+	}
+}
+
+func (s *Studio) finished(ctx context.Context, p store.Package, stats *runStats) {
+	if s.cfg.LogActivity == nil || p.Status != store.StatusReady {
+		s.cfg.Emit(events.Job, s.progress(p, "", "finished", RunOptions{Source: stats.Source}))
+		return
+	}
+	msg := fmt.Sprintf("Package %q is ready", displayName(p))
+	if stats.Source == "autopilot" {
+		msg = fmt.Sprintf("Autopilot made package %q ready", displayName(p))
+	}
+	data := map[string]any{"package_id": p.ID, "providers": stats.Providers, "fallbacks": stats.Fallbacks,
+		"cache_hits": stats.CacheHits, "steps": stats.Steps, "source": stats.Source, "voice_engine": stats.Engine}
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	// The package is saved already; a failed log entry must not undo it, so
+	// the error only shows in the job event.
+	err := s.cfg.Store.Mutate(saveCtx, func(m *store.Mutation) error {
+		return s.cfg.LogActivity(m, p.ChannelID, "studio.ready", msg, data)
+	})
+	ev := s.progress(p, "", "finished", RunOptions{Source: stats.Source})
+	if err != nil {
+		ev.Error = "the activity log could not record this package: " + err.Error()
+	}
+	s.cfg.Emit(events.Job, ev)
+}
+
+func displayName(p store.Package) string {
+	switch {
+	case p.Title != "":
+		return p.Title
+	case p.Topic != "":
+		return p.Topic
+	default:
+		return p.ID
+	}
+}
+
+// userMessage turns a step error into a sentence for the package view.
+func userMessage(err error) string {
+	var pe *providers.Error
+	switch {
+	case errors.Is(err, ErrCancelled):
+		return "Cancelled: run the package again to resume from this step."
+	case errors.As(err, &pe):
+		return fmt.Sprintf("%s could not answer (%s): try again, or check Settings → Providers.", pe.Provider, pe.Error())
+	default:
+		return err.Error()
+	}
+}

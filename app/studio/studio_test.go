@@ -1,0 +1,386 @@
+package studio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"tubeagency/app/events"
+	"tubeagency/app/store"
+	"tubeagency/app/voice"
+	"tubeagency/app/voice/espeak"
+	"tubeagency/providers"
+)
+
+type recorder struct {
+	mu  sync.Mutex
+	evs []Progress
+}
+
+func (r *recorder) emit(name string, data any) {
+	if name != events.Job {
+		return
+	}
+	r.mu.Lock()
+	r.evs = append(r.evs, data.(Progress))
+	r.mu.Unlock()
+}
+
+func (r *recorder) statuses(step string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.evs {
+		if e.Step == step && e.Delta == "" {
+			out = append(out, e.Status)
+		}
+	}
+	return out
+}
+
+func (r *recorder) deltas() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, e := range r.evs {
+		if e.Delta != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func logTo(st *store.Store, kinds *[]string) ActivityLogger {
+	return func(m *store.Mutation, channelID, kind, message string, data any) error {
+		raw, _ := json.Marshal(data)
+		_, err := store.PutRecord(m, store.ActivityEntity, store.Activity{Meta: store.Meta{ID: "a-" + kind + "-" + st.Clock().Now()},
+			ChannelID: channelID, Kind: kind, Message: message, Data: raw})
+		*kinds = append(*kinds, kind)
+		return err
+	}
+}
+
+func TestPipelineBuildsEveryStepAndSavesThem(t *testing.T) {
+	st := openStore(t)
+	ch := addChannel(t, st, "Crema Lab", store.FormatShorts)
+	gen := newGen()
+	rec := &recorder{}
+	var kinds []string
+	audio := filepath.Join(t.TempDir(), "audio")
+	s := New(Config{Store: st, Generator: gen, Voice: &voice.Chain{Engines: []voice.Engine{&espeak.Client{}}},
+		AudioDir: audio, Emit: rec.emit, LogActivity: logTo(st, &kinds)})
+	ctx := context.Background()
+	p, err := s.Create(ctx, ch.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = s.Run(ctx, p.ID, RunOptions{Source: "studio"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != store.StatusReady {
+		t.Fatalf("status %q, want ready", p.Status)
+	}
+	for _, step := range Steps {
+		if got := p.Content.Steps[step].Status; got != StateDone {
+			t.Errorf("step %s is %q, want done", step, got)
+		}
+		if got := rec.statuses(step); len(got) != 2 || got[0] != StateRunning || got[1] != StateDone {
+			t.Errorf("step %s events %v, want running then done", step, got)
+		}
+	}
+	if p.Topic != "Why home espresso beats the café" {
+		t.Errorf("topic %q: want the first idea, cleaned", p.Topic)
+	}
+	if len(p.Content.Ideas) != 3 || p.Content.Ideas[2] != "The one tool that matters" {
+		t.Errorf("ideas %q", p.Content.Ideas)
+	}
+	if len(p.Content.Titles) < MinTitles || p.Title != p.Content.Titles[0].Text {
+		t.Fatalf("titles %+v, title %q", p.Content.Titles, p.Title)
+	}
+	for i := 1; i < len(p.Content.Titles); i++ {
+		if p.Content.Titles[i].Score > p.Content.Titles[i-1].Score {
+			t.Fatalf("titles not best first: %+v", p.Content.Titles)
+		}
+	}
+	if !strings.HasPrefix(p.Content.Hook, "You are making") || len(p.Content.Script) != 4 || p.Content.WordsPerMinute != ShortsWPM {
+		t.Fatalf("script: hook %q, %d sections, %d wpm", p.Content.Hook, len(p.Content.Script), p.Content.WordsPerMinute)
+	}
+	// 40 words per section at 160 wpm is 15 s; each starts where the last ended.
+	for i, sec := range p.Content.Script {
+		if sec.Seconds != 15 {
+			t.Errorf("section %d lasts %v s, want 15", i, sec.Seconds)
+		}
+		if i > 0 && sec.Start != round1(p.Content.Script[i-1].Start+15) {
+			t.Errorf("section %d starts at %v", i, sec.Start)
+		}
+	}
+	if strings.Contains(p.Content.Description, "Wrong chapter") || !strings.Contains(p.Content.Description, "0:00 Intro") ||
+		!strings.Contains(p.Content.Description, Clock(p.Content.Script[1].Start)+" The mistake") {
+		t.Errorf("description chapters not timed from the script:\n%s", p.Content.Description)
+	}
+	if strings.Join(p.Content.Tags, "|") != "espresso|home espresso|barista tips|coffee" {
+		t.Errorf("tags %q", p.Content.Tags)
+	}
+	if p.Content.Thumbnail != "Stop ruining your espresso shots today" {
+		t.Errorf("thumbnail %q", p.Content.Thumbnail)
+	}
+	v := p.Content.Voice
+	if v == nil || v.Engine != "espeak-ng" || v.File != p.ID+".wav" {
+		t.Fatalf("voice %+v", v)
+	}
+	info, err := voice.ReadWAVFile(filepath.Join(audio, v.File))
+	if err != nil || info.Seconds != v.Seconds {
+		t.Fatalf("wav %+v err %v, metadata says %v s", info, err, v.Seconds)
+	}
+	if rec.deltas() == 0 {
+		t.Error("no streamed progress was emitted")
+	}
+	// The stored row is what Run returned, and every step went through the outbox.
+	got, err := store.Get[store.Package](ctx, st.ReadDB(), store.PackageEntity, p.ID)
+	if err != nil || got.Title != p.Title || got.Content.Voice == nil {
+		t.Fatalf("stored %+v err %v", got, err)
+	}
+	out, _ := st.Outbox(ctx, st.ReadDB(), 0, 1000)
+	n := 0
+	for _, e := range out {
+		if e.Entity == "packages" && e.RowID == p.ID {
+			n++
+			if strings.Contains(e.Payload, "RIFF") {
+				t.Fatal("audio bytes reached the synced row")
+			}
+		}
+	}
+	if n != 1+len(Steps) {
+		t.Errorf("%d outbox entries for the package, want %d (create + one per step)", n, 1+len(Steps))
+	}
+	if len(kinds) != 1 || kinds[0] != "studio.ready" {
+		t.Errorf("activity %v, want one studio.ready", kinds)
+	}
+}
+
+func TestCancelMidPipelineLeavesConsistentStateAndResumes(t *testing.T) {
+	st := openStore(t)
+	ch := addChannel(t, st, "Crema Lab", store.FormatLong)
+	gen := newGen()
+	gen.block = providers.TaskScript
+	rec := &recorder{}
+	s := New(Config{Store: st, Generator: gen, Emit: rec.emit})
+	ctx := context.Background()
+	p, _ := s.Create(ctx, ch.ID, "dialing in a new grinder")
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Run(ctx, p.ID, RunOptions{SkipVoice: true})
+		done <- err
+	}()
+	<-gen.blocked
+	if _, err := s.Run(ctx, p.ID, RunOptions{}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second run while busy: %v, want ErrBusy", err)
+	}
+	if !s.Cancel(p.ID) {
+		t.Fatal("Cancel found no run")
+	}
+	if err := <-done; !errors.Is(err, ErrCancelled) {
+		t.Fatalf("run ended with %v, want ErrCancelled", err)
+	}
+	mid, err := store.Get[store.Package](ctx, st.ReadDB(), store.PackageEntity, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mid.Content.Steps[StepIdeas].Status != StateDone || mid.Content.Steps[StepTitles].Status != StateDone {
+		t.Fatalf("finished steps lost: %+v", mid.Content.Steps)
+	}
+	if s := mid.Content.Steps[StepScript]; s.Status != StateCancelled || s.Error == "" {
+		t.Fatalf("script step %+v, want cancelled with a message", s)
+	}
+	if mid.Content.Hook != "" || len(mid.Content.Script) != 0 || mid.Content.Description != "" || mid.Status != store.StatusIdea {
+		t.Fatalf("half a step leaked into the package: %+v", mid)
+	}
+	if len(mid.Content.Titles) < MinTitles || mid.Title == "" {
+		t.Fatalf("titles lost: %+v", mid.Content.Titles)
+	}
+	if got := rec.statuses(StepScript); got[len(got)-1] != StateCancelled {
+		t.Fatalf("script events %v, want cancelled last", got)
+	}
+	if len(s.Running()) != 0 {
+		t.Fatalf("still running: %v", s.Running())
+	}
+
+	// Resume: only the unfinished steps run.
+	gen.mu.Lock()
+	gen.block = ""
+	gen.mu.Unlock()
+	ideasBefore, titlesBefore := gen.count(providers.TaskIdeas), gen.count(providers.TaskTitles)
+	final, err := s.Run(ctx, p.ID, RunOptions{SkipVoice: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.Status != store.StatusReady || final.Content.Steps[StepVoice].Status != StateSkipped {
+		t.Fatalf("after resume: status %q steps %+v", final.Status, final.Content.Steps)
+	}
+	if gen.count(providers.TaskIdeas) != ideasBefore || gen.count(providers.TaskTitles) != titlesBefore {
+		t.Fatal("resume redid finished steps")
+	}
+	if final.Title != mid.Title || final.Topic != "dialing in a new grinder" {
+		t.Fatalf("resume changed earlier results: %q/%q", final.Title, final.Topic)
+	}
+	// Long-form: 160 words at 150 wpm plus the hook, inside what was asked.
+	if secs := ScriptSeconds(final.Content.Hook, final.Content.Script, final.Content.WordsPerMinute); secs < 60 || secs > 80 {
+		t.Fatalf("script lasts %.1f s", secs)
+	}
+}
+
+func TestRegenerateOneStepAlone(t *testing.T) {
+	st := openStore(t)
+	ch := addChannel(t, st, "Crema Lab", store.FormatLong)
+	gen := newGen()
+	s := New(Config{Store: st, Generator: gen})
+	ctx := context.Background()
+	p, _ := s.Create(ctx, ch.ID, "milk steaming")
+	p, err := s.Run(ctx, p.ID, RunOptions{SkipVoice: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := p
+	if gen.noCache[providers.TaskTags] {
+		t.Fatal("a first run bypassed the cache")
+	}
+	after, err := s.RunStep(ctx, p.ID, StepTags, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !gen.noCache[providers.TaskTags] || gen.count(providers.TaskTags) != 2 {
+		t.Fatalf("regenerate did not bypass the cache: %v calls", gen.count(providers.TaskTags))
+	}
+	if gen.count(providers.TaskScript) != 1 || after.Content.Description != before.Content.Description || after.Title != before.Title {
+		t.Fatal("regenerating tags touched other steps")
+	}
+	if after.HLC <= before.HLC {
+		t.Fatal("regenerated package was not written")
+	}
+	if _, err := s.RunStep(ctx, p.ID, "music", RunOptions{}); !errors.Is(err, ErrUnknownStep) {
+		t.Fatalf("unknown step: %v", err)
+	}
+}
+
+func TestUserEditsSurviveAStepSave(t *testing.T) {
+	st := openStore(t)
+	ch := addChannel(t, st, "Crema Lab", store.FormatLong)
+	gen := newGen()
+	gen.block = providers.TaskTags
+	s := New(Config{Store: st, Generator: gen})
+	ctx := context.Background()
+	p, _ := s.Create(ctx, ch.ID, "latte art")
+	done := make(chan error, 1)
+	go func() { _, err := s.Run(ctx, p.ID, RunOptions{SkipVoice: true}); done <- err }()
+	<-gen.blocked
+	// The user renames the package while tags are being generated.
+	err := st.Mutate(ctx, func(m *store.Mutation) error {
+		cur, err := store.Get[store.Package](ctx, m.Tx(), store.PackageEntity, p.ID)
+		if err != nil {
+			return err
+		}
+		cur.Title = "My own title"
+		_, err = store.PutRecord(m, store.PackageEntity, cur)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Cancel(p.ID)
+	<-done
+	gen.mu.Lock()
+	gen.block = ""
+	gen.mu.Unlock()
+	final, err := s.Run(ctx, p.ID, RunOptions{SkipVoice: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.Title != "My own title" {
+		t.Fatalf("title %q: the pipeline overwrote the user's edit", final.Title)
+	}
+}
+
+func TestStepFailureIsSavedWithASentence(t *testing.T) {
+	st := openStore(t)
+	ch := addChannel(t, st, "Crema Lab", store.FormatShorts)
+	gen := newGen()
+	gen.fail[providers.TaskTags] = &providers.Error{Provider: "groq", Status: 503, Err: providers.ErrUnavailable, Message: "overloaded"}
+	var kinds []string
+	s := New(Config{Store: st, Generator: gen, LogActivity: logTo(st, &kinds)})
+	ctx := context.Background()
+	p, _ := s.Create(ctx, ch.ID, "")
+	got, err := s.Run(ctx, p.ID, RunOptions{SkipVoice: true})
+	if !errors.Is(err, providers.ErrUnavailable) {
+		t.Fatalf("err %v", err)
+	}
+	tags := got.Content.Steps[StepTags]
+	if tags.Status != StateFailed || !strings.Contains(tags.Error, "groq") || !strings.Contains(tags.Error, "Settings") {
+		t.Fatalf("tags step %+v", tags)
+	}
+	if got.Content.Steps[StepDescription].Status != StateDone || got.Content.Steps[StepThumbnail].Status != StatePending {
+		t.Fatalf("steps %+v", got.Content.Steps)
+	}
+	if len(kinds) != 1 || kinds[0] != "studio.failed" {
+		t.Fatalf("activity %v", kinds)
+	}
+}
+
+func TestVoiceStepWithoutAnyEngineSaysWhatToDo(t *testing.T) {
+	st := openStore(t)
+	ch := addChannel(t, st, "Crema Lab", store.FormatShorts)
+	s := New(Config{Store: st, Generator: newGen(), Voice: &voice.Chain{Engines: []voice.Engine{&espeak.Client{Binary: "no-such-espeak"}}}})
+	ctx := context.Background()
+	p, _ := s.Create(ctx, ch.ID, "")
+	got, err := s.Run(ctx, p.ID, RunOptions{})
+	if !errors.Is(err, voice.ErrNoEngine) {
+		t.Fatalf("err %v", err)
+	}
+	if v := got.Content.Steps[StepVoice]; v.Status != StateFailed || !strings.Contains(v.Error, "install espeak-ng") {
+		t.Fatalf("voice step %+v", v)
+	}
+	if got.Status != store.StatusScripted || got.Content.Voice != nil {
+		t.Fatalf("status %q voice %+v", got.Status, got.Content.Voice)
+	}
+	if entries, _ := os.ReadDir(s.AudioDir()); len(entries) != 0 {
+		t.Fatalf("audio folder has %d files", len(entries))
+	}
+}
+
+func TestTooFewTitlesAsksAgainThenFails(t *testing.T) {
+	scenarios := []struct {
+		name     string
+		perCall  int
+		wantErr  error
+		wantCall int
+	}{
+		{name: "enough at once", perCall: 8, wantCall: 1},
+		{name: "three per call, merged after asking again", perCall: 3, wantCall: 2}, // seeds differ, so lines differ
+		{name: "none", perCall: 0, wantErr: ErrThinAnswer, wantCall: 3},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			st := openStore(t)
+			ch := addChannel(t, st, "Crema Lab", store.FormatShorts)
+			gen := newGen()
+			gen.titles = sc.perCall
+			s := New(Config{Store: st, Generator: gen})
+			p, _ := s.Create(context.Background(), ch.ID, "tamping")
+			got, err := s.Run(context.Background(), p.ID, RunOptions{SkipVoice: true})
+			if !errors.Is(err, sc.wantErr) {
+				t.Fatalf("err %v, want %v", err, sc.wantErr)
+			}
+			if sc.wantErr == nil && len(got.Content.Titles) < MinTitles {
+				t.Fatalf("%d titles", len(got.Content.Titles))
+			}
+			if gen.count(providers.TaskTitles) != sc.wantCall {
+				t.Fatalf("asked %d times, want %d", gen.count(providers.TaskTitles), sc.wantCall)
+			}
+		})
+	}
+}
