@@ -319,7 +319,7 @@ func (m *Mutation) Put(e *Entity, r Row) (Row, error) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		op = OpInsert
-		if _, ok := r["created_at"]; !ok {
+		if n, err := toFloat(r["created_at"]); err != nil || n <= 0 {
 			r["created_at"] = now
 		}
 	case err != nil:

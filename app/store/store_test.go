@@ -218,6 +218,9 @@ func TestEveryWriteHasExactlyOneOutboxEntry(t *testing.T) {
 	if !strings.Contains(entries[2].Payload, `"deleted":true`) {
 		t.Errorf("delete payload is not a tombstone: %s", entries[2].Payload)
 	}
+	if ch.CreatedAt <= 0 || ch.UpdatedAt < ch.CreatedAt {
+		t.Errorf("insert stamped created_at %d, updated_at %d", ch.CreatedAt, ch.UpdatedAt)
+	}
 	if ch2.CreatedAt != ch.CreatedAt {
 		t.Error("update changed created_at")
 	}

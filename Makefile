@@ -1,0 +1,70 @@
+# Tube Agency. `make run` sets everything up and opens the app; `make test`
+# sets up and runs every test. Both work on a fresh Debian machine.
+
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+TAGS := desktop,production,webkit2_41
+LDFLAGS := -s -w -X tubeagency/app.Version=$(VERSION)
+BIN := build/bin/tubeagency
+DATA_DIR ?=
+ADDR ?= 127.0.0.1:7777
+GOFILES := $(shell git ls-files '*.go' 2>/dev/null)
+
+.PHONY: run build serve test test-go test-frontend test-e2e test-desktop bench lint deps deps-test frontend clean
+
+run: deps build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		exec ./$(BIN) $(if $(DATA_DIR),--data-dir $(DATA_DIR)); \
+	else \
+		echo "No display found: starting serve mode instead. Open the URL below in a browser."; \
+		exec ./$(BIN) serve --addr $(ADDR) $(if $(DATA_DIR),--data-dir $(DATA_DIR)); \
+	fi
+
+serve: deps build
+	./$(BIN) serve --addr $(ADDR) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+
+deps:
+	@scripts/install-deps.sh run
+
+deps-test:
+	@scripts/install-deps.sh test
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend: frontend/node_modules/.package-lock.json
+	cd frontend && npm run build
+
+build: frontend
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# The Wails CLI is pinned in go.mod as a tool; it regenerates the bindings.
+bindings:
+	$(GO) tool wails generate module -tags webkit2_41
+
+test: deps deps-test build lint test-go test-frontend test-e2e test-desktop
+	@echo "All tests passed."
+
+lint:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd frontend && npm run check
+
+test-go:
+	CGO_ENABLED=1 $(GO) test -race -timeout 20m ./...
+
+test-frontend: frontend/node_modules/.package-lock.json
+	cd frontend && npm test
+
+test-e2e: build
+	cd frontend && TUBEAGENCY_BIN=$(CURDIR)/$(BIN) npm run e2e
+
+test-desktop: build
+	scripts/desktop-smoke.sh $(BIN)
+
+bench:
+	scripts/bench.sh
+
+clean:
+	rm -rf build/bin frontend/dist/assets frontend/dist/index.html test-results
