@@ -188,6 +188,33 @@ func (p *Pool) Submit(key string, job Job) error {
 	return nil
 }
 
+// SetLimits changes Min and Max (Max is raised to Min when below it). The
+// next Tick moves the size inside the new bounds.
+func (p *Pool) SetLimits(minW, maxW int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if minW < 1 {
+		minW = 1
+	}
+	if maxW < minW {
+		maxW = minW
+	}
+	p.cfg.Min, p.cfg.Max = minW, maxW
+	if !p.stopped {
+		for p.size-p.retire < p.cfg.Min {
+			if p.retire > 0 {
+				p.retire--
+			} else {
+				p.spawnLocked()
+			}
+		}
+		for p.size-p.retire > p.cfg.Max {
+			p.retire++
+			p.cond.Broadcast()
+		}
+	}
+}
+
 // Waiting is the number of queued jobs of key.
 func (p *Pool) Waiting(key string) int {
 	p.mu.Lock()

@@ -232,3 +232,15 @@ func BenchmarkPoolThroughput(b *testing.B) {
 	}
 	wg.Wait()
 }
+
+func TestSetLimitsMovesTheSizeInsideTheNewBounds(t *testing.T) {
+	p := New(Config{Min: 1, Max: 4})
+	p.Start(false)
+	defer p.Stop()
+	p.SetLimits(3, 5)
+	if st := p.Stats(); st.Size != 3 || st.Min != 3 || st.Max != 5 {
+		t.Fatalf("after raising min: %+v", st)
+	}
+	p.SetLimits(1, 2)
+	waitFor(t, "extra workers to retire", func() bool { return p.Stats().Size == 2 })
+}
