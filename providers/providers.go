@@ -86,6 +86,9 @@ type Response struct {
 	Cached   bool          `json:"cached"`
 	Fallback bool          `json:"fallback"` // answered by a provider other than the first choice
 	Latency  time.Duration `json:"latency"`
+	// Notes are sentences for the user about what happened on the way,
+	// such as a provider that rejected its API key. Never secrets.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Provider generates text. Implementations must honour ctx's deadline and
