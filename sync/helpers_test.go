@@ -1,0 +1,260 @@
+package sync_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"tubeagency/app/store"
+	cloudsync "tubeagency/sync"
+	"tubeagency/sync/internal/gateway"
+	"tubeagency/sync/internal/pgtest"
+	"tubeagency/sync/supabase"
+)
+
+var pg *pgtest.Server
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		os.Exit(childMain())
+	}
+	os.Exit(pgtest.Main(m, &pg))
+}
+
+const password = "correct horse battery"
+
+// device is one installation of the app: its own SQLite file, syncer and
+// Supabase client.
+type device struct {
+	st     *store.Store
+	sy     *cloudsync.Syncer
+	cl     *supabase.Client
+	emails []string
+}
+
+func openStore(tb testing.TB, path string, now func() time.Time) *store.Store {
+	tb.Helper()
+	st, err := store.Open(context.Background(), path, store.Options{Now: now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+type devOpts struct {
+	path      string
+	now       func() time.Time
+	url       string
+	batch     int
+	page      int
+	configure func(*supabase.Config)
+}
+
+func newDevice(tb testing.TB, h *gateway.Harness, o devOpts) *device {
+	tb.Helper()
+	if o.path == "" {
+		o.path = filepath.Join(tb.TempDir(), "tubeagency.db")
+	}
+	if o.url == "" {
+		o.url = h.URL
+	}
+	st := openStore(tb, o.path, o.now)
+	sy, err := cloudsync.New(context.Background(), cloudsync.Options{Store: st, BatchSize: o.batch, PullPage: o.page})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg := supabase.Config{URL: o.url, AnonKey: h.AnonKey(), Timeout: 5 * time.Second}
+	if o.configure != nil {
+		o.configure(&cfg)
+	}
+	cl, err := supabase.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &device{st: st, sy: sy, cl: cl}
+}
+
+// signUp creates an account through the gateway and returns its session.
+func signUp(tb testing.TB, h *gateway.Harness, email string) supabase.Session {
+	tb.Helper()
+	cl, err := supabase.New(supabase.Config{URL: h.URL, AnonKey: h.AnonKey()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := cl.SignUp(context.Background(), email, password)
+	if err != nil {
+		tb.Fatalf("sign up %s: %v", email, err)
+	}
+	return s
+}
+
+// signIn signs the device in and adopts its rows, as the app does.
+func (d *device) signIn(tb testing.TB, email string) supabase.Session {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := d.cl.SignIn(ctx, email, password)
+	if err != nil {
+		tb.Fatalf("sign in %s: %v", email, err)
+	}
+	if _, err := d.sy.Adopt(ctx, s.UserID); err != nil {
+		tb.Fatal(err)
+	}
+	d.sy.SetRemote(d.cl, email)
+	return s
+}
+
+// syncUntil calls Sync until it succeeds, at most tries times, and returns
+// how many failed attempts it took.
+func (d *device) syncUntil(tb testing.TB, tries int) int {
+	tb.Helper()
+	var err error
+	for i := 0; i < tries; i++ {
+		if err = d.sy.Sync(context.Background()); err == nil {
+			return i
+		}
+	}
+	tb.Fatalf("no successful sync after %d tries: %v", tries, err)
+	return tries
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func channelRow(id, name string) store.Row {
+	return store.Row{"id": id, "name": name, "niche": "science", "language": "en", "format": "long", "cadence": 2.5}
+}
+
+// putChannels writes n new channels and returns their ids.
+func putChannels(tb testing.TB, st *store.Store, n int, prefix string) []string {
+	tb.Helper()
+	ids := make([]string, n)
+	err := st.Mutate(context.Background(), func(m *store.Mutation) error {
+		for i := range ids {
+			ids[i] = newID()
+			if _, err := m.Put(store.ChannelEntity, channelRow(ids[i], fmt.Sprintf("%s %d", prefix, i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ids
+}
+
+func rename(tb testing.TB, st *store.Store, id, name string) {
+	tb.Helper()
+	err := st.Mutate(context.Background(), func(m *store.Mutation) error {
+		r, err := store.ChannelEntity.GetRow(context.Background(), m.Tx(), id)
+		if err != nil {
+			return err
+		}
+		r["name"] = name
+		_, err = m.Put(store.ChannelEntity, r)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func remove(tb testing.TB, st *store.Store, id string) {
+	tb.Helper()
+	if err := st.Mutate(context.Background(), func(m *store.Mutation) error {
+		return m.Delete(store.ChannelEntity, id)
+	}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+type version struct {
+	HLC     string
+	Name    string
+	Deleted bool
+}
+
+func localRows(tb testing.TB, st *store.Store) map[string]version {
+	tb.Helper()
+	rows, err := st.ReadDB().Query(`SELECT id, hlc, name, deleted FROM channels`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]version{}
+	for rows.Next() {
+		var id string
+		var v version
+		if err := rows.Scan(&id, &v.HLC, &v.Name, &v.Deleted); err != nil {
+			tb.Fatal(err)
+		}
+		out[id] = v
+	}
+	return out
+}
+
+func serverRows(tb testing.TB, admin *sql.DB, userID string) map[string]version {
+	tb.Helper()
+	rows, err := admin.Query(`SELECT id, hlc, name, deleted FROM public.channels WHERE user_id = $1`, userID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]version{}
+	for rows.Next() {
+		var id string
+		var v version
+		if err := rows.Scan(&id, &v.HLC, &v.Name, &v.Deleted); err != nil {
+			tb.Fatal(err)
+		}
+		out[id] = v
+	}
+	return out
+}
+
+func pending(tb testing.TB, st *store.Store) int {
+	tb.Helper()
+	n, err := st.OutboxDepth(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// assertConverged checks that the server holds exactly the device's rows,
+// version for version (0 lost, 0 duplicated), and nothing is pending.
+func assertConverged(tb testing.TB, h *gateway.Harness, st *store.Store, userID string, want int) {
+	tb.Helper()
+	if n := pending(tb, st); n != 0 {
+		tb.Fatalf("outbox still holds %d entries", n)
+	}
+	local := localRows(tb, st)
+	server := serverRows(tb, h.Admin, userID)
+	if len(local) != want {
+		tb.Fatalf("device has %d rows, want %d", len(local), want)
+	}
+	var total int
+	if err := h.Admin.QueryRow(`SELECT count(*) FROM public.channels WHERE user_id = $1`, userID).Scan(&total); err != nil {
+		tb.Fatal(err)
+	}
+	if total != len(local) || len(server) != len(local) {
+		tb.Fatalf("server has %d rows (%d distinct), device %d", total, len(server), len(local))
+	}
+	for id, lv := range local {
+		if sv, ok := server[id]; !ok {
+			tb.Fatalf("row %s lost: not on the server", id)
+		} else if sv != lv {
+			tb.Fatalf("row %s differs: device %+v, server %+v", id, lv, sv)
+		}
+	}
+}
+
+// childEnv marks the re-executed test binary that plays the app in the
+// SIGKILL test.
+const childEnv = "TUBEAGENCY_SYNC_CHILD"

@@ -1,0 +1,277 @@
+// Package gateway is a test-only stand-in for Supabase's API: the subset of
+// PostgREST and GoTrue that Tube Agency's sync client uses, in front of a
+// real PostgreSQL, so that PostgreSQL itself enforces row-level security.
+//
+// PostgREST behaviours it reproduces (https://docs.postgrest.org/en/stable/):
+//
+//   - Each request runs in its own transaction as the JWT's role:
+//     BEGIN; SET LOCAL ROLE <role claim>; set_config('request.jwt.claims',
+//     <claims>, true); <statement>; COMMIT. A missing token means the anon
+//     role. See "Transactions" and "Authentication":
+//     https://docs.postgrest.org/en/stable/references/transactions.html and
+//     https://docs.postgrest.org/en/stable/references/auth.html
+//   - JWTs are HS256 with the server's secret; "exp" is checked. A bad or
+//     expired token is 401 with code PGRST301 and a WWW-Authenticate header:
+//     https://docs.postgrest.org/en/stable/references/errors.html#jwt-errors
+//   - Errors come as {"code","message","details","hint"}; PostgreSQL error
+//     codes become HTTP statuses by PostgREST's table (08* 503, 23503/23505
+//     409, other 23* 400, 42501 403 when authenticated and 401 otherwise,
+//     42P01 404, P0001 400, 53* 503, 5x/XX* 500, the rest 400). A lost or
+//     refused database connection is 503 (PGRST000/PGRST001):
+//     https://docs.postgrest.org/en/stable/references/errors.html#http-status-codes
+//   - Reads: GET /rest/v1/T with select=, horizontal filters col=op.value
+//     (eq, neq, gt, gte, lt, lte, is), order=col.asc|desc[.nullsfirst|
+//     .nullslast], limit= and offset=; Prefer: count=exact answers a
+//     Content-Range of first-last/total (*/total when empty) and 206 when
+//     the page is partial:
+//     https://docs.postgrest.org/en/stable/references/api/tables_views.html
+//     and https://docs.postgrest.org/en/stable/references/api/pagination_count.html
+//   - Writes: POST of one object or an array whose objects all have the same
+//     keys (otherwise PGRST102); unknown columns are PGRST204. Prefer:
+//     resolution=merge-duplicates with on_conflict= makes an upsert
+//     (INSERT … ON CONFLICT … DO UPDATE of the sent columns),
+//     resolution=ignore-duplicates makes DO NOTHING; return=representation
+//     answers the written rows, return=minimal an empty body; POST is 201.
+//     PATCH and DELETE take the same filters (200 with representation, 204
+//     without):
+//     https://docs.postgrest.org/en/stable/references/api/tables_views.html#upsert
+//   - The schema cache: only tables of the exposed schema (public) exist;
+//     others are 404 (42P01).
+//
+// GoTrue behaviours (https://github.com/supabase/auth): POST /auth/v1/signup
+// and POST /auth/v1/token?grant_type=password|refresh_token answer a
+// session {access_token, token_type, expires_in, expires_at, refresh_token,
+// user}; refresh tokens rotate and a used one is refused (400,
+// refresh_token_already_used); POST /auth/v1/logout revokes the user's
+// refresh tokens; GET /auth/v1/health answers 200. Both APIs require the
+// apikey header, as Supabase's API gateway does.
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Options configure New.
+type Options struct {
+	// DSN connects as the login role authenticator (REST requests).
+	DSN string
+	// AdminDSN connects as a superuser (auth tables, schema cache).
+	AdminDSN string
+	// Secret signs and checks JWTs. Empty means a random secret.
+	Secret []byte
+	// TokenTTL is the lifetime of access tokens. Zero means one hour.
+	TokenTTL time.Duration
+	// Now is the gateway's clock for issuing and checking tokens. Nil means
+	// time.Now.
+	Now func() time.Time
+	// BeforeStatement, when set, runs before each REST statement, inside
+	// the request's transaction. Tests use it to break things mid-request.
+	BeforeStatement func(r *http.Request)
+	// AfterCommit, when set, runs after a REST write committed and before
+	// the response is written.
+	AfterCommit func(r *http.Request)
+}
+
+// Stats counts what the gateway served.
+type Stats struct {
+	Requests  atomic.Int64 // REST requests
+	Writes    atomic.Int64 // committed REST writes
+	Refreshes atomic.Int64 // refresh-token grants issued
+	Expired   atomic.Int64 // requests refused for an expired token
+}
+
+// Gateway serves /rest/v1 and /auth/v1.
+type Gateway struct {
+	opts    Options
+	pool    *pgxpool.Pool
+	admin   *pgxpool.Pool
+	anonKey string
+	cache   map[string]*table
+	Stats   Stats
+
+	mu sync.Mutex // serialises refresh-token rotation
+}
+
+type table struct {
+	name    string
+	cols    []string
+	types   map[string]string
+	pk      string
+}
+
+// New connects to PostgreSQL and loads the schema cache.
+func New(ctx context.Context, opts Options) (*Gateway, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = time.Hour
+	}
+	if len(opts.Secret) == 0 {
+		opts.Secret = make([]byte, 32)
+		_, _ = rand.Read(opts.Secret)
+	}
+	pool, err := pgxpool.New(ctx, opts.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("connect authenticator: %w", err)
+	}
+	admin, err := pgxpool.New(ctx, opts.AdminDSN)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect admin: %w", err)
+	}
+	g := &Gateway{opts: opts, pool: pool, admin: admin}
+	if err := g.loadSchema(ctx); err != nil {
+		g.Close()
+		return nil, err
+	}
+	g.anonKey, err = g.sign(jwt.MapClaims{"role": "anon", "iss": "supabase", "iat": opts.Now().Unix(),
+		"exp": opts.Now().Add(10 * 365 * 24 * time.Hour).Unix()})
+	if err != nil {
+		g.Close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// Close releases the connection pools.
+func (g *Gateway) Close() {
+	g.pool.Close()
+	g.admin.Close()
+}
+
+// AnonKey is the project's public API key (a JWT with role anon).
+func (g *Gateway) AnonKey() string { return g.anonKey }
+
+// Sign makes a token with the given claims, for tests that forge tokens.
+func (g *Gateway) Sign(claims map[string]any) (string, error) { return g.sign(jwt.MapClaims(claims)) }
+
+func (g *Gateway) sign(c jwt.MapClaims) (string, error) {
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(g.opts.Secret)
+}
+
+func (g *Gateway) loadSchema(ctx context.Context) error {
+	rows, err := g.admin.Query(ctx, `SELECT c.table_name, c.column_name, c.data_type
+		FROM information_schema.columns c JOIN information_schema.tables t
+		  ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+		WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+		ORDER BY c.table_name, c.ordinal_position`)
+	if err != nil {
+		return fmt.Errorf("load schema cache: %w", err)
+	}
+	defer rows.Close()
+	g.cache = map[string]*table{}
+	for rows.Next() {
+		var tn, cn, dt string
+		if err := rows.Scan(&tn, &cn, &dt); err != nil {
+			return err
+		}
+		t := g.cache[tn]
+		if t == nil {
+			t = &table{name: tn, types: map[string]string{}, pk: "id"}
+			g.cache[tn] = t
+		}
+		t.cols = append(t.cols, cn)
+		t.types[cn] = dt
+	}
+	return rows.Err()
+}
+
+// ServeHTTP routes a request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("apikey")
+	if key == "" {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "No API key found in request"})
+		return
+	}
+	if key != g.anonKey {
+		if _, err := g.parse(key); err != nil {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "Invalid API key"})
+			return
+		}
+	}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/rest/v1/"):
+		g.rest(w, r, strings.TrimPrefix(r.URL.Path, "/rest/v1/"))
+	case strings.HasPrefix(r.URL.Path, "/auth/v1/"):
+		g.auth(w, r, strings.TrimPrefix(r.URL.Path, "/auth/v1"))
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "no Route matched with those values"})
+	}
+}
+
+// claims checks the bearer token and returns its claims, or writes the
+// PostgREST JWT error.
+func (g *Gateway) claims(w http.ResponseWriter, r *http.Request) (jwt.MapClaims, bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return jwt.MapClaims{"role": "anon"}, true
+	}
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		pgrstJWTError(w, "Authorization header is not a bearer token")
+		return nil, false
+	}
+	c, err := g.parse(tok)
+	if err != nil {
+		msg := "JWSError JWSInvalidSignature"
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			msg = "JWT expired"
+			g.Stats.Expired.Add(1)
+		}
+		pgrstJWTError(w, msg)
+		return nil, false
+	}
+	role, _ := c["role"].(string)
+	switch role {
+	case "anon", "authenticated", "service_role":
+	default:
+		pgrstJWTError(w, "JWT role is not allowed")
+		return nil, false
+	}
+	return c, true
+}
+
+func (g *Gateway) parse(tok string) (jwt.MapClaims, error) {
+	c := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(tok, c, func(*jwt.Token) (any, error) { return g.opts.Secret, nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(g.opts.Now), jwt.WithExpirationRequired())
+	return c, err
+}
+
+func pgrstJWTError(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+msg+`"`)
+	writeJSON(w, http.StatusUnauthorized, pgError{Code: "PGRST301", Message: msg})
+}
+
+type pgError struct {
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Details *string `json:"details"`
+	Hint    *string `json:"hint"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func randomToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

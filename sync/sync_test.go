@@ -1,0 +1,473 @@
+package sync_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tubeagency/app/store"
+	cloudsync "tubeagency/sync"
+	"tubeagency/sync/internal/faultproxy"
+	"tubeagency/sync/internal/gateway"
+	"tubeagency/sync/supabase"
+)
+
+func TestRoundTripAndSecondDevicePulls(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	signUp(t, h, "ana@example.com")
+
+	a := newDevice(t, h, devOpts{batch: 7, page: 5})
+	// Offline (signed out): the app works and queues.
+	ids := putChannels(t, a.st, 20, "offline")
+	rename(t, a.st, ids[0], "renamed twice")
+	rename(t, a.st, ids[0], "renamed thrice")
+	remove(t, a.st, ids[1])
+	if err := a.sy.Sync(ctx); !errors.Is(err, cloudsync.ErrSignedOut) {
+		t.Fatalf("signed-out sync = %v, want ErrSignedOut", err)
+	}
+	if n := pending(t, a.st); n != 23 {
+		t.Fatalf("pending = %d, want 23 queued changes", n)
+	}
+	s := a.signIn(t, "ana@example.com")
+	a.syncUntil(t, 1)
+	assertConverged(t, h, a.st, s.UserID, 20)
+	if got := serverRows(t, h.Admin, s.UserID)[ids[1]]; !got.Deleted {
+		t.Fatalf("tombstone not on the server: %+v", got)
+	}
+
+	b := newDevice(t, h, devOpts{page: 6})
+	b.signIn(t, "ana@example.com")
+	b.syncUntil(t, 1)
+	if got, want := localRows(t, b.st), localRows(t, a.st); len(got) != len(want) {
+		t.Fatalf("second device pulled %d rows, want %d", len(got), len(want))
+	} else {
+		for id, v := range want {
+			if got[id] != v {
+				t.Fatalf("row %s on the second device = %+v, want %+v", id, got[id], v)
+			}
+		}
+	}
+	st, err := b.sy.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.LastSync == 0 || st.Pending != 0 || st.DeadLetters != 0 {
+		t.Fatalf("status after sync = %+v", st)
+	}
+	// A write pulled from elsewhere moved b's clock: b's next write sorts after.
+	rename(t, b.st, ids[2], "from b")
+	if lb, la := localRows(t, b.st)[ids[2]].HLC, localRows(t, a.st)[ids[0]].HLC; lb <= la {
+		t.Fatalf("b's clock %s did not move past a's %s", lb, la)
+	}
+}
+
+func TestSkewedClocksConverge(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	signUp(t, h, "skew@example.com")
+	ahead := func() time.Time { return time.Now().Add(10 * time.Minute) }
+	behind := func() time.Time { return time.Now().Add(-10 * time.Minute) }
+	a := newDevice(t, h, devOpts{now: ahead})
+	b := newDevice(t, h, devOpts{now: behind})
+	s := a.signIn(t, "skew@example.com")
+	b.signIn(t, "skew@example.com")
+	ids := putChannels(t, a.st, 3, "shared")
+	a.syncUntil(t, 1)
+	b.syncUntil(t, 1)
+
+	// Offline: both edit the same row; b edits later in real time but a's
+	// clock runs ahead, so a's edit is the newest by the hybrid clock.
+	rename(t, a.st, ids[0], "edit on a")
+	rename(t, b.st, ids[0], "edit on b")
+	remove(t, b.st, ids[1])
+	rename(t, a.st, ids[1], "a renames what b deleted")
+	for _, d := range []*device{b, a, b, a} {
+		d.syncUntil(t, 1)
+	}
+	la, lb := localRows(t, a.st), localRows(t, b.st)
+	for _, id := range ids {
+		if la[id] != lb[id] {
+			t.Fatalf("row %s: a %+v, b %+v", id, la[id], lb[id])
+		}
+	}
+	if la[ids[0]].Name != "edit on a" || la[ids[1]].Deleted {
+		t.Fatalf("last writer by clock should win: %+v %+v", la[ids[0]], la[ids[1]])
+	}
+	assertConverged(t, h, a.st, s.UserID, 3)
+	// Having seen a's clock, b's next edit is newer than a's, whatever its
+	// wall clock says.
+	rename(t, b.st, ids[0], "b after seeing a")
+	b.syncUntil(t, 1)
+	a.syncUntil(t, 1)
+	if got := localRows(t, a.st)[ids[0]].Name; got != "b after seeing a" {
+		t.Fatalf("a has %q, want b's causally later edit", got)
+	}
+	assertConverged(t, h, b.st, s.UserID, 3)
+}
+
+func TestRefusedRowGoesToDeadLettersOthersSync(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	signUp(t, h, "owner@example.com")
+	signUp(t, h, "other@example.com")
+
+	owner := newDevice(t, h, devOpts{})
+	ownerSession := owner.signIn(t, "owner@example.com")
+	taken := putChannels(t, owner.st, 1, "owner's")[0]
+	owner.syncUntil(t, 1)
+
+	d := newDevice(t, h, devOpts{batch: 16})
+	s := d.signIn(t, "other@example.com")
+	ids := putChannels(t, d.st, 40, "mine")
+	// A row whose id belongs to another account: row-level security refuses it.
+	if err := d.st.Mutate(ctx, func(m *store.Mutation) error {
+		_, err := m.Put(store.ChannelEntity, channelRow(taken, "not yours"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rename(t, d.st, ids[5], "renamed")
+	d.syncUntil(t, 1)
+
+	dls, err := d.sy.DeadLetters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dls) != 1 || dls[0].RowID != taken || dls[0].Code != "42501" || dls[0].Status != http.StatusForbidden {
+		t.Fatalf("dead letters = %+v, want the one refused row with 42501/403", dls)
+	}
+	server := serverRows(t, h.Admin, s.UserID)
+	if len(server) != 40 {
+		t.Fatalf("server has %d of the 40 good rows", len(server))
+	}
+	if got := serverRows(t, h.Admin, ownerSession.UserID)[taken].Name; got != "owner's 0" {
+		t.Fatalf("the owner's row became %q", got)
+	}
+	st, _ := d.sy.Status(ctx)
+	if st.DeadLetters != 1 || st.Pending != 0 {
+		t.Fatalf("status = %+v", st)
+	}
+
+	// Retry puts it back in the queue; the server refuses it again.
+	if err := d.sy.RetryDeadLetter(ctx, dls[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if pending(t, d.st) != 1 {
+		t.Fatal("retry did not queue the change")
+	}
+	d.syncUntil(t, 1)
+	dls, _ = d.sy.DeadLetters(ctx)
+	if len(dls) != 1 {
+		t.Fatalf("after retry: %d dead letters", len(dls))
+	}
+	if err := d.sy.DiscardDeadLetter(ctx, dls[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.sy.DiscardDeadLetter(ctx, dls[0].ID); !errors.Is(err, cloudsync.ErrDeadLetterNotFound) {
+		t.Fatalf("discarding twice = %v", err)
+	}
+	if dls, _ = d.sy.DeadLetters(ctx); len(dls) != 0 {
+		t.Fatalf("after discard: %+v", dls)
+	}
+}
+
+func TestEditedDeadLetterSyncs(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	// A server-side rule the device does not know: names of at most 20 characters.
+	if _, err := h.Admin.Exec(`ALTER TABLE public.channels ADD CONSTRAINT short_name CHECK (length(name) <= 20)`); err != nil {
+		t.Fatal(err)
+	}
+	signUp(t, h, "edit@example.com")
+	d := newDevice(t, h, devOpts{})
+	s := d.signIn(t, "edit@example.com")
+	ids := putChannels(t, d.st, 3, "ok")
+	rename(t, d.st, ids[1], strings.Repeat("x", 30))
+	d.syncUntil(t, 1)
+	dls, _ := d.sy.DeadLetters(ctx)
+	if len(dls) != 1 || dls[0].Code != "23514" || dls[0].Status != 400 {
+		t.Fatalf("dead letters = %+v, want the long name refused with 23514/400", dls)
+	}
+	row, err := store.ChannelEntity.GetRow(ctx, d.st.ReadDB(), ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	row["name"] = "short again"
+	if _, err := d.sy.EditDeadLetter(ctx, dls[0].ID, row); err != nil {
+		t.Fatal(err)
+	}
+	bad := store.Row{"id": "someone-else"}
+	if _, err := d.sy.EditDeadLetter(ctx, dls[0].ID, bad); !errors.Is(err, cloudsync.ErrDeadLetterNotFound) {
+		t.Fatalf("editing a removed dead letter = %v", err)
+	}
+	d.syncUntil(t, 1)
+	assertConverged(t, h, d.st, s.UserID, 3)
+	if got := serverRows(t, h.Admin, s.UserID)[ids[1]].Name; got != "short again" {
+		t.Fatalf("server name = %q", got)
+	}
+}
+
+func TestTokenExpiresMidSyncRefreshesAndContinues(t *testing.T) {
+	var h *gateway.Harness
+	var writes atomic.Int64
+	h = gateway.Start(t, pg, gateway.Options{TokenTTL: time.Hour, AfterCommit: func(r *http.Request) {
+		if writes.Add(1) == 2 {
+			h.Clock.Advance(2 * time.Hour) // every token issued so far is now expired
+		}
+	}})
+	signUp(t, h, "expiry@example.com")
+	var sessions []supabase.Session
+	d := newDevice(t, h, devOpts{batch: 10, configure: func(c *supabase.Config) {
+		c.OnSession = func(s supabase.Session) { sessions = append(sessions, s) }
+	}})
+	s := d.signIn(t, "expiry@example.com")
+	putChannels(t, d.st, 60, "expiring")
+	d.syncUntil(t, 1) // no failure reaches the syncer
+	assertConverged(t, h, d.st, s.UserID, 60)
+	if h.Stats.Expired.Load() == 0 || h.Stats.Refreshes.Load() != 1 {
+		t.Fatalf("expired=%d refreshes=%d, want the token to expire once and be refreshed once",
+			h.Stats.Expired.Load(), h.Stats.Refreshes.Load())
+	}
+	if len(sessions) != 2 || sessions[1].RefreshToken == s.RefreshToken {
+		t.Fatalf("the rotated session was not handed over for saving: %d sessions", len(sessions))
+	}
+	// The old refresh token was rotated away: reusing it is refused.
+	old, err := supabase.New(supabase.Config{URL: h.URL, AnonKey: h.AnonKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ExpiresAt = 0 // force a refresh before the next call
+	old.Restore(s)
+	_, err = old.Pull(context.Background(), "channels", 0, 1)
+	if !errors.Is(err, cloudsync.ErrSessionExpired) {
+		t.Fatalf("pull with a used refresh token = %v, want ErrSessionExpired", err)
+	}
+}
+
+func TestTenThousandPendingChangesConverge(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	signUp(t, h, "bulk@example.com")
+	d := newDevice(t, h, devOpts{})
+	ids := putChannels(t, d.st, 9000, "bulk")
+	for i := 0; i < 1000; i++ {
+		rename(t, d.st, ids[i*7], "updated")
+	}
+	if n := pending(t, d.st); n != 10000 {
+		t.Fatalf("pending = %d", n)
+	}
+	s := d.signIn(t, "bulk@example.com")
+	d.syncUntil(t, 1)
+	assertConverged(t, h, d.st, s.UserID, 9000)
+
+	e := newDevice(t, h, devOpts{})
+	e.signIn(t, "bulk@example.com")
+	e.syncUntil(t, 1)
+	if got := len(localRows(t, e.st)); got != 9000 {
+		t.Fatalf("second device pulled %d rows", got)
+	}
+}
+
+func TestFirstSignInAdoptsLocalRows(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	signUp(t, h, "first@example.com")
+	signUp(t, h, "second@example.com")
+	d := newDevice(t, h, devOpts{})
+	ids := putChannels(t, d.st, 5, "local")
+	s1 := d.signIn(t, "first@example.com")
+	d.syncUntil(t, 1)
+	assertConverged(t, h, d.st, s1.UserID, 5)
+
+	// Signing in as the same account again queues nothing.
+	if n, err := d.sy.Adopt(ctx, s1.UserID); err != nil || n != 0 {
+		t.Fatalf("adopt again = %d, %v", n, err)
+	}
+	// Another account adopts every local row; the first account's ids are
+	// refused by row-level security and kept as dead letters, not lost.
+	if err := d.cl.SignOut(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.sy.SetRemote(nil, "")
+	if n, err := d.sy.Adopt(ctx, "00000000-0000-0000-0000-000000000000"); err != nil || n != 5 {
+		t.Fatalf("adopt for a new account = %d, %v", n, err)
+	}
+	d.signIn(t, "second@example.com")
+	d.syncUntil(t, 1)
+	dls, _ := d.sy.DeadLetters(ctx)
+	if len(dls) != len(ids) {
+		t.Fatalf("%d dead letters, want %d", len(dls), len(ids))
+	}
+}
+
+func TestServerOrdersSequencePerUser(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	s := signUp(t, h, "order@example.com")
+	claims := `{"role":"authenticated","sub":"` + s.UserID + `"}`
+	begin := func() (*txConn, error) { return beginAs(ctx, h, claims) }
+	t1, err := begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer t1.close()
+	if err := t1.insert(ctx, newID()); err != nil {
+		t.Fatal(err)
+	}
+	t2, err := begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer t2.close()
+	done := make(chan error, 1)
+	go func() {
+		if err := t2.insert(ctx, newID()); err != nil {
+			done <- err
+			return
+		}
+		done <- t2.commit(ctx)
+	}()
+	// Wait until the second writer queues behind the first one's lock.
+	for {
+		var waiting int
+		if err := h.Admin.QueryRow(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == 1 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("second writer finished while the first held its sequence: %v", err)
+		default:
+		}
+	}
+	var visible int
+	if err := h.Admin.QueryRow(`SELECT count(*) FROM public.channels`).Scan(&visible); err != nil {
+		t.Fatal(err)
+	}
+	if visible != 0 {
+		t.Fatalf("%d rows visible before the first writer committed", visible)
+	}
+	if err := t1.commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var first, second int64
+	if err := h.Admin.QueryRow(`SELECT min(server_seq), max(server_seq) FROM public.channels`).Scan(&first, &second); err != nil {
+		t.Fatal(err)
+	}
+	if first >= second {
+		t.Fatalf("sequence %d committed first but %d second", first, second)
+	}
+}
+
+func TestLoopRetriesForeverAndWakesOnWrite(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	signUp(t, h, "loop@example.com")
+	proxy, err := faultproxy.Start(strings.TrimPrefix(h.URL, "http://"), 0, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	proxy.Down.Store(true) // connections are refused at once
+	waits := make(chan time.Duration, 100)
+	d := newDevice(t, h, devOpts{url: "http://" + proxy.Addr()})
+	st := d.st
+	var events atomic.Int64
+	sy, err := cloudsync.New(context.Background(), cloudsync.Options{Store: st, MinBackoff: time.Second, MaxBackoff: 8 * time.Second,
+		Jitter: func() float64 { return 0.5 },
+		Emit:   func(string, any) { events.Add(1) },
+		After: func(d time.Duration) <-chan time.Time {
+			select {
+			case waits <- d:
+			default:
+			}
+			ch := make(chan time.Time, 1)
+			ch <- time.Now() // the wait elapses at once
+			return ch
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := d.cl.SignIn(context.Background(), "loop@example.com", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sy.Adopt(context.Background(), s.UserID); err != nil {
+		t.Fatal(err)
+	}
+	sy.SetRemote(d.cl, "loop@example.com")
+	putChannels(t, st, 3, "loop")
+	sy.Start(context.Background())
+	defer sy.Stop()
+	// Retrying never stops and backs off to the cap: 1, 2, 4, 8, 8, 8 s.
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second, 8 * time.Second}
+	for i, w := range want {
+		if got := <-waits; got != w {
+			t.Fatalf("wait %d = %v, want %v", i, got, w)
+		}
+	}
+	status, _ := sy.Status(context.Background())
+	if status.State != cloudsync.StateOffline || status.Pending != 3 {
+		t.Fatalf("while down: %+v", status)
+	}
+	proxy.Down.Store(false) // connectivity returns: the next probe succeeds and the queue drains
+	for {
+		if got := <-waits; got == 30*time.Second {
+			break // the idle pull interval: the sync succeeded
+		}
+	}
+	status, _ = sy.Status(context.Background())
+	if status.State != cloudsync.StateOnline || status.Pending != 0 || status.LastSync == 0 {
+		t.Fatalf("after reconnect: %+v", status)
+	}
+	if events.Load() == 0 {
+		t.Fatal("no sync events were emitted")
+	}
+	assertConverged(t, h, st, s.UserID, 3)
+}
+
+type txConn struct {
+	db *sql.DB
+	tx *sql.Tx
+}
+
+// beginAs opens a transaction as PostgREST would for claims.
+func beginAs(ctx context.Context, h *gateway.Harness, claims string) (*txConn, error) {
+	db, err := sql.Open("pgx", pg.DSN("authenticator", h.DB))
+	if err != nil {
+		return nil, err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE authenticated`); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('request.jwt.claims', $1, true)`, claims); err != nil {
+		return nil, err
+	}
+	return &txConn{db: db, tx: tx}, nil
+}
+
+func (c *txConn) insert(ctx context.Context, id string) error {
+	_, err := c.tx.ExecContext(ctx, `INSERT INTO public.channels(id, name, hlc, created_at, updated_at)
+		VALUES ($1, 'ordered', '1764384000000-000000-3f2a9c1e5b7d4e21', 0, 0)`, id)
+	return err
+}
+
+func (c *txConn) commit(ctx context.Context) error { return c.tx.Commit() }
+
+func (c *txConn) close() {
+	_ = c.tx.Rollback()
+	c.db.Close()
+}
