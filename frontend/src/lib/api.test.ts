@@ -20,7 +20,7 @@ describe('call over HTTP', () => {
   });
   it('turns an error body into an ApiError naming the field', async () => {
     setFetch(respond(422, { error: 'name: is required', field: 'name', code: 'invalid' }));
-    const err = await call('CreateChannel', {}).catch((e) => e);
+    const err = (await call('CreateChannel', {}).catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.field).toBe('name');
     expect(err.code).toBe('invalid');
@@ -30,7 +30,7 @@ describe('call over HTTP', () => {
     setFetch((async () => {
       throw new TypeError('Failed to fetch');
     }) as typeof fetch);
-    const err = await call('Status').catch((e) => e);
+    const err = (await call('Status').catch((e: unknown) => e)) as ApiError;
     expect(err.code).toBe('network');
     expect(err.message).toMatch(/not reachable/);
   });
