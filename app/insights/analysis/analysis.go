@@ -109,10 +109,10 @@ type Keyword struct {
 
 // Pattern compares titles with a feature against titles without it.
 type Pattern struct {
-	Name         string  `json:"name"`
-	With         int     `json:"with"`
-	WithMedian   float64 `json:"with_median_views_per_day"`
-	Without      int     `json:"without"`
+	Name          string  `json:"name"`
+	With          int     `json:"with"`
+	WithMedian    float64 `json:"with_median_views_per_day"`
+	Without       int     `json:"without"`
 	WithoutMedian float64 `json:"without_median_views_per_day"`
 	// Lift is WithMedian ÷ WithoutMedian; zero when either side is empty.
 	Lift float64 `json:"lift"`

@@ -61,8 +61,8 @@ func TestReadGoodExport(t *testing.T) {
 func TestReadErrorsNameLineAndColumn(t *testing.T) {
 	scenarios := []struct {
 		name, fixture, text string
-		line               int
-		column, contains   string
+		line                int
+		column, contains    string
 	}{
 		{name: "wrong columns", fixture: "wrong_columns", line: 1, column: "Video title", contains: "lacks Video title, Video publish time"},
 		{name: "bad number", fixture: "bad_number", line: 4, column: "Views", contains: `"1O" is not a whole number`},

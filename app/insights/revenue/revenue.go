@@ -285,4 +285,3 @@ func stddev(xs []float64) float64 {
 	}
 	return math.Sqrt(ss / float64(len(xs)-1))
 }
-

@@ -408,4 +408,3 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
-
