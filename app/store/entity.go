@@ -199,6 +199,11 @@ func (e *Entity) scanRow(sc interface{ Scan(...any) error }) (Row, error) {
 	if err := sc.Scan(ptrs...); err != nil {
 		return nil, err
 	}
+	return e.rowFromValues(vals), nil
+}
+
+// rowFromValues turns SQLite values, in column order, into a Row.
+func (e *Entity) rowFromValues(vals []any) Row {
 	r := make(Row, len(e.Columns))
 	for i, c := range e.Columns {
 		v := vals[i]
@@ -226,7 +231,7 @@ func (e *Entity) scanRow(sc interface{ Scan(...any) error }) (Row, error) {
 			r[c.Name] = s
 		}
 	}
-	return r, nil
+	return r
 }
 
 // GetRow reads the row id of e through q (a transaction or a pool),
@@ -334,14 +339,16 @@ func (m *Mutation) Put(e *Entity, r Row) (Row, error) {
 	}
 	r["hlc"] = m.s.clock.Now()
 	r["updated_at"] = now
-	if err := e.PutRow(m.ctx, m.tx, r); err != nil {
+	args, err := e.bind(r)
+	if err != nil {
 		return nil, err
 	}
-	// Read the row back so the payload carries exactly what is stored.
-	stored, err := e.GetRow(m.ctx, m.tx, id)
-	if err != nil {
-		return nil, fmt.Errorf("read back %s %s: %w", e.Table, id, err)
+	if _, err := m.tx.ExecContext(m.ctx, e.upsertSQL, args...); err != nil {
+		return nil, fmt.Errorf("upsert %s %s: %w", e.Table, id, err)
 	}
+	// The payload carries exactly what was stored: the bound values, read
+	// back the way scanRow reads them.
+	stored := e.rowFromValues(args)
 	if err := m.appendOutbox(e, op, stored); err != nil {
 		return nil, err
 	}
