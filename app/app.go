@@ -48,6 +48,7 @@ type Runtime struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	start  time.Time
+	studio *studioParts // studio pipeline and autopilot (wire_studio.go)
 }
 
 // App is the set of methods the frontend calls. Every exported method is
@@ -100,6 +101,10 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now()}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.api = &App{rt: rt}
+	if err := rt.startStudio(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return rt, nil
 }
 
@@ -114,6 +119,7 @@ func (rt *Runtime) Store() *store.Store { return rt.store }
 
 // Close stops background work and closes the store.
 func (rt *Runtime) Close() error {
+	rt.stopStudio()
 	rt.cancel()
 	rt.wg.Wait()
 	return rt.store.Close()

@@ -9,5 +9,7 @@ func (rt *Runtime) HTTPHandlers() map[string]http.Handler {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`{"status":"ok"}`))
 		}),
+		"GET /api/audio/{file}":         rt.AudioHandler(),
+		"GET /api/export/{id}/{format}": rt.ExportHandler(),
 	}
 }

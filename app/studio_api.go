@@ -1,0 +1,191 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"tubeagency/app/store"
+	"tubeagency/app/studio"
+)
+
+// StudioInfo describes the pipeline for the Studio page.
+type StudioInfo struct {
+	Steps   []string          `json:"steps"`
+	Targets map[string]Target `json:"targets"` // by channel format
+	Voices  []string          `json:"voices"`  // voice engines that can run now
+	// VoiceHelp says what to do when no voice engine is available.
+	VoiceHelp string `json:"voice_help,omitempty"`
+}
+
+// Target is a format's script length.
+type Target struct {
+	WordsPerMinute int `json:"words_per_minute"`
+	MinSeconds     int `json:"min_seconds"`
+	MaxSeconds     int `json:"max_seconds"`
+	Words          int `json:"words"`
+}
+
+// ExportFile is a package rendered for saving.
+type ExportFile struct {
+	Name     string `json:"name"`
+	MimeType string `json:"mime_type"`
+	Content  string `json:"content"`
+}
+
+// StudioInfo lists the steps, the script targets and the voice engines.
+func (a *App) StudioInfo() (StudioInfo, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	info := StudioInfo{Steps: studio.Steps, Targets: map[string]Target{}}
+	for _, f := range []string{store.FormatShorts, store.FormatLong} {
+		t := studio.TargetFor(f)
+		info.Targets[f] = Target{WordsPerMinute: t.WordsPerMinute, MinSeconds: t.MinSeconds, MaxSeconds: t.MaxSeconds, Words: t.Words}
+	}
+	info.Voices = a.rt.studio.voice.Available(ctx)
+	if len(info.Voices) == 0 {
+		info.VoiceHelp = "No voice engine is available: add an ElevenLabs or OpenAI API key in Settings → Providers, or install espeak-ng (on Debian: sudo apt install espeak-ng)."
+	}
+	return info, nil
+}
+
+// StudioCreate makes a package for channelID about topic (empty: the
+// pipeline picks the first idea) and starts generating it in the
+// background; progress arrives as job events. withVoice adds the voice-over.
+func (a *App) StudioCreate(channelID, topic string, withVoice bool) (store.Package, error) {
+	topic = strings.TrimSpace(topic)
+	var c checker
+	c.text("channel_id", channelID, 1, 64)
+	c.text("topic", topic, 0, 200)
+	if err := c.check(); err != nil {
+		return store.Package{}, err
+	}
+	ctx, cancel := a.call()
+	defer cancel()
+	if _, err := store.Get[store.Channel](ctx, a.rt.store.ReadDB(), store.ChannelEntity, channelID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Package{}, &FieldError{Field: "channel_id", Message: "names no channel: pick an existing channel"}
+		}
+		return store.Package{}, err
+	}
+	p, err := a.rt.studio.studio.Create(ctx, channelID, topic)
+	if err != nil {
+		return p, err
+	}
+	a.rt.changed("packages", p)
+	a.rt.runInBackground(p.ID, func(ctx context.Context) error {
+		_, err := a.rt.studio.studio.Run(ctx, p.ID, studio.RunOptions{SkipVoice: !withVoice, Source: "studio"})
+		return err
+	})
+	return p, nil
+}
+
+// StudioRun resumes (or starts) package id: every step not done runs, in
+// the background.
+func (a *App) StudioRun(id string, withVoice bool) error {
+	if err := a.checkPackage(id); err != nil {
+		return err
+	}
+	if slices.Contains(a.rt.studio.studio.Running(), id) {
+		return studio.ErrBusy
+	}
+	a.rt.runInBackground(id, func(ctx context.Context) error {
+		_, err := a.rt.studio.studio.Run(ctx, id, studio.RunOptions{SkipVoice: !withVoice, Source: "studio"})
+		return err
+	})
+	return nil
+}
+
+// StudioRegenerate runs one step of package id again, bypassing the cache,
+// in the background.
+func (a *App) StudioRegenerate(id, step string) error {
+	if !slices.Contains(studio.Steps, step) {
+		return &FieldError{Field: "step", Message: "must be one of " + strings.Join(studio.Steps, ", ")}
+	}
+	if err := a.checkPackage(id); err != nil {
+		return err
+	}
+	if slices.Contains(a.rt.studio.studio.Running(), id) {
+		return studio.ErrBusy
+	}
+	a.rt.runInBackground(id, func(ctx context.Context) error {
+		_, err := a.rt.studio.studio.RunStep(ctx, id, step, studio.RunOptions{Source: "studio"})
+		return err
+	})
+	return nil
+}
+
+// StudioCancel stops package id's run; finished steps stay saved. It
+// reports whether a run was stopped.
+func (a *App) StudioCancel(id string) (bool, error) {
+	return a.rt.studio.studio.Cancel(id), nil
+}
+
+// StudioRunning lists the packages being generated now.
+func (a *App) StudioRunning() ([]string, error) {
+	return a.rt.studio.studio.Running(), nil
+}
+
+// StudioExport renders package id as "markdown" or "json". The desktop
+// saves the content through the browser's download; serve mode can also
+// link to /api/export/{id}/{format}.
+func (a *App) StudioExport(id, format string) (ExportFile, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	return a.rt.exportPackage(ctx, id, format)
+}
+
+var nonFileChars = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+func (rt *Runtime) exportPackage(ctx context.Context, id, format string) (ExportFile, error) {
+	if format != "markdown" && format != "json" {
+		return ExportFile{}, &FieldError{Field: "format", Message: "must be markdown or json"}
+	}
+	p, err := store.Get[store.Package](ctx, rt.store.ReadDB(), store.PackageEntity, id)
+	if err != nil {
+		return ExportFile{}, notFound(err, "package")
+	}
+	ch, err := store.Get[store.Channel](ctx, rt.store.ReadDB(), store.ChannelEntity, p.ChannelID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return ExportFile{}, err
+	}
+	e := studio.ExportOf(p, ch)
+	base := strings.Trim(nonFileChars.ReplaceAllString(strings.ToLower(p.Title), "-"), "-")
+	if base == "" {
+		base = "package-" + p.ID
+	}
+	if len(base) > 60 {
+		base = strings.Trim(base[:60], "-")
+	}
+	if format == "json" {
+		b, err := e.JSON()
+		if err != nil {
+			return ExportFile{}, err
+		}
+		return ExportFile{Name: base + ".json", MimeType: "application/json", Content: string(b)}, nil
+	}
+	return ExportFile{Name: base + ".md", MimeType: "text/markdown; charset=utf-8", Content: e.Markdown()}, nil
+}
+
+func (a *App) checkPackage(id string) error {
+	ctx, cancel := a.call()
+	defer cancel()
+	_, err := store.Get[store.Package](ctx, a.rt.store.ReadDB(), store.PackageEntity, id)
+	return notFound(err, "package")
+}
+
+// runInBackground runs a studio job outside the bound call, which returns
+// at once; the job ends with the app. Its outcome arrives as job events
+// from the studio; an error before any step ran is reported here.
+func (rt *Runtime) runInBackground(id string, fn func(ctx context.Context) error) {
+	rt.goBackground(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+		defer cancel()
+		if err := fn(ctx); err != nil && !errors.Is(err, studio.ErrCancelled) && !errors.Is(err, context.Canceled) {
+			rt.emitStudio(studio.Progress{PackageID: id, Status: "failed", Error: err.Error(), Total: len(studio.Steps)})
+		}
+	})
+}

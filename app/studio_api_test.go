@@ -1,0 +1,269 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tubeagency/app/autopilot"
+	"tubeagency/app/store"
+	"tubeagency/app/studio"
+	"tubeagency/app/voice"
+)
+
+// waitPackage polls until package id reaches status or the deadline passes.
+func waitPackage(tb testing.TB, a *App, id, status string) store.Package {
+	tb.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		p, err := a.GetPackage(id)
+		if err == nil && p.Status == status && len(a.rt.studio.studio.Running()) == 0 {
+			return p
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("package %s never reached %s: %+v (err %v)", id, status, p.Content.Steps, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func serveMux(rt *Runtime) *http.ServeMux {
+	mux := http.NewServeMux()
+	for pattern, h := range rt.HTTPHandlers() {
+		mux.Handle(pattern, h)
+	}
+	return mux
+}
+
+func TestStudioOfflinePackageWithVoiceServedAndExported(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	in := validChannel()
+	in.Format = store.FormatShorts
+	ch, err := a.CreateChannel(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, stop := rt.Hub().Subscribe(1000)
+	defer stop()
+	p, err := a.StudioCreate(ch.ID, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = waitPackage(t, a, p.ID, store.StatusReady)
+	for _, step := range studio.Steps {
+		if st := p.Content.Steps[step]; st.Status != studio.StateDone || st.Provider == "" {
+			t.Fatalf("step %s: %+v", step, st)
+		}
+	}
+	if p.Content.Steps[studio.StepVoice].Provider != "espeak-ng" {
+		t.Fatalf("voice by %q", p.Content.Steps[studio.StepVoice].Provider)
+	}
+	// The voice-over is a real WAV in the data folder whose measured length
+	// fits the script at its words per minute.
+	path := filepath.Join(rt.opts.DataDir, "audio", p.Content.Voice.File)
+	info, err := voice.ReadWAVFile(path)
+	if err != nil || info.DataBytes == 0 {
+		t.Fatalf("voice-over %s: %+v %v", path, info, err)
+	}
+	want := studio.ScriptSeconds(p.Content.Hook, p.Content.Script, p.Content.WordsPerMinute)
+	if info.Seconds < want*0.5 || info.Seconds > want*2 {
+		t.Fatalf("voice-over lasts %.1f s; the script reads in %.1f s", info.Seconds, want)
+	}
+	sawDone := 0
+	for len(events) > 0 {
+		ev := <-events
+		if pr, ok := ev.Data.(studio.Progress); ok && ev.Name == "job" && pr.PackageID == p.ID && pr.Status == studio.StateDone {
+			sawDone++
+		}
+	}
+	if sawDone != len(studio.Steps) {
+		t.Fatalf("%d step-done events, want %d", sawDone, len(studio.Steps))
+	}
+
+	srv := httptest.NewServer(serveMux(rt))
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/api/audio/" + p.Content.Voice.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	disk, _ := os.ReadFile(path)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "audio/wav" || len(body) != len(disk) {
+		t.Fatalf("audio route: %d %s, %d bytes of %d", res.StatusCode, res.Header.Get("Content-Type"), len(body), len(disk))
+	}
+	for _, bad := range []string{"..%2Ftubeagency.db", "tubeagency.db", "x.wav.exe"} {
+		res, err := http.Get(srv.URL + "/api/audio/" + bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 404 {
+			t.Fatalf("audio route served %q with %d", bad, res.StatusCode)
+		}
+	}
+
+	res, err = http.Get(srv.URL + "/api/export/" + p.ID + "/json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	var exp studio.Export
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment; filename=") || json.Unmarshal(body, &exp) != nil || exp.Title != p.Title {
+		t.Fatalf("json export: %d %q %s", res.StatusCode, res.Header.Get("Content-Disposition"), body)
+	}
+	md, err := a.StudioExport(p.ID, "markdown")
+	if err != nil || !strings.HasSuffix(md.Name, ".md") || !strings.Contains(md.Content, "# "+p.Title) || !strings.Contains(md.Content, "0:00") {
+		t.Fatalf("markdown export %+v %v", md.Name, err)
+	}
+	res, _ = http.Get(srv.URL + "/api/export/" + p.ID + "/pdf")
+	res.Body.Close()
+	if res.StatusCode != 422 {
+		t.Fatalf("pdf export answered %d, want 422", res.StatusCode)
+	}
+}
+
+func TestStudioAPIBadInputNamesTheFieldAndWritesNothing(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := counts(t, rt)
+	scenarios := []struct {
+		name  string
+		call  func() error
+		field string
+	}{
+		{"no channel", func() error { _, err := a.StudioCreate("", "x", false); return err }, "channel_id"},
+		{"unknown channel", func() error { _, err := a.StudioCreate("nope", "x", false); return err }, "channel_id"},
+		{"topic too long", func() error { _, err := a.StudioCreate(ch.ID, strings.Repeat("t", 201), false); return err }, "topic"},
+		{"control character in topic", func() error { _, err := a.StudioCreate(ch.ID, "a\x00b", false); return err }, "topic"},
+		{"unknown step", func() error { return a.StudioRegenerate("x", "music") }, "step"},
+		{"export format", func() error { _, err := a.StudioExport("x", "pdf"); return err }, "format"},
+		{"cadence", func() error { _, err := a.AutopilotSetChannel(ch.ID, true, 0); return err }, "cadence"},
+		{"enqueue count", func() error { _, err := a.AutopilotEnqueue(ch.ID, 0); return err }, "count"},
+		{"enqueue channel", func() error { _, err := a.AutopilotEnqueue("nope", 1); return err }, "channel_id"},
+		{"settings", func() error {
+			s := autopilot.DefaultSettings()
+			s.Ahead = 99
+			_, err := a.AutopilotSaveSettings(s)
+			return err
+		}, "ahead"},
+		{"retry unknown job", func() error { return a.AutopilotRetry("nope") }, "job_id"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			err := sc.call()
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != sc.field {
+				t.Fatalf("err %v, want a field error on %s", err, sc.field)
+			}
+		})
+	}
+	if after := counts(t, rt); after != before {
+		t.Fatalf("bad input wrote rows: %v → %v", before, after)
+	}
+	if err := a.StudioRun("nope", false); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("run of a missing package: %v", err)
+	}
+}
+
+func TestAutopilotAPIFillsChannelAndSummarises(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := autopilot.DefaultSettings()
+	s.Ahead, s.Voice = 2, false
+	if _, err := a.AutopilotSaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AutopilotSetChannel(ch.ID, true, 3); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	var ov AutopilotOverview
+	for {
+		ov, err = a.AutopilotOverview()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ov.Channels) == 1 && ov.Channels[0].Ready == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("autopilot did not fill the channel: %+v", ov.Channels)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c := ov.Channels[0]
+	if !c.Autopilot || c.Cadence != 3 || c.Upcoming != 2 || c.NextRun == 0 || ov.Pool.Size < 1 {
+		t.Fatalf("overview %+v pool %+v", c, ov.Pool)
+	}
+	sum, err := a.ActivitySummary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Channels) != 1 || sum.Channels[0].Generated != 2 || sum.Channels[0].Queued != 2 || sum.Providers["templates"] == 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	if sum.Kinds["autopilot.on"] != 1 || sum.Kinds["channel.created"] != 1 {
+		t.Fatalf("kinds %v", sum.Kinds)
+	}
+}
+
+func TestActivitySummaryCoversOnlySinceTheLastVisit(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	clock := func() time.Time { return now }
+	rt, err := Start(context.Background(), Options{DataDir: dir, Mode: "test", Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rt.API()
+	if _, err := a.CreateChannel(validChannel()); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := a.ActivitySummary()
+	if err != nil || sum.Since != 0 || sum.Entries != 1 {
+		t.Fatalf("first visit: %+v %v", sum, err)
+	}
+	if err := a.ActivityMarkSeen(); err != nil {
+		t.Fatal(err)
+	}
+	rt.Close()
+
+	// Away for an hour: a channel is made on another start, then the user opens the app.
+	now = now.Add(time.Hour)
+	rt2, err := Start(context.Background(), Options{DataDir: dir, Mode: "test", Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt2.Close()
+	in := validChannel()
+	in.Name = "Second"
+	if _, err := rt2.API().CreateChannel(in); err != nil {
+		t.Fatal(err)
+	}
+	sum, err = rt2.API().ActivitySummary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Since == 0 || sum.Entries != 1 || sum.Kinds["channel.created"] != 1 {
+		t.Fatalf("after the visit: %+v, want only the second channel", sum)
+	}
+}

@@ -1,0 +1,200 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"tubeagency/app/autopilot"
+	"tubeagency/app/events"
+	"tubeagency/app/store"
+	"tubeagency/app/studio"
+	"tubeagency/app/voice"
+	"tubeagency/app/voice/elevenlabs"
+	"tubeagency/app/voice/espeak"
+	"tubeagency/app/voice/openai"
+	"tubeagency/providers/templates"
+)
+
+// studioParts are the studio pipeline, the voice chain and the autopilot.
+type studioParts struct {
+	studio    *studio.Studio
+	autopilot *autopilot.Autopilot
+	voice     *voice.Chain
+	templates *templates.Provider
+}
+
+// Secret names of the voice engines' API keys.
+const (
+	secretElevenLabs = "provider/elevenlabs"
+	secretOpenAI     = "provider/openai"
+)
+
+// startStudio builds the studio and the autopilot and starts the autopilot.
+func (rt *Runtime) startStudio(ctx context.Context) error {
+	tpl, err := templates.New(templates.Options{Dir: filepath.Join(rt.opts.DataDir, "templates"), Now: rt.opts.Now})
+	if err != nil {
+		return fmt.Errorf("start studio: %w", err)
+	}
+	chain := &voice.Chain{Engines: []voice.Engine{
+		&elevenlabs.Client{Key: rt.voiceKey(secretElevenLabs)},
+		&openai.Client{Key: rt.voiceKey(secretOpenAI)},
+		&espeak.Client{},
+	}}
+	logAct := func(m *store.Mutation, channelID, kind, message string, data any) error {
+		return rt.logActivity(m, channelID, kind, message, data)
+	}
+	std := studio.New(studio.Config{
+		Store:       rt.store,
+		Generator:   rt.textGenerator(tpl),
+		Voice:       chain,
+		AudioDir:    filepath.Join(rt.opts.DataDir, "audio"),
+		Emit:        rt.emit,
+		LogActivity: logAct,
+		Now:         rt.opts.Now,
+	})
+	ap, err := autopilot.New(ctx, autopilot.Config{
+		Store:          rt.store,
+		Studio:         std,
+		Templates:      tpl,
+		Quota:          rt.quota(),
+		VoiceAvailable: func(ctx context.Context) bool { return len(chain.Available(ctx)) > 0 },
+		Emit:           rt.emit,
+		LogActivity:    logAct,
+		Now:            rt.opts.Now,
+	})
+	if err != nil {
+		return fmt.Errorf("start autopilot: %w", err)
+	}
+	rt.studio = &studioParts{studio: std, autopilot: ap, voice: chain, templates: tpl}
+	return ap.Start(ctx)
+}
+
+// stopStudio stops the autopilot; running jobs stay persisted and resume
+// at the next start.
+func (rt *Runtime) stopStudio() {
+	if rt.studio != nil {
+		rt.studio.autopilot.Stop()
+	}
+}
+
+// textGenerator is what the studio writes with: the local templates until
+// the provider router is configured.
+func (rt *Runtime) textGenerator(tpl *templates.Provider) studio.Generator {
+	return tpl
+}
+
+// quota reports spent daily quotas to the autopilot. Nil: no provider with
+// a daily quota is configured, so quotas never run out.
+func (rt *Runtime) quota() autopilot.Quota { return nil }
+
+// voiceKey reads a voice engine's API key when it is needed. Without a
+// secret store every key is empty and the chain moves on to espeak-ng.
+func (rt *Runtime) voiceKey(name string) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) { return "", nil }
+}
+
+// activitySeen is when the user last opened the dashboard's summary (unix
+// ms, 0 when never).
+func (rt *Runtime) activitySeen(ctx context.Context) (int64, error) {
+	var v string
+	err := rt.store.ReadDB().QueryRowContext(ctx, `SELECT value FROM studio_settings WHERE key = 'activity_seen'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read last visit: %w", err)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, nil // a damaged value means "never": the summary shows everything
+	}
+	return n, nil
+}
+
+// markActivitySeen records now as the last visit.
+func (rt *Runtime) markActivitySeen(ctx context.Context, now int64) error {
+	return rt.store.RunInTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO studio_settings(key, value) VALUES ('activity_seen', ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, strconv.FormatInt(now, 10))
+		if err != nil {
+			return fmt.Errorf("record visit: %w", err)
+		}
+		return nil
+	})
+}
+
+// AudioHandler serves voice-over files from <data-dir>/audio at
+// /audio/{file}: serve mode mounts it under /api, the desktop window's
+// asset server passes it requests for /audio/.
+func (rt *Runtime) AudioHandler() http.Handler {
+	dir := filepath.Join(rt.opts.DataDir, "audio")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("file")
+		if name == "" {
+			name = filepath.Base(r.URL.Path)
+		}
+		if !validAudioName(name) {
+			http.Error(w, "no such voice-over", http.StatusNotFound)
+			return
+		}
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			http.Error(w, "no such voice-over: generate the voice step again", http.StatusNotFound)
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			http.Error(w, "voice-over unreadable", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "audio/wav")
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeContent(w, r, name, st.ModTime(), f)
+	})
+}
+
+// validAudioName accepts the names the studio writes: "<uuid>.wav".
+func validAudioName(name string) bool {
+	base, ok := strings.CutSuffix(name, ".wav")
+	if !ok || len(base) == 0 || len(base) > 64 {
+		return false
+	}
+	for _, r := range base {
+		if !(r >= 'a' && r <= 'f' || r >= '0' && r <= '9' || r == '-' || r >= 'A' && r <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// ExportHandler answers GET /api/export/{id}/{format} with the package as a
+// file download (format "markdown" or "json"), for browsers in serve mode.
+func (rt *Runtime) ExportHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		defer cancel()
+		f, err := rt.exportPackage(ctx, r.PathValue("id"), r.PathValue("format"))
+		if err != nil {
+			body := FormatError(err)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(HTTPStatus(err))
+			fmt.Fprintf(w, `{"error":%q,"code":%q}`, body.Error, body.Code)
+			return
+		}
+		w.Header().Set("Content-Type", f.MimeType)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+		_, _ = w.Write([]byte(f.Content))
+	})
+}
+
+// emitStudio is a job event from the app layer (a run that could not start).
+func (rt *Runtime) emitStudio(p studio.Progress) { rt.emit(events.Job, p) }
