@@ -39,16 +39,17 @@ type Options struct {
 // Runtime owns the running application: the store, the event hub and the
 // background parts. Its methods are not bound to the frontend.
 type Runtime struct {
-	opts   Options
-	store  *store.Store
-	hub    *events.Hub
-	log    *slog.Logger
-	api    *App
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	start  time.Time
-	studio *studioParts // studio pipeline and autopilot (wire_studio.go)
+	opts     Options
+	store    *store.Store
+	hub      *events.Hub
+	log      *slog.Logger
+	api      *App
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	start    time.Time
+	studio   *studioParts   // studio pipeline and autopilot (wire_studio.go)
+	insights *insightsParts // insights tables, API cache, title models (wire_insights.go)
 }
 
 // App is the set of methods the frontend calls. Every exported method is
@@ -101,6 +102,10 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now()}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.api = &App{rt: rt}
+	if err := rt.startInsights(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := rt.startStudio(ctx); err != nil {
 		st.Close()
 		return nil, err

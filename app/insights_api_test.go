@@ -1,0 +1,306 @@
+package app
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tubeagency/app/insights"
+)
+
+// insightsTest starts a runtime whose key store is the 0600 file and whose
+// YouTube endpoint is endpoint ("" for none).
+func insightsTest(t *testing.T, endpoint string) (*Runtime, *App, string) {
+	t.Helper()
+	rt := startTest(t)
+	rt.insights.secretsMode = "file"
+	rt.insights.endpoint = endpoint
+	a := rt.API()
+	in := validChannel()
+	in.YouTubeID = "UCbakery0000000000000000"
+	ch, err := a.CreateChannel(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt, a, ch.ID
+}
+
+// studioCSV writes an export of n videos where titles with a number do
+// far better, published one every three days up to now.
+func studioCSV(n int, now time.Time) string {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var b strings.Builder
+	b.WriteString("\ufeffContent,Video title,Video publish time,Duration,Views,Watch time (hours)\nTotal,,,,0,0\n")
+	words := []string{"pasta", "soup", "bread", "salad", "curry", "stew", "pie", "rice", "tacos", "noodles"}
+	for i := 0; i < n; i++ {
+		title := words[rng.IntN(10)] + " " + words[rng.IntN(10)] + " for busy evenings"
+		age := 3*i + 2
+		vpd := 20 + rng.IntN(10)
+		if rng.IntN(2) == 0 {
+			title = fmt.Sprintf("%d ", 3+rng.IntN(9)) + title
+			vpd = 200 + rng.IntN(50)
+		}
+		dur := 600
+		if i%4 == 0 {
+			dur = 50
+		}
+		pub := now.AddDate(0, 0, -age).Format("Jan 2, 2006")
+		fmt.Fprintf(&b, "vid%04d,\"%s\",\"%s\",%d,%d,1.5\n", i, title, pub, dur, vpd*age)
+	}
+	return b.String()
+}
+
+func TestInsightsImportAuditScoreAndMoney(t *testing.T) {
+	rt, a, chID := insightsTest(t, "")
+	now := rt.opts.Now()
+
+	// Before any data: the predictor is uncalibrated and says so.
+	s, err := a.ScoreTitle(chID, "5 pasta dinners", "")
+	if err != nil || s.Calibrated || !strings.Contains(s.Note, "Uncalibrated") {
+		t.Fatalf("score before data = %+v, %v", s, err)
+	}
+
+	res, err := a.ImportStudioCSV(chID, studioCSV(60, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 60 || res.Skipped != 1 {
+		t.Fatalf("import = %+v", res)
+	}
+	audit, err := a.AuditChannel(chID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := audit.Report
+	if r.Videos != 60 || len(r.Windows) != 3 || r.Windows[0].Uploads != 10 || len(audit.History) != 1 || r.Formats.Shorts.Videos != 15 {
+		t.Errorf("audit: videos %d, 30-day uploads %d, history %d, shorts %d", r.Videos, r.Windows[0].Uploads, len(audit.History), r.Formats.Shorts.Videos)
+	}
+
+	with, err := a.ScoreTitle(chID, "7 pasta soup for busy evenings", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, _ := a.ScoreTitle(chID, "pasta soup for busy evenings", "")
+	if !with.Calibrated || with.Accuracy < 0.8 || with.Videos != 60 || with.Value <= without.Value {
+		t.Errorf("calibrated score = %+v vs %v", with, without.Value)
+	}
+	if _, err := a.ScoreTitle(chID, strings.Repeat("x", 201), ""); fieldOf(err) != "title" {
+		t.Errorf("long title: %v", err)
+	}
+
+	// A bad file changes nothing and names line and column.
+	bad := "Content,Video title,Video publish time,Views\nnew1,Fine,2025-01-01,5\nnew2,Broken,2025-01-02,12x\n"
+	if _, err := a.ImportStudioCSV(chID, bad); fieldOf(err) != "csv" || !strings.Contains(err.Error(), `line 3, column "Views"`) {
+		t.Fatalf("bad csv: %v", err)
+	}
+	if vs, _ := a.ListInsightVideos(chID); len(vs) != 60 {
+		t.Errorf("a rejected file wrote rows: %d videos", len(vs))
+	}
+	if _, err := a.ImportStudioCSV("nope", studioCSV(1, now)); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown channel: %v", err)
+	}
+
+	mc, err := a.MoneyCounter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mc.Channels) != 1 || mc.PerSecond <= 0 || mc.Channels[0].Calibrated || len(mc.Months) != 12 ||
+		!(mc.Months[0].Low < mc.Months[0].Expected && mc.Months[0].Expected < mc.Months[0].High) {
+		t.Fatalf("money counter = %+v", mc)
+	}
+	before := mc.Channels[0].Month.Expected
+	if _, err := a.PutEarnings(chID, EarningInput{Month: "2099-01", Amount: 10, Views: 100}); fieldOf(err) != "month" {
+		t.Errorf("future month: %v", err)
+	}
+	if _, err := a.PutEarnings(chID, EarningInput{Month: now.AddDate(0, -1, 0).Format("2006-01"), Amount: 10, Views: 0}); fieldOf(err) != "views" {
+		t.Errorf("zero views: %v", err)
+	}
+	// Entered: $1 per 1,000 views.
+	if _, err := a.PutEarnings(chID, EarningInput{Month: now.AddDate(0, -1, 0).Format("2006-01"), Amount: 150, Views: 150000}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.RevenueProjection(chID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Calibrated || p.Calibration.RPM != 1 {
+		t.Fatalf("projection not calibrated: %+v", p.Calibration)
+	}
+	if got := p.Months[0].Expected; got == before || got <= 0 {
+		t.Errorf("calibration did not change the projection: %v → %v", before, got)
+	}
+	if diff := p.Months[0].Expected - p.Months[0].Views/1000; diff > 1e-6 || diff < -1e-6 {
+		t.Errorf("calibrated month %v should earn its %v views at $1 per 1,000", p.Months[0].Expected, p.Months[0].Views)
+	}
+}
+
+func TestInsightsManualEntryValidation(t *testing.T) {
+	_, a, chID := insightsTest(t, "")
+	good := VideoInput{Title: "Hand-made entry", PublishedAt: "2025-01-05T18:00", DurationSec: 600, Views: 1200}
+	scenarios := []struct {
+		name  string
+		edit  func(*VideoInput)
+		field string
+	}{
+		{"no title", func(v *VideoInput) { v.Title = " " }, "title"},
+		{"bad date", func(v *VideoInput) { v.PublishedAt = "yesterday" }, "published_at"},
+		{"future", func(v *VideoInput) { v.PublishedAt = "2999-01-01" }, "published_at"},
+		{"negative views", func(v *VideoInput) { v.Views = -1 }, "views"},
+		{"bad id", func(v *VideoInput) { v.ID = "a b" }, "id"},
+		{"long video", func(v *VideoInput) { v.DurationSec = 90000 }, "duration_sec"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			in := good
+			sc.edit(&in)
+			if _, err := a.AddVideo(chID, in); fieldOf(err) != sc.field {
+				t.Errorf("err = %v, want field %s", err, sc.field)
+			}
+		})
+	}
+	if vs, _ := a.ListInsightVideos(chID); len(vs) != 0 {
+		t.Fatalf("rejected entries were stored: %d", len(vs))
+	}
+	v, err := a.AddVideo(chID, good)
+	if err != nil || !strings.HasPrefix(v.ID, "manual-") || v.Source != "manual" || v.PublishedAt.Hour() != 18 {
+		t.Fatalf("added = %+v, %v", v, err)
+	}
+	if err := a.DeleteInsightVideo(chID, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DeleteInsightVideo(chID, v.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+}
+
+const testKey = "AIzaSyAPPTEST_secret_0123456789abcdefgh"
+
+// youTubeServer answers like the Data API v3 for one channel with three
+// uploads, or with quotaExceeded when quota is set.
+func youTubeServer(t *testing.T, quota *bool) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		if r.URL.Query().Get("key") != testKey {
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","errors":[{"message":"API key not valid. Please pass a valid API key.","domain":"global","reason":"badRequest"}],"status":"INVALID_ARGUMENT"}}`)
+			return
+		}
+		if *quota {
+			w.WriteHeader(403)
+			fmt.Fprint(w, `{"error":{"code":403,"message":"The request cannot be completed because you have exceeded your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.","errors":[{"message":"The request cannot be completed because you have exceeded your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.","domain":"youtube.quota","reason":"quotaExceeded"}]}}`)
+			return
+		}
+		switch r.URL.Path {
+		case "/youtube/v3/channels":
+			fmt.Fprint(w, `{"kind":"youtube#channelListResponse","items":[{"kind":"youtube#channel","id":"UCbakery0000000000000000","snippet":{"title":"Bakery Lab"},"contentDetails":{"relatedPlaylists":{"uploads":"UUbakery0000000000000000"}},"statistics":{"viewCount":"9000","subscriberCount":"120","videoCount":"3"}}]}`)
+		case "/youtube/v3/playlistItems":
+			fmt.Fprint(w, `{"kind":"youtube#playlistItemListResponse","items":[{"contentDetails":{"videoId":"a1"}},{"contentDetails":{"videoId":"a2"}},{"contentDetails":{"videoId":"a3"}}],"pageInfo":{"totalResults":3,"resultsPerPage":50}}`)
+		case "/youtube/v3/videos":
+			var items []string
+			for i, id := range []string{"a1", "a2", "a3"} {
+				items = append(items, fmt.Sprintf(`{"id":%q,"snippet":{"publishedAt":%q,"title":"Loaf %d","channelId":"UCbakery0000000000000000"},"contentDetails":{"duration":"PT8M"},"statistics":{"viewCount":"%d","likeCount":"1","commentCount":"0"}}`,
+					id, time.Now().AddDate(0, 0, -i-1).UTC().Format(time.RFC3339), i, 1000*(i+1)))
+			}
+			fmt.Fprintf(w, `{"kind":"youtube#videoListResponse","items":[%s]}`, strings.Join(items, ","))
+		default:
+			w.WriteHeader(404)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestYouTubeKeyFetchAndQuota(t *testing.T) {
+	quota := false
+	srv := youTubeServer(t, &quota)
+	rt, a, chID := insightsTest(t, srv.URL+"/")
+
+	if _, err := a.FetchFromYouTube(chID); fieldOf(err) != "api_key" {
+		t.Fatalf("fetch without a key: %v", err)
+	}
+	if _, err := a.SetYouTubeAPIKey("not a key"); fieldOf(err) != "api_key" {
+		t.Fatalf("bad key: %v", err)
+	}
+	st, err := a.SetYouTubeAPIKey(testKey)
+	if err != nil || !st.KeySet || st.QuotaLimit != 10000 {
+		t.Fatalf("set key: %+v, %v", st, err)
+	}
+	res, err := a.FetchFromYouTube(chID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Videos != 3 || res.Title != "Bakery Lab" || res.Subscribers != 120 || res.QuotaUsed != 4 {
+		t.Errorf("fetch = %+v", res)
+	}
+	audit, _ := a.AuditChannel(chID)
+	if audit.Report.Videos != 3 || audit.Report.MedianViews != 2000 {
+		t.Errorf("audit after fetch: %d videos, median %v", audit.Report.Videos, audit.Report.MedianViews)
+	}
+
+	comp, err := a.AddCompetitor(chID, "UCbakery0000000000000000")
+	if err != nil || comp.Title != "Bakery Lab" {
+		t.Fatalf("competitor = %+v, %v", comp, err)
+	}
+	if _, err := a.AddCompetitor(chID, "bakery"); fieldOf(err) != "youtube_id" {
+		t.Errorf("bad competitor id: %v", err)
+	}
+	tr, err := a.Trends("us", "")
+	if err != nil || !tr.Online || tr.CorpusVideos == 0 {
+		t.Fatalf("online trends = %+v, %v", tr, err)
+	}
+	if _, err := a.Trends("USA", ""); fieldOf(err) != "region" {
+		t.Errorf("bad region: %v", err)
+	}
+
+	// YouTube says the quota is spent: the user reads a plain sentence, and
+	// trends fall back to the last snapshot.
+	quota = true
+	rt.opts.Now = func() time.Time { return time.Now().Add(2 * time.Hour) } // past the 1 h cache
+	_, qerr := a.FetchFromYouTube(chID)
+	if !errors.Is(qerr, insights.ErrQuotaExceeded) || !strings.Contains(qerr.Error(), "quota is used up") {
+		t.Fatalf("quota: %v", qerr)
+	}
+	tr, err = a.Trends("US", "0")
+	if err != nil || tr.Online || !strings.Contains(tr.Message, "quota") || tr.ChartFetchedAt.IsZero() {
+		t.Errorf("trends over quota = online %v, message %q, chart %v, %v", tr.Online, tr.Message, tr.ChartFetchedAt, err)
+	}
+
+	// The key is in the 0600 key file only: not in the database, not in errors.
+	for _, name := range []string{"tubeagency.db", "tubeagency.db-wal"} {
+		b, _ := os.ReadFile(filepath.Join(rt.opts.DataDir, name))
+		if bytes.Contains(b, []byte(testKey)) {
+			t.Errorf("the API key is in %s", name)
+		}
+	}
+	fi, err := os.Stat(filepath.Join(rt.opts.DataDir, "secrets.json"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("secrets file: %v %v", fi, err)
+	}
+	if strings.Contains(fmt.Sprintf("%v %+v", qerr, FormatError(qerr)), testKey) {
+		t.Error("the key is in an error")
+	}
+	st, _ = a.DeleteYouTubeAPIKey()
+	if st.KeySet {
+		t.Error("key still set after delete")
+	}
+	tr, _ = a.Trends("US", "")
+	if tr.Online || !strings.Contains(tr.Message, "add a YouTube API key") {
+		t.Errorf("offline trends message = %q", tr.Message)
+	}
+}
+
+func fieldOf(err error) string {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe.Field
+	}
+	return ""
+}

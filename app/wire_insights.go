@@ -1,0 +1,212 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"tubeagency/app/insights"
+	"tubeagency/app/insights/predictor"
+	"tubeagency/app/insights/trends"
+	"tubeagency/app/insights/youtube"
+	"tubeagency/app/secrets"
+	"tubeagency/app/store"
+	"tubeagency/app/studio"
+	"tubeagency/providers/cache"
+)
+
+// secretYouTube is the secret name of the YouTube Data API key.
+const secretYouTube = "youtube/api_key"
+
+// insightsParts are the insights tables, the API cache, the key store and
+// the per-channel title models.
+type insightsParts struct {
+	db    *insights.DB
+	cache *cache.Cache
+
+	secretsOnce sync.Once
+	secrets     *secrets.Store
+	secretsErr  error
+	secretsMode string // "" probes the keyring; tests use "file"
+	endpoint    string // YouTube API base URL; "" is Google's
+
+	mu     sync.Mutex
+	models map[string]channelModel
+}
+
+type channelModel struct {
+	version string
+	model   *predictor.Model
+}
+
+// startInsights migrates the insights tables and opens the API cache.
+func (rt *Runtime) startInsights(ctx context.Context) error {
+	db, err := insights.OpenDB(ctx, rt.store)
+	if err != nil {
+		return fmt.Errorf("start insights: %w", err)
+	}
+	c, err := cache.Open(ctx, rt.store, cache.Options{Now: func() time.Time { return rt.opts.Now() }})
+	if err != nil {
+		return fmt.Errorf("start insights: %w", err)
+	}
+	rt.insights = &insightsParts{db: db, cache: c, models: map[string]channelModel{}}
+	return nil
+}
+
+// secretStore opens the key store on first use: probing the OS keyring can
+// take seconds, and most sessions never touch the YouTube key.
+func (rt *Runtime) secretStore() (*secrets.Store, error) {
+	p := rt.insights
+	p.secretsOnce.Do(func() {
+		p.secrets, p.secretsErr = secrets.Open(rt.opts.DataDir, secrets.Options{Mode: p.secretsMode})
+	})
+	return p.secrets, p.secretsErr
+}
+
+// youtubeClient makes a client with the stored key, or fails with
+// insights.ErrNoAPIKey.
+func (rt *Runtime) youtubeClient(ctx context.Context) (*youtube.Client, error) {
+	s, err := rt.secretStore()
+	if err != nil {
+		return nil, err
+	}
+	key, err := s.Get(secretYouTube)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return nil, insights.ErrNoAPIKey
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the YouTube API key: %w", err)
+	}
+	return youtube.New(ctx, youtube.Config{APIKey: key, Quota: rt.insights.db, Cache: rt.insights.cache,
+		Endpoint: rt.insights.endpoint, Now: func() time.Time { return rt.opts.Now() }})
+}
+
+// channelModel returns channelID's title model, retraining it when the
+// channel's videos changed since the last training.
+func (rt *Runtime) channelModel(ctx context.Context, channelID string) (*predictor.Model, error) {
+	p := rt.insights
+	version, err := p.db.Version(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	cm, ok := p.models[channelID]
+	p.mu.Unlock()
+	if ok && cm.version == version {
+		return cm.model, nil
+	}
+	videos, err := p.db.Videos(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	m := predictor.Train(videos, predictor.Options{Now: rt.opts.Now()})
+	p.mu.Lock()
+	p.models[channelID] = channelModel{version: version, model: m}
+	p.mu.Unlock()
+	return m, nil
+}
+
+// ScoreTitle scores a title (with optional thumbnail text) for a channel:
+//
+//	func (rt *Runtime) ScoreTitle(ctx context.Context, channelID, title, thumbnailText string) (predictor.Score, error)
+//
+// Score.Value is 0–100, Score.Features the inputs that drove it,
+// Score.Calibrated whether the channel's own model (30+ videos with
+// statistics) made it, and Score.Accuracy that model's cross-validated AUC
+// (zero when uncalibrated). Scoring takes microseconds once the model is
+// trained; training happens on the first call after the channel's videos
+// change.
+func (rt *Runtime) ScoreTitle(ctx context.Context, channelID, title, thumbnailText string) (predictor.Score, error) {
+	m, err := rt.channelModel(ctx, channelID)
+	if err != nil {
+		return predictor.Score{}, err
+	}
+	return m.Score(title, thumbnailText), nil
+}
+
+// StudioInsights adapts the predictor and the trend finder to the studio's
+// TitleScorer and TrendSource interfaces.
+func (rt *Runtime) StudioInsights() StudioInsights { return StudioInsights{rt: rt} }
+
+// StudioInsights implements studio.TitleScorer and studio.TrendSource.
+type StudioInsights struct{ rt *Runtime }
+
+var (
+	_ studio.TitleScorer = StudioInsights{}
+	_ studio.TrendSource = StudioInsights{}
+)
+
+// ScoreTitle scores a title with the channel's model; the features are
+// listed as "label (+0.42)".
+func (s StudioInsights) ScoreTitle(ctx context.Context, channelID, title, thumbnail string) (studio.Score, error) {
+	sc, err := s.rt.ScoreTitle(ctx, channelID, title, thumbnail)
+	if err != nil {
+		return studio.Score{}, err
+	}
+	out := studio.Score{Value: sc.Value}
+	for _, f := range sc.Features {
+		out.Features = append(out.Features, fmt.Sprintf("%s (%+.2f)", f.Label, f.Effect))
+	}
+	return out, nil
+}
+
+// Trends lists the rising terms of the local corpus most relevant to the
+// channel, best first (offline: no API call is made).
+func (s StudioInsights) Trends(ctx context.Context, channelID string) ([]string, error) {
+	ts, err := s.rt.localTrends(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range ts {
+		if t.Label != trends.Mature && t.Relevance[channelID] > 0 {
+			out = append(out, t.Term)
+		}
+	}
+	return out, nil
+}
+
+// localTrends ranks the terms of every stored video: own channels,
+// competitors and the last charts.
+func (rt *Runtime) localTrends(ctx context.Context) ([]trends.Trend, error) {
+	now := rt.opts.Now()
+	since := now.AddDate(0, 0, -8*7)
+	var corpus []insightsVideo
+	for _, kind := range []string{insights.KindOwn, insights.KindCompetitor, insights.KindChart} {
+		vs, err := rt.insights.db.VideosOfKind(ctx, kind, since)
+		if err != nil {
+			return nil, err
+		}
+		corpus = append(corpus, vs...)
+	}
+	niches, err := rt.niches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return trends.Rising(corpus, niches, trends.Options{Now: now}), nil
+}
+
+type insightsVideo = insights.Video
+
+// niches describes every channel for relevance: its niche and own titles.
+func (rt *Runtime) niches(ctx context.Context) ([]trends.Niche, error) {
+	chs, err := store.List[store.Channel](ctx, rt.store.ReadDB(), store.ChannelEntity, "", "name COLLATE NOCASE, id")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]trends.Niche, 0, len(chs))
+	for _, ch := range chs {
+		vs, err := rt.insights.db.Videos(ctx, ch.ID)
+		if err != nil {
+			return nil, err
+		}
+		n := trends.Niche{ChannelID: ch.ID, Niche: ch.Niche + " " + ch.Audience}
+		for _, v := range vs {
+			n.Titles = append(n.Titles, v.Title)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
