@@ -2,6 +2,8 @@ package studio
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -188,6 +190,10 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 	if err != nil {
 		return p, err
 	}
+	ch, err := s.channel(ctx, p.ChannelID)
+	if err != nil {
+		return p, err
+	}
 	stats := &runStats{Source: opts.Source}
 	for _, step := range Steps {
 		st := p.Content.Steps[step]
@@ -200,7 +206,7 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 			}
 			continue
 		}
-		p, err = s.runStep(ctx, p, step, opts, stats)
+		p, err = s.runStep(ctx, ch, p, step, opts, stats)
 		if err != nil {
 			return p, err
 		}
@@ -226,8 +232,20 @@ func (s *Studio) RunStep(ctx context.Context, id, step string, opts RunOptions) 
 	if err != nil {
 		return p, err
 	}
+	ch, err := s.channel(ctx, p.ChannelID)
+	if err != nil {
+		return p, err
+	}
 	opts.NoCache = true
-	return s.runStep(ctx, p, step, opts, &runStats{Source: opts.Source})
+	return s.runStep(ctx, ch, p, step, opts, &runStats{Source: opts.Source})
+}
+
+func (s *Studio) channel(ctx context.Context, id string) (store.Channel, error) {
+	ch, err := store.Get[store.Channel](ctx, s.cfg.Store.ReadDB(), store.ChannelEntity, id)
+	if err != nil {
+		return ch, fmt.Errorf("load channel %s: %w", id, err)
+	}
+	return ch, nil
 }
 
 func (s *Studio) load(ctx context.Context, id string) (store.Package, error) {
@@ -252,11 +270,7 @@ func (s *Studio) progress(p store.Package, step, status string, opts RunOptions)
 }
 
 // runStep performs one step and saves its outcome.
-func (s *Studio) runStep(ctx context.Context, p store.Package, step string, opts RunOptions, stats *runStats) (store.Package, error) {
-	ch, err := store.Get[store.Channel](ctx, s.cfg.Store.ReadDB(), store.ChannelEntity, p.ChannelID)
-	if err != nil {
-		return p, fmt.Errorf("load channel %s: %w", p.ChannelID, err)
-	}
+func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package, step string, opts RunOptions, stats *runStats) (store.Package, error) {
 	ev := s.progress(p, step, StateRunning, opts)
 	s.cfg.Emit(events.Job, ev)
 	gen := opts.Generator
@@ -322,7 +336,7 @@ func (s *Studio) runStep(ctx context.Context, p store.Package, step string, opts
 func (s *Studio) save(ctx context.Context, id, step string, state store.StepState, apply func(*store.Package), also func(*store.Mutation, store.Package) error) (store.Package, error) {
 	var out store.Package
 	err := s.cfg.Store.Mutate(ctx, func(m *store.Mutation) error {
-		p, err := store.Get[store.Package](ctx, m.Tx(), store.PackageEntity, id)
+		p, err := readPackage(ctx, m.Tx(), id)
 		if err != nil {
 			return fmt.Errorf("save %s step of package %s: %w", step, id, err)
 		}
@@ -335,7 +349,7 @@ func (s *Studio) save(ctx context.Context, id, step string, state store.StepStat
 		state.At = s.cfg.Now().UnixMilli()
 		p.Content.Steps[step] = state
 		p.Status = statusOf(p)
-		if out, err = store.PutRecord(m, store.PackageEntity, p); err != nil {
+		if out, err = putPackage(m, p); err != nil {
 			return err
 		}
 		if also != nil {
@@ -419,4 +433,44 @@ func userMessage(err error) string {
 	default:
 		return err.Error()
 	}
+}
+
+// readPackage reads a live package straight into its record, decoding the
+// content column once (the generic store.Get round-trips through a map).
+func readPackage(ctx context.Context, q store.Querier, id string) (store.Package, error) {
+	var p store.Package
+	var content string
+	var deleted bool
+	err := q.QueryRowContext(ctx, `SELECT id, hlc, deleted, created_at, updated_at, channel_id, status, topic, title, content
+		FROM packages WHERE id = ?`, id).Scan(&p.ID, &p.HLC, &deleted, &p.CreatedAt, &p.UpdatedAt, &p.ChannelID, &p.Status, &p.Topic, &p.Title, &content)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && deleted {
+		return p, store.ErrNotFound
+	}
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal([]byte(content), &p.Content); err != nil {
+		return p, fmt.Errorf("decode package %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// putPackage writes p through the outbox. It builds the row directly (the
+// generic store.PutRecord round-trips the record through JSON twice), and
+// returns p stamped as stored.
+func putPackage(m *store.Mutation, p store.Package) (store.Package, error) {
+	content, err := json.Marshal(p.Content)
+	if err != nil {
+		return p, fmt.Errorf("encode package %s: %w", p.ID, err)
+	}
+	stored, err := m.Put(store.PackageEntity, store.Row{"id": p.ID, "channel_id": p.ChannelID, "status": p.Status,
+		"topic": p.Topic, "title": p.Title, "content": string(content), "created_at": p.CreatedAt})
+	if err != nil {
+		return p, err
+	}
+	p.HLC = stored.HLC()
+	p.CreatedAt, _ = stored["created_at"].(int64)
+	p.UpdatedAt, _ = stored["updated_at"].(int64)
+	p.Deleted = false
+	return p, nil
 }

@@ -143,8 +143,9 @@ func TestPipelineBuildsEveryStepAndSavesThem(t *testing.T) {
 	}
 	// The stored row is what Run returned, and every step went through the outbox.
 	got, err := store.Get[store.Package](ctx, st.ReadDB(), store.PackageEntity, p.ID)
-	if err != nil || got.Title != p.Title || got.Content.Voice == nil {
-		t.Fatalf("stored %+v err %v", got, err)
+	if err != nil || got.Title != p.Title || got.Content.Voice == nil || got.HLC != p.HLC || got.UpdatedAt != p.UpdatedAt ||
+		got.CreatedAt != p.CreatedAt || got.CreatedAt == 0 {
+		t.Fatalf("stored %+v err %v; Run returned %+v", got.Meta, err, p.Meta)
 	}
 	out, _ := st.Outbox(ctx, st.ReadDB(), 0, 1000)
 	n := 0
