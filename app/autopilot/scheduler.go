@@ -27,7 +27,8 @@ type Autopilot struct {
 	mu       sync.Mutex
 	settings Settings
 	inflight map[string]string // job id → channel id, for jobs handed to the pool
-	wake     chan struct{}
+	wake     chan struct{}     // plan and dispatch
+	kick     chan struct{}     // dispatch only: a job finished
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	started  bool
@@ -65,7 +66,7 @@ func New(ctx context.Context, cfg Config) (*Autopilot, error) {
 	if err := cfg.Store.Migrate(ctx, Component, Migrations()); err != nil {
 		return nil, err
 	}
-	a := &Autopilot{cfg: cfg, st: cfg.Store, inflight: map[string]string{}, wake: make(chan struct{}, 1)}
+	a := &Autopilot{cfg: cfg, st: cfg.Store, inflight: map[string]string{}, wake: make(chan struct{}, 1), kick: make(chan struct{}, 1)}
 	s, err := a.loadSettings(ctx)
 	if err != nil {
 		return nil, err
@@ -131,8 +132,14 @@ func (a *Autopilot) loop(ctx context.Context) {
 	t := time.NewTicker(a.cfg.Interval)
 	defer t.Stop()
 	backoff := time.Duration(0)
+	plan := true
 	for {
-		err := a.Tick(ctx)
+		var err error
+		if plan {
+			err = a.Tick(ctx)
+		} else {
+			_, err = a.Dispatch(ctx)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -147,12 +154,15 @@ func (a *Autopilot) loop(ctx context.Context) {
 			backoff = 0
 		}
 		timer := time.NewTimer(wait)
+		plan = true
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return
 		case <-t.C:
 		case <-a.wake:
+		case <-a.kick:
+			plan = false
 		case <-timer.C:
 		}
 		timer.Stop()
@@ -383,7 +393,10 @@ func (a *Autopilot) run(ctx context.Context, j Job) {
 		a.mu.Lock()
 		delete(a.inflight, j.ID)
 		a.mu.Unlock()
-		a.Wake()
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
 	}()
 	// The job may have been cancelled or finished since it was read.
 	var status string
