@@ -1,0 +1,279 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"tubeagency/app/workers"
+	"tubeagency/providers/cache"
+)
+
+// Sources are the parts the monitor reads on every Tick. A nil function
+// means the part is not running; its section of the snapshot says so.
+type Sources struct {
+	// Providers describes every configured provider (the router's snapshots).
+	Providers func() []ProviderStatus
+	// Limiters reports the rate limiters' tokens.
+	Limiters func() []LimiterStatus
+	// Cache reports the answer cache's counters and sizes.
+	Cache func() cache.Stats
+	// Pool reports the job worker pool.
+	Pool func() workers.Stats
+	// Sync reports the syncer.
+	Sync func(ctx context.Context) (SyncStatus, error)
+}
+
+// ProviderStatus is one provider as its router reports it. It holds no secret.
+type ProviderStatus struct {
+	Name        string    `json:"name"`
+	Label       string    `json:"label"`
+	State       string    `json:"state"` // healthy, degraded, breaker_open, misconfigured, disabled
+	Message     string    `json:"message,omitempty"`
+	Breaker     string    `json:"breaker"` // closed, half-open, open
+	LatencyP50  float64   `json:"latency_p50_ms"`
+	LatencyP95  float64   `json:"latency_p95_ms"`
+	SuccessRate float64   `json:"success_rate"` // 0–1
+	Requests    uint64    `json:"requests"`
+	Failures    uint64    `json:"failures"`
+	QuotaUsed   int       `json:"quota_used"`
+	QuotaLimit  int       `json:"quota_limit"` // 0 means unlimited
+	LastError   string    `json:"last_error,omitempty"`
+	LastCheck   time.Time `json:"last_check,omitzero"`
+	CheckFailed bool      `json:"check_failed"` // the last health check failed
+}
+
+// Provider health colours of the Infrastructure table.
+const (
+	HealthGreen = "green"
+	HealthAmber = "amber"
+	HealthRed   = "red"
+	HealthGrey  = "grey"
+)
+
+// ProviderView is a provider with what the monitor adds.
+type ProviderView struct {
+	ProviderStatus
+	ErrorRate5m  float64 `json:"error_rate_5m"` // failed fraction of the calls in the last 5 min
+	Calls5m      int     `json:"calls_5m"`
+	FailedChecks int     `json:"failed_checks"` // health checks failed in a row
+	Availability float64 `json:"availability"`  // 30-day ratio, -1 when never checked
+	Health       string  `json:"health"`        // green, amber, red, grey
+}
+
+// LimiterStatus is one rate limiter.
+type LimiterStatus struct {
+	Name       string  `json:"name"`
+	TokensLeft float64 `json:"tokens_left"`
+	Burst      int     `json:"burst"`
+	PerMinute  float64 `json:"per_minute"`
+}
+
+// CacheTier is one tier of the answer cache.
+type CacheTier struct {
+	Tier     string  `json:"tier"` // l1, l2
+	Hits     uint64  `json:"hits"`
+	Lookups  uint64  `json:"lookups"`  // lookups that reached this tier
+	HitRate  float64 `json:"hit_rate"` // Hits/Lookups, 0 when none
+	Bytes    int64   `json:"bytes"`
+	MaxBytes int64   `json:"max_bytes"`
+}
+
+// CacheView is the answer cache.
+type CacheView struct {
+	Available bool        `json:"available"`
+	Tiers     []CacheTier `json:"tiers"`
+	Misses    uint64      `json:"misses"`
+	Entries   int64       `json:"entries"`
+	Evictions uint64      `json:"evictions"`
+}
+
+func cacheView(st cache.Stats) CacheView {
+	l1Lookups := st.L1Hits + st.L2Hits + st.Misses
+	l2Lookups := st.L2Hits + st.Misses
+	rate := func(h, n uint64) float64 {
+		if n == 0 {
+			return 0
+		}
+		return float64(h) / float64(n)
+	}
+	return CacheView{Available: true, Misses: st.Misses, Entries: st.L2Entries, Evictions: st.Evictions, Tiers: []CacheTier{
+		{Tier: "l1", Hits: st.L1Hits, Lookups: l1Lookups, HitRate: rate(st.L1Hits, l1Lookups), Bytes: st.L1Bytes, MaxBytes: st.MaxBytes},
+		{Tier: "l2", Hits: st.L2Hits, Lookups: l2Lookups, HitRate: rate(st.L2Hits, l2Lookups), Bytes: st.L2Bytes, MaxBytes: st.MaxBytes},
+	}}
+}
+
+// PoolView is the job worker pool.
+type PoolView struct {
+	Available   bool    `json:"available"`
+	Size        int     `json:"size"`
+	Busy        int     `json:"busy"`
+	Waiting     int     `json:"waiting"`
+	Min         int     `json:"min"`
+	Max         int     `json:"max"`
+	Utilisation float64 `json:"utilisation"`
+	Completed   int64   `json:"completed"`
+	JobWaitP95  float64 `json:"job_wait_p95_ms"` // over the last 128 jobs
+	JobsTimed   int     `json:"jobs_timed"`
+}
+
+// SyncStatus is the syncer as it reports itself.
+type SyncStatus struct {
+	State       string `json:"state"` // signed_out, offline, connecting, online, syncing, error
+	LastSync    int64  `json:"last_sync"`
+	Pending     int    `json:"pending"`
+	DeadLetters int    `json:"dead_letters"`
+	LagMS       int64  `json:"lag_ms"`
+	LastError   string `json:"last_error"`
+}
+
+// SyncView is sync with the monitor's counts.
+type SyncView struct {
+	Available bool `json:"available"`
+	SyncStatus
+	Pushed      int64 `json:"pushed"`
+	Pulled      int64 `json:"pulled"`
+	Failures    int64 `json:"failures"`
+	FailingSecs int64 `json:"failing_secs"` // how long sync has been in error; 0 when it is not
+}
+
+// StoreView is the local database.
+type StoreView struct {
+	DBBytes  int64 `json:"db_bytes"`
+	WALBytes int64 `json:"wal_bytes"`
+	Outbox   int   `json:"outbox"`
+}
+
+// DiskView is the disk holding the data folder.
+type DiskView struct {
+	FreeBytes  int64 `json:"free_bytes"`
+	TotalBytes int64 `json:"total_bytes"`
+}
+
+// ProcessView is the app's process.
+type ProcessView struct {
+	MemoryBytes int64   `json:"memory_bytes"`
+	CPUPercent  float64 `json:"cpu_percent"` // of one core, since the previous snapshot
+	CPUs        int     `json:"cpus"`
+	Goroutines  int     `json:"goroutines"`
+}
+
+// Summary is the one-line verdict at the top of the page.
+type Summary struct {
+	Green    bool     `json:"green"`
+	Text     string   `json:"text"`
+	Problems []string `json:"problems"`
+}
+
+// Snapshot is everything the Infrastructure page shows, taken at At.
+type Snapshot struct {
+	At           time.Time       `json:"at"`
+	UptimeSecs   int64           `json:"uptime_secs"`
+	Summary      Summary         `json:"summary"`
+	Providers    []ProviderView  `json:"providers"`
+	Cache        CacheView       `json:"cache"`
+	Limiters     []LimiterStatus `json:"limiters"`
+	Pool         PoolView        `json:"pool"`
+	Sync         SyncView        `json:"sync"`
+	Store        StoreView       `json:"store"`
+	Disk         DiskView        `json:"disk"`
+	Process      ProcessView     `json:"process"`
+	Availability []Availability  `json:"availability"`
+	Alerts       []Alert         `json:"alerts"` // active ones
+}
+
+// providerHealth colours a provider: red when it cannot answer or a "bad"
+// alert is active about it, amber when degraded or warned about, grey when
+// disabled, green otherwise.
+func providerHealth(p *ProviderView, active []Alert) string {
+	if p.State == "disabled" {
+		return HealthGrey
+	}
+	worst := HealthGreen
+	switch p.State {
+	case "breaker_open", "misconfigured":
+		return HealthRed
+	case "degraded":
+		worst = HealthAmber
+	}
+	if p.CheckFailed {
+		return HealthRed
+	}
+	for _, a := range active {
+		if a.Subject != p.Name {
+			continue
+		}
+		if a.Severity == SeverityBad {
+			return HealthRed
+		}
+		worst = HealthAmber
+	}
+	return worst
+}
+
+// summarize computes the summary line from the snapshot: green only when
+// no alert is active, every enabled provider is green, sync is not in
+// error and nothing sits in dead letters.
+func summarize(s *Snapshot) Summary {
+	var problems []string
+	for _, a := range s.Alerts {
+		problems = append(problems, a.Message)
+	}
+	healthy, enabled := 0, 0
+	for _, p := range s.Providers {
+		if p.Health == HealthGrey {
+			continue
+		}
+		enabled++
+		if p.Health == HealthGreen {
+			healthy++
+			continue
+		}
+		if !hasAlertAbout(s.Alerts, p.Name) {
+			msg := p.Message
+			if msg == "" {
+				msg = p.Label + " is " + strings.ReplaceAll(p.State, "_", " ") + "."
+			}
+			problems = append(problems, msg)
+		}
+	}
+	if s.Sync.Available && s.Sync.State == "error" && !hasAlertAbout(s.Alerts, "sync") {
+		problems = append(problems, "Sync is failing: "+s.Sync.LastError)
+	}
+	if s.Sync.DeadLetters > 0 {
+		problems = append(problems, fmt.Sprintf("%d changes were refused by the sync server and wait in dead letters.", s.Sync.DeadLetters))
+	}
+	if len(problems) > 0 {
+		text := "1 problem needs attention"
+		if len(problems) > 1 {
+			text = fmt.Sprintf("%d problems need attention", len(problems))
+		}
+		return Summary{Green: false, Text: text + ": " + problems[0], Problems: problems}
+	}
+	parts := []string{}
+	if enabled > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d providers healthy", healthy, enabled))
+	} else {
+		parts = append(parts, "no AI providers set up, local templates answer")
+	}
+	switch {
+	case !s.Sync.Available:
+		parts = append(parts, "sync not set up")
+	default:
+		parts = append(parts, "sync "+strings.ReplaceAll(s.Sync.State, "_", " "))
+	}
+	if s.Pool.Available {
+		parts = append(parts, fmt.Sprintf("%d jobs queued", s.Pool.Waiting))
+	}
+	return Summary{Green: true, Text: "All systems green: " + strings.Join(parts, ", ") + "."}
+}
+
+func hasAlertAbout(alerts []Alert, subject string) bool {
+	for _, a := range alerts {
+		if a.Subject == subject {
+			return true
+		}
+	}
+	return false
+}
