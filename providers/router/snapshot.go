@@ -29,6 +29,7 @@ type Snapshot struct {
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	LastCheck   time.Time `json:"last_check,omitzero"`
+	CheckFailed bool      `json:"check_failed"` // the last health check failed
 }
 
 // Snapshots describe every configured provider, in configured order.
@@ -60,6 +61,7 @@ func (r *Router) snapshot(m *member) Snapshot {
 	s.LastError, s.LastErrorAt, s.LastCheck = m.lastErr, m.lastErrAt, m.lastCheck
 	misconfig, checkFailed := m.misconfig, m.checkFailed
 	m.mu.Unlock()
+	s.CheckFailed = checkFailed
 	s.SuccessRate = 1
 	if s.Requests > 0 {
 		s.SuccessRate = float64(s.Requests-s.Failures) / float64(s.Requests)
