@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"tubeagency/providers"
-	"tubeagency/providers/internal/fake"
+	"tubeagency/providers/fake"
 )
 
 const key = "sk-ant-api03-SECRET-abcdef"

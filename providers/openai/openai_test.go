@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"tubeagency/providers"
-	"tubeagency/providers/internal/fake"
+	"tubeagency/providers/fake"
 )
 
 const key = "gsk_test_SECRET_0123456789"

@@ -11,7 +11,7 @@ import (
 
 	"tubeagency/providers"
 	"tubeagency/providers/cache"
-	"tubeagency/providers/internal/fake"
+	"tubeagency/providers/fake"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -19,7 +19,7 @@ import (
 	"tubeagency/providers"
 	"tubeagency/providers/anthropic"
 	"tubeagency/providers/cache"
-	"tubeagency/providers/internal/fake"
+	"tubeagency/providers/fake"
 	"tubeagency/providers/openai"
 	"tubeagency/providers/templates"
 )
