@@ -39,17 +39,18 @@ type Options struct {
 // Runtime owns the running application: the store, the event hub and the
 // background parts. Its methods are not bound to the frontend.
 type Runtime struct {
-	opts     Options
-	store    *store.Store
-	hub      *events.Hub
-	log      *slog.Logger
-	api      *App
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	start    time.Time
-	studio   *studioParts   // studio pipeline and autopilot (wire_studio.go)
-	insights *insightsParts // insights tables, API cache, title models (wire_insights.go)
+	opts      Options
+	store     *store.Store
+	hub       *events.Hub
+	log       *slog.Logger
+	api       *App
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	start     time.Time
+	studio    *studioParts   // studio pipeline and autopilot (wire_studio.go)
+	insights  *insightsParts // insights tables, API cache, title models (wire_insights.go)
+	providers *providerParts // settings, keys, templates, cache, router (wire_providers.go)
 }
 
 // App is the set of methods the frontend calls. Every exported method is
@@ -106,6 +107,10 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		st.Close()
 		return nil, err
 	}
+	if err := rt.startProviders(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := rt.startStudio(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -125,6 +130,7 @@ func (rt *Runtime) Store() *store.Store { return rt.store }
 // Close stops background work and closes the store.
 func (rt *Runtime) Close() error {
 	rt.stopStudio()
+	rt.stopProviders()
 	rt.cancel()
 	rt.wg.Wait()
 	return rt.store.Close()

@@ -23,6 +23,10 @@ type Status struct {
 	UptimeSecs int64  `json:"uptime_secs"`
 	DBBytes    int64  `json:"db_bytes"`
 	WALBytes   int64  `json:"wal_bytes"`
+	// TemplateErrors are template files in <data-dir>/templates that fail
+	// ("titles.tmpl: …"); SettingsError says why settings.json is not in force.
+	TemplateErrors []string `json:"template_errors"`
+	SettingsError  string   `json:"settings_error"`
 }
 
 // Status reports the data folder, record counts and outbox depth.
@@ -50,6 +54,7 @@ func (a *App) Status() (Status, error) {
 		return st, err
 	}
 	st.DBBytes, st.WALBytes = rt.store.Sizes()
+	st.TemplateErrors, st.SettingsError = rt.providerProblems()
 	return st, nil
 }
 

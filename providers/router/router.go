@@ -479,7 +479,7 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request) (pro
 	misconfig := m.misconfig
 	m.mu.Unlock()
 	if misconfig != "" {
-		return providers.Response{}, 0, "", false
+		return providers.Response{}, 0, misconfig, false // skipped, but the user hears why
 	}
 	if m.breaker.State() == gobreaker.StateOpen {
 		return providers.Response{}, 0, "", false

@@ -124,6 +124,7 @@ var funcs = template.FuncMap{
 	"title": titleCase,
 	"upper": strings.ToUpper,
 	"lower": strings.ToLower,
+	"hasAny": strings.ContainsAny,
 	"firstWord": func(s string) string {
 		if f := strings.Fields(s); len(f) > 0 {
 			return f[0]

@@ -1,0 +1,255 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"tubeagency/app/events"
+	"tubeagency/app/secrets"
+	"tubeagency/app/settings"
+	"tubeagency/providers"
+	"tubeagency/providers/anthropic"
+	"tubeagency/providers/cache"
+	"tubeagency/providers/openai"
+	"tubeagency/providers/router"
+	"tubeagency/providers/templates"
+)
+
+// providerParts are the AI providers: settings, keys, the local templates,
+// the response cache, daily quotas and the router over them.
+type providerParts struct {
+	settings  *settings.Store
+	templates *templates.Provider
+	cache     *cache.Cache
+	quotas    *router.Quotas
+	router    *router.Router
+
+	keysOnce sync.Once
+	keys     *secrets.Store
+	keysErr  error
+	keysMode string // "" probes the OS keyring; tests use "file"
+
+	mu      sync.Mutex
+	tplErrs []templates.FileError
+	setErr  string
+}
+
+// secretProvider is the key store name of a provider's API key.
+func secretProvider(name string) string { return "provider/" + name }
+
+// startProviders opens the settings, the templates, the cache and the
+// quota counts, builds the router and starts its health checks and the
+// file watchers.
+func (rt *Runtime) startProviders(ctx context.Context) error {
+	p := &providerParts{}
+	rt.providers = p
+	var err error
+	p.settings, err = settings.Open(rt.opts.DataDir, settings.Options{
+		OnChange: func(settings.Settings) {
+			rt.applyProviderSettings()
+			rt.emit(events.Settings, map[string]any{"area": "providers"})
+		},
+		OnError: func(err error) {
+			p.mu.Lock()
+			p.setErr = ""
+			if err != nil {
+				p.setErr = err.Error()
+			}
+			p.mu.Unlock()
+			rt.emit(events.Settings, map[string]any{"area": "providers", "error": p.settingsError()})
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("start providers: %w", err)
+	}
+	if err := p.settings.LastError(); err != nil {
+		p.setErr = err.Error()
+	}
+	p.templates, err = templates.New(templates.Options{
+		Dir: filepath.Join(rt.opts.DataDir, "templates"),
+		Now: rt.opts.Now,
+		OnReload: func(errs []templates.FileError) {
+			p.mu.Lock()
+			p.tplErrs = errs
+			p.mu.Unlock()
+			if rt.providers.router != nil { // not during New
+				rt.emit(events.Settings, map[string]any{"area": "templates", "errors": errs})
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("start providers: %w", err)
+	}
+	st := p.settings.Get()
+	p.cache, err = cache.Open(ctx, rt.store, cache.Options{Now: rt.opts.Now, MaxBytes: int64(st.Router.CacheMB) << 20})
+	if err != nil {
+		return fmt.Errorf("start providers: %w", err)
+	}
+	p.quotas, err = router.OpenQuotas(ctx, rt.store, rt.opts.Now)
+	if err != nil {
+		return fmt.Errorf("start providers: %w", err)
+	}
+	p.router, err = router.New(router.Config{
+		Providers:      rt.providerEntries(st),
+		Fallback:       p.templates,
+		Deadline:       time.Duration(st.Router.DeadlineSeconds) * time.Second,
+		HealthInterval: time.Duration(st.Router.HealthIntervalSeconds) * time.Second,
+		ChannelRPM:     st.Router.ChannelRPM,
+		GlobalRPM:      st.Router.GlobalRPM,
+		Cache:          p.cache,
+		Quotas:         p.quotas,
+		Logger:         rt.log,
+		Now:            rt.opts.Now,
+	})
+	if err != nil {
+		return fmt.Errorf("start providers: %w", err)
+	}
+	p.router.Start(rt.ctx)
+	rt.goBackground(func(ctx context.Context) {
+		if err := p.settings.Watch(ctx, 200*time.Millisecond); err != nil {
+			rt.log.Warn("settings watch stopped", "err", err)
+		}
+	})
+	rt.goBackground(func(ctx context.Context) {
+		if err := p.templates.Watch(ctx, 200*time.Millisecond); err != nil {
+			rt.log.Warn("templates watch stopped", "err", err)
+		}
+	})
+	return nil
+}
+
+// stopProviders stops health checks and saves the quota counts.
+func (rt *Runtime) stopProviders() {
+	if rt.providers != nil && rt.providers.router != nil {
+		rt.providers.router.Stop()
+	}
+}
+
+// Keys is the key store for API keys and tokens, opened on first use
+// (probing the OS keyring can take a moment). Names are namespaced:
+// "provider/<name>" for AI providers.
+func (rt *Runtime) Keys() (*secrets.Store, error) {
+	p := rt.providers
+	p.keysOnce.Do(func() {
+		p.keys, p.keysErr = secrets.Open(rt.opts.DataDir, secrets.Options{Mode: p.keysMode})
+	})
+	return p.keys, p.keysErr
+}
+
+// providerKey reads a provider's API key when a request needs it.
+func (rt *Runtime) providerKey(name string, local bool) func() (string, error) {
+	return func() (string, error) {
+		ks, err := rt.Keys()
+		if err != nil {
+			return "", err
+		}
+		key, err := ks.Get(secretProvider(name))
+		if local && errors.Is(err, secrets.ErrNotFound) {
+			return "", nil // local servers need none
+		}
+		return key, err
+	}
+}
+
+// providerClient builds the client of one provider's settings.
+func (rt *Runtime) providerClient(ps settings.Provider) providers.Provider {
+	key := rt.providerKey(ps.Name, ps.Local)
+	if ps.Kind == settings.KindAnthropic {
+		return anthropic.New(anthropic.Config{Name: ps.Name, BaseURL: ps.BaseURL, Model: ps.Model, Key: key, Now: rt.opts.Now})
+	}
+	return openai.New(openai.Config{Name: ps.Name, BaseURL: ps.BaseURL, Model: ps.Model, Key: key, Now: rt.opts.Now})
+}
+
+// providerEntries turns settings into the router's provider list.
+func (rt *Runtime) providerEntries(st settings.Settings) []router.Entry {
+	out := make([]router.Entry, 0, len(st.Providers))
+	for _, ps := range st.Providers {
+		out = append(out, router.Entry{Provider: rt.providerClient(ps), Label: ps.Label, RPM: ps.RPM,
+			DailyQuota: ps.DailyQuota, Offline: ps.Local, Disabled: !ps.Enabled})
+	}
+	return out
+}
+
+// applyProviderSettings rebuilds the router's provider list after the
+// settings or a key changed.
+func (rt *Runtime) applyProviderSettings() {
+	p := rt.providers
+	if p == nil || p.router == nil {
+		return
+	}
+	p.router.SetProviders(rt.providerEntries(p.settings.Get()))
+	p.router.Wake()
+}
+
+func (p *providerParts) settingsError() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.setErr
+}
+
+func (p *providerParts) templateErrors() []templates.FileError {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]templates.FileError(nil), p.tplErrs...)
+}
+
+// Generate is how every part of the app asks for text:
+//
+//	func (rt *Runtime) Generate(ctx context.Context, req providers.Request) (providers.Response, error)
+//
+// It goes through the provider router: cache, rate limits, the enabled
+// providers in health and user order with retries and breakers, and the
+// local templates when none can answer, within the router's deadline
+// (20 s by default). Set req.Channel and req.Topic so the templates can
+// answer offline, req.Background for work nobody waits for (it may wait
+// for a rate-limit token), req.NoCache to regenerate, and req.OnDelta to
+// receive streamed text. The response says which provider answered, after
+// how many attempts, whether it came from the cache, and carries notes for
+// the user (a rejected key, a spent quota). *Runtime therefore implements
+// studio.Generator.
+func (rt *Runtime) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	return rt.providers.router.Generate(ctx, req)
+}
+
+// ProviderSnapshots describe each configured provider for the
+// Infrastructure panel: state, latency, success rate, quota, last error.
+// They hold no secret.
+func (rt *Runtime) ProviderSnapshots() []router.Snapshot {
+	return rt.providers.router.Snapshots()
+}
+
+// QuotaExhausted reports whether no enabled remote provider has daily
+// quota left, and when the quotas reset (the next midnight UTC). Providers
+// without a daily quota never run out. It implements autopilot.Quota.
+func (rt *Runtime) QuotaExhausted(ctx context.Context) (bool, time.Time, error) {
+	now := rt.opts.Now().UTC()
+	reset := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
+	remote := 0
+	for _, s := range rt.providers.router.Snapshots() {
+		if s.State == router.StateDisabled || s.State == router.StateMisconfigured || s.Offline {
+			continue
+		}
+		remote++
+		if s.QuotaLeft != 0 {
+			return false, reset, nil
+		}
+	}
+	return remote > 0, reset, nil
+}
+
+// providerProblems lists the broken template files and the settings file
+// error, for Status.
+func (rt *Runtime) providerProblems() ([]string, string) {
+	out := []string{}
+	if rt.providers == nil {
+		return out, ""
+	}
+	for _, e := range rt.providers.templateErrors() {
+		out = append(out, e.File+": "+e.Message)
+	}
+	return out, rt.providers.settingsError()
+}
