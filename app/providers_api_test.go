@@ -52,12 +52,18 @@ func TestProviderSettingsValidateAndPersist(t *testing.T) {
 		call  func() error
 		field string
 	}{
-		{"unknown provider", func() error { _, err := a.SaveProvider(ProviderInput{Name: "gemini", Model: "m", BaseURL: "https://x.example"}); return err }, "name"},
+		{"unknown provider", func() error {
+			_, err := a.SaveProvider(ProviderInput{Name: "gemini", Model: "m", BaseURL: "https://x.example"})
+			return err
+		}, "name"},
 		{"empty model", func() error {
 			_, err := a.SaveProvider(ProviderInput{Name: "groq", Model: " ", BaseURL: "https://api.groq.com/openai/v1"})
 			return err
 		}, "model"},
-		{"bad url", func() error { _, err := a.SaveProvider(ProviderInput{Name: "groq", Model: "m", BaseURL: "api.groq.com"}); return err }, "base_url"},
+		{"bad url", func() error {
+			_, err := a.SaveProvider(ProviderInput{Name: "groq", Model: "m", BaseURL: "api.groq.com"})
+			return err
+		}, "base_url"},
 		{"negative rpm", func() error {
 			_, err := a.SaveProvider(ProviderInput{Name: "groq", Model: "m", BaseURL: "https://x.example", RPM: -1})
 			return err

@@ -121,9 +121,9 @@ func parse(name, body string) (*template.Template, error) {
 }
 
 var funcs = template.FuncMap{
-	"title": titleCase,
-	"upper": strings.ToUpper,
-	"lower": strings.ToLower,
+	"title":  titleCase,
+	"upper":  strings.ToUpper,
+	"lower":  strings.ToLower,
 	"hasAny": strings.ContainsAny,
 	"firstWord": func(s string) string {
 		if f := strings.Fields(s); len(f) > 0 {
