@@ -14,12 +14,14 @@ import (
 
 	"tubeagency/app/autopilot"
 	"tubeagency/app/events"
+	"tubeagency/app/secrets"
 	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/voice"
 	"tubeagency/app/voice/elevenlabs"
 	"tubeagency/app/voice/espeak"
 	"tubeagency/app/voice/openai"
+	"tubeagency/providers/router"
 	"tubeagency/providers/templates"
 )
 
@@ -48,12 +50,18 @@ func (rt *Runtime) startStudio(ctx context.Context) error {
 		&openai.Client{Key: rt.voiceKey(secretOpenAI)},
 		&espeak.Client{},
 	}}
+	gen, err := rt.textGenerator(tpl)
+	if err != nil {
+		return fmt.Errorf("start studio: %w", err)
+	}
 	logAct := func(m *store.Mutation, channelID, kind, message string, data any) error {
 		return rt.logActivity(m, channelID, kind, message, data)
 	}
 	std := studio.New(studio.Config{
 		Store:       rt.store,
-		Generator:   rt.textGenerator(tpl),
+		Generator:   gen,
+		Scorer:      rt.StudioInsights(),
+		Trends:      rt.StudioInsights(),
 		Voice:       chain,
 		AudioDir:    filepath.Join(rt.opts.DataDir, "audio"),
 		Emit:        rt.emit,
@@ -85,20 +93,33 @@ func (rt *Runtime) stopStudio() {
 	}
 }
 
-// textGenerator is what the studio writes with: the local templates until
-// the provider router is configured.
-func (rt *Runtime) textGenerator(tpl *templates.Provider) studio.Generator {
-	return tpl
+// textGenerator is what the studio writes with: the provider router, which
+// falls back to the local templates. Provider entries (keys, order, quotas)
+// are configured in Settings → Providers; until then every request is
+// answered by the templates.
+func (rt *Runtime) textGenerator(tpl *templates.Provider) (studio.Generator, error) {
+	return router.New(router.Config{Fallback: tpl, Logger: rt.log, Now: rt.opts.Now})
 }
 
 // quota reports spent daily quotas to the autopilot. Nil: no provider with
 // a daily quota is configured, so quotas never run out.
 func (rt *Runtime) quota() autopilot.Quota { return nil }
 
-// voiceKey reads a voice engine's API key when it is needed. Without a
-// secret store every key is empty and the chain moves on to espeak-ng.
+// voiceKey reads a voice engine's API key from the key store when it is
+// needed, so a key saved in Settings applies at once. No key: the chain
+// moves on to the next engine.
 func (rt *Runtime) voiceKey(name string) func(ctx context.Context) (string, error) {
-	return func(ctx context.Context) (string, error) { return "", nil }
+	return func(ctx context.Context) (string, error) {
+		s, err := rt.secretStore()
+		if err != nil {
+			return "", err
+		}
+		v, err := s.Get(name)
+		if errors.Is(err, secrets.ErrNotFound) {
+			return "", nil
+		}
+		return v, err
+	}
 }
 
 // activitySeen is when the user last opened the dashboard's summary (unix

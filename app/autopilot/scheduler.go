@@ -230,20 +230,13 @@ func plural(n int, word string) string {
 
 // Plan tops every autopilot channel up to Settings.Ahead upcoming packages.
 func (a *Autopilot) Plan(ctx context.Context) error {
-	s := a.Settings()
 	chs, err := store.List[store.Channel](ctx, a.st.ReadDB(), store.ChannelEntity, "autopilot = 1", "id")
 	if err != nil {
 		return err
 	}
 	for _, ch := range chs {
-		upcoming, err := store.Count(ctx, a.st.ReadDB(), store.PackageEntity, "channel_id = ? AND status != ?", ch.ID, store.StatusPublished)
-		if err != nil {
-			return fmt.Errorf("count packages of %s: %w", ch.Name, err)
-		}
-		if need := s.Ahead - upcoming; need > 0 {
-			if _, err := a.enqueue(ctx, ch, need, "keep "+plural(s.Ahead, "package")+" ready"); err != nil {
-				return err
-			}
+		if _, err := a.enqueue(ctx, ch, 0, ""); err != nil {
+			return err
 		}
 	}
 	// Jobs of channels deleted since they were queued will never run.
@@ -268,12 +261,26 @@ func (a *Autopilot) Enqueue(ctx context.Context, channelID string, n int) ([]Job
 	return a.enqueue(ctx, ch, n, "asked for")
 }
 
-// enqueue creates n packages and their jobs for ch in one transaction.
+// enqueue creates n packages and their jobs for ch in one transaction. With
+// n = 0 it tops ch up to Settings.Ahead, counting inside the transaction so
+// two plans can never both fill the same gap.
 func (a *Autopilot) enqueue(ctx context.Context, ch store.Channel, n int, why string) ([]Job, error) {
 	now := a.cfg.Now().UnixMilli()
 	var jobs []Job
 	err := a.st.Mutate(ctx, func(m *store.Mutation) error {
 		jobs = jobs[:0]
+		if n == 0 {
+			ahead := a.Settings().Ahead
+			upcoming, err := store.Count(ctx, m.Tx(), store.PackageEntity, "channel_id = ? AND status != ?", ch.ID, store.StatusPublished)
+			if err != nil {
+				return fmt.Errorf("count packages of %s: %w", ch.Name, err)
+			}
+			if n = ahead - upcoming; n <= 0 {
+				n = 0
+				return nil
+			}
+			why = "keep " + plural(ahead, "package") + " ready"
+		}
 		for range n {
 			p, err := studio.NewPackage("", ch.ID, "")
 			if err != nil {
@@ -298,6 +305,9 @@ func (a *Autopilot) enqueue(ctx context.Context, ch store.Channel, n int, why st
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(jobs) == 0 {
+		return jobs, nil
 	}
 	for _, j := range jobs {
 		a.cfg.Emit(events.Job, Event{Source: "autopilot", JobID: j.ID, ChannelID: j.ChannelID, PackageID: j.PackageID, Status: JobQueued, Pool: a.pool.Stats()})

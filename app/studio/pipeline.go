@@ -201,7 +201,7 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 			continue
 		}
 		if step == StepVoice && opts.SkipVoice {
-			if p, err = s.save(ctx, p.ID, step, store.StepState{Status: StateSkipped}, nil, nil); err != nil {
+			if p, err = s.save(ctx, p.ID, step, store.StepState{Status: StateSkipped}, nil, stats, nil); err != nil {
 				return p, err
 			}
 			continue
@@ -212,7 +212,7 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 		}
 	}
 	if stats.Steps > 0 {
-		s.finished(ctx, p, stats)
+		s.cfg.Emit(events.Job, s.progress(p, "", "finished", opts))
 	}
 	return p, nil
 }
@@ -295,7 +295,7 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		failed := store.StepState{Status: status, Error: userMessage(err)}
-		np, saveErr := s.save(saveCtx, p.ID, step, failed, nil, func(m *store.Mutation, np store.Package) error {
+		np, saveErr := s.save(saveCtx, p.ID, step, failed, nil, nil, func(m *store.Mutation, np store.Package) error {
 			if status == StateFailed && s.cfg.LogActivity != nil {
 				return s.cfg.LogActivity(m, np.ChannelID, "studio.failed",
 					fmt.Sprintf("%s step of %q failed: %s", step, displayName(np), failed.Error),
@@ -312,16 +312,16 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		return p, errors.Join(err, saveErr)
 	}
 	state.Status = StateDone
-	np, err := s.save(ctx, p.ID, step, state, apply, nil)
-	if err != nil {
-		return p, err
-	}
 	stats.Steps++
 	if r.resp != nil {
 		stats.add(*r.resp)
 	}
-	if step == StepVoice && np.Content.Voice != nil {
-		stats.Engine = np.Content.Voice.Engine
+	if step == StepVoice {
+		stats.Engine = state.Provider
+	}
+	np, err := s.save(ctx, p.ID, step, state, apply, stats, nil)
+	if err != nil {
+		return p, err
 	}
 	dev := s.progress(np, step, StateDone, opts)
 	dev.Provider = state.Provider
@@ -333,7 +333,11 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 // save re-reads the package inside a write transaction, applies one step's
 // result to it (so an edit the user saved meanwhile to another part is
 // kept) and writes it through the outbox.
-func (s *Studio) save(ctx context.Context, id, step string, state store.StepState, apply func(*store.Package), also func(*store.Mutation, store.Package) error) (store.Package, error) {
+//
+// The save that makes the package ready also records "studio.ready" in the
+// activity log, with what the run used (stats), in the same transaction.
+func (s *Studio) save(ctx context.Context, id, step string, state store.StepState, apply func(*store.Package), stats *runStats,
+	also func(*store.Mutation, store.Package) error) (store.Package, error) {
 	var out store.Package
 	err := s.cfg.Store.Mutate(ctx, func(m *store.Mutation) error {
 		p, err := readPackage(ctx, m.Tx(), id)
@@ -348,9 +352,15 @@ func (s *Studio) save(ctx context.Context, id, step string, state store.StepStat
 		}
 		state.At = s.cfg.Now().UnixMilli()
 		p.Content.Steps[step] = state
+		was := p.Status
 		p.Status = statusOf(p)
 		if out, err = putPackage(m, p); err != nil {
 			return err
+		}
+		if stats != nil && was != store.StatusReady && out.Status == store.StatusReady && s.cfg.LogActivity != nil {
+			if err := s.logReady(m, out, stats); err != nil {
+				return err
+			}
 		}
 		if also != nil {
 			return also(m, out)
@@ -386,29 +396,13 @@ func statusOf(p store.Package) string {
 	}
 }
 
-func (s *Studio) finished(ctx context.Context, p store.Package, stats *runStats) {
-	if s.cfg.LogActivity == nil || p.Status != store.StatusReady {
-		s.cfg.Emit(events.Job, s.progress(p, "", "finished", RunOptions{Source: stats.Source}))
-		return
-	}
+func (s *Studio) logReady(m *store.Mutation, p store.Package, stats *runStats) error {
 	msg := fmt.Sprintf("Package %q is ready", displayName(p))
 	if stats.Source == "autopilot" {
 		msg = fmt.Sprintf("Autopilot made package %q ready", displayName(p))
 	}
-	data := map[string]any{"package_id": p.ID, "providers": stats.Providers, "fallbacks": stats.Fallbacks,
-		"cache_hits": stats.CacheHits, "steps": stats.Steps, "source": stats.Source, "voice_engine": stats.Engine}
-	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	// The package is saved already; a failed log entry must not undo it, so
-	// the error only shows in the job event.
-	err := s.cfg.Store.Mutate(saveCtx, func(m *store.Mutation) error {
-		return s.cfg.LogActivity(m, p.ChannelID, "studio.ready", msg, data)
-	})
-	ev := s.progress(p, "", "finished", RunOptions{Source: stats.Source})
-	if err != nil {
-		ev.Error = "the activity log could not record this package: " + err.Error()
-	}
-	s.cfg.Emit(events.Job, ev)
+	return s.cfg.LogActivity(m, p.ChannelID, "studio.ready", msg, map[string]any{"package_id": p.ID, "providers": stats.Providers,
+		"fallbacks": stats.Fallbacks, "cache_hits": stats.CacheHits, "steps": stats.Steps, "source": stats.Source, "voice_engine": stats.Engine})
 }
 
 func displayName(p store.Package) string {
