@@ -267,3 +267,39 @@ func TestActivitySummaryCoversOnlySinceTheLastVisit(t *testing.T) {
 		t.Fatalf("after the visit: %+v, want only the second channel", sum)
 	}
 }
+
+func TestVoiceKeysComeFromTheKeyStore(t *testing.T) {
+	rt := startTest(t)
+	rt.providers.keysMode = "file"
+	ctx := context.Background()
+	get := rt.voiceKey(secretElevenLabs)
+	if k, err := get(ctx); err != nil || k != "" {
+		t.Fatalf("before a key is saved: %q %v, want empty", k, err)
+	}
+	ks, err := rt.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "el-SECRET-7f3a"
+	if err := ks.Set(secretElevenLabs, secret); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := get(ctx); err != nil || k != secret {
+		t.Fatalf("after saving: %q %v", k, err)
+	}
+	info, err := rt.API().StudioInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Voices) == 0 || info.Voices[0] != "elevenlabs" {
+		t.Fatalf("voices %v, want elevenlabs first once its key is saved", info.Voices)
+	}
+	b, _ := json.Marshal(info)
+	if strings.Contains(string(b), secret) {
+		t.Fatal("the key leaked into StudioInfo")
+	}
+	var n int
+	if err := rt.store.DB().QueryRow(`SELECT COUNT(*) FROM outbox WHERE payload LIKE '%' || ? || '%'`, secret).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("key found in %d outbox rows (%v)", n, err)
+	}
+}

@@ -21,7 +21,6 @@ import (
 	"tubeagency/app/voice/elevenlabs"
 	"tubeagency/app/voice/espeak"
 	"tubeagency/app/voice/openai"
-	"tubeagency/providers/router"
 	"tubeagency/providers/templates"
 )
 
@@ -36,30 +35,23 @@ type studioParts struct {
 // Secret names of the voice engines' API keys.
 const (
 	secretElevenLabs = "provider/elevenlabs"
-	secretOpenAI     = "provider/openai"
+	secretOpenAI     = "provider/openai" // the same key as the OpenAI text provider
 )
 
 // startStudio builds the studio and the autopilot and starts the autopilot.
 func (rt *Runtime) startStudio(ctx context.Context) error {
-	tpl, err := templates.New(templates.Options{Dir: filepath.Join(rt.opts.DataDir, "templates"), Now: rt.opts.Now})
-	if err != nil {
-		return fmt.Errorf("start studio: %w", err)
-	}
+	tpl := rt.providers.templates
 	chain := &voice.Chain{Engines: []voice.Engine{
 		&elevenlabs.Client{Key: rt.voiceKey(secretElevenLabs)},
 		&openai.Client{Key: rt.voiceKey(secretOpenAI)},
 		&espeak.Client{},
 	}}
-	gen, err := rt.textGenerator(tpl)
-	if err != nil {
-		return fmt.Errorf("start studio: %w", err)
-	}
 	logAct := func(m *store.Mutation, channelID, kind, message string, data any) error {
 		return rt.logActivity(m, channelID, kind, message, data)
 	}
 	std := studio.New(studio.Config{
 		Store:       rt.store,
-		Generator:   gen,
+		Generator:   rt, // the provider router (wire_providers.go)
 		Scorer:      rt.StudioInsights(),
 		Trends:      rt.StudioInsights(),
 		Voice:       chain,
@@ -72,7 +64,7 @@ func (rt *Runtime) startStudio(ctx context.Context) error {
 		Store:          rt.store,
 		Studio:         std,
 		Templates:      tpl,
-		Quota:          rt.quota(),
+		Quota:          autopilot.QuotaFunc(rt.QuotaExhausted),
 		VoiceAvailable: func(ctx context.Context) bool { return len(chain.Available(ctx)) > 0 },
 		Emit:           rt.emit,
 		LogActivity:    logAct,
@@ -93,24 +85,12 @@ func (rt *Runtime) stopStudio() {
 	}
 }
 
-// textGenerator is what the studio writes with: the provider router, which
-// falls back to the local templates. Provider entries (keys, order, quotas)
-// are configured in Settings → Providers; until then every request is
-// answered by the templates.
-func (rt *Runtime) textGenerator(tpl *templates.Provider) (studio.Generator, error) {
-	return router.New(router.Config{Fallback: tpl, Logger: rt.log, Now: rt.opts.Now})
-}
-
-// quota reports spent daily quotas to the autopilot. Nil: no provider with
-// a daily quota is configured, so quotas never run out.
-func (rt *Runtime) quota() autopilot.Quota { return nil }
-
 // voiceKey reads a voice engine's API key from the key store when it is
 // needed, so a key saved in Settings applies at once. No key: the chain
 // moves on to the next engine.
 func (rt *Runtime) voiceKey(name string) func(ctx context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
-		s, err := rt.secretStore()
+		s, err := rt.Keys()
 		if err != nil {
 			return "", err
 		}

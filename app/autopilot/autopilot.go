@@ -68,6 +68,12 @@ type Quota interface {
 	Exhausted(ctx context.Context) (bool, time.Time, error)
 }
 
+// QuotaFunc adapts a function to Quota.
+type QuotaFunc func(ctx context.Context) (bool, time.Time, error)
+
+// Exhausted calls f.
+func (f QuotaFunc) Exhausted(ctx context.Context) (bool, time.Time, error) { return f(ctx) }
+
 // Settings are the user's autopilot choices (device-local).
 type Settings struct {
 	// Ahead is how many upcoming packages each channel keeps, 1–20.
