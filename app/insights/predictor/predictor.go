@@ -4,8 +4,8 @@
 // With at least MinVideos videos with statistics, Train fits the channel's
 // own model: an L2-regularised logistic regression of "this video's views
 // per day are above the channel's median" on title features, and measures
-// it by 5-fold cross-validation (the AUC of out-of-fold predictions). That
-// accuracy travels with every Score. With fewer videos the model falls back
+// it by stratified 5-fold cross-validation (the mean AUC over the held-out
+// folds). That accuracy travels with every Score. With fewer videos the model falls back
 // to general title guidance and says it is uncalibrated.
 package predictor
 
@@ -58,6 +58,9 @@ type Score struct {
 	// Accuracy is the model's held-out AUC (0.5 = a coin flip, 1 = perfect);
 	// zero when uncalibrated.
 	Accuracy float64 `json:"accuracy"`
+	// AccuracySE is the standard error of Accuracy (Hanley and McNeil,
+	// 1982): small channels measure their accuracy loosely.
+	AccuracySE float64 `json:"accuracy_se"`
 	// Metric names Accuracy's measure.
 	Metric string `json:"metric"`
 	// Videos is how many videos the model learned from.
@@ -172,6 +175,7 @@ type Model struct {
 	mean, std  []float64
 	calibrated bool
 	accuracy   float64
+	accuracySE float64
 	videos     int
 	note       string
 }
@@ -229,29 +233,57 @@ func Train(videos []insights.Video, opts Options) *Model {
 		}
 		y[i] = b2f(vpd[i] > med)
 	}
-	// Cross-validated predictions: each video scored by a model that never saw it.
-	order := rand.New(rand.NewPCG(uint64(n), 7)).Perm(n)
-	oof := make([]float64, n)
-	for f := 0; f < Folds; f++ {
-		var trX, teX [][]float64
-		var trY []float64
-		var teIdx []int
-		for k, i := range order {
-			if k%Folds == f {
-				teX, teIdx = append(teX, x[i]), append(teIdx, i)
-			} else {
-				trX, trY = append(trX, x[i]), append(trY, y[i])
+	// Stratified k-fold cross-validation: each video is scored by a model
+	// that never saw it, and the AUC is averaged over folds. Averaging per
+	// fold (rather than pooling out-of-fold scores) keeps each fold's
+	// intercept from shifting its scores against the others', which would
+	// pull the AUC of a model without signal below 0.5.
+	// Small channels give noisy folds, so the split is repeated with new
+	// shuffles (up to 5 times) until about 1,500 held-out scores were seen.
+	repeats := max(1, min(5, (1500+n-1)/n))
+	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	fold := make([]int, n)
+	var aucSum float64
+	for rep := 0; rep < repeats; rep++ {
+		for _, class := range []float64{0, 1} {
+			var idx []int
+			for i := range y {
+				if y[i] == class {
+					idx = append(idx, i)
+				}
+			}
+			rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
+			for k, i := range idx {
+				fold[i] = k % Folds
 			}
 		}
-		m := fit(defs, trX, trY, opts.Lambda)
-		for k, i := range teIdx {
-			oof[i] = m.logit(teX[k])
+		for f := 0; f < Folds; f++ {
+			var trX, teX [][]float64
+			var trY, teS, teY []float64
+			for i := range x {
+				if fold[i] == f {
+					teX, teY = append(teX, x[i]), append(teY, y[i])
+				} else {
+					trX, trY = append(trX, x[i]), append(trY, y[i])
+				}
+			}
+			m := fit(defs, trX, trY, opts.Lambda)
+			for _, r := range teX {
+				teS = append(teS, m.logit(r))
+			}
+			aucSum += AUC(teS, teY)
 		}
 	}
 	m := fit(defs, x, y, opts.Lambda)
 	m.calibrated, m.videos = true, n
-	m.accuracy = AUC(oof, y)
-	m.note = fmt.Sprintf("Calibrated on %d videos of this channel; %s %.2f (0.5 is a coin flip, 1 is perfect).", n, Metric, m.accuracy)
+	m.accuracy = aucSum / float64(Folds*repeats)
+	var pos float64
+	for _, v := range y {
+		pos += v
+	}
+	m.accuracySE = AUCStdErr(m.accuracy, pos, float64(n)-pos)
+	m.note = fmt.Sprintf("Calibrated on %d videos of this channel; %s %.2f ± %.2f (0.5 is a coin flip, 1 is perfect).",
+		n, Metric, m.accuracy, m.accuracySE)
 	if m.accuracy < 0.6 {
 		m.note += " Titles barely predict views here: treat the score as a weak hint."
 	}
@@ -455,7 +487,7 @@ func (m *Model) Score(title, thumbnailText string) Score {
 		feats = feats[:MaxShownFeatures]
 	}
 	sc := Score{Value: math.Round(1000*sigmoid(s)) / 10, Features: feats, Calibrated: m.calibrated,
-		Accuracy: m.accuracy, Videos: m.videos, Note: m.note}
+		Accuracy: m.accuracy, AccuracySE: m.accuracySE, Videos: m.videos, Note: m.note}
 	if m.calibrated {
 		sc.Metric = Metric
 	}
@@ -496,6 +528,18 @@ func AUC(scores, labels []float64) float64 {
 		return 0.5
 	}
 	return (rankSum - pos*(pos+1)/2) / (pos * neg)
+}
+
+// AUCStdErr is the standard error of an AUC measured on pos positive and
+// neg negative examples (Hanley and McNeil, Radiology 143(1), 1982).
+func AUCStdErr(auc, pos, neg float64) float64 {
+	if pos < 1 || neg < 1 {
+		return 0
+	}
+	q1 := auc / (2 - auc)
+	q2 := 2 * auc * auc / (1 + auc)
+	v := (auc*(1-auc) + (pos-1)*(q1-auc*auc) + (neg-1)*(q2-auc*auc)) / (pos * neg)
+	return math.Sqrt(math.Max(v, 0))
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

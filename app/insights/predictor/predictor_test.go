@@ -178,3 +178,16 @@ func BenchmarkTrain1000(b *testing.B) {
 		predictor.Train(vs, predictor.Options{Now: now})
 	}
 }
+
+func TestAUCStdErr(t *testing.T) {
+	// Hanley and McNeil's worked example: AUC 0.5 on 50 + 50 cases has SE ≈ 0.058.
+	if se := predictor.AUCStdErr(0.5, 50, 50); math.Abs(se-0.0580) > 0.001 {
+		t.Errorf("SE = %.4f, want about 0.058", se)
+	}
+	if a, b := predictor.AUCStdErr(0.8, 15, 15), predictor.AUCStdErr(0.8, 150, 150); a <= b {
+		t.Errorf("more videos should narrow the error: %v vs %v", a, b)
+	}
+	if predictor.AUCStdErr(0.7, 0, 10) != 0 {
+		t.Error("no positives: SE should be 0")
+	}
+}

@@ -148,7 +148,8 @@ type Inputs struct {
 	LongMedianViews, ShortsMedianViews float64
 	LongPerWeek, ShortsPerWeek         float64
 	// TrendPct is the recent change in views per day, in percent (the
-	// audit's 30-day trend); it is damped and capped at ±30% a month.
+	// audit's 30-day trend). Half of it, capped at ±30%, is the first
+	// month's growth; later months carry it on damped by Damping.
 	TrendPct float64
 	// ViewSpread is the log-standard deviation of views per video; zero
 	// means 1 (a typical channel's spread).
@@ -193,6 +194,9 @@ var Sources = []string{
 	"Niche RPMs: midpoints of creator-reported ranges (Influencer Marketing Hub 2024, Social Blade); your entered earnings replace them",
 }
 
+// Damping is how much of the trend carries into each further month.
+const Damping = 0.7
+
 // weeksPerMonth is the average month: 365.25 / 12 / 7.
 const weeksPerMonth = 365.25 / 12 / 7
 
@@ -227,11 +231,16 @@ func Project(in Inputs) Projection {
 		rpmSpread = math.Max(rpmSpread, 0.1)
 	}
 	growth := math.Max(-0.3, math.Min(0.3, in.TrendPct/100*0.5))
+	g := 1.0
 	uploads := (in.LongPerWeek + in.ShortsPerWeek) * weeksPerMonth
 	viewSpread := in.ViewSpread / math.Sqrt(math.Max(uploads, 1))
 	start := time.Date(in.Start.Year(), in.Start.Month(), 1, 0, 0, 0, 0, time.UTC)
 	for m := 0; m < in.Months; m++ {
-		g := math.Pow(1+growth, float64(m))
+		if m > 0 {
+			// A damped trend: month m grows by growth × Damping^m, so a hot
+			// month lifts the next few and the projection levels off.
+			g *= 1 + growth*math.Pow(Damping, float64(m))
+		}
 		lv, sv := p.MonthlyLong*g, p.MonthlyShts*g
 		exp := lv/1000*p.LongRPM + sv/1000*p.ShortsRPM
 		trendSpread := 0.05 * float64(m) // the trend is less certain the further out

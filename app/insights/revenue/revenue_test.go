@@ -140,15 +140,20 @@ func TestProjectCalibratedFromEarnings(t *testing.T) {
 
 func TestProjectTrendAndEmpty(t *testing.T) {
 	in := baking
-	in.TrendPct = 40 // damped to +20% a month
+	in.TrendPct = 40 // half is +20%, damped by 0.7 in month 1 and 0.49 in month 2
 	p := revenue.Project(in)
-	if !near(p.Months[1].Expected/p.Months[0].Expected, 1.2, 1e-9) {
-		t.Errorf("growth = %v, want 1.2", p.Months[1].Expected/p.Months[0].Expected)
+	if !near(p.Months[1].Expected/p.Months[0].Expected, 1.14, 1e-9) || !near(p.Months[2].Expected/p.Months[1].Expected, 1.098, 1e-9) {
+		t.Errorf("growth = %v then %v, want 1.14 then 1.098", p.Months[1].Expected/p.Months[0].Expected, p.Months[2].Expected/p.Months[1].Expected)
 	}
-	in.TrendPct = -500 // capped at −30% a month
+	in.TrendPct, in.Months = 400, 24 // capped at +30%: the damped trend levels off
 	p = revenue.Project(in)
-	if !near(p.Months[1].Expected/p.Months[0].Expected, 0.7, 1e-9) {
-		t.Errorf("decline = %v, want 0.7", p.Months[1].Expected/p.Months[0].Expected)
+	if r := p.Months[23].Expected / p.Months[0].Expected; r > 2.2 || !near(p.Months[23].Expected, p.Months[22].Expected, 0.001*p.Months[22].Expected) {
+		t.Errorf("a hot trend should level off: ×%.2f after two years", r)
+	}
+	in.TrendPct, in.Months = -500, 3 // capped at −30%
+	p = revenue.Project(in)
+	if !near(p.Months[1].Expected/p.Months[0].Expected, 0.79, 1e-9) {
+		t.Errorf("decline = %v, want 0.79", p.Months[1].Expected/p.Months[0].Expected)
 	}
 	p = revenue.Project(revenue.Inputs{Niche: "finance", Start: baking.Start})
 	if len(p.Months) != 12 || p.PerSecond != 0 || p.Months[0].Expected != 0 {

@@ -1,0 +1,135 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServe, openPage, shot, callApi } from './harness.mjs';
+
+let app, browser, page, errors;
+
+// A YouTube Studio "Table data.csv" of n videos, one every three days up to
+// today. With signal, titles with a number get about ten times the views
+// per day; without, views are independent of the title. Deterministic.
+function studioCSV(n, signal, seed) {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const words = ['pasta', 'soup', 'bread', 'salad', 'curry', 'stew', 'pie', 'rice', 'tacos', 'noodles'];
+  const lines = ['\ufeffContent,Video title,Video publish time,Duration,Views,Watch time (hours)', 'Total,,,,0,0'];
+  const fmt = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+  for (let i = 0; i < n; i++) {
+    let title = `${words[Math.floor(rnd() * 10)]} ${words[Math.floor(rnd() * 10)]} for busy evenings`;
+    const age = 3 * i + 2;
+    const num = rnd() < 0.5;
+    if (num) title = `${3 + Math.floor(rnd() * 9)} ${title}`;
+    const high = signal ? num : rnd() < 0.5;
+    const vpd = high ? 200 + Math.floor(rnd() * 50) : 20 + Math.floor(rnd() * 10);
+    const pub = fmt.format(new Date(Date.now() - age * 86400000));
+    lines.push(`vid${String(i).padStart(4, '0')},"${title}","${pub}",${i % 4 === 0 ? 50 : 600},${vpd * age},1.5`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+before(async () => {
+  app = await startServe();
+  await callApi(app.url, 'CreateChannel', {
+    name: 'Weeknight Kitchen', niche: 'quick cooking recipes', language: 'en', audience: 'busy parents',
+    format: 'long-form', cadence: 3, youtube_id: '', autopilot: false,
+  });
+  await callApi(app.url, 'CreateChannel', {
+    name: 'Noise Lab', niche: 'random clips', language: 'en', audience: '', format: 'long-form', cadence: 1,
+    youtube_id: '', autopilot: false,
+  });
+  ({ browser, page, errors } = await openPage(app.url + '/#/insights'));
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+test('an empty channel explains how to get data in', async () => {
+  await page.getByRole('heading', { name: 'No videos for Noise Lab yet' }).or(page.getByRole('heading', { name: 'No videos for Weeknight Kitchen yet' })).waitFor();
+  await page.getByTestId('insights-channel').selectOption({ label: 'Weeknight Kitchen' });
+  await page.getByRole('heading', { name: 'No videos for Weeknight Kitchen yet' }).waitFor();
+  // Before any data the scorer is not shown as calibrated.
+  await shot(page, 'insights-empty');
+});
+
+test('a bad CSV names the line and column and imports nothing', async () => {
+  await page.getByTestId('csv-file').setInputFiles({
+    name: 'Table data.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('Content,Video title,Video publish time,Views\nabc,Fine,2025-01-01,10\ndef,Broken,2025-01-02,12x\n'),
+  });
+  await page.getByTestId('csv-import').click();
+  const err = page.getByTestId('csv-error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /line 3, column "Views"/);
+  await page.getByRole('heading', { name: 'No videos for Weeknight Kitchen yet' }).waitFor();
+});
+
+test('importing a Studio export shows the audit and charts', async () => {
+  await page.getByTestId('csv-file').setInputFiles({
+    name: 'Table data.csv', mimeType: 'text/csv', buffer: Buffer.from(studioCSV(60, true, 7)),
+  });
+  await page.getByTestId('csv-import').click();
+  await page.getByTestId('audit-cards').waitFor();
+  const cards = await page.getByTestId('audit-cards').textContent();
+  assert.match(cards, /Last 30 days/);
+  assert.match(cards, /Uploads\s*10/);
+  assert.match(cards, /Shorts vs long-form/);
+  await page.locator('[data-testid="views-chart"] canvas').waitFor();
+  await page.locator('[data-testid="projection-chart"] canvas').waitFor();
+  await page.getByTestId('heatmap').waitFor();
+  assert.ok((await page.getByTestId('recommendations').locator('li').count()) > 0);
+  assert.ok((await page.getByTestId('outliers').locator('tbody tr').count()) > 0);
+  await shot(page, 'insights-audit');
+});
+
+test('typing a title changes its score, shown with its accuracy', async () => {
+  const box = page.getByTestId('predictor-title');
+  await box.scrollIntoViewIfNeeded();
+  await box.fill('pasta soup for busy evenings');
+  const score = page.getByTestId('predictor-score');
+  await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-testid="predictor-score"]')?.textContent ?? ''));
+  const before = Number(await score.textContent());
+  await box.fill('7 pasta soup for busy evenings');
+  await page.waitForFunction((b) => {
+    const t = document.querySelector('[data-testid="predictor-score"]')?.textContent ?? '';
+    return /^\d+$/.test(t) && Number(t) !== b;
+  }, before);
+  const after = Number(await score.textContent());
+  assert.ok(after > before + 20, `score went from ${before} to ${after}`);
+  const acc = await page.getByTestId('predictor-accuracy').textContent();
+  assert.match(acc, /Accuracy 0\.\d\d ± 0\.\d\d AUC/);
+  assert.match(acc, /cross-validated AUC on 60/);
+  assert.ok(Number(acc.match(/Accuracy (0\.\d\d)/)[1]) > 0.8, acc);
+  await shot(page, 'insights-predictor');
+});
+
+test('on a channel whose titles carry no signal the scorer says so', async () => {
+  await page.getByTestId('insights-channel').selectOption({ label: 'Noise Lab' });
+  await page.getByRole('heading', { name: 'No videos for Noise Lab yet' }).waitFor();
+  await page.getByTestId('csv-file').setInputFiles({
+    name: 'Table data.csv', mimeType: 'text/csv', buffer: Buffer.from(studioCSV(200, false, 11)),
+  });
+  await page.getByTestId('csv-import').click();
+  await page.getByTestId('audit-cards').waitFor();
+  await page.getByTestId('predictor-title').fill('7 pasta soup for busy evenings');
+  const acc = page.getByTestId('predictor-accuracy');
+  await page.waitForFunction(() => /cross-validated AUC on 200/.test(document.querySelector('[data-testid="predictor-accuracy"]')?.textContent ?? ''));
+  const text = await acc.textContent();
+  const auc = Number(text.match(/Accuracy (0\.\d\d)/)[1]);
+  assert.ok(auc > 0.4 && auc < 0.6, text);
+  assert.match(text, /coin flip|weak/);
+  await shot(page, 'insights-noise');
+});
+
+test('the dashboard money counter accrues, labelled as a projection', async () => {
+  await page.goto(app.url + '/#/dashboard');
+  const total = page.getByTestId('money-total');
+  await total.waitFor();
+  const a = await total.textContent();
+  await page.waitForFunction((v) => document.querySelector('[data-testid="money-total"]')?.textContent !== v, a);
+  const counter = await page.getByTestId('money-counter').textContent();
+  assert.match(counter, /Projection/);
+  assert.match(counter, /Not a payout/);
+  assert.match(counter, /Weeknight Kitchen/);
+  await shot(page, 'dashboard-money');
+  assert.deepEqual(errors, []);
+});
