@@ -1,0 +1,75 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { startServe, openPage, shot, callApi } from './harness.mjs';
+
+// A loopback address where nothing listens: every request to it is refused.
+async function deadURL() {
+  const srv = createServer();
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  const { port } = srv.address();
+  await new Promise((ok) => srv.close(ok));
+  return `http://127.0.0.1:${port}/v1`;
+}
+
+let app, browser, page, errors;
+
+before(async () => {
+  app = await startServe();
+  await callApi(app.url, 'CreateChannel', {
+    name: 'Crumb Club', niche: 'home baking', language: 'en', audience: 'busy parents',
+    format: 'long-form', cadence: 2, youtube_id: '', autopilot: false,
+  });
+  ({ browser, page, errors } = await openPage(app.url + '/#/settings'));
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+test('a bad base URL is refused next to its field', async () => {
+  const groq = page.getByTestId('provider-groq');
+  await groq.waitFor();
+  await groq.locator('summary').click();
+  await page.getByLabel('Base URL').first().fill('api.groq.com');
+  await page.getByTestId('save-groq').click();
+  assert.match(await page.getByTestId('error-base_url-groq').textContent(), /full address/);
+});
+
+test('a key is stored masked, and the provider is pointed at an unreachable server', async () => {
+  const url = await deadURL();
+  await page.getByLabel('Base URL').first().fill(url);
+  await page.getByTestId('save-groq').click();
+  await page.getByLabel('API key').first().fill('gsk_e2e_test_key_0000abcd');
+  await page.getByTestId('save-key-groq').click();
+  await page.getByTestId('key-hint-groq').filter({ hasText: '••••abcd' }).waitFor();
+  await page.getByLabel('Use Groq').check();
+  await page.getByTestId('state-groq').filter({ hasNotText: 'Off' }).waitFor();
+  const view = await callApi(app.url, 'ListProviders');
+  const groq = view.providers.find((p) => p.name === 'groq');
+  assert.equal(groq.enabled, true);
+  assert.equal(groq.base_url, url);
+  assert.equal(groq.has_key, true);
+  assert.ok(!JSON.stringify(view).includes('gsk_e2e_test_key_0000abcd'), 'the key came back in the view');
+
+  await page.getByTestId('test-groq').click();
+  assert.match(await page.getByTestId('test-result-groq').textContent(), /Could not reach Groq/);
+  await shot(page, 'providers-settings');
+});
+
+test('with every provider unreachable the templates answer, and the UI says so', async () => {
+  await page.goto(app.url + '/#/studio');
+  const card = page.getByTestId('quick-titles');
+  await card.waitFor();
+  await page.getByTestId('generate-titles').click();
+  assert.match(await page.getByTestId('error-topic').textContent(), /topic/i);
+
+  await page.getByLabel('Topic').fill('sourdough starter');
+  await page.getByTestId('generate-titles').click();
+  const answered = page.getByTestId('answered-by');
+  await answered.waitFor({ timeout: 30000 });
+  assert.match(await answered.textContent(), /Local templates answered/);
+  assert.ok((await page.getByTestId('title-option').count()) >= 5);
+  await shot(page, 'quick-titles-templates');
+  assert.deepEqual(errors, []);
+});
