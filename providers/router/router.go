@@ -323,6 +323,9 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 		notes = append(notes, limited)
 	}
 	if limited == "" {
+		if r.offline.Load() && r.skipsRemote() {
+			notes = append(notes, "The internet looks unreachable, so only providers that work offline were tried.")
+		}
 		for _, m := range r.order() {
 			if ctx.Err() != nil || r.remaining(ctx) <= r.cfg.FallbackReserve {
 				break
@@ -363,6 +366,16 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 	resp.Notes = notes
 	resp.Latency = time.Since(start)
 	return resp, nil
+}
+
+// skipsRemote reports whether an enabled provider needs the internet.
+func (r *Router) skipsRemote() bool {
+	for _, m := range *r.members.Load() {
+		if !m.entry.Disabled && !m.entry.Offline {
+			return true
+		}
+	}
+	return false
 }
 
 // admit applies the global and channel limits. It returns a note when the

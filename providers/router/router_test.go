@@ -458,6 +458,9 @@ func TestOfflineSkipsStraightToLocal(t *testing.T) {
 	if err != nil || resp.Provider != "local" || resp.Attempts != 1 {
 		t.Fatalf("offline request: %+v %v; want the local provider on the first attempt", resp, err)
 	}
+	if len(resp.Notes) != 1 || !strings.Contains(resp.Notes[0], "unreachable") {
+		t.Fatalf("offline notes = %q", resp.Notes)
+	}
 	// a health check that reaches a remote provider brings the router back
 	srv := fake.New(fake.OpenAI, "Groq title")
 	defer srv.Close()
