@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -21,7 +22,7 @@ import (
 func insightsTest(t *testing.T, endpoint string) (*Runtime, *App, string) {
 	t.Helper()
 	rt := startTest(t)
-	rt.insights.secretsMode = "file"
+	rt.providers.keysMode = "file"
 	rt.insights.endpoint = endpoint
 	a := rt.API()
 	in := validChannel()
@@ -261,16 +262,29 @@ func TestYouTubeKeyFetchAndQuota(t *testing.T) {
 	}
 
 	// YouTube says the quota is spent: the user reads a plain sentence, and
-	// trends fall back to the last snapshot.
+	// trends fall back to the last snapshot. (A second channel and another
+	// region miss the 1 h cache, so these calls reach YouTube.)
 	quota = true
-	rt.opts.Now = func() time.Time { return time.Now().Add(2 * time.Hour) } // past the 1 h cache
-	_, qerr := a.FetchFromYouTube(chID)
+	in := validChannel()
+	in.Name, in.YouTubeID = "Second", "UCsecond0000000000000000"
+	second, err := a.CreateChannel(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, qerr := a.FetchFromYouTube(second.ID)
 	if !errors.Is(qerr, insights.ErrQuotaExceeded) || !strings.Contains(qerr.Error(), "quota is used up") {
 		t.Fatalf("quota: %v", qerr)
 	}
-	tr, err = a.Trends("US", "0")
-	if err != nil || tr.Online || !strings.Contains(tr.Message, "quota") || tr.ChartFetchedAt.IsZero() {
-		t.Errorf("trends over quota = online %v, message %q, chart %v, %v", tr.Online, tr.Message, tr.ChartFetchedAt, err)
+	st, _ = a.YouTubeAPIStatus()
+	if st.QuotaUsed != st.QuotaLimit {
+		t.Errorf("after quotaExceeded the day should count as spent: %d of %d", st.QuotaUsed, st.QuotaLimit)
+	}
+	tr, err = a.Trends("GB", "0")
+	if err != nil || tr.Online || !strings.Contains(tr.Message, "quota") || tr.CorpusVideos == 0 {
+		t.Errorf("trends over quota = online %v, message %q, corpus %d, %v", tr.Online, tr.Message, tr.CorpusVideos, err)
+	}
+	if at, vs, _ := rt.insights.db.Chart(context.Background(), "US", "0"); at.IsZero() || len(vs) != 3 {
+		t.Errorf("the last US chart snapshot should stay for offline use: %v, %d videos", at, len(vs))
 	}
 
 	// The key is in the 0600 key file only: not in the database, not in errors.

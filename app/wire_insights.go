@@ -14,23 +14,17 @@ import (
 	"tubeagency/app/secrets"
 	"tubeagency/app/store"
 	"tubeagency/app/studio"
-	"tubeagency/providers/cache"
 )
 
 // secretYouTube is the secret name of the YouTube Data API key.
 const secretYouTube = "youtube/api_key"
 
-// insightsParts are the insights tables, the API cache, the key store and
-// the per-channel title models.
+// insightsParts are the insights tables and the per-channel title models.
+// The YouTube key lives in the runtime's key store (Keys) and API answers in
+// the providers' two-tier cache.
 type insightsParts struct {
-	db    *insights.DB
-	cache *cache.Cache
-
-	secretsOnce sync.Once
-	secrets     *secrets.Store
-	secretsErr  error
-	secretsMode string // "" probes the keyring; tests use "file"
-	endpoint    string // YouTube API base URL; "" is Google's
+	db       *insights.DB
+	endpoint string // YouTube API base URL; "" is Google's
 
 	mu     sync.Mutex
 	models map[string]channelModel
@@ -41,28 +35,26 @@ type channelModel struct {
 	model   *predictor.Model
 }
 
-// startInsights migrates the insights tables and opens the API cache.
+// startInsights migrates the insights tables.
 func (rt *Runtime) startInsights(ctx context.Context) error {
 	db, err := insights.OpenDB(ctx, rt.store)
 	if err != nil {
 		return fmt.Errorf("start insights: %w", err)
 	}
-	c, err := cache.Open(ctx, rt.store, cache.Options{Now: func() time.Time { return rt.opts.Now() }})
-	if err != nil {
-		return fmt.Errorf("start insights: %w", err)
-	}
-	rt.insights = &insightsParts{db: db, cache: c, models: map[string]channelModel{}}
+	rt.insights = &insightsParts{db: db, models: map[string]channelModel{}}
 	return nil
 }
 
-// secretStore opens the key store on first use: probing the OS keyring can
-// take seconds, and most sessions never touch the YouTube key.
-func (rt *Runtime) secretStore() (*secrets.Store, error) {
-	p := rt.insights
-	p.secretsOnce.Do(func() {
-		p.secrets, p.secretsErr = secrets.Open(rt.opts.DataDir, secrets.Options{Mode: p.secretsMode})
-	})
-	return p.secrets, p.secretsErr
+// secretStore is the runtime's key store, opened on first use.
+func (rt *Runtime) secretStore() (*secrets.Store, error) { return rt.Keys() }
+
+// apiCache is the providers' two-tier cache, which keeps YouTube answers
+// for their TTL class (nil, meaning no caching, before it is open).
+func (rt *Runtime) apiCache() youtube.Cache {
+	if rt.providers == nil || rt.providers.cache == nil {
+		return nil
+	}
+	return rt.providers.cache
 }
 
 // youtubeClient makes a client with the stored key, or fails with
@@ -79,7 +71,7 @@ func (rt *Runtime) youtubeClient(ctx context.Context) (*youtube.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the YouTube API key: %w", err)
 	}
-	return youtube.New(ctx, youtube.Config{APIKey: key, Quota: rt.insights.db, Cache: rt.insights.cache,
+	return youtube.New(ctx, youtube.Config{APIKey: key, Quota: rt.insights.db, Cache: rt.apiCache(),
 		Endpoint: rt.insights.endpoint, Now: func() time.Time { return rt.opts.Now() }})
 }
 

@@ -55,9 +55,9 @@ export function projectionOptions() {
     legend: { show: false },
     series: [
       {},
-      { label: 'High (80%)', stroke: css('--border'), width: 1, value: (_u, v) => (v == null ? '' : money(v, 0)) },
+      { label: 'High (80%)', stroke: css('--border'), width: 1, points: { show: false }, value: (_u, v) => (v == null ? '' : money(v, 0)) },
       { label: 'Expected', stroke: css('--ok'), width: 2, value: (_u, v) => (v == null ? '' : money(v, 0)) },
-      { label: 'Low (80%)', stroke: css('--border'), width: 1, value: (_u, v) => (v == null ? '' : money(v, 0)) },
+      { label: 'Low (80%)', stroke: css('--border'), width: 1, points: { show: false }, value: (_u, v) => (v == null ? '' : money(v, 0)) },
     ],
     bands: [{ series: [1, 3], fill: alpha(css('--ok'), 0.18) }],
   });
