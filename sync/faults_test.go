@@ -26,7 +26,7 @@ import (
 func TestFaultProxyConverges(t *testing.T) {
 	h := gateway.Start(t, pg, gateway.Options{})
 	signUp(t, h, "faults@example.com")
-	proxy, err := faultproxy.Start(strings.TrimPrefix(h.URL, "http://"), 0, 6000, 42)
+	proxy, err := faultproxy.Start(strings.TrimPrefix(h.URL, "http://"), 0, 3000, 42)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestFaultProxyConverges(t *testing.T) {
 		c.Transport = &http.Transport{DisableKeepAlives: true}
 	}})
 	s := d.signIn(t, "faults@example.com")
-	proxy.SetRate(0.35) // from now on about a third of the connections break
+	proxy.SetRate(0.5) // from now on about half of the connections break
 	var ids []string
 	var failed int
 	for round := 0; round < 3; round++ {
@@ -81,6 +81,9 @@ func TestPostgresRestartMidBatchConverges(t *testing.T) {
 		if _, err := h.Admin.Exec(`SELECT 1`); err == nil {
 			break
 		}
+	}
+	if dls, _ := d.sy.DeadLetters(context.Background()); len(dls) != 0 {
+		t.Fatalf("the restart dead-lettered %d changes: %+v", len(dls), dls[0])
 	}
 	assertConverged(t, h, d.st, s.UserID, 500)
 }

@@ -368,7 +368,7 @@ func TestServerOrdersSequencePerUser(t *testing.T) {
 	}
 }
 
-func TestLoopRetriesForeverAndWakesOnWrite(t *testing.T) {
+func TestLoopRetriesForeverAndResumesWhenNetworkReturns(t *testing.T) {
 	h := gateway.Start(t, pg, gateway.Options{})
 	signUp(t, h, "loop@example.com")
 	proxy, err := faultproxy.Start(strings.TrimPrefix(h.URL, "http://"), 0, 0, 1)
@@ -376,8 +376,11 @@ func TestLoopRetriesForeverAndWakesOnWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer proxy.Close()
-	proxy.Down.Store(true) // connections are refused at once
-	waits := make(chan time.Duration, 100)
+	// The loop's waits go through the test: it sees each delay asked for and
+	// decides when it elapses, so nothing sleeps.
+	waits := make(chan time.Duration)
+	release := make(chan time.Time)
+	stop := make(chan struct{})
 	d := newDevice(t, h, devOpts{url: "http://" + proxy.Addr()})
 	st := d.st
 	var events atomic.Int64
@@ -385,13 +388,18 @@ func TestLoopRetriesForeverAndWakesOnWrite(t *testing.T) {
 		Jitter: func() float64 { return 0.5 },
 		Emit:   func(string, any) { events.Add(1) },
 		After: func(d time.Duration) <-chan time.Time {
-			select {
+			fired := make(chan time.Time, 1)
+			fired <- time.Now()
+			select { // the loop stays here until the test lets the wait elapse
 			case waits <- d:
-			default:
+			case <-stop:
+				return fired
 			}
-			ch := make(chan time.Time, 1)
-			ch <- time.Now() // the wait elapses at once
-			return ch
+			select {
+			case <-release:
+			case <-stop:
+			}
+			return fired
 		}})
 	if err != nil {
 		t.Fatal(err)
@@ -403,14 +411,23 @@ func TestLoopRetriesForeverAndWakesOnWrite(t *testing.T) {
 	if _, err := sy.Adopt(context.Background(), s.UserID); err != nil {
 		t.Fatal(err)
 	}
+	proxy.SetDown(true) // from now on connections are refused at once
 	sy.SetRemote(d.cl, "loop@example.com")
 	putChannels(t, st, 3, "loop")
 	sy.Start(context.Background())
 	defer sy.Stop()
+	defer close(stop)
+	next := func() time.Duration { // the next wait, once the loop sits in it
+		d := <-waits
+		return d
+	}
 	// Retrying never stops and backs off to the cap: 1, 2, 4, 8, 8, 8 s.
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second, 8 * time.Second}
 	for i, w := range want {
-		if got := <-waits; got != w {
+		if i > 0 {
+			release <- time.Now()
+		}
+		if got := next(); got != w {
 			t.Fatalf("wait %d = %v, want %v", i, got, w)
 		}
 	}
@@ -418,11 +435,10 @@ func TestLoopRetriesForeverAndWakesOnWrite(t *testing.T) {
 	if status.State != cloudsync.StateOffline || status.Pending != 3 {
 		t.Fatalf("while down: %+v", status)
 	}
-	proxy.Down.Store(false) // connectivity returns: the next probe succeeds and the queue drains
-	for {
-		if got := <-waits; got == 30*time.Second {
-			break // the idle pull interval: the sync succeeded
-		}
+	proxy.SetDown(false) // connectivity returns: the next probe succeeds and the queue drains
+	release <- time.Now()
+	if got := next(); got != 30*time.Second {
+		t.Fatalf("after reconnect the loop waits %v, want the 30 s idle pull interval", got)
 	}
 	status, _ = sy.Status(context.Background())
 	if status.State != cloudsync.StateOnline || status.Pending != 0 || status.LastSync == 0 {
@@ -470,4 +486,54 @@ func (c *txConn) commit(ctx context.Context) error { return c.tx.Commit() }
 func (c *txConn) close() {
 	_ = c.tx.Rollback()
 	c.db.Close()
+}
+
+func TestLoopWakesOnLocalWrite(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	signUp(t, h, "wake@example.com")
+	d := newDevice(t, h, devOpts{})
+	events := make(chan cloudsync.Status, 64)
+	sy, err := cloudsync.New(context.Background(), cloudsync.Options{Store: d.st, PullEvery: time.Hour, MinBackoff: time.Hour,
+		Emit: func(name string, data any) {
+			if st, ok := data.(cloudsync.Status); ok && name == "sync" {
+				select {
+				case events <- st:
+				default:
+				}
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := d.cl.SignIn(context.Background(), "wake@example.com", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sy.Adopt(context.Background(), s.UserID); err != nil {
+		t.Fatal(err)
+	}
+	sy.SetRemote(d.cl, "wake@example.com")
+	sy.Start(context.Background())
+	defer sy.Stop()
+	waitFor := func(what string, ok func(cloudsync.Status) bool) {
+		t.Helper()
+		timeout := time.After(20 * time.Second) // a failure guard, not a timing assertion
+		for {
+			select {
+			case st := <-events:
+				if ok(st) {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("no sync event with %s", what)
+			}
+		}
+	}
+	waitFor("state online", func(st cloudsync.Status) bool { return st.State == cloudsync.StateOnline })
+	// The loop now waits an hour; a local write must wake it at once.
+	putChannels(t, d.st, 2, "wake")
+	waitFor("the write pushed", func(st cloudsync.Status) bool {
+		return st.State == cloudsync.StateOnline && st.Pending == 0 && st.LastSync > 0
+	})
+	assertConverged(t, h, d.st, s.UserID, 2)
 }

@@ -30,9 +30,7 @@ type Proxy struct {
 	Rate float64
 	// MaxBytes bounds the byte offset at which a fault strikes.
 	MaxBytes int
-	// Down, while true, closes every new connection at once, as an
-	// unreachable network does.
-	Down atomic.Bool
+	down atomic.Bool
 
 	ln     net.Listener
 	rng    *rand.Rand
@@ -53,6 +51,23 @@ func Start(target string, rate float64, maxBytes int, seed uint64) (*Proxy, erro
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
+}
+
+// SetDown takes the network down (every open connection is reset and new
+// ones are refused at once) or brings it back.
+func (p *Proxy) SetDown(down bool) {
+	p.down.Store(down)
+	if !down {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		c.Close()
+	}
 }
 
 // SetRate changes the probability of a fault for new connections.
@@ -111,7 +126,7 @@ func (p *Proxy) accept() {
 }
 
 func (p *Proxy) serve(client net.Conn) {
-	if p.Down.Load() {
+	if p.down.Load() {
 		if tc, ok := client.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0)
 		}

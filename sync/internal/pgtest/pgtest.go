@@ -160,7 +160,10 @@ func (s *Server) run(bin string, args ...string) ([]byte, error) {
 }
 
 func (s *Server) start() error {
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100", s.Port, s.Dir)
+	// fsync=off is safe for Restart's immediate stop (the OS keeps what was
+	// written); synchronous_commit must stay on, or commits acknowledged to
+	// clients could vanish in the restart.
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100", s.Port, s.Dir)
 	if out, err := s.run("pg_ctl", "-D", s.data, "-w", "-l", filepath.Join(s.Dir, "log"), "-o", opts, "start"); err != nil {
 		return fmt.Errorf("pg_ctl start: %w: %s", err, out)
 	}
