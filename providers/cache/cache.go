@@ -118,8 +118,8 @@ type Cache struct {
 	l1mu sync.Mutex // guards l1Bytes against concurrent sets and evictions
 	l1B  int64
 
-	l2mu sync.Mutex // serializes L2 writes so the byte count stays exact
-	l2B  atomic.Int64
+	l2mu sync.Mutex   // serializes this cache's L2 writes
+	l2B  atomic.Int64 // table totals as of this cache's last write
 	l2N  atomic.Int64
 
 	l1Hits, l2Hits, misses, evictions, errs atomic.Uint64
@@ -142,7 +142,7 @@ func Open(ctx context.Context, db DB, opts Options) (*Cache, error) {
 	}
 	c := &Cache{db: db, now: opts.Now, max: opts.MaxBytes, l1: gocache.New(gocache.NoExpiration, 0)}
 	var bytes, n int64
-	if err := db.ReadDB().QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0), COUNT(*) FROM cache_entries`).Scan(&bytes, &n); err != nil {
+	if err := db.ReadDB().QueryRowContext(ctx, `SELECT bytes, entries FROM cache_totals WHERE id = 1`).Scan(&bytes, &n); err != nil {
 		return nil, fmt.Errorf("open cache: read size: %w", err)
 	}
 	c.l2B.Store(bytes)
@@ -204,30 +204,23 @@ func (c *Cache) Set(ctx context.Context, key string, class Class, value []byte) 
 	c.l2mu.Lock()
 	defer c.l2mu.Unlock()
 	err := c.db.RunInTx(ctx, func(tx *sql.Tx) error {
-		var old int64
-		err := tx.QueryRowContext(ctx, `SELECT size FROM cache_entries WHERE key = ?`, key).Scan(&old)
-		existed := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cache_entries(key, class, value, size, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT(key) DO UPDATE SET class = excluded.class, value = excluded.value, size = excluded.size,
 			created_at = excluded.created_at, expires_at = excluded.expires_at`,
 			key, string(class), value, size, now.UnixMilli(), e.expires); err != nil {
 			return err
 		}
-		total := c.l2B.Load() + size - old
-		n := c.l2N.Load()
-		if !existed {
-			n++
+		total, n, err := totals(ctx, tx)
+		if err != nil {
+			return err
 		}
 		if total > c.max {
-			freed, removed, err := c.evictL2(ctx, tx, now.UnixMilli(), total-c.max, key)
-			if err != nil {
+			if err := c.evictL2(ctx, tx, now.UnixMilli(), total-c.max, key); err != nil {
 				return err
 			}
-			total -= freed
-			n -= removed
+			if total, n, err = totals(ctx, tx); err != nil {
+				return err
+			}
 		}
 		c.l2B.Store(total)
 		c.l2N.Store(n)
@@ -242,33 +235,40 @@ func (c *Cache) Set(ctx context.Context, key string, class Class, value []byte) 
 
 // evictL2 deletes expired entries, then those closest to expiry, until at
 // least need bytes are freed. keep is never evicted.
-func (c *Cache) evictL2(ctx context.Context, tx *sql.Tx, now, need int64, keep string) (freed, removed int64, err error) {
+func (c *Cache) evictL2(ctx context.Context, tx *sql.Tx, now, need int64, keep string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT key, size FROM cache_entries WHERE key != ? ORDER BY expires_at <= ? DESC, expires_at ASC`, keep, now)
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	var victims []string
+	var freed int64
 	for rows.Next() && freed < need {
 		var k string
 		var size int64
 		if err := rows.Scan(&k, &size); err != nil {
 			rows.Close()
-			return 0, 0, err
+			return err
 		}
 		victims = append(victims, k)
 		freed += size
 	}
 	if err := rows.Close(); err != nil {
-		return 0, 0, err
+		return err
 	}
 	for _, k := range victims {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cache_entries WHERE key = ?`, k); err != nil {
-			return 0, 0, err
+			return err
 		}
 		c.dropL1(k)
 	}
 	c.evictions.Add(uint64(len(victims)))
-	return freed, int64(len(victims)), nil
+	return nil
+}
+
+// totals reads the running size of the table.
+func totals(ctx context.Context, tx *sql.Tx) (bytes, entries int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT bytes, entries FROM cache_totals WHERE id = 1`).Scan(&bytes, &entries)
+	return bytes, entries, err
 }
 
 func (c *Cache) putL1(key string, e entry) {
@@ -321,16 +321,15 @@ func (c *Cache) Delete(ctx context.Context, key string) error {
 	c.l2mu.Lock()
 	defer c.l2mu.Unlock()
 	return c.db.RunInTx(ctx, func(tx *sql.Tx) error {
-		var size int64
-		err := tx.QueryRowContext(ctx, `DELETE FROM cache_entries WHERE key = ? RETURNING size`, key).Scan(&size)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cache_entries WHERE key = ?`, key); err != nil {
+			return fmt.Errorf("cache delete: %w", err)
 		}
+		total, n, err := totals(ctx, tx)
 		if err != nil {
 			return fmt.Errorf("cache delete: %w", err)
 		}
-		c.l2B.Add(-size)
-		c.l2N.Add(-1)
+		c.l2B.Store(total)
+		c.l2N.Store(n)
 		return nil
 	})
 }
@@ -351,25 +350,21 @@ func (c *Cache) Prune(ctx context.Context) (int, error) {
 	defer c.l2mu.Unlock()
 	var removed int
 	err := c.db.RunInTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `DELETE FROM cache_entries WHERE expires_at <= ? RETURNING size`, now)
+		res, err := tx.ExecContext(ctx, `DELETE FROM cache_entries WHERE expires_at <= ?`, now)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		var freed int64
-		for rows.Next() {
-			var s int64
-			if err := rows.Scan(&s); err != nil {
-				return err
-			}
-			freed += s
-			removed++
-		}
-		if err := rows.Err(); err != nil {
+		n, err := res.RowsAffected()
+		if err != nil {
 			return err
 		}
-		c.l2B.Add(-freed)
-		c.l2N.Add(-int64(removed))
+		removed = int(n)
+		total, entries, err := totals(ctx, tx)
+		if err != nil {
+			return err
+		}
+		c.l2B.Store(total)
+		c.l2N.Store(entries)
 		return nil
 	})
 	if err != nil {

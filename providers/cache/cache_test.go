@@ -207,3 +207,39 @@ func BenchmarkGet(b *testing.B) {
 		}
 	})
 }
+
+// Two caches over one table (the router's and the insights component's)
+// still hold the table under the cap together.
+func TestSizeCapHoldsAcrossTwoCaches(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(t, filepath.Join(t.TempDir(), "c.db"), clk.Now)
+	defer st.Close()
+	const max = 5_000
+	a := openCache(t, st, Options{Now: clk.Now, MaxBytes: max})
+	b := openCache(t, st, Options{Now: clk.Now, MaxBytes: max})
+	value := bytes.Repeat([]byte("y"), 400)
+	for i := 0; i < 40; i++ {
+		clk.Add(time.Second)
+		c := a
+		if i%2 == 1 {
+			c = b
+		}
+		if err := c.Set(ctx, fmt.Sprint("k", i), ClassAnalytics, value); err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		if err := st.ReadDB().QueryRow(`SELECT COALESCE(SUM(size),0) FROM cache_entries`).Scan(&sum); err != nil {
+			t.Fatal(err)
+		}
+		if sum > max {
+			t.Fatalf("after %d sets the table holds %d bytes, over the %d cap", i+1, sum, max)
+		}
+		if got := c.Stats().L2Bytes; got != sum {
+			t.Fatalf("stats say %d bytes, table holds %d", got, sum)
+		}
+	}
+	if _, _, ok := b.Get(ctx, "k39"); !ok {
+		t.Fatal("newest entry missing")
+	}
+}
