@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"tubeagency/app/store"
@@ -28,9 +30,13 @@ func Migrations() fs.FS {
 	return sub
 }
 
-// DB reads and writes the insights tables of the store.
+// DB reads and writes the insights tables of the store. It is safe for
+// concurrent use.
 type DB struct {
 	st *store.Store
+
+	mu  sync.Mutex
+	gen map[string]uint64 // per channel id: bumped by every write of its videos
 }
 
 // OpenDB migrates the insights tables of st and returns a DB over them.
@@ -38,7 +44,7 @@ func OpenDB(ctx context.Context, st *store.Store) (*DB, error) {
 	if err := st.Migrate(ctx, Component, Migrations()); err != nil {
 		return nil, err
 	}
-	return &DB{st: st}, nil
+	return &DB{st: st, gen: map[string]uint64{}}, nil
 }
 
 // batchSize bounds one write transaction of PutVideos, so a long import
@@ -57,7 +63,24 @@ func (db *DB) PutVideos(ctx context.Context, videos []Video, takenAt time.Time) 
 	return nil
 }
 
+func (db *DB) bump(channelIDs ...string) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for _, id := range channelIDs {
+		db.gen[id]++
+	}
+}
+
 func (db *DB) putBatch(ctx context.Context, videos []Video, takenAt time.Time) error {
+	defer func() {
+		seen := map[string]bool{}
+		for _, v := range videos {
+			if !seen[v.ChannelID] {
+				seen[v.ChannelID] = true
+				db.bump(v.ChannelID)
+			}
+		}
+	}()
 	return db.st.RunInTx(ctx, func(tx *sql.Tx) error {
 		up, err := tx.PrepareContext(ctx, `INSERT INTO insights_videos
 			(channel_id, video_id, kind, title, published_at, duration_sec, views, likes, comments, source, updated_at)
@@ -136,6 +159,7 @@ func (db *DB) VideosOfKind(ctx context.Context, kind string, since time.Time) ([
 
 // DeleteVideo removes one video and its snapshots.
 func (db *DB) DeleteVideo(ctx context.Context, channelID, videoID string) error {
+	defer db.bump(channelID)
 	return db.st.RunInTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM insights_videos WHERE channel_id = ? AND video_id = ?`, channelID, videoID)
 		if err != nil {
@@ -149,16 +173,13 @@ func (db *DB) DeleteVideo(ctx context.Context, channelID, videoID string) error 
 	})
 }
 
-// Version changes whenever the videos of channelID change: models trained
-// on them are stale when it differs.
-func (db *DB) Version(ctx context.Context, channelID string) (string, error) {
-	var n, upd, views int64
-	err := db.st.ReadDB().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(updated_at), 0), COALESCE(SUM(views), 0)
-		FROM insights_videos WHERE channel_id = ?`, channelID).Scan(&n, &upd, &views)
-	if err != nil {
-		return "", fmt.Errorf("read version of %s: %w", channelID, err)
-	}
-	return fmt.Sprintf("%d/%d/%d", n, upd, views), nil
+// Version changes whenever the videos of channelID change through db:
+// models trained on them are stale when it differs. It reads no rows, so
+// the title scorer can check it on every keystroke.
+func (db *DB) Version(_ context.Context, channelID string) (string, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return strconv.FormatUint(db.gen[channelID], 10), nil
 }
 
 // Point is one value at one time.
@@ -275,6 +296,7 @@ func (db *DB) Competitors(ctx context.Context, channelID string) ([]Competitor, 
 
 // DeleteCompetitor removes a competitor and the videos stored for it.
 func (db *DB) DeleteCompetitor(ctx context.Context, id string) error {
+	defer db.bump(id)
 	return db.st.RunInTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM insights_competitors WHERE id = ?`, id)
 		if err != nil {

@@ -210,13 +210,20 @@ func parseCount(s string) (int64, error) {
 	return n, nil
 }
 
-var timeLayouts = []string{
-	"Jan 2, 2006", "January 2, 2006", "2006-01-02", time.RFC3339, "2006-01-02T15:04:05",
-	"2006-01-02 15:04:05", "2006-01-02 15:04", "Jan 2, 2006 15:04", "2006/01/02",
-}
+// Date layouts by how the cell starts: with a digit (ISO forms) or a
+// month name (YouTube Studio's "Nov 3, 2024").
+var (
+	numericLayouts = []string{"2006-01-02", time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05",
+		"2006-01-02 15:04", "2006/01/02"}
+	namedLayouts = []string{"Jan 2, 2006", "January 2, 2006", "Jan 2, 2006 15:04"}
+)
 
 func parseTime(s string) (time.Time, bool) {
-	for _, l := range timeLayouts {
+	layouts := namedLayouts
+	if s != "" && s[0] >= '0' && s[0] <= '9' {
+		layouts = numericLayouts
+	}
+	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), true
 		}

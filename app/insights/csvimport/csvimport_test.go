@@ -192,3 +192,15 @@ func TestLargeFileStreams(t *testing.T) {
 		t.Errorf("first row delivered after %d bytes were read; the reader is not streaming", servedAtFirst)
 	}
 }
+
+func BenchmarkRead100k(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		g := &generator{n: 100_000}
+		sum, err := csvimport.Read(g, "c", func(insights.Video) error { return nil })
+		if err != nil || sum.Rows != 100_000 {
+			b.Fatal(sum, err)
+		}
+		b.SetBytes(g.served)
+	}
+}
