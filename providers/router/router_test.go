@@ -399,6 +399,11 @@ func TestRateLimits(t *testing.T) {
 		if len(rec.limited) != 1 || rec.limited[0] != "groq/"+ScopeProvider {
 			t.Fatalf("observer heard %v", rec.limited)
 		}
+		ls := r.Limiters()
+		if len(ls) != 3 || ls[0].Name != "global" || ls[1].Name != "provider:groq" || ls[1].Burst != 2 || ls[1].PerMinute != 2 ||
+			ls[1].TokensLeft > 0.01 || ls[2].Name != "channel:ch-1" || ls[2].PerMinute != DefaultChannelRPM {
+			t.Fatalf("limiters = %+v", ls)
+		}
 	})
 	t.Run("per channel", func(t *testing.T) {
 		clk := newClock()
@@ -491,7 +496,7 @@ func TestHealthScoreReordersProviders(t *testing.T) {
 	a.Fail(fake.Status500) // reachable but failing: checked as failing, scored lower
 	r.SetProviders([]Entry{{Provider: groq(a.URL)}, {Provider: claude(b.URL)}})
 	r.CheckNow(ctx)
-	if s := r.Snapshots()[0]; s.State != StateDegraded {
+	if s := r.Snapshots()[0]; s.State != StateDegraded || !s.CheckFailed || s.LastCheck.IsZero() {
 		t.Fatalf("snapshot after a failed check = %+v", s)
 	}
 	if resp, _ := r.Generate(ctx, titlesReq()); resp.Provider != "anthropic" || a.Calls() != 0 {
