@@ -172,6 +172,7 @@ type Router struct {
 	chMu     sync.Mutex
 	channels map[string]*rate.Limiter
 	offline  atomic.Bool
+	obs      atomic.Pointer[Observer] // nil: nobody listens
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -227,8 +228,28 @@ func New(cfg Config) (*Router, error) {
 	}
 	r := &Router{cfg: cfg, log: cfg.Logger, channels: map[string]*rate.Limiter{}, wake: make(chan struct{}, 1),
 		global: rate.NewLimiter(perMinute(cfg.GlobalRPM), cfg.GlobalRPM)}
+	if cfg.Observer != nil {
+		r.SetObserver(cfg.Observer)
+	}
 	r.SetProviders(cfg.Providers)
 	return r, nil
+}
+
+// SetObserver plugs in (or, with nil, removes) the Observer after New, so
+// a metrics component started later can listen.
+func (r *Router) SetObserver(o Observer) {
+	if o == nil {
+		r.obs.Store(nil)
+		return
+	}
+	r.obs.Store(&o)
+}
+
+func (r *Router) observer() Observer {
+	if p := r.obs.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func perMinute(n int) rate.Limit { return rate.Limit(float64(n) / 60) }
@@ -264,8 +285,8 @@ func (r *Router) SetProviders(entries []Entry) {
 		if m == nil {
 			m = &member{name: name}
 			m.breaker = newBreaker(r.cfg.BreakerThreshold, r.cfg.BreakerCooldown, r.cfg.Now, func(from, to gobreaker.State) {
-				if r.cfg.Observer != nil {
-					r.cfg.Observer.BreakerChange(name, from, to)
+				if o := r.observer(); o != nil {
+					o.BreakerChange(name, from, to)
 				}
 			})
 		} else {
@@ -815,19 +836,19 @@ func (r *Router) store(ctx context.Context, key string, task providers.Task, res
 }
 
 func (r *Router) observeAttempt(p string, err error, lat time.Duration) {
-	if r.cfg.Observer != nil {
-		r.cfg.Observer.Attempt(p, err, lat)
+	if o := r.observer(); o != nil {
+		o.Attempt(p, err, lat)
 	}
 }
 
 func (r *Router) observeCache(t cache.Tier) {
-	if r.cfg.Observer != nil {
-		r.cfg.Observer.CacheLookup(t)
+	if o := r.observer(); o != nil {
+		o.CacheLookup(t)
 	}
 }
 
 func (r *Router) observeLimited(p, scope string) {
-	if r.cfg.Observer != nil {
-		r.cfg.Observer.RateLimited(p, scope)
+	if o := r.observer(); o != nil {
+		o.RateLimited(p, scope)
 	}
 }

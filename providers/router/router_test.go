@@ -618,6 +618,21 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}
 }
 
+func TestObserverPluggedInLater(t *testing.T) {
+	srv := fake.New(fake.OpenAI, "Title")
+	defer srv.Close()
+	r := newRouter(t, Config{Providers: []Entry{{Provider: groq(srv.URL)}}})
+	r.Generate(context.Background(), titlesReq()) // nobody listens: must not panic
+	rec := newRecorder()
+	r.SetObserver(rec)
+	r.Generate(context.Background(), titlesReq())
+	r.SetObserver(nil)
+	r.Generate(context.Background(), titlesReq())
+	if rec.attempts["groq"] != 1 {
+		t.Fatalf("observer heard %d attempts, want 1", rec.attempts["groq"])
+	}
+}
+
 func TestNewNeedsFallback(t *testing.T) {
 	if _, err := New(Config{}); !errors.Is(err, ErrNoFallback) {
 		t.Fatalf("err = %v", err)
