@@ -1,0 +1,99 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServe, openPage, shot, callApi } from './harness.mjs';
+
+// Studio, Autopilot and the dashboard cards against a real serve with no
+// provider reachable: every text comes from the local templates and the
+// voice-over from espeak-ng.
+const STEPS = ['ideas', 'titles', 'script', 'description', 'tags', 'thumbnail', 'voice'];
+
+let app, browser, page, errors, channel;
+
+before(async () => {
+  app = await startServe();
+  channel = await callApi(app.url, 'CreateChannel', {
+    name: 'Pocket Physics', niche: 'everyday physics', language: 'en', audience: 'curious teens',
+    format: 'shorts', cadence: 3, youtube_id: '', autopilot: false,
+  });
+  ({ browser, page, errors } = await openPage(app.url + '/#/studio'));
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+test('a bad topic is refused next to the field', async () => {
+  await page.getByTestId('studio-topic').fill('x'.repeat(201));
+  await page.getByTestId('studio-generate').click();
+  assert.match(await page.getByTestId('error-topic').textContent(), /at most 200 characters/);
+  assert.equal(await page.getByTestId('package-item').count(), 0);
+});
+
+test('a package is generated offline: every step completes', async () => {
+  await page.getByTestId('studio-topic').fill('why ice floats');
+  await page.getByTestId('studio-generate').click();
+  for (const s of STEPS) {
+    await page.locator(`[data-testid="step-${s}"][data-status="done"]`).waitFor({ timeout: 60000 });
+  }
+  assert.equal(await page.getByTestId('steps-count').textContent(), '7 of 7 steps');
+  const ideas = await page.getByTestId('step-ideas').textContent();
+  assert.match(ideas, /templates/);
+  assert.match(await page.getByTestId('step-voice').textContent(), /espeak-ng/);
+  assert.ok((await page.getByTestId('title-options').locator('li').count()) >= 5);
+
+  // The voice-over plays from the audio route.
+  const src = await page.getByTestId('voice-player').getAttribute('src');
+  const res = await page.request.get(app.url + src);
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()['content-type'], 'audio/wav');
+  assert.ok((await res.body()).length > 1000);
+  await shot(page, 'studio');
+});
+
+test('the export downloads as Markdown and JSON', async () => {
+  const [md] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-markdown').click()]);
+  assert.match(md.suggestedFilename(), /\.md$/);
+  const text = readFileSync(await md.path(), 'utf8');
+  assert.match(text, /^# /);
+  assert.match(text, /## Title options/);
+  assert.match(text, /0:00/);
+
+  const [js] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const data = JSON.parse(readFileSync(await js.path(), 'utf8'));
+  assert.equal(data.channel, 'Pocket Physics');
+  assert.ok(data.titles.length >= 5);
+  assert.ok(data.voice.seconds > 0);
+});
+
+test('an edit to the script is saved and survives a reload', async () => {
+  await page.getByRole('textbox', { name: /^Hook/ }).fill('Ice floats, and that saves every fish in the lake.');
+  await page.getByTestId('save-package').click();
+  await page.getByText('Saved. The change will sync').waitFor();
+  await page.reload();
+  await page.getByTestId('package-item').first().click();
+  await page.getByRole('textbox', { name: /^Hook/ }).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: /^Hook/ }).inputValue(), 'Ice floats, and that saves every fish in the lake.');
+});
+
+test('autopilot fills the channel and shows its workers', async () => {
+  await page.goto(app.url + '/#/autopilot');
+  await page.getByTestId('ap-switch').first().check();
+  await page.getByTestId('pool-size').waitFor();
+  // The channel keeps 3 upcoming packages: the Studio one plus two made by autopilot.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="ap-channel"] td')].some((td) => /^3 of 3 upcoming/.test(td.textContent.trim())), null, { timeout: 60000 });
+  assert.match(await page.getByTestId('pool').textContent(), /of 1–4/);
+  await shot(page, 'autopilot');
+});
+
+test('the dashboard shows packages ready and what happened', async () => {
+  await page.goto(app.url + '/#/dashboard');
+  const tile = page.getByTestId('ready-tile').first();
+  await tile.waitFor();
+  assert.match(await tile.textContent(), /3\s*Pocket Physics/);
+  const away = page.getByTestId('activity-summary');
+  await away.getByTestId('away-channel').first().waitFor();
+  assert.match(await away.textContent(), /templates/);
+  await shot(page, 'dashboard-studio-cards');
+  assert.deepEqual(errors, []);
+});
