@@ -315,6 +315,15 @@ func (c *Cache) dropL1(key string) {
 	}
 }
 
+// FlushL1 empties the memory tier; the next lookups are answered from
+// SQLite, as after a restart.
+func (c *Cache) FlushL1() {
+	c.l1mu.Lock()
+	defer c.l1mu.Unlock()
+	c.l1.Flush()
+	c.l1B = 0
+}
+
 // Delete removes key from both tiers.
 func (c *Cache) Delete(ctx context.Context, key string) error {
 	c.dropL1(key)

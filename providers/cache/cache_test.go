@@ -115,11 +115,15 @@ func TestL2HitAfterRestart(t *testing.T) {
 	if _, tier, _ := c.Get(ctx, key); tier != L1 {
 		t.Fatalf("an L2 hit was not promoted: second tier = %v", tier)
 	}
+	c.FlushL1()
+	if _, tier, _ := c.Get(ctx, key); tier != L2 || c.Stats().L1Bytes != int64(len("ten titles")) {
+		t.Fatalf("after FlushL1 tier = %v, stats %+v", tier, c.Stats())
+	}
 	if _, tier, ok := c.Get(ctx, Key("titles", "channel-2", "sourdough")); ok || tier != Miss {
 		t.Fatal("unknown key hit")
 	}
 	s := c.Stats()
-	if s.L1Hits != 1 || s.L2Hits != 1 || s.Misses != 1 {
+	if s.L1Hits != 1 || s.L2Hits != 2 || s.Misses != 1 {
 		t.Fatalf("counters = %+v, want 1 of each", s)
 	}
 }
@@ -200,7 +204,7 @@ func BenchmarkGet(b *testing.B) {
 	})
 	b.Run("L2", func(b *testing.B) {
 		for b.Loop() {
-			c.dropL1("k")
+			c.FlushL1()
 			if _, tier, _ := c.Get(ctx, "k"); tier != L2 {
 				b.Fatal(tier)
 			}

@@ -98,15 +98,8 @@ func BenchmarkCacheHit(b *testing.B) {
 		}
 	})
 	b.Run("L2", func(b *testing.B) {
-		fresh, err := cache.Open(ctx, st, cache.Options{}) // a new process: empty L1 over the same table
-		if err != nil {
-			b.Fatal(err)
-		}
 		for b.Loop() {
-			b.StopTimer()
-			fresh, _ = cache.Open(ctx, st, cache.Options{})
-			r.cfg.Cache = fresh
-			b.StartTimer()
+			c.FlushL1() // as after a restart: only the SQLite tier holds the answer
 			if resp, _ := r.Generate(ctx, req); !resp.Cached {
 				b.Fatal("not cached")
 			}
