@@ -303,3 +303,29 @@ func TestVoiceKeysComeFromTheKeyStore(t *testing.T) {
 		t.Fatalf("key found in %d outbox rows (%v)", n, err)
 	}
 }
+
+func TestChannelSwitchedOnElsewhereIsPlannedAtOnce(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	in := validChannel()
+	in.Autopilot = true
+	ch, err := a.CreateChannel(in) // through the Channels page, not the Autopilot one
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The planning loop ticks every 30 s; the channel event must wake it sooner.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := store.Count(context.Background(), rt.store.ReadDB(), store.PackageEntity, "channel_id = ?", ch.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == autopilot.DefaultSettings().Ahead {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d packages planned 10 s after the channel was created with autopilot on", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

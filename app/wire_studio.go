@@ -74,6 +74,13 @@ func (rt *Runtime) startStudio(ctx context.Context) error {
 		return fmt.Errorf("start autopilot: %w", err)
 	}
 	rt.studio = &studioParts{studio: std, autopilot: ap, voice: chain, templates: tpl}
+	// A channel created, edited or switched on elsewhere (Channels page,
+	// sync) is planned for at once rather than at the next tick.
+	rt.hub.Forward(func(name string, _ any) {
+		if name == events.Channels {
+			ap.Wake()
+		}
+	})
 	return ap.Start(ctx)
 }
 
