@@ -9,7 +9,8 @@ func (rt *Runtime) HTTPHandlers() map[string]http.Handler {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`{"status":"ok"}`))
 		}),
-		"GET /api/audio/{file}":         rt.AudioHandler(),
-		"GET /api/export/{id}/{format}": rt.ExportHandler(),
+		"GET /api/audio/{file}":               rt.AudioHandler(),
+		"GET /api/export/{id}/{format}":       rt.ExportHandler(),
+		"POST /api/insights/import/{channel}": rt.InsightsImportHandler(),
 	}
 }

@@ -3,8 +3,10 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -345,5 +347,82 @@ func BenchmarkScoreTitleLive(b *testing.B) {
 		if _, err := rt.ScoreTitle(ctx, ch.ID, "7 pasta soup for busy evenings", "QUICK"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// studioRows streams an export of n videos without holding it in memory.
+type studioRows struct {
+	n, next int
+	now     time.Time
+	buf     []byte
+}
+
+func (s *studioRows) Read(p []byte) (int, error) {
+	for len(s.buf) < len(p) && s.next <= s.n {
+		if s.next == 0 {
+			s.buf = append(s.buf, "Content,Video title,Video publish time,Duration,Views\n"...)
+		} else {
+			s.buf = fmt.Appendf(s.buf, "v%07d,\"Recipe number %d, done fast\",%s,%d,%d\n", s.next, s.next,
+				s.now.Add(-time.Duration(s.next)*time.Hour).Format("2006-01-02T15:04:05"), 60+s.next%900, s.next%7000)
+		}
+		s.next++
+	}
+	if len(s.buf) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[n:]
+	return n, nil
+}
+
+func TestInsightsImportRouteStreamsLargeFiles(t *testing.T) {
+	rt, a, chID := insightsTest(t, "")
+	srv := httptest.NewServer(serveMux(rt))
+	t.Cleanup(srv.Close)
+	post := func(channel, contentType string, body io.Reader) (int, map[string]any) {
+		t.Helper()
+		res, err := http.Post(srv.URL+"/api/insights/import/"+channel, contentType, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, out
+	}
+	// 150,000 rows, about 11 MB: more than a JSON call may carry (8 MB).
+	status, out := post(chID, "text/csv", &studioRows{n: 150_000, now: rt.opts.Now()})
+	if status != 200 || out["rows"] != float64(150_000) {
+		t.Fatalf("large import: %d %v", status, out)
+	}
+	if vs, _ := a.ListInsightVideos(chID); len(vs) != 150_000 {
+		t.Fatalf("stored %d videos", len(vs))
+	}
+	scenarios := []struct {
+		name, channel, ct, body string
+		status                  int
+		field, contains         string
+	}{
+		{"form post refused", chID, "application/x-www-form-urlencoded", "a=b", 422, "csv", "text/csv"},
+		{"empty", chID, "text/csv", "", 422, "csv", "empty"},
+		{"bad number", chID, "text/csv", "Content,Video title,Video publish time,Views\nx,T,2025-01-01,many\n", 422, "csv", `line 2, column "Views"`},
+		{"unknown channel", "nope", "text/csv", "Content,Video title,Video publish time,Views\nx,T,2025-01-01,1\n", 404, "", "channel not found"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			status, out := post(sc.channel, sc.ct, strings.NewReader(sc.body))
+			if status != sc.status || out["field"] != nil && out["field"] != sc.field || !strings.Contains(fmt.Sprint(out["error"]), sc.contains) {
+				t.Errorf("got %d %v, want %d field %q containing %q", status, out, sc.status, sc.field, sc.contains)
+			}
+		})
+	}
+	if vs, _ := a.ListInsightVideos(chID); len(vs) != 150_000 {
+		t.Errorf("rejected uploads changed the data: %d videos", len(vs))
+	}
+	left, _ := filepath.Glob(filepath.Join(rt.opts.DataDir, ".import-*"))
+	if len(left) != 0 {
+		t.Errorf("spool files left behind: %v", left)
 	}
 }

@@ -2,8 +2,13 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -201,4 +206,57 @@ func (rt *Runtime) niches(ctx context.Context) ([]trends.Niche, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// MaxUploadBytes bounds a CSV streamed to the import route.
+const MaxUploadBytes = 1 << 30
+
+// InsightsImportHandler streams a YouTube Studio export to
+// POST /api/insights/import/{channel} (Content-Type text/csv): the body is
+// spooled to a temporary file in the data folder, checked whole, then
+// imported in batches, so a file of any size uses constant memory. Serve
+// mode mounts it; the answer is an ImportResult or an ErrorBody.
+func (rt *Runtime) InsightsImportHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reply := func(status int, v any) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(status)
+			_ = json.NewEncoder(w).Encode(v)
+		}
+		fail := func(err error) { reply(HTTPStatus(err), FormatError(err)) }
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+			fail(&FieldError{Field: "csv", Message: "send the file as text/csv"})
+			return
+		}
+		tmp, err := os.CreateTemp(rt.opts.DataDir, ".import-*.csv")
+		if err != nil {
+			fail(fmt.Errorf("spool upload: %w", err))
+			return
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		n, err := io.Copy(tmp, http.MaxBytesReader(w, r.Body, MaxUploadBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				fail(&FieldError{Field: "csv", Message: fmt.Sprintf("is larger than %d GB", MaxUploadBytes>>30)})
+				return
+			}
+			fail(fmt.Errorf("receive upload: %w", err))
+			return
+		}
+		if n == 0 {
+			fail(&FieldError{Field: "csv", Message: "is empty: export the table from YouTube Studio → Analytics → Advanced mode"})
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Minute)
+		defer cancel()
+		res, err := rt.importCSV(ctx, r.PathValue("channel"), func() (io.ReadCloser, error) { return os.Open(tmp.Name()) }, rt.api)
+		if err != nil {
+			fail(err)
+			return
+		}
+		reply(http.StatusOK, res)
+	})
 }

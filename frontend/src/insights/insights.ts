@@ -1,7 +1,7 @@
 // Typed calls of the insights API (app/insights_api.go). Components of the
 // Insights page and the dashboard's money counter use these, never the
 // bindings.
-import { call } from '../lib/api';
+import { call, upload, isDesktop } from '../lib/api';
 
 export interface Video {
   channel_id: string;
@@ -151,6 +151,11 @@ export interface MoneyCounter {
 export const insights = {
   audit: (channelId: string) => call<AuditResult>('AuditChannel', channelId),
   importCSV: (channelId: string, text: string) => call<ImportResult>('ImportStudioCSV', channelId, text),
+  /** Imports a picked file: streamed to the upload route in serve mode, passed whole in the desktop window. */
+  importFile: async (channelId: string, file: Blob) =>
+    isDesktop()
+      ? call<ImportResult>('ImportStudioCSV', channelId, await file.text())
+      : upload<ImportResult>(`/api/insights/import/${encodeURIComponent(channelId)}`, file, 'text/csv'),
   addVideo: (channelId: string, v: VideoInput) => call<Video>('AddVideo', channelId, v),
   videos: (channelId: string) => call<Video[]>('ListInsightVideos', channelId),
   deleteVideo: (channelId: string, id: string) => call<void>('DeleteInsightVideo', channelId, id),

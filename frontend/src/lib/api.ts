@@ -92,6 +92,26 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
   return body as T;
 }
 
+/** Serve mode only: streams a file to an upload route under /api/ (the
+ *  desktop window passes file contents through call instead). */
+export async function upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetchImpl(path, { method: 'POST', headers: { 'Content-Type': contentType }, credentials: 'same-origin', body });
+  } catch {
+    throw new ApiError('Tube Agency is not reachable: is `tubeagency serve` still running?', 'network');
+  }
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = { error: text };
+  }
+  if (!res.ok) throw toApiError(parsed ?? { error: res.statusText }, res.status);
+  return parsed as T;
+}
+
 const listeners = new Map<string, Set<Listener>>();
 let source: EventSource | null = null;
 let connectionListeners = new Set<(up: boolean) => void>();

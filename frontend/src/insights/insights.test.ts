@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { accuracyWords } from './insights';
+import { alpha, viewsData, projectionData } from './charts';
+
+describe('accuracyWords', () => {
+  it.each([
+    [0.5, 'no better than a coin flip'],
+    [0.54, 'no better than a coin flip'],
+    [0.6, 'weak'],
+    [0.7, 'fair'],
+    [0.8, 'good'],
+    [0.93, 'strong'],
+  ])('reads AUC %f as %s', (auc, words) => {
+    expect(accuracyWords(auc)).toBe(words);
+  });
+});
+
+describe('charts', () => {
+  it('turns theme colours into canvas fills', () => {
+    expect(alpha('#138a4a', 0.18)).toBe('rgba(19,138,74,0.18)');
+    expect(alpha('not a colour', 0.5)).toBe('rgba(128,128,128,0.5)');
+  });
+  it('splits outliers into their own series', () => {
+    const d = viewsData([
+      { id: 'a', title: 'A', published_at: '2025-01-01T00:00:00Z', views: 10, views_per_day: 1, short: false, outlier: false },
+      { id: 'b', title: 'B', published_at: '2025-01-02T00:00:00Z', views: 99, views_per_day: 9, short: true, outlier: true },
+    ]);
+    expect(d[0]).toEqual([1735689600, 1735776000]);
+    expect(d[1]).toEqual([10, null]);
+    expect(d[2]).toEqual([null, 99]);
+  });
+  it('orders the band as high, expected, low', () => {
+    const d = projectionData([{ month: '2025-03', views: 1, expected: 10, low: 6, high: 15 }]);
+    expect(d).toEqual([[1740787200], [15], [10], [6]]);
+  });
+});
