@@ -291,3 +291,59 @@ func TestStatusReportsBrokenTemplates(t *testing.T) {
 		t.Fatalf("providers view template errors = %+v", v.TemplateErrors)
 	}
 }
+
+func TestHandEditedSettingsReachTheRouter(t *testing.T) {
+	rt, a, _, _ := providersTest(t)
+	evs, stop := rt.Hub().Subscribe(16)
+	defer stop()
+	raw, err := os.ReadFile(rt.providers.settings.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	local := st["providers"].([]any)[5].(map[string]any)
+	local["enabled"] = true
+	local["model"] = "hand-edited"
+	st["router"].(map[string]any)["channel_rpm"] = 7
+	out, _ := json.MarshalIndent(st, "", "  ")
+	if err := os.WriteFile(rt.providers.settings.Path(), out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-evs:
+			if ev.Name != "settings" {
+				continue
+			}
+			v, _ := a.ListProviders()
+			if v.Providers[5].Model != "hand-edited" || !v.Providers[5].Enabled || v.Providers[5].Snapshot.State == "disabled" {
+				t.Fatalf("after reload: %+v", v.Providers[5])
+			}
+			if err := os.WriteFile(rt.providers.settings.Path(), []byte(`{"version": 1, "providers": [`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for {
+				select {
+				case ev := <-evs:
+					if ev.Name != "settings" {
+						continue
+					}
+					st, _ := a.Status()
+					v, _ := a.ListProviders()
+					if st.SettingsError == "" || v.SettingsError == "" || v.Providers[5].Model != "hand-edited" {
+						t.Fatalf("broken edit: status %q, view %q, model %q", st.SettingsError, v.SettingsError, v.Providers[5].Model)
+					}
+					return
+				case <-deadline:
+					t.Fatal("broken edit not reported")
+				}
+			}
+		case <-deadline:
+			t.Fatal("hand edit not applied within 10 s")
+		}
+	}
+}

@@ -93,13 +93,14 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start providers: %w", err)
 	}
+	tun := tuning(st.Router)
 	p.router, err = router.New(router.Config{
 		Providers:      rt.providerEntries(st),
 		Fallback:       p.templates,
-		Deadline:       time.Duration(st.Router.DeadlineSeconds) * time.Second,
-		HealthInterval: time.Duration(st.Router.HealthIntervalSeconds) * time.Second,
-		ChannelRPM:     st.Router.ChannelRPM,
-		GlobalRPM:      st.Router.GlobalRPM,
+		Deadline:       tun.Deadline,
+		HealthInterval: tun.HealthInterval,
+		ChannelRPM:     tun.ChannelRPM,
+		GlobalRPM:      tun.GlobalRPM,
 		Cache:          p.cache,
 		Quotas:         p.quotas,
 		Logger:         rt.log,
@@ -174,14 +175,28 @@ func (rt *Runtime) providerEntries(st settings.Settings) []router.Entry {
 	return out
 }
 
-// applyProviderSettings rebuilds the router's provider list after the
-// settings or a key changed.
+// tuning turns the router settings into the router's tunables; zero
+// values keep the router's defaults.
+func tuning(rs settings.Router) router.Tuning {
+	return router.Tuning{
+		Deadline:       time.Duration(rs.DeadlineSeconds) * time.Second,
+		HealthInterval: time.Duration(rs.HealthIntervalSeconds) * time.Second,
+		ChannelRPM:     rs.ChannelRPM,
+		GlobalRPM:      rs.GlobalRPM,
+	}
+}
+
+// applyProviderSettings rebuilds the router's provider list and applies its
+// timings and limits after the settings or a key changed. The cache's size
+// cap (router.cache_mb) applies at the next start.
 func (rt *Runtime) applyProviderSettings() {
 	p := rt.providers
 	if p == nil || p.router == nil {
 		return
 	}
-	p.router.SetProviders(rt.providerEntries(p.settings.Get()))
+	st := p.settings.Get()
+	p.router.SetProviders(rt.providerEntries(st))
+	p.router.Tune(tuning(st.Router))
 	p.router.Wake()
 }
 

@@ -165,14 +165,17 @@ type member struct {
 
 // Router is safe for concurrent use.
 type Router struct {
-	cfg      Config
-	log      *slog.Logger
-	members  atomic.Pointer[[]*member]
-	global   *rate.Limiter
-	chMu     sync.Mutex
-	channels map[string]*rate.Limiter
-	offline  atomic.Bool
-	obs      atomic.Pointer[Observer] // nil: nobody listens
+	cfg        Config
+	log        *slog.Logger
+	members    atomic.Pointer[[]*member]
+	global     *rate.Limiter
+	chMu       sync.Mutex
+	channels   map[string]*rate.Limiter
+	offline    atomic.Bool
+	timings    atomic.Pointer[timing]
+	channelRPM atomic.Int64
+	retune     chan time.Duration       // a new health interval for the running loop
+	obs        atomic.Pointer[Observer] // nil: nobody listens
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -183,15 +186,6 @@ type Router struct {
 func New(cfg Config) (*Router, error) {
 	if cfg.Fallback == nil {
 		return nil, ErrNoFallback
-	}
-	if cfg.Deadline <= 0 {
-		cfg.Deadline = DefaultDeadline
-	}
-	if cfg.AttemptTimeout <= 0 {
-		cfg.AttemptTimeout = cfg.Deadline / 2
-	}
-	if cfg.FallbackReserve <= 0 {
-		cfg.FallbackReserve = min(cfg.Deadline/10, 500*time.Millisecond)
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
@@ -208,15 +202,6 @@ func New(cfg Config) (*Router, error) {
 	if cfg.BreakerCooldown <= 0 {
 		cfg.BreakerCooldown = DefaultBreakerCooldown
 	}
-	if cfg.HealthInterval <= 0 {
-		cfg.HealthInterval = DefaultHealthInterval
-	}
-	if cfg.ChannelRPM <= 0 {
-		cfg.ChannelRPM = DefaultChannelRPM
-	}
-	if cfg.GlobalRPM <= 0 {
-		cfg.GlobalRPM = DefaultGlobalRPM
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -227,12 +212,72 @@ func New(cfg Config) (*Router, error) {
 		cfg.Sleep = sleep
 	}
 	r := &Router{cfg: cfg, log: cfg.Logger, channels: map[string]*rate.Limiter{}, wake: make(chan struct{}, 1),
-		global: rate.NewLimiter(perMinute(cfg.GlobalRPM), cfg.GlobalRPM)}
+		retune: make(chan time.Duration, 1)}
+	r.Tune(Tuning{Deadline: cfg.Deadline, AttemptTimeout: cfg.AttemptTimeout, FallbackReserve: cfg.FallbackReserve,
+		HealthInterval: cfg.HealthInterval, ChannelRPM: cfg.ChannelRPM, GlobalRPM: cfg.GlobalRPM})
 	if cfg.Observer != nil {
 		r.SetObserver(cfg.Observer)
 	}
 	r.SetProviders(cfg.Providers)
 	return r, nil
+}
+
+// Tuning are the settings that may change while the router runs. Zero
+// values take the defaults Config documents.
+type Tuning struct {
+	Deadline, AttemptTimeout, FallbackReserve, HealthInterval time.Duration
+	ChannelRPM, GlobalRPM                                     int
+}
+
+type timing struct {
+	deadline, attempt, reserve, health time.Duration
+}
+
+func (r *Router) timing() *timing { return r.timings.Load() }
+
+// Tune applies new timings and limits at once: later requests use the new
+// deadline, the running health loop its new interval, and the global and
+// channel limiters their new rates (tokens already in a bucket stay).
+func (r *Router) Tune(t Tuning) {
+	if t.Deadline <= 0 {
+		t.Deadline = DefaultDeadline
+	}
+	if t.AttemptTimeout <= 0 {
+		t.AttemptTimeout = t.Deadline / 2
+	}
+	if t.FallbackReserve <= 0 {
+		t.FallbackReserve = min(t.Deadline/10, 500*time.Millisecond)
+	}
+	if t.HealthInterval <= 0 {
+		t.HealthInterval = DefaultHealthInterval
+	}
+	if t.ChannelRPM <= 0 {
+		t.ChannelRPM = DefaultChannelRPM
+	}
+	if t.GlobalRPM <= 0 {
+		t.GlobalRPM = DefaultGlobalRPM
+	}
+	old := r.timings.Swap(&timing{deadline: t.Deadline, attempt: t.AttemptTimeout, reserve: t.FallbackReserve, health: t.HealthInterval})
+	now := r.cfg.Now()
+	if r.global == nil {
+		r.global = rate.NewLimiter(perMinute(t.GlobalRPM), t.GlobalRPM) // starts full
+	} else {
+		r.global.SetLimitAt(now, perMinute(t.GlobalRPM))
+		r.global.SetBurstAt(now, t.GlobalRPM)
+	}
+	r.channelRPM.Store(int64(t.ChannelRPM))
+	r.chMu.Lock()
+	for _, l := range r.channels {
+		l.SetLimitAt(now, perMinute(t.ChannelRPM))
+		l.SetBurstAt(now, t.ChannelRPM)
+	}
+	r.chMu.Unlock()
+	if old != nil && old.health != t.HealthInterval {
+		select {
+		case r.retune <- t.HealthInterval:
+		default: // a change is already waiting; the loop reads the newest timing
+		}
+	}
 }
 
 // SetObserver plugs in (or, with nil, removes) the Observer after New, so
@@ -290,9 +335,13 @@ func (r *Router) SetProviders(entries []Entry) {
 				}
 			})
 		} else {
+			// a fresh member, so requests in flight never see a half-updated
+			// entry; it keeps the breaker, limiter, statistics and health
+			m.mu.Lock()
 			cp := &member{name: name, breaker: m.breaker, lat: m.lat, latN: m.latN, ok: m.ok, failed: m.failed,
 				recent: m.recent, recentN: m.recentN, lastErr: m.lastErr, lastErrAt: m.lastErrAt, lastCheck: m.lastCheck,
 				checkFailed: m.checkFailed, netDown: m.netDown, limiter: m.limiter}
+			m.mu.Unlock()
 			m = cp
 		}
 		m.entry, m.order = e, i
@@ -316,7 +365,7 @@ func (r *Router) Online() bool { return !r.offline.Load() }
 // fails; err is then the fallback's error.
 func (r *Router) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
+	ctx, cancel := context.WithTimeout(ctx, r.timing().deadline)
 	defer cancel()
 
 	var key string
@@ -348,7 +397,7 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 			notes = append(notes, "The internet looks unreachable, so only providers that work offline were tried.")
 		}
 		for _, m := range r.order() {
-			if ctx.Err() != nil || r.remaining(ctx) <= r.cfg.FallbackReserve {
+			if ctx.Err() != nil || r.remaining(ctx) <= r.timing().reserve {
 				break
 			}
 			resp, n, note, ok := r.try(ctx, m, req)
@@ -373,7 +422,7 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 	}
 
 	// the fallback answers even when the request's deadline has passed
-	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), max(r.cfg.FallbackReserve, time.Second))
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), max(r.timing().reserve, time.Second))
 	defer fcancel()
 	t0 := time.Now()
 	resp, err := r.cfg.Fallback.Generate(fctx, req)
@@ -410,7 +459,8 @@ func (r *Router) admit(ctx context.Context, req providers.Request, now time.Time
 		r.chMu.Lock()
 		lim := r.channels[req.Channel.ID]
 		if lim == nil {
-			lim = rate.NewLimiter(perMinute(r.cfg.ChannelRPM), r.cfg.ChannelRPM)
+			rpm := int(r.channelRPM.Load())
+			lim = rate.NewLimiter(perMinute(rpm), rpm)
 			r.channels[req.Channel.ID] = lim
 		}
 		r.chMu.Unlock()
@@ -436,7 +486,7 @@ func (r *Router) take(ctx context.Context, lim *rate.Limiter, background bool, n
 		return false
 	}
 	delay := res.DelayFrom(now)
-	if delay >= r.remaining(ctx)-r.cfg.FallbackReserve {
+	if delay >= r.remaining(ctx)-r.timing().reserve {
 		res.CancelAt(now)
 		return false
 	}
@@ -450,7 +500,7 @@ func (r *Router) take(ctx context.Context, lim *rate.Limiter, background bool, n
 func (r *Router) remaining(ctx context.Context) time.Duration {
 	dl, ok := ctx.Deadline()
 	if !ok {
-		return r.cfg.Deadline
+		return r.timing().deadline
 	}
 	return time.Until(dl)
 }
@@ -535,7 +585,7 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request) (pro
 		if err := m.breaker.Allow(); err != nil {
 			return providers.Response{}, calls, "", false
 		}
-		actx, cancel := context.WithTimeout(ctx, min(r.cfg.AttemptTimeout, r.remaining(ctx)-r.cfg.FallbackReserve))
+		actx, cancel := context.WithTimeout(ctx, min(r.timing().attempt, r.remaining(ctx)-r.timing().reserve))
 		t0 := time.Now()
 		resp, err := m.entry.Provider.Generate(actx, req)
 		lat := time.Since(t0)
@@ -581,7 +631,7 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request) (pro
 		if isPE && pe.RetryAfter > wait {
 			wait = pe.RetryAfter
 		}
-		if wait >= r.remaining(ctx)-r.cfg.FallbackReserve {
+		if wait >= r.remaining(ctx)-r.timing().reserve {
 			return providers.Response{}, calls, "", false
 		}
 		if r.cfg.Sleep(ctx, wait) != nil {
@@ -698,7 +748,7 @@ func (r *Router) Check(ctx context.Context, name string) error {
 }
 
 func (r *Router) check(ctx context.Context, m *member, hc providers.HealthChecker) error {
-	cctx, cancel := context.WithTimeout(ctx, min(5*time.Second, r.cfg.Deadline))
+	cctx, cancel := context.WithTimeout(ctx, min(5*time.Second, r.timing().deadline))
 	defer cancel()
 	err := hc.Check(cctx)
 	now := r.cfg.Now()
@@ -730,7 +780,7 @@ func (r *Router) Start(ctx context.Context) {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		health := time.NewTicker(r.cfg.HealthInterval)
+		health := time.NewTicker(r.timing().health)
 		defer health.Stop()
 		flush := time.NewTicker(DefaultFlushInterval)
 		defer flush.Stop()
@@ -748,6 +798,8 @@ func (r *Router) Start(ctx context.Context) {
 				}
 			case <-r.wake:
 				r.CheckNow(ctx)
+			case <-r.retune:
+				health.Reset(r.timing().health)
 			case <-flush.C:
 				r.flush(ctx)
 			}

@@ -633,6 +633,36 @@ func TestObserverPluggedInLater(t *testing.T) {
 	}
 }
 
+func TestTuneAppliesWhileRunning(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	srv := fake.New(fake.OpenAI, "Title")
+	defer srv.Close()
+	r := newRouter(t, Config{Providers: []Entry{{Provider: groq(srv.URL)}}, ChannelRPM: 1, Now: clk.Now, Sleep: clk.Sleep})
+	if resp, _ := r.Generate(ctx, titlesReq()); resp.Provider != "groq" {
+		t.Fatal(resp.Provider)
+	}
+	if resp, _ := r.Generate(ctx, titlesReq()); resp.Provider != "templates" {
+		t.Fatalf("channel limit of 1/min not applied: %s", resp.Provider)
+	}
+	r.Tune(Tuning{ChannelRPM: 120, Deadline: 5 * time.Second})
+	if got := r.timing(); got.deadline != 5*time.Second || got.attempt != 2500*time.Millisecond || got.health != DefaultHealthInterval {
+		t.Fatalf("timing = %+v", got)
+	}
+	clk.Add(time.Second) // at 120/min a token comes every 0.5 s
+	if resp, _ := r.Generate(ctx, titlesReq()); resp.Provider != "groq" {
+		t.Fatalf("raised channel limit not applied: %s", resp.Provider)
+	}
+	other := titlesReq()
+	other.Channel.ID = "ch-new"
+	r.Generate(ctx, other)
+	for _, l := range r.Limiters() {
+		if strings.HasPrefix(l.Name, "channel") && l.PerMinute != 120 {
+			t.Fatalf("limiter %+v not retuned", l)
+		}
+	}
+}
+
 func TestNewNeedsFallback(t *testing.T) {
 	if _, err := New(Config{}); !errors.Is(err, ErrNoFallback) {
 		t.Fatalf("err = %v", err)
