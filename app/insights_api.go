@@ -454,8 +454,9 @@ var categoryRe = regexp.MustCompile(`^[0-9]{0,3}$`)
 
 // Trends lists rising keywords. With an API key and a connection it first
 // refreshes YouTube's most-popular chart for region (ISO code such as US)
-// and category ("" or 0 for all) and the recent uploads of competitor
-// channels; otherwise it works from the last snapshot and local videos.
+// and category ("" or 0 for all) and the recent uploads of the user's
+// channels and their competitors; otherwise it works from the last
+// snapshot and local videos.
 func (a *App) Trends(region, category string) (TrendsResult, error) {
 	region = strings.ToUpper(strings.TrimSpace(region))
 	category = strings.TrimSpace(category)
@@ -479,7 +480,7 @@ func (a *App) Trends(region, category string) (TrendsResult, error) {
 			return res, err
 		}
 		if res.Online {
-			if err := a.rt.refreshCompetitors(ctx, c); err != nil {
+			if err := a.rt.refreshRecent(ctx, c); err != nil {
 				res.Online, res.Message = false, err.Error()
 			}
 		}
@@ -511,20 +512,40 @@ func (a *App) Trends(region, category string) (TrendsResult, error) {
 	return res, nil
 }
 
-// refreshCompetitors stores the newest 25 uploads of every competitor.
-func (rt *Runtime) refreshCompetitors(ctx context.Context, c *youtube.Client) error {
+// RecentUploads is how many of the newest uploads Trends reads per channel.
+const RecentUploads = 25
+
+// refreshRecent stores the newest uploads of the user's channels that have
+// a YouTube id and of every competitor (cached 1 h, so repeated refreshes
+// cost no quota).
+func (rt *Runtime) refreshRecent(ctx context.Context, c *youtube.Client) error {
+	chs, err := store.List[store.Channel](ctx, rt.store.ReadDB(), store.ChannelEntity, "youtube_id != ''", "id")
+	if err != nil {
+		return err
+	}
 	comps, err := rt.insights.db.Competitors(ctx, "")
 	if err != nil {
 		return err
 	}
-	now := rt.opts.Now()
+	type source struct{ key, youtubeID, kind string }
+	var sources []source
+	for _, ch := range chs {
+		sources = append(sources, source{ch.ID, ch.YouTubeID, insights.KindOwn})
+	}
 	for _, comp := range comps {
-		vs, _, err := fetchUploads(ctx, c, comp.YouTubeID, 25)
+		sources = append(sources, source{comp.ID, comp.YouTubeID, insights.KindCompetitor})
+	}
+	now := rt.opts.Now()
+	for _, src := range sources {
+		vs, _, err := fetchUploads(ctx, c, src.youtubeID, RecentUploads)
+		if errors.Is(err, youtube.ErrChannelNotFound) {
+			continue // a mistyped id must not stop the others
+		}
 		if err != nil {
 			return err
 		}
 		for i := range vs {
-			vs[i].ChannelID, vs[i].Kind = comp.ID, insights.KindCompetitor
+			vs[i].ChannelID, vs[i].Kind = src.key, src.kind
 		}
 		if err := rt.insights.db.PutVideos(ctx, vs, now); err != nil {
 			return err
