@@ -68,6 +68,10 @@ type Request struct {
 	NoCache bool
 	// OnDelta, when set, receives streamed text as it arrives.
 	OnDelta func(text string)
+	// OnRestart, when set, is called when an attempt that already streamed
+	// text through OnDelta failed and another attempt (or provider) starts
+	// over: drop what OnDelta delivered so far.
+	OnRestart func()
 }
 
 // Usage counts tokens.

@@ -387,6 +387,16 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 	var notes []string
 	attempts := 0
 	first := true
+	var streamed atomic.Bool // text went out through OnDelta since the last restart
+	if req.OnDelta != nil {
+		onDelta := req.OnDelta
+		req.OnDelta = func(text string) { streamed.Store(true); onDelta(text) }
+	}
+	restart := func() {
+		if streamed.Swap(false) && req.OnRestart != nil {
+			req.OnRestart()
+		}
+	}
 	now := r.cfg.Now()
 	limited := r.admit(ctx, req, now)
 	if limited != "" {
@@ -400,7 +410,7 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 			if ctx.Err() != nil || r.remaining(ctx) <= r.timing().reserve {
 				break
 			}
-			resp, n, note, ok := r.try(ctx, m, req)
+			resp, n, note, ok := r.try(ctx, m, req, restart)
 			attempts += n
 			if note != "" {
 				notes = append(notes, note)
@@ -421,6 +431,7 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 		}
 	}
 
+	restart()
 	// the fallback answers even when the request's deadline has passed
 	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), max(r.timing().reserve, time.Second))
 	defer fcancel()
@@ -558,7 +569,7 @@ func (m *member) scoreBucket() int {
 
 // try sends req to m, with retries. It returns the number of calls made,
 // a note for the user, and whether it answered.
-func (r *Router) try(ctx context.Context, m *member, req providers.Request) (providers.Response, int, string, bool) {
+func (r *Router) try(ctx context.Context, m *member, req providers.Request, restart func()) (providers.Response, int, string, bool) {
 	m.mu.Lock()
 	misconfig := m.misconfig
 	m.mu.Unlock()
@@ -585,6 +596,7 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request) (pro
 		if err := m.breaker.Allow(); err != nil {
 			return providers.Response{}, calls, "", false
 		}
+		restart() // a failed attempt may have streamed part of its answer
 		actx, cancel := context.WithTimeout(ctx, min(r.timing().attempt, r.remaining(ctx)-r.timing().reserve))
 		t0 := time.Now()
 		resp, err := m.entry.Provider.Generate(actx, req)

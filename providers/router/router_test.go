@@ -581,6 +581,28 @@ func TestStreamingThroughRouter(t *testing.T) {
 	}
 }
 
+func TestBrokenStreamRestartsBeforeTheNextProvider(t *testing.T) {
+	clk := newClock()
+	a := fake.New(fake.OpenAI, "x")
+	defer a.Close()
+	a.Fail(fake.BrokenStream)
+	b := fake.New(fake.Anthropic, "Whole answer from Claude")
+	defer b.Close()
+	r := newRouter(t, Config{Providers: []Entry{{Provider: groq(a.URL)}, {Provider: claude(b.URL)}}, Now: clk.Now, Sleep: clk.Sleep})
+	var shown strings.Builder
+	restarts := 0
+	req := titlesReq()
+	req.OnDelta = func(s string) { shown.WriteString(s) }
+	req.OnRestart = func() { restarts++; shown.Reset() }
+	resp, err := r.Generate(context.Background(), req)
+	if err != nil || resp.Provider != "anthropic" || resp.Attempts != 4 {
+		t.Fatalf("resp %+v err %v", resp, err)
+	}
+	if shown.String() != "Whole answer from Claude" || restarts != 3 {
+		t.Fatalf("shown %q after %d restarts; want only the final answer after 3", shown.String(), restarts)
+	}
+}
+
 func TestSecretsNeverLogged(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
