@@ -77,12 +77,12 @@ type Syncer struct {
 	opts Options
 	st   *store.Store
 
-	mu        gosync.Mutex
-	remote    Remote
-	state     State
-	lastErr   string
-	attempt   int
-	email     string
+	mu      gosync.Mutex
+	remote  Remote
+	state   State
+	lastErr string
+	attempt int
+	email   string
 
 	runMu  gosync.Mutex // one Sync at a time
 	wake   chan struct{}

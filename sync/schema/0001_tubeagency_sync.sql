@@ -13,7 +13,8 @@
 --     (server_seq) and the server time of the last accepted write
 --     (synced_at).
 --   * Row-level security: a signed-in user sees, inserts and updates only
---     their own rows. Nobody deletes rows through the API.
+--     their own rows. Nobody deletes rows through the API. Policies read
+--     (SELECT auth.uid()) so it is evaluated once per statement, not per row.
 --   * A last-writer-wins trigger: a write whose clock is not newer than the
 --     stored row is skipped, so a retried or stale upsert is a no-op.
 --   * Pull ordering: devices pull "rows with server_seq above my cursor".
@@ -86,6 +87,8 @@ CREATE INDEX IF NOT EXISTS activity_user_seq ON public.activity (user_id, server
 -- under the writer's per-user lock (see "Pull ordering" above).
 CREATE OR REPLACE FUNCTION public.tubeagency_accept_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    owner text;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF NEW.hlc <= OLD.hlc THEN
@@ -93,7 +96,13 @@ BEGIN
         END IF;
         NEW.user_id := OLD.user_id; -- a row never changes owner
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtextextended('tubeagency:' || NEW.user_id::text, 0));
+    -- Take the owner's lock once per transaction (a transaction-local
+    -- setting remembers it; both revert together on rollback).
+    owner := NEW.user_id::text;
+    IF current_setting('tubeagency.seq_lock', true) IS DISTINCT FROM owner THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('tubeagency:' || owner, 0));
+        PERFORM set_config('tubeagency.seq_lock', owner, true);
+    END IF;
     NEW.server_seq := nextval('public.tubeagency_server_seq');
     NEW.synced_at := now();
     RETURN NEW;
@@ -121,9 +130,9 @@ BEGIN
         EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_select_own', t);
         EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_insert_own', t);
         EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_update_own', t);
-        EXECUTE format('CREATE POLICY %I ON public.%I FOR SELECT TO authenticated USING (user_id = auth.uid())', t || '_select_own', t);
-        EXECUTE format('CREATE POLICY %I ON public.%I FOR INSERT TO authenticated WITH CHECK (user_id = auth.uid())', t || '_insert_own', t);
-        EXECUTE format('CREATE POLICY %I ON public.%I FOR UPDATE TO authenticated USING (user_id = auth.uid()) WITH CHECK (user_id = auth.uid())', t || '_update_own', t);
+        EXECUTE format('CREATE POLICY %I ON public.%I FOR SELECT TO authenticated USING (user_id = (SELECT auth.uid()))', t || '_select_own', t);
+        EXECUTE format('CREATE POLICY %I ON public.%I FOR INSERT TO authenticated WITH CHECK (user_id = (SELECT auth.uid()))', t || '_insert_own', t);
+        EXECUTE format('CREATE POLICY %I ON public.%I FOR UPDATE TO authenticated USING (user_id = (SELECT auth.uid())) WITH CHECK (user_id = (SELECT auth.uid()))', t || '_update_own', t);
         EXECUTE format('REVOKE ALL ON public.%I FROM anon, authenticated', t);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE ON public.%I TO authenticated', t);
     END LOOP;

@@ -26,10 +26,10 @@ import (
 	gosync "sync"
 	"time"
 
-	supa "github.com/supabase-community/supabase-go"
 	"github.com/supabase-community/gotrue-go"
 	"github.com/supabase-community/gotrue-go/types"
 	"github.com/supabase-community/postgrest-go"
+	supa "github.com/supabase-community/supabase-go"
 
 	cloudsync "tubeagency/sync"
 )

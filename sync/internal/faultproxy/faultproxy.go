@@ -30,7 +30,7 @@ type Proxy struct {
 	Rate float64
 	// MaxBytes bounds the byte offset at which a fault strikes.
 	MaxBytes int
-	down atomic.Bool
+	down     atomic.Bool
 
 	ln     net.Listener
 	rng    *rand.Rand

@@ -106,10 +106,10 @@ type Gateway struct {
 }
 
 type table struct {
-	name    string
-	cols    []string
-	types   map[string]string
-	pk      string
+	name  string
+	cols  []string
+	types map[string]string
+	pk    string
 }
 
 // New connects to PostgreSQL and loads the schema cache.

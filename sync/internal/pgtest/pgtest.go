@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -111,8 +112,12 @@ func Start() (*Server, error) {
 	if _, err := os.Stat(filepath.Join(BinDir, "initdb")); err != nil {
 		return nil, fmt.Errorf("postgresql 15 is not installed (apt-get install postgresql-15): %w", err)
 	}
+	reapStale()
 	dir, err := os.MkdirTemp("", "tubeagency-pg-*")
 	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return nil, err
 	}
 	s := &Server{Dir: dir, data: filepath.Join(dir, "data")}
@@ -145,6 +150,31 @@ func Start() (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// reapStale stops and removes clusters whose test process died without
+// stopping them (killed, or timed out): pg_ctl detaches the server, so it
+// would otherwise outlive the test.
+func reapStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "tubeagency-pg-*"))
+	for _, dir := range dirs {
+		raw, err := os.ReadFile(filepath.Join(dir, "owner.pid"))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil || syscall.Kill(pid, 0) == nil || !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+			continue // the owner still runs
+		}
+		stale := &Server{Dir: dir, data: filepath.Join(dir, "data")}
+		if os.Geteuid() == 0 {
+			stale.runAs = "postgres"
+		}
+		if _, err := os.Stat(filepath.Join(stale.data, "postmaster.pid")); err == nil {
+			_ = stale.Stop()
+		}
+		_ = os.RemoveAll(dir)
+	}
 }
 
 func (s *Server) run(bin string, args ...string) ([]byte, error) {
@@ -271,10 +301,4 @@ func (s *Server) Admin(tb testing.TB, db string) *sql.DB {
 	}
 	tb.Cleanup(func() { conn.Close() })
 	return conn
-}
-
-// IsConnError reports whether err looks like a lost or refused connection.
-func IsConnError(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) || strings.Contains(err.Error(), "connection")
 }
