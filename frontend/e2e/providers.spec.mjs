@@ -64,7 +64,7 @@ test('with every provider unreachable the templates answer, and the UI says so',
   await page.getByTestId('generate-titles').click();
   assert.match(await page.getByTestId('error-topic').textContent(), /topic/i);
 
-  await page.getByLabel('Topic').fill('sourdough starter');
+  await card.getByLabel('Topic').fill('sourdough starter');
   await page.getByTestId('generate-titles').click();
   const answered = page.getByTestId('answered-by');
   await answered.waitFor({ timeout: 30000 });
