@@ -9,6 +9,9 @@
 // mode 0600 so only the user's own account can read it, and Warning
 // explains that in a sentence the UI shows next to the key fields.
 //
+// When a keyring appears later, values still in the file are read from it
+// and move to the keyring the next time they are set.
+//
 // Names are namespaced with a slash, for example "provider/groq" or
 // "sync/session". Values never appear in errors or logs.
 package secrets
@@ -219,7 +222,7 @@ func (s *Store) Get(name string) (string, error) {
 	if s.backend == BackendKeyring {
 		v, err := s.ring.Get(s.service, name)
 		if errors.Is(err, ErrNotFound) {
-			return "", fmt.Errorf("get secret %s: %w", name, ErrNotFound)
+			return s.getLegacy(name)
 		}
 		if err != nil {
 			return "", fmt.Errorf("get secret %s: %w", name, err)
@@ -257,7 +260,7 @@ func (s *Store) Set(name, value string) error {
 		if err := s.ring.Set(s.service, name, value); err != nil {
 			return fmt.Errorf("set secret %s: %w", name, err)
 		}
-		return nil
+		return s.dropLegacy(name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -281,7 +284,7 @@ func (s *Store) Delete(name string) error {
 		if err := s.ring.Delete(s.service, name); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("delete secret %s: %w", name, err)
 		}
-		return nil
+		return s.dropLegacy(name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -297,6 +300,46 @@ func (s *Store) Delete(name string) error {
 		return fmt.Errorf("delete secret %s: %w", name, err)
 	}
 	return nil
+}
+
+// getLegacy reads name from a fallback file left from a time without a
+// keyring (a keyring installed later must not make stored keys vanish).
+func (s *Store) getLegacy(name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.readFile()
+	if err != nil {
+		return "", fmt.Errorf("get secret %s: %w", name, err)
+	}
+	if v, ok := m[name]; ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("get secret %s: %w", name, ErrNotFound)
+}
+
+// dropLegacy removes name from the fallback file once the keyring holds
+// it (or it was deleted), and the file itself when it is left empty.
+func (s *Store) dropLegacy(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := os.Stat(s.path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	m, err := s.readFile()
+	if err != nil {
+		return nil // an unreadable old file is left alone; the keyring holds the value
+	}
+	if _, ok := m[name]; !ok {
+		return nil
+	}
+	delete(m, name)
+	if len(m) == 0 {
+		if err := os.Remove(s.path); err != nil {
+			return fmt.Errorf("remove %s: %w", s.path, err)
+		}
+		return nil
+	}
+	return s.writeFile(m)
 }
 
 // fileBody is the fallback file's shape.

@@ -374,3 +374,41 @@ func TestSecretValuesNeverInErrors(t *testing.T) {
 		t.Fatalf("got %d errors, want 5: %v", nonNil, errs)
 	}
 }
+
+func TestKeyringInstalledLaterKeepsFileSecrets(t *testing.T) {
+	dir := t.TempDir()
+	before := openFile(t, dir)
+	if err := before.Set("provider/groq", "gsk_old_value"); err != nil {
+		t.Fatal(err)
+	}
+	if err := before.Set("sync/session", "tok"); err != nil {
+		t.Fatal(err)
+	}
+	ring := &memKeyring{}
+	s, err := Open(dir, Options{Keyring: ring})
+	if err != nil || s.Backend() != BackendKeyring {
+		t.Fatalf("open: %v %s", err, s.Backend())
+	}
+	if v, err := s.Get("provider/groq"); err != nil || v != "gsk_old_value" {
+		t.Fatalf("file secret after the keyring appeared: %q %v", v, err)
+	}
+	if err := s.Set("provider/groq", "gsk_new_value"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := ring.Get(DefaultService, "provider/groq"); v != "gsk_new_value" {
+		t.Fatalf("keyring holds %q", v)
+	}
+	m, err := openFile(t, dir).readFile()
+	if err != nil || len(m) != 1 || m["sync/session"] != "tok" {
+		t.Fatalf("file after moving one secret: %v %v", m, err)
+	}
+	if err := s.Delete("sync/session"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("empty fallback file left behind: %v", err)
+	}
+	if _, err := s.Get("sync/session"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted secret: %v", err)
+	}
+}
