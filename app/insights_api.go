@@ -44,6 +44,9 @@ type AuditResult struct {
 	ChannelID string           `json:"channel_id"`
 	Report    analysis.Report  `json:"report"`
 	History   []insights.Point `json:"history"`
+	// Stats is the newest channel snapshot from the YouTube API; nil when
+	// the channel was never fetched.
+	Stats *insights.ChannelStats `json:"stats"`
 }
 
 // AuditChannel audits a channel's stored videos over 30, 60 and 90 days.
@@ -63,7 +66,13 @@ func (a *App) AuditChannel(channelID string) (AuditResult, error) {
 		return AuditResult{}, err
 	}
 	r := analysis.Audit(vs, analysis.Options{Now: a.rt.opts.Now(), TargetPerWeek: ch.Cadence})
-	return AuditResult{ChannelID: ch.ID, Report: r, History: hist}, nil
+	res := AuditResult{ChannelID: ch.ID, Report: r, History: hist}
+	if s, ok, err := a.rt.insights.db.LatestChannelStats(ctx, ch.ID); err != nil {
+		return AuditResult{}, err
+	} else if ok {
+		res.Stats = &s
+	}
+	return res, nil
 }
 
 // ImportResult says what an import stored.

@@ -244,6 +244,9 @@ func TestYouTubeKeyFetchAndQuota(t *testing.T) {
 		t.Errorf("fetch = %+v", res)
 	}
 	audit, _ := a.AuditChannel(chID)
+	if audit.Stats == nil || audit.Stats.Subscribers != 120 {
+		t.Errorf("channel snapshot = %+v", audit.Stats)
+	}
 	if audit.Report.Videos != 3 || audit.Report.MedianViews != 2000 {
 		t.Errorf("audit after fetch: %d videos, median %v", audit.Report.Videos, audit.Report.MedianViews)
 	}

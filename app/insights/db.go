@@ -189,27 +189,53 @@ type Point struct {
 }
 
 // ViewHistory is the channel's total views at each snapshot time: the sum
-// over its videos of the newest snapshot taken at or before that time.
+// over its videos of the newest snapshot taken at or before that time. It
+// reads the snapshots once, in time order.
 func (db *DB) ViewHistory(ctx context.Context, channelID string) ([]Point, error) {
-	rows, err := db.st.ReadDB().QueryContext(ctx, `
-		WITH times AS (SELECT DISTINCT taken_at FROM insights_video_snapshots WHERE channel_id = ?)
-		SELECT t.taken_at, (SELECT COALESCE(SUM(s.views), 0) FROM insights_video_snapshots s
-			WHERE s.channel_id = ? AND s.taken_at = (SELECT MAX(s2.taken_at) FROM insights_video_snapshots s2
-				WHERE s2.channel_id = s.channel_id AND s2.video_id = s.video_id AND s2.taken_at <= t.taken_at))
-		FROM times t ORDER BY t.taken_at`, channelID, channelID)
+	rows, err := db.st.ReadDB().QueryContext(ctx, `SELECT taken_at, video_id, views FROM insights_video_snapshots
+		WHERE channel_id = ? ORDER BY taken_at`, channelID)
 	if err != nil {
 		return nil, fmt.Errorf("read view history of %s: %w", channelID, err)
 	}
 	defer rows.Close()
 	out := []Point{}
+	latest := map[string]int64{}
+	var total, last int64
+	started := false
 	for rows.Next() {
-		var at, v int64
-		if err := rows.Scan(&at, &v); err != nil {
+		var at, views int64
+		var id string
+		if err := rows.Scan(&at, &id, &views); err != nil {
 			return nil, fmt.Errorf("scan view history: %w", err)
 		}
-		out = append(out, Point{At: time.UnixMilli(at).UTC(), Value: float64(v)})
+		if started && at != last {
+			out = append(out, Point{At: time.UnixMilli(last).UTC(), Value: float64(total)})
+		}
+		total += views - latest[id]
+		latest[id] = views
+		last, started = at, true
+	}
+	if started {
+		out = append(out, Point{At: time.UnixMilli(last).UTC(), Value: float64(total)})
 	}
 	return out, rows.Err()
+}
+
+// LatestChannelStats is channelID's newest channel snapshot; ok is false
+// when there is none.
+func (db *DB) LatestChannelStats(ctx context.Context, channelID string) (ChannelStats, bool, error) {
+	s := ChannelStats{ChannelID: channelID}
+	var at int64
+	err := db.st.ReadDB().QueryRowContext(ctx, `SELECT taken_at, subscribers, views, videos FROM insights_channel_snapshots
+		WHERE channel_id = ? ORDER BY taken_at DESC LIMIT 1`, channelID).Scan(&at, &s.Subscribers, &s.Views, &s.Videos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, false, nil
+	}
+	if err != nil {
+		return s, false, fmt.Errorf("read channel stats of %s: %w", channelID, err)
+	}
+	s.TakenAt = time.UnixMilli(at).UTC()
+	return s, true, nil
 }
 
 // PutChannelStats stores a channel-level snapshot.

@@ -69,6 +69,17 @@ func TestVideosAndSnapshotsOverTime(t *testing.T) {
 	if len(hist) != 2 || hist[0].Value != 12000 || hist[1].Value != 11990+500 {
 		t.Errorf("history = %+v", hist)
 	}
+	if _, ok, _ := db.LatestChannelStats(ctx, "ch"); ok {
+		t.Error("no channel snapshot was stored")
+	}
+	db.PutChannelStats(ctx, insights.ChannelStats{ChannelID: "ch", TakenAt: t0, Subscribers: 5})
+	db.PutChannelStats(ctx, insights.ChannelStats{ChannelID: "ch", TakenAt: t0.AddDate(0, 0, 7), Subscribers: 9})
+	if s, ok, _ := db.LatestChannelStats(ctx, "ch"); !ok || s.Subscribers != 9 {
+		t.Errorf("latest channel stats = %+v %v", s, ok)
+	}
+	if h, _ := db.ChannelStatsHistory(ctx, "ch"); len(h) != 2 || h[0].Subscribers != 5 {
+		t.Errorf("channel history = %+v", h)
+	}
 	var snaps int
 	st.ReadDB().QueryRow(`SELECT COUNT(*) FROM insights_video_snapshots`).Scan(&snaps)
 	if snaps != 1201 {
