@@ -347,3 +347,40 @@ func TestHandEditedSettingsReachTheRouter(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotaExhaustedForAutopilot(t *testing.T) {
+	rt, a, chID, _ := providersTest(t)
+	ctx := context.Background()
+	if done, _, err := rt.QuotaExhausted(ctx); err != nil || done {
+		t.Fatalf("no remote provider enabled: exhausted=%v err=%v", done, err)
+	}
+	srv := fake.New(fake.OpenAI, "Title one\nTitle two")
+	defer srv.Close()
+	if _, err := a.SaveProvider(ProviderInput{Name: "groq", Enabled: true, Model: "llama", BaseURL: srv.URL, DailyQuota: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetProviderKey("groq", testGroqKey); err != nil {
+		t.Fatal(err)
+	}
+	if done, _, _ := rt.QuotaExhausted(ctx); done {
+		t.Fatal("exhausted before any request")
+	}
+	if res, err := a.GenerateTitles(chID, "rye", false); err != nil || res.Provider != "groq" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	done, reset, err := rt.QuotaExhausted(ctx)
+	now := time.Now().UTC()
+	if err != nil || !done || !reset.After(now) || reset.Sub(now) > 24*time.Hour || reset.Hour() != 0 {
+		t.Fatalf("after the one allowed request: exhausted=%v reset=%v err=%v", done, reset, err)
+	}
+	// a second provider without a daily cap keeps the autopilot going
+	if _, err := a.SaveProvider(ProviderInput{Name: "openai", Enabled: true, Model: "m", BaseURL: srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetProviderKey("openai", "sk-test-0123456789abcdef"); err != nil {
+		t.Fatal(err)
+	}
+	if done, _, _ := rt.QuotaExhausted(ctx); done {
+		t.Fatal("an uncapped provider is enabled, yet the quota reads as exhausted")
+	}
+}
