@@ -5,8 +5,10 @@
 // user edits; and every Interval emits a "metrics" snapshot for the
 // Infrastructure page.
 //
-// The parts it watches are plugged in as Sources (plain functions), so the
-// monitor imports none of them and each can be missing. Time is injected:
+// The parts it watches are plugged in as Sources (plain functions), so each
+// can be missing or arrive later; RouterProviders and RouterLimiters adapt
+// the provider router. The router reports each call through the Observer
+// methods. Time is injected:
 // tests call Tick(ctx, now) and never sleep.
 package monitor
 
@@ -71,6 +73,9 @@ type Options struct {
 	Interval time.Duration
 	// Logger receives the loop's failures. Nil means slog.Default().
 	Logger *slog.Logger
+	// DiskSpace reports the free and total bytes of the disk holding dir.
+	// Nil means asking the operating system.
+	DiskSpace func(dir string) (free, total int64, err error)
 }
 
 // Monitor is safe for concurrent use. Its Observer methods (Attempt,
@@ -127,6 +132,9 @@ func New(ctx context.Context, opts Options) (*Monitor, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.DiskSpace == nil {
+		opts.DiskSpace = diskSpace
 	}
 	if opts.DataDir == "" {
 		opts.DataDir = dirOf(opts.Store.Path())
@@ -256,7 +264,7 @@ func (w *waitRing) p95() (time.Duration, int) {
 		return 0, 0
 	}
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[(n-1)*95/100], n
+	return s[(n*95+99)/100-1], n // nearest rank
 }
 
 // ---- Rules ----
@@ -494,7 +502,7 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 		s.Store.Outbox = n
 		m.met.outboxDepth.Set(float64(n))
 	}
-	if free, total, err := diskSpace(m.opts.DataDir); err != nil {
+	if free, total, err := m.opts.DiskSpace(m.opts.DataDir); err != nil {
 		errs = append(errs, fmt.Errorf("read free disk space: %w", err))
 	} else {
 		s.Disk = DiskView{FreeBytes: free, TotalBytes: total}
