@@ -53,6 +53,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// Now is the clock for Retry-After dates. Nil means time.Now.
 	Now func() time.Time
+	// ModelsURL is what Check lists to prove the endpoint answers. Empty
+	// means BaseURL + "/models", except for GitHub Models, whose list is
+	// at https://models.github.ai/catalog/models.
+	ModelsURL string
 }
 
 // Client generates text through one OpenAI-compatible endpoint.
@@ -75,7 +79,14 @@ func New(cfg Config) *Client {
 	if cfg.Key == nil {
 		cfg.Key = func() (string, error) { return "", nil }
 	}
-	return &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/")}
+	c := &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/")}
+	if c.cfg.ModelsURL == "" {
+		c.cfg.ModelsURL = c.url + "/models"
+		if strings.HasSuffix(c.url, "://models.github.ai/inference") {
+			c.cfg.ModelsURL = strings.TrimSuffix(c.url, "/inference") + "/catalog/models"
+		}
+	}
+	return c
 }
 
 // Name is the provider's name.
@@ -278,7 +289,7 @@ func (c *Client) Check(ctx context.Context) error {
 	if err != nil {
 		return &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
 	}
-	httpReq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url+"/models", nil)
+	httpReq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.ModelsURL, nil)
 	if err != nil {
 		return &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
 	}

@@ -138,3 +138,16 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("checks %d calls %d", srv.Checks(), srv.Calls())
 	}
 }
+
+func TestModelsURL(t *testing.T) {
+	scenarios := map[string]string{
+		"https://api.groq.com/openai/v1":     "https://api.groq.com/openai/v1/models",
+		"https://models.github.ai/inference": "https://models.github.ai/catalog/models",
+		"http://127.0.0.1:11434/v1/":         "http://127.0.0.1:11434/v1/models",
+	}
+	for base, want := range scenarios {
+		if got := New(Config{Name: "x", BaseURL: base}).cfg.ModelsURL; got != want {
+			t.Errorf("%s: models URL %s, want %s", base, got, want)
+		}
+	}
+}
