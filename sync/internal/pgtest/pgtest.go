@@ -102,9 +102,12 @@ func Main(m *testing.M, srv **Server) int {
 	if err := s.Stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
 	}
-	_ = os.RemoveAll(s.Dir)
+	s.Cleanup()
 	return code
 }
+
+// Cleanup removes the cluster's directory; call it after Stop.
+func (s *Server) Cleanup() { _ = os.RemoveAll(s.Dir) }
 
 // Start initialises a cluster in a new temporary directory, starts it on a
 // free loopback port and prepares the template database.
