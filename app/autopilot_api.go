@@ -104,6 +104,15 @@ func nextRun(jobs []autopilot.Job, ch store.Channel, c AutopilotChannel, s autop
 	return now.Add(time.Duration(float64(7*24*time.Hour) / ch.Cadence)).UnixMilli()
 }
 
+// WorkerPool reports the autopilot's worker pool now: size, busy,
+// waiting, utilisation over the window, peak, completed.
+func (a *App) WorkerPool() (workers.Stats, error) {
+	return a.rt.WorkerStats(), nil
+}
+
+// WorkerStats is the job worker pool now, for the monitor and Infrastructure.
+func (rt *Runtime) WorkerStats() workers.Stats { return rt.studio.autopilot.Pool().Stats() }
+
 // AutopilotSetChannel switches autopilot on or off for a channel and sets
 // its cadence (videos per week, 0.1–50). The change syncs like any
 // channel edit.

@@ -18,6 +18,7 @@ import (
 
 	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/app/workers"
 	"tubeagency/providers"
 	"tubeagency/providers/templates"
 )
@@ -288,6 +289,28 @@ func TestFairnessSecondChannelFinishesWhileFirstHasAThousandQueued(t *testing.T)
 	}
 	if bigDone > 10 {
 		t.Fatalf("the big channel finished %d jobs before the small one's 3: not taking turns", bigDone)
+	}
+}
+
+func TestJobWrapperSeesEveryDispatchedJob(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	addChannel(t, st, "a", true)
+	s := newAutopilot(t, st, nil, nil, noVoice(2, 2))
+	var wrapped, ran atomic.Int32
+	s.ap.SetJobWrapper(func(job workers.Job) workers.Job {
+		wrapped.Add(1)
+		return func(ctx context.Context) {
+			ran.Add(1)
+			job(ctx)
+		}
+	})
+	if err := s.ap.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.ap.Stop()
+	waitUntil(t, "both jobs", 20*time.Second, func() bool { return countJobs(t, st, "status = 'done'") == 2 })
+	if wrapped.Load() != 2 || ran.Load() != 2 {
+		t.Fatalf("wrapped %d, ran %d, want 2 and 2", wrapped.Load(), ran.Load())
 	}
 }
 

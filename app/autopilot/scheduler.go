@@ -32,6 +32,15 @@ type Autopilot struct {
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	started  bool
+	wrap     func(workers.Job) workers.Job
+}
+
+// SetJobWrapper makes every job handed to the pool from now on pass
+// through wrap first (the monitor times queue waits this way). Nil removes it.
+func (a *Autopilot) SetJobWrapper(wrap func(workers.Job) workers.Job) {
+	a.mu.Lock()
+	a.wrap = wrap
+	a.mu.Unlock()
 }
 
 // Event is the payload of an autopilot job event.
@@ -353,6 +362,7 @@ func (a *Autopilot) Dispatch(ctx context.Context) (int, error) {
 	for _, ch := range a.inflight {
 		perChannel[ch]++
 	}
+	wrap := a.wrap
 	var submit []Job
 	for _, j := range jobs {
 		if _, busy := a.inflight[j.ID]; busy || perChannel[j.ChannelID] >= a.cfg.PerChannel {
@@ -364,8 +374,11 @@ func (a *Autopilot) Dispatch(ctx context.Context) (int, error) {
 	}
 	a.mu.Unlock()
 	for _, j := range submit {
-		j := j
-		if err := a.pool.Submit(j.ChannelID, func(ctx context.Context) { a.run(ctx, j) }); err != nil {
+		job := workers.Job(func(ctx context.Context) { a.run(ctx, j) })
+		if wrap != nil {
+			job = wrap(job)
+		}
+		if err := a.pool.Submit(j.ChannelID, job); err != nil {
 			a.mu.Lock()
 			delete(a.inflight, j.ID)
 			a.mu.Unlock()
