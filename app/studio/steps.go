@@ -220,6 +220,16 @@ func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepS
 		p.Content.Hook = truncateRunes(hook, 2000)
 		p.Content.Script = sections
 		p.Content.WordsPerMinute = tg.WordsPerMinute
+		// A new script moves the chapters and outdates the voice-over: the
+		// chapters are re-timed here, and a recorded voice step goes back to
+		// pending, saying why, so the package is not "ready" with audio of
+		// another script.
+		if p.Content.Description != "" {
+			p.Content.Description = Describe(p.Content.Description, p.Content.Hook, sections)
+		}
+		if st := p.Content.Steps[StepVoice]; st.Status == StateDone {
+			p.Content.Steps[StepVoice] = store.StepState{Status: StatePending, Error: "The script changed: run the voice step again to match it."}
+		}
 	}, stateOf(resp), nil
 }
 

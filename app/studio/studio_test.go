@@ -264,6 +264,32 @@ func TestRegenerateOneStepAlone(t *testing.T) {
 	if after.HLC <= before.HLC {
 		t.Fatal("regenerated package was not written")
 	}
+	// A new script re-times the description's chapters and outdates a recorded voice-over.
+	err = st.Mutate(ctx, func(m *store.Mutation) error {
+		cur, err := readPackage(ctx, m.Tx(), p.ID)
+		if err != nil {
+			return err
+		}
+		cur.Content.Steps[StepVoice] = store.StepState{Status: StateDone, Provider: "espeak-ng"}
+		cur.Content.Voice = &store.Voice{File: p.ID + ".wav", Engine: "espeak-ng", Seconds: 60}
+		_, err = putPackage(m, cur)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen.words = 300 // the new script is longer: chapters move
+	after, err = s.RunStep(ctx, p.ID, StepScript, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := after.Content.Steps[StepVoice]; v.Status != StatePending || !strings.Contains(v.Error, "script changed") || after.Status == store.StatusReady {
+		t.Fatalf("voice step %+v, status %s: want pending again after a new script", v, after.Status)
+	}
+	if !strings.Contains(after.Content.Description, Clock(after.Content.Script[1].Start)+" The mistake") ||
+		strings.Count(after.Content.Description, "Chapters") != 1 {
+		t.Fatalf("chapters not re-timed:\n%s", after.Content.Description)
+	}
 	if _, err := s.RunStep(ctx, p.ID, "music", RunOptions{}); !errors.Is(err, ErrUnknownStep) {
 		t.Fatalf("unknown step: %v", err)
 	}
