@@ -52,6 +52,14 @@ test('a key is stored masked, and the provider is pointed at an unreachable serv
   assert.equal(groq.has_key, true);
   assert.ok(!JSON.stringify(view).includes('gsk_e2e_test_key_0000abcd'), 'the key came back in the view');
 
+  // saving other fields after the switch keeps the provider on
+  await page.getByLabel('Requests per minute').first().fill('12');
+  await page.getByTestId('save-groq').click();
+  await page.getByTestId('provider-groq').getByText('0 of 14400 today').waitFor();
+  const saved = (await callApi(app.url, 'ListProviders')).providers.find((p) => p.name === 'groq');
+  assert.equal(saved.rpm, 12);
+  assert.equal(saved.enabled, true);
+
   await page.getByTestId('test-groq').click();
   assert.match(await page.getByTestId('test-result-groq').textContent(), /Could not reach Groq/);
   await shot(page, 'providers-settings');
