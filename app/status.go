@@ -6,23 +6,30 @@ import (
 
 	"tubeagency/app/events"
 	"tubeagency/app/store"
+	cloudsync "tubeagency/sync"
 )
 
 // Status is the app's state at a glance, for the header and Settings.
 type Status struct {
-	Version    string `json:"version"`
-	Mode       string `json:"mode"`
-	DataDir    string `json:"data_dir"`
-	Database   string `json:"database"`
-	DeviceID   string `json:"device_id"`
-	Channels   int    `json:"channels"`
-	Packages   int    `json:"packages"`
-	Outbox     int    `json:"outbox"`
-	Online     bool   `json:"online"`
-	SyncState  string `json:"sync_state"`
-	UptimeSecs int64  `json:"uptime_secs"`
-	DBBytes    int64  `json:"db_bytes"`
-	WALBytes   int64  `json:"wal_bytes"`
+	Version   string `json:"version"`
+	Mode      string `json:"mode"`
+	DataDir   string `json:"data_dir"`
+	Database  string `json:"database"`
+	DeviceID  string `json:"device_id"`
+	Channels  int    `json:"channels"`
+	Packages  int    `json:"packages"`
+	Outbox    int    `json:"outbox"`
+	Online    bool   `json:"online"`
+	SyncState string `json:"sync_state"`
+	// LastSync is the unix ms of the last complete sync (0 = never),
+	// DeadLetters the changes the server refused, SyncError the last sync
+	// failure as a sentence ("" when fine).
+	LastSync    int64  `json:"last_sync"`
+	DeadLetters int    `json:"dead_letters"`
+	SyncError   string `json:"sync_error"`
+	UptimeSecs  int64  `json:"uptime_secs"`
+	DBBytes     int64  `json:"db_bytes"`
+	WALBytes    int64  `json:"wal_bytes"`
 	// TemplateErrors are template files in <data-dir>/templates that fail
 	// ("titles.tmpl: …"); SettingsError says why settings.json is not in force.
 	TemplateErrors []string `json:"template_errors"`
@@ -55,6 +62,14 @@ func (a *App) Status() (Status, error) {
 	}
 	st.DBBytes, st.WALBytes = rt.store.Sizes()
 	st.TemplateErrors, st.SettingsError = rt.providerProblems()
+	if rt.sync != nil {
+		ss, err := rt.sync.syncer.Status(ctx)
+		if err != nil {
+			return st, err
+		}
+		st.SyncState, st.LastSync, st.DeadLetters, st.SyncError = string(ss.State), ss.LastSync, ss.DeadLetters, ss.LastError
+		st.Online = ss.State == cloudsync.StateOnline || ss.State == cloudsync.StateSyncing
+	}
 	return st, nil
 }
 
