@@ -70,10 +70,17 @@ test('an edit to the script is saved and survives a reload', async () => {
   await page.getByRole('textbox', { name: /^Hook/ }).fill('Ice floats, and that saves every fish in the lake.');
   await page.getByTestId('save-package').click();
   await page.getByText('Saved. The change will sync').waitFor();
+  // The recorded voice-over no longer matches: its step waits again.
+  await page.locator('[data-testid="step-voice"][data-status="pending"]').waitFor();
+  assert.match(await page.getByTestId('step-voice').textContent(), /script changed/);
   await page.reload();
   await page.getByTestId('package-item').first().click();
   await page.getByRole('textbox', { name: /^Hook/ }).waitFor();
   assert.equal(await page.getByRole('textbox', { name: /^Hook/ }).inputValue(), 'Ice floats, and that saves every fish in the lake.');
+  // Resume records the voice-over of the edited script.
+  await page.getByTestId('studio-resume').click();
+  await page.locator('[data-testid="step-voice"][data-status="done"]').waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('steps-count').textContent(), '7 of 7 steps');
 });
 
 test('autopilot fills the channel and shows its workers', async () => {
