@@ -425,9 +425,7 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 				}
 				return resp, nil
 			}
-			if n > 0 {
-				first = false
-			}
+			first = false // skipped or failed: whoever answers is not the first choice
 		}
 	}
 
