@@ -581,18 +581,21 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request, rest
 	bo.Reset()
 	calls := 0
 	for attempt := 1; attempt <= r.cfg.MaxAttempts; attempt++ {
-		// each attempt is one request to the provider: it needs a rate-limit
-		// token and counts against the daily quota
+		// each attempt is one request to the provider: the breaker must let
+		// it through, and it needs a rate-limit token and counts against the
+		// daily quota
+		if err := m.breaker.Allow(); err != nil {
+			return providers.Response{}, calls, "", false
+		}
 		if m.limiter != nil && !r.take(ctx, m.limiter, req.Background, r.cfg.Now()) {
+			m.breaker.Done(false, false)
 			r.observeLimited(m.name, ScopeProvider)
 			return providers.Response{}, calls, "", false
 		}
 		if r.cfg.Quotas != nil && !r.cfg.Quotas.Take(m.name, m.entry.DailyQuota) {
+			m.breaker.Done(false, false)
 			r.observeLimited(m.name, ScopeQuota)
 			return providers.Response{}, calls, m.entry.Label + " used its daily quota, so another provider answered.", false
-		}
-		if err := m.breaker.Allow(); err != nil {
-			return providers.Response{}, calls, "", false
 		}
 		restart() // a failed attempt may have streamed part of its answer
 		actx, cancel := context.WithTimeout(ctx, min(r.timing().attempt, r.remaining(ctx)-r.timing().reserve))
@@ -631,8 +634,10 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request, rest
 		if isPE && pe.Network {
 			r.markNetwork(m, true)
 		}
-		if attemptTimedOut || (isPE && !pe.Retryable) {
-			return providers.Response{}, calls, "", false // a hang tends to repeat: let the next provider try
+		// a hang tends to repeat, and an unreachable server (refused, no
+		// route, no DNS) will not answer a retry either: let the next try
+		if attemptTimedOut || (isPE && (!pe.Retryable || pe.Network)) {
+			return providers.Response{}, calls, "", false
 		}
 		if attempt == r.cfg.MaxAttempts {
 			break

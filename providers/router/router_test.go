@@ -143,7 +143,7 @@ func TestFaultMatrix(t *testing.T) {
 		{fake.Status429, "anthropic", 4, "templates", 7, time.Second},
 		{fake.Status401, "anthropic", 2, "templates", 3, 0},
 		{fake.Hang, "anthropic", 2, "templates", 3, 0},
-		{"refused", "anthropic", 4, "templates", 7, 0},
+		{"refused", "anthropic", 2, "templates", 3, 0}, // an unreachable server is not retried
 		{fake.Malformed, "anthropic", 4, "templates", 7, 0},
 		{fake.Truncated, "anthropic", 4, "templates", 7, 0},
 		{fake.EmptyChoices, "anthropic", 4, "templates", 7, 0},
@@ -225,7 +225,7 @@ func TestFaultMatrix(t *testing.T) {
 						t.Fatalf("misconfigured provider called again: %d → %d", before, first.Calls())
 					}
 				}
-				if n := rec.attempts["groq"]; n != min(wantA, 3) && sc.fault != fake.Status401 && sc.fault != fake.Hang && sc.fault != fake.SlowHeaders {
+				if n := rec.attempts["groq"]; n != min(wantA, 3) && sc.fault != fake.Status401 && sc.fault != fake.Hang && sc.fault != fake.SlowHeaders && sc.fault != "refused" {
 					t.Fatalf("observer heard %d groq attempts", n)
 				}
 			})
