@@ -51,6 +51,7 @@ type Runtime struct {
 	studio    *studioParts   // studio pipeline and autopilot (wire_studio.go)
 	insights  *insightsParts // insights tables, API cache, title models (wire_insights.go)
 	providers *providerParts // settings, keys, templates, cache, router (wire_providers.go)
+	monitor   monitorHook    // metrics, alerts and health history (wire_monitor.go)
 	sync      *syncParts     // Supabase sync loop and client (wire_sync.go)
 }
 
@@ -120,6 +121,10 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		st.Close()
 		return nil, err
 	}
+	if err := rt.startMonitor(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return rt, nil
 }
 
@@ -134,6 +139,7 @@ func (rt *Runtime) Store() *store.Store { return rt.store }
 
 // Close stops background work and closes the store.
 func (rt *Runtime) Close() error {
+	rt.stopMonitor()
 	rt.stopSync()
 	rt.stopStudio()
 	rt.stopProviders()

@@ -5,10 +5,8 @@ import "net/http"
 // HTTPHandlers are extra routes serve mode mounts beside the API.
 func (rt *Runtime) HTTPHandlers() map[string]http.Handler {
 	return map[string]http.Handler{
-		"GET /healthz": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(`{"status":"ok"}`))
-		}),
+		"GET /healthz":                        rt.healthHandler(),
+		"GET /metrics":                        rt.metricsHandler(),
 		"GET /api/audio/{file}":               rt.AudioHandler(),
 		"GET /api/export/{id}/{format}":       rt.ExportHandler(),
 		"POST /api/insights/import/{channel}": rt.InsightsImportHandler(),

@@ -103,6 +103,7 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 		GlobalRPM:      tun.GlobalRPM,
 		Cache:          p.cache,
 		Quotas:         p.quotas,
+		Observer:       &rt.monitor,
 		Logger:         rt.log,
 		Now:            rt.opts.Now,
 	})

@@ -417,7 +417,8 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 	defer m.tickMu.Unlock()
 	src := m.sources()
 	var errs []error
-	s := Snapshot{At: now, UptimeSecs: int64(now.Sub(m.opts.Start) / time.Second)}
+	s := Snapshot{At: now, UptimeSecs: int64(now.Sub(m.opts.Start) / time.Second), Providers: []ProviderView{},
+		Limiters: []LimiterStatus{}, Cache: CacheView{Tiers: []CacheTier{}}}
 
 	newChecks := false
 	if src.Providers != nil {
@@ -448,6 +449,9 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 		}
 	}
 	s.Availability = m.avail
+	if s.Availability == nil {
+		s.Availability = []Availability{}
+	}
 	for i := range s.Providers {
 		for _, a := range m.avail {
 			if a.Provider == s.Providers[i].Name {
@@ -459,7 +463,9 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 		s.Cache = cacheView(src.Cache())
 	}
 	if src.Limiters != nil {
-		s.Limiters = src.Limiters()
+		if ls := src.Limiters(); ls != nil {
+			s.Limiters = ls
+		}
 	}
 	if src.Pool != nil {
 		st := src.Pool()
@@ -517,6 +523,9 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 	rules := m.rulesMap()
 	evs := m.alert.apply(now, rules, evaluate(&s, rules, failingFor))
 	s.Alerts, _ = m.alert.list()
+	if s.Alerts == nil {
+		s.Alerts = []Alert{}
+	}
 	m.met.alertsActive.Set(float64(len(s.Alerts)))
 	for i := range s.Providers {
 		s.Providers[i].Health = providerHealth(&s.Providers[i], s.Alerts)

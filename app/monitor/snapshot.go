@@ -266,7 +266,7 @@ func summarize(s *Snapshot) Summary {
 	if s.Pool.Available {
 		parts = append(parts, fmt.Sprintf("%d jobs queued", s.Pool.Waiting))
 	}
-	return Summary{Green: true, Text: "All systems green: " + strings.Join(parts, ", ") + "."}
+	return Summary{Green: true, Text: "All systems green: " + strings.Join(parts, ", ") + ".", Problems: []string{}}
 }
 
 func hasAlertAbout(alerts []Alert, subject string) bool {

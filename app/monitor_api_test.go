@@ -1,0 +1,152 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"tubeagency/app/events"
+	"tubeagency/app/monitor"
+)
+
+func TestAlertRuleBadInputNamesFieldAndWritesNothing(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	scenarios := []struct {
+		name  string
+		id    string
+		in    AlertRuleInput
+		field string
+	}{
+		{"unknown rule", "cpu_melting", AlertRuleInput{Enabled: true, Threshold: 5}, "id"},
+		{"empty rule", "", AlertRuleInput{Enabled: true, Threshold: 5}, "id"},
+		{"error rate above 100%", monitor.RuleErrorRate, AlertRuleInput{Enabled: true, Threshold: 150}, "threshold"},
+		{"negative latency", monitor.RuleLatency, AlertRuleInput{Enabled: true, Threshold: -5}, "threshold"},
+		{"zero disk", monitor.RuleDiskLow, AlertRuleInput{Enabled: true, Threshold: 0}, "threshold"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			_, err := a.UpdateAlertRule(sc.id, sc.in)
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != sc.field {
+				t.Fatalf("err = %v, want a field error on %s", err, sc.field)
+			}
+			if FormatError(err).Code != CodeInvalid {
+				t.Fatalf("code = %s", FormatError(err).Code)
+			}
+		})
+	}
+	var n int
+	if err := rt.store.DB().QueryRow(`SELECT COUNT(*) FROM monitor_rules`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("rules written: %d, %v", n, err)
+	}
+	if _, err := a.ProviderAvailability(0); err == nil || !strings.Contains(err.Error(), "days") {
+		t.Fatalf("availability over 0 days: %v", err)
+	}
+	if _, err := a.ProviderAvailability(31); err == nil {
+		t.Fatal("availability over 31 days accepted")
+	}
+
+	r, err := a.UpdateAlertRule(monitor.RuleLatency, AlertRuleInput{Enabled: true, Threshold: 900})
+	if err != nil || r.Threshold != 900 {
+		t.Fatalf("edit = %+v, %v", r, err)
+	}
+	rules, err := a.ListAlertRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		if r.ID == monitor.RuleLatency && r.Threshold != 900 {
+			t.Fatalf("listed %+v", r)
+		}
+	}
+}
+
+func TestMetricsAndHealthzRoutes(t *testing.T) {
+	rt := startTest(t)
+	if _, err := rt.API().CreateChannel(validChannel()); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.mon().Tick(t.Context(), time.Now()); err != nil { // a snapshot after the write
+		t.Fatal(err)
+	}
+	h := rt.HTTPHandlers()
+
+	rec := httptest.NewRecorder()
+	h["GET /metrics"].ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 {
+		t.Fatalf("/metrics: %d %s", rec.Code, rec.Body)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(rec.Body)
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v", err)
+	}
+	depth, err := rt.store.OutboxDepth(t.Context())
+	if err != nil || depth == 0 {
+		t.Fatalf("outbox depth %d, %v", depth, err)
+	}
+	if got := fams["tubeagency_outbox_depth"].GetMetric()[0].GetGauge().GetValue(); got != float64(depth) {
+		t.Fatalf("outbox depth metric = %v, store says %d", got, depth)
+	}
+	for _, name := range []string{"tubeagency_uptime_seconds", "tubeagency_store_bytes", "tubeagency_worker_pool_size", "process_resident_memory_bytes"} {
+		if fams[name] == nil {
+			t.Errorf("%s missing", name)
+		}
+	}
+
+	rec = httptest.NewRecorder()
+	h["GET /healthz"].ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	var body Health
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != 200 {
+		t.Fatalf("/healthz: %d %s %v", rec.Code, rec.Body, err)
+	}
+	if body.Status != "ok" || body.Store != "ok" || !strings.HasPrefix(body.Summary, "All systems green") {
+		t.Fatalf("/healthz = %+v", body)
+	}
+
+	// a closed database makes /healthz fail with 503
+	rt.store.ReadDB().Close()
+	rec = httptest.NewRecorder()
+	h["GET /healthz"].ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"failing"`) {
+		t.Fatalf("/healthz with a closed store: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestMetricsEventsFlow waits for the snapshot loop's "metrics" events
+// (every 1.5 s) on the same hub the desktop and serve mode listen to.
+func TestMetricsEventsFlow(t *testing.T) {
+	rt := startTest(t)
+	ch, stop := rt.Hub().Subscribe(64)
+	defer stop()
+	deadline := time.After(10 * time.Second)
+	var got []monitor.Snapshot
+	for len(got) < 2 {
+		select {
+		case ev := <-ch:
+			if ev.Name == events.Metrics {
+				got = append(got, ev.Data.(monitor.Snapshot))
+			}
+		case <-deadline:
+			t.Fatalf("%d metrics events in 10 s", len(got))
+		}
+	}
+	if !got[1].At.After(got[0].At) || !got[1].Summary.Green || len(got[1].Providers) == 0 {
+		t.Fatalf("snapshots = %+v", got)
+	}
+	if !got[1].Pool.Available {
+		t.Fatal("the worker pool is not watched")
+	}
+	raw, err := json.Marshal(got[1])
+	if err != nil || !strings.Contains(string(raw), `"summary"`) {
+		t.Fatalf("snapshot JSON: %s, %v", raw, err)
+	}
+}
