@@ -368,7 +368,7 @@ func TestQuotaExhaustedForAutopilot(t *testing.T) {
 	if res, err := a.GenerateTitles(chID, "rye", false); err != nil || res.Provider != "groq" {
 		t.Fatalf("%+v %v", res, err)
 	}
-	done, reset, err := rt.QuotaExhausted(ctx)
+	done, reset, err := rt.ProviderQuota().Exhausted(ctx)
 	now := time.Now().UTC()
 	if err != nil || !done || !reset.After(now) || reset.Sub(now) > 24*time.Hour || reset.Hour() != 0 {
 		t.Fatalf("after the one allowed request: exhausted=%v reset=%v err=%v", done, reset, err)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"tubeagency/app/autopilot"
 	"tubeagency/app/events"
 	"tubeagency/app/secrets"
 	"tubeagency/app/settings"
@@ -268,4 +269,13 @@ func (rt *Runtime) providerProblems() ([]string, string) {
 		out = append(out, e.File+": "+e.Message)
 	}
 	return out, rt.providers.settingsError()
+}
+
+// ProviderQuota is QuotaExhausted as the autopilot's Quota.
+func (rt *Runtime) ProviderQuota() autopilot.Quota { return providerQuota{rt} }
+
+type providerQuota struct{ rt *Runtime }
+
+func (q providerQuota) Exhausted(ctx context.Context) (bool, time.Time, error) {
+	return q.rt.QuotaExhausted(ctx)
 }
