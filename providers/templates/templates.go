@@ -2,7 +2,10 @@
 // files embedded in the binary turn a channel's niche, audience, language
 // and format plus a topic into ideas, titles, a script, a description,
 // tags and thumbnail text, in the plain-text shapes providers.Task
-// documents. Output varies with a seed.
+// documents. Output varies with a seed. The built-in files write English,
+// Spanish and Portuguese (by the channel's language code); other
+// languages get English text with a call to action in French or German
+// where one exists.
 //
 // Users override a template by putting a file of the same name (for
 // example titles.tmpl) in the override folder, <data-dir>/templates.
@@ -211,12 +214,16 @@ func (p *Provider) Reload() []FileError {
 	return list
 }
 
-// trial runs t on a sample channel in both formats.
+// trial runs t on a sample channel in both formats and each language the
+// built-in templates have branches for.
 func trial(t *template.Template) error {
-	for _, format := range []string{"long-form", "shorts"} {
-		d := newData(providers.Request{Topic: "sample topic", Channel: providers.Channel{Name: "Sample", Niche: "sample niche", Audience: "viewers", Language: "en", Format: format}}, 1, 2026)
-		if err := t.Execute(&bytes.Buffer{}, d); err != nil {
-			return err
+	for _, lang := range []string{"en", "es", "pt"} {
+		for _, format := range []string{"long-form", "shorts"} {
+			d := newData(providers.Request{Topic: "sample topic", Channel: providers.Channel{Name: "Sample", Niche: "sample niche",
+				Audience: "viewers", Language: lang, Format: format}}, 1, 2026)
+			if err := t.Execute(&bytes.Buffer{}, d); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -93,6 +93,9 @@ func TestOutputUsesChannel(t *testing.T) {
 	spanish := baking
 	spanish.Language = "es-MX"
 	spanish.Audience = "padres ocupados"
+	portugueseShorts := baking
+	portugueseShorts.Language = "pt-BR"
+	portugueseShorts.Format = "shorts"
 	scenarios := []struct {
 		name    string
 		task    providers.Task
@@ -125,6 +128,22 @@ func TestOutputUsesChannel(t *testing.T) {
 			return strings.Contains(s, "Suscríbete") || strings.Contains(s, "dale like")
 		}},
 		{"ideas one per line", providers.TaskIdeas, baking, func(s string) bool { return len(lines(s)) >= 5 }},
+		{"spanish script", providers.TaskScript, spanish, func(s string) bool {
+			return strings.HasPrefix(s, "HOOK: ") && strings.Contains(s, "\n## Errores comunes\n") && strings.Count(s, "\n## ") == 5
+		}},
+		{"spanish description chapters", providers.TaskDescription, spanish, func(s string) bool {
+			return strings.Contains(s, "\n0:00 Introducción\n") && strings.Contains(s, "padres ocupados")
+		}},
+		{"spanish tags", providers.TaskTags, spanish, func(s string) bool { return strings.Contains(s, "consejos de sourdough") }},
+		{"spanish ideas", providers.TaskIdeas, spanish, func(s string) bool {
+			return len(lines(s)) >= 4 && !strings.Contains(s, " the ")
+		}},
+		{"portuguese shorts script", providers.TaskScript, portugueseShorts, func(s string) bool {
+			return strings.Contains(s, "## Chamada para ação") && strings.Count(s, "\n## ") == 3
+		}},
+		{"portuguese thumbnail", providers.TaskThumbnail, portugueseShorts, func(s string) bool {
+			return len(lines(s)) == 1 && len(strings.Fields(s)) <= 6 && !strings.Contains(s, "STOP")
+		}},
 		{"trends summary names the channel", providers.TaskTrends, baking, func(s string) bool { return strings.Contains(s, "Crumb") }},
 	}
 	for _, sc := range scenarios {
