@@ -1,0 +1,97 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startServe, openPage, shot, callApi, root } from './harness.mjs';
+
+// A Supabase stand-in: a throwaway PostgreSQL 15 with the shipped schema
+// behind the PostgREST/GoTrue test gateway (sync/internal/devstack).
+// DEVSTACK_BIN names a prebuilt binary; otherwise `go run` builds it.
+function startSupabase() {
+  const bin = process.env.DEVSTACK_BIN;
+  const child = bin
+    ? spawn(bin, [], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn('go', ['run', './sync/internal/devstack'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('devstack did not start in 120 s:\n' + err)), 120000);
+    child.stderr.on('data', (b) => (err += b.toString()));
+    child.stdout.on('data', (b) => {
+      out += b.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        const info = JSON.parse(out.slice(0, nl));
+        ok({ ...info, stop: () => new Promise((r) => { child.once('exit', r); child.stdin.end(); }) });
+      }
+    });
+    child.on('exit', (code) => fail(new Error(`devstack exited with ${code}:\n${err}`)));
+  });
+}
+
+let supa, app, browser, page, errors;
+
+before(async () => {
+  supa = await startSupabase();
+  app = await startServe();
+  for (const name of ['Crumb Club', 'Night Sky Notes']) {
+    await callApi(app.url, 'CreateChannel', {
+      name, niche: 'home baking', language: 'en', audience: 'busy parents', format: 'long-form', cadence: 2, youtube_id: '', autopilot: false,
+    });
+  }
+  ({ browser, page, errors } = await openPage(app.url + '/#/settings'));
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await supa?.stop();
+});
+
+test('signed out, the section explains what to do and changes wait', async () => {
+  const section = page.getByTestId('sync-settings');
+  await section.waitFor();
+  assert.match(await page.getByTestId('sync-state').textContent(), /Not signed in · \d+ waiting/);
+  assert.match(await page.getByTestId('sync-needs-project').textContent(), /Save the project URL/);
+  assert.match(await page.getByTestId('dead-letters-empty').textContent(), /None\./);
+});
+
+test('a plain-http remote URL is refused next to its field', async () => {
+  await page.getByLabel('Project URL').fill('http://abcd.supabase.co');
+  await page.getByLabel('Anon (public) key').fill(supa.anon_key);
+  await page.getByTestId('sync-save').click();
+  assert.match(await page.getByTestId('error-url').textContent(), /https/);
+  const v = await callApi(app.url, 'SyncStatus');
+  assert.equal(v.configured, false, 'a refused URL was saved');
+});
+
+test('save the project, create an account, and the queue drains', async () => {
+  await page.getByLabel('Project URL').fill(supa.url);
+  await page.getByLabel('Anon (public) key').fill(supa.anon_key);
+  await page.getByTestId('sync-save').click();
+  await page.getByLabel('Email').waitFor();
+  await page.getByLabel('Password').fill('short');
+  await page.getByLabel('Email').fill('maker@example.com');
+  await page.getByTestId('sync-sign-up').click();
+  assert.match(await page.getByTestId('error-password').textContent(), /at least 6/);
+  await page.getByLabel('Password').fill('a good password');
+  await page.getByTestId('sync-sign-up').click();
+  await page.getByTestId('sync-account').filter({ hasText: 'maker@example.com' }).waitFor();
+  await page.getByTestId('sync-state').filter({ hasText: 'Synced' }).waitFor({ timeout: 20000 });
+  const st = await callApi(app.url, 'Status');
+  assert.equal(st.outbox, 0);
+  assert.equal(st.online, true);
+  assert.ok(st.last_sync > 0);
+  await page.getByTestId('status-badge').filter({ hasText: 'synced' }).waitFor({ timeout: 10000 });
+  await shot(page, 'sync-settings');
+});
+
+test('signing out keeps working and queues', async () => {
+  await page.getByTestId('sync-sign-out').click();
+  await page.getByTestId('sync-state').filter({ hasText: 'Not signed in' }).waitFor();
+  await callApi(app.url, 'CreateChannel', {
+    name: 'Offline Idea', niche: 'home baking', language: 'en', audience: '', format: 'long-form', cadence: 1, youtube_id: '', autopilot: false,
+  });
+  const st = await callApi(app.url, 'Status');
+  assert.ok(st.outbox > 0, 'the change was not queued');
+  assert.deepEqual(errors, []);
+});

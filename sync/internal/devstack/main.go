@@ -1,0 +1,62 @@
+// Command devstack runs the test Supabase stand-in (a throwaway PostgreSQL
+// 15 with the shipped schema, behind the PostgREST/GoTrue gateway) for the
+// browser end-to-end tests. It prints one JSON line {"url","anon_key"} and
+// runs until stdin closes or it receives SIGTERM/SIGINT.
+//
+//	go run ./sync/internal/devstack
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"tubeagency/sync/internal/gateway"
+	"tubeagency/sync/internal/pgtest"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "devstack:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	pg, err := pgtest.Start()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = pg.Stop(); pg.Cleanup() }()
+	const db = "tubeagency_template" // the database that already holds the schema
+	g, err := gateway.New(context.Background(), gateway.Options{DSN: pg.DSN("authenticator", db), AdminDSN: pg.DSN("postgres", db)})
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: g}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	line, _ := json.Marshal(map[string]string{"url": "http://" + ln.Addr().String(), "anon_key": g.AnonKey()})
+	fmt.Println(string(line))
+
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); done <- struct{}{} }()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	select {
+	case <-done:
+	case <-sig:
+	}
+	return nil
+}
