@@ -14,6 +14,8 @@ import (
 
 	"tubeagency/app/events"
 	"tubeagency/app/monitor"
+	cloudsync "tubeagency/sync"
+	"tubeagency/sync/synctest"
 )
 
 func TestAlertRuleBadInputNamesFieldAndWritesNothing(t *testing.T) {
@@ -148,5 +150,68 @@ func TestMetricsEventsFlow(t *testing.T) {
 	raw, err := json.Marshal(got[1])
 	if err != nil || !strings.Contains(string(raw), `"summary"`) {
 		t.Fatalf("snapshot JSON: %s, %v", raw, err)
+	}
+}
+
+// TestSyncScenarioMetrics signs in against a real PostgreSQL behind the
+// Supabase test gateway, lets the queue drain, and checks the monitor's
+// push and pull counts, pending, dead letters and sync state. The first
+// pull brings back every row on the server, this device's own included.
+func TestSyncScenarioMetrics(t *testing.T) {
+	env := synctest.Start(t)
+	rt := startTest(t)
+	rt.providers.keysMode = "file"
+	a := rt.API()
+	for _, name := range []string{"Cozy Cooking", "Night Sky", "Tiny Gardens"} {
+		in := validChannel()
+		in.Name = name
+		if _, err := a.CreateChannel(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued, err := rt.store.OutboxDepth(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.mon().Tick(t.Context(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if s := rt.mon().Snapshot(); s.Sync.State != string(cloudsync.StateSignedOut) || s.Sync.Pending != queued || s.Sync.Pushed != 0 {
+		t.Fatalf("signed out: %+v", s.Sync)
+	}
+
+	if _, err := a.SaveSyncSettings(SyncSettingsInput{URL: env.URL, AnonKey: env.AnonKey}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SyncSignUp(SyncCredentials{Email: "monitor@example.com", Password: "a good password"}); err != nil {
+		t.Fatal(err)
+	}
+	waitSync(t, rt, "the queue drained", func(s cloudsync.Status) bool {
+		return s.State == cloudsync.StateOnline && s.Pending == 0 && s.LastSync > 0
+	})
+	if err := rt.mon().Tick(t.Context(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s := rt.mon().Snapshot()
+	var onServer int
+	if err := env.Admin.QueryRow(`SELECT (SELECT count(*) FROM public.channels) + (SELECT count(*) FROM public.activity)`).Scan(&onServer); err != nil {
+		t.Fatal(err)
+	}
+	if (s.Sync.State != "online" && s.Sync.State != "syncing") || s.Sync.Pending != 0 || s.Sync.DeadLetters != 0 || s.Sync.LastSync == 0 ||
+		s.Sync.Pushed != int64(queued) || int(s.Sync.Pushed) != onServer || int(s.Sync.Pulled) != onServer {
+		t.Fatalf("after sync: %+v; queued %d, on the server %d", s.Sync, queued, onServer)
+	}
+	rec := httptest.NewRecorder()
+	rt.HTTPHandlers()["GET /metrics"].ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fams["tubeagency_sync_pushed_total"].GetMetric()[0].GetCounter().GetValue(); got != float64(queued) {
+		t.Fatalf("pushed metric = %v, want %d", got, queued)
+	}
+	if got := fams["tubeagency_sync_pulled_total"].GetMetric()[0].GetCounter().GetValue(); got != float64(s.Sync.Pulled) {
+		t.Fatalf("pulled metric = %v, snapshot %d", got, s.Sync.Pulled)
 	}
 }

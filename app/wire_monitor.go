@@ -53,6 +53,14 @@ func (h *monitorHook) BreakerChange(provider string, from, to gobreaker.State) {
 	}
 }
 
+// SyncCounted forwards the syncer's push and pull counts.
+func (h *monitorHook) SyncCounted(pushed, pulled int) {
+	if m := h.m.Load(); m != nil {
+		m.SyncPushed(pushed)
+		m.SyncPulled(pulled)
+	}
+}
+
 // startMonitor builds the monitor over the parts already running and
 // starts its snapshot loop. It runs last in Start.
 func (rt *Runtime) startMonitor(ctx context.Context) error {

@@ -38,9 +38,10 @@ type syncParts struct {
 // take a moment.
 func (rt *Runtime) startSync(ctx context.Context) error {
 	sy, err := cloudsync.New(ctx, cloudsync.Options{
-		Store:  rt.store,
-		Now:    rt.opts.Now,
-		Logger: rt.log,
+		Store:   rt.store,
+		Now:     rt.opts.Now,
+		Logger:  rt.log,
+		Counted: rt.monitor.SyncCounted,
 		Emit: func(name string, data any) {
 			if name == events.Sync {
 				rt.emit(events.Sync, data)

@@ -27,6 +27,7 @@ func (s *Syncer) pull(ctx context.Context, r Remote) error {
 			if err := s.apply(ctx, e, rows); err != nil {
 				return err
 			}
+			s.count(0, len(rows))
 			if len(rows) < s.opts.PullPage {
 				break
 			}

@@ -84,7 +84,11 @@ func (s *Syncer) pushGroup(ctx context.Context, r Remote, group []*change) error
 	err := r.Push(ctx, table, rows)
 	switch {
 	case err == nil:
-		return s.ack(ctx, group)
+		if err := s.ack(ctx, group); err != nil {
+			return err
+		}
+		s.count(len(group), 0)
+		return nil
 	case IsPermanent(err) && len(group) > 1:
 		half := len(group) / 2
 		if err := s.pushGroup(ctx, r, group[:half]); err != nil {

@@ -57,6 +57,9 @@ type Options struct {
 	After func(d time.Duration) <-chan time.Time
 	// Logger receives failures of the background loop. Nil means slog.Default().
 	Logger *slog.Logger
+	// Counted, when set, hears how many changes a push delivered and a
+	// pull applied (for metrics). It must not block.
+	Counted func(pushed, pulled int)
 }
 
 // Status is the syncer at a glance.
@@ -261,6 +264,12 @@ func (s *Syncer) cycle(ctx context.Context, r Remote) error {
 func isNetwork(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Status == 0
+}
+
+func (s *Syncer) count(pushed, pulled int) {
+	if s.opts.Counted != nil {
+		s.opts.Counted(pushed, pulled)
+	}
 }
 
 func (s *Syncer) setState(st State, err error) {

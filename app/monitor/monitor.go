@@ -219,7 +219,8 @@ func (m *Monitor) SyncPulled(n int) {
 	}
 }
 
-// SyncFailed counts a sync cycle that ended in an error.
+// SyncFailed counts a sync failure; Tick calls it when the syncer enters
+// its error state.
 func (m *Monitor) SyncFailed() {
 	m.syncFails.Add(1)
 	m.met.syncFailures.Inc()
@@ -494,6 +495,8 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 	if s.Sync.State == "error" {
 		if m.syncFailing.IsZero() {
 			m.syncFailing = now
+			m.SyncFailed()
+			s.Sync.Failures = m.syncFails.Load()
 		}
 		s.Sync.FailingSecs = int64(now.Sub(m.syncFailing) / time.Second)
 	} else {
