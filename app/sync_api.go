@@ -302,9 +302,14 @@ func (a *App) EditDeadLetter(id int64, fields map[string]any) ([]cloudsync.DeadL
 	if len(fields) == 0 {
 		return nil, &FieldError{Field: "payload", Message: "has no changes"}
 	}
-	var row store.Row
-	if err := json.Unmarshal(dl.Payload, &row); err != nil {
-		return nil, fmt.Errorf("edit dead letter: read payload: %w", err)
+	// Edit on top of the row as this device has it now (it may have changed
+	// since the refusal); the refused payload stands in when it is gone.
+	row, err := e.GetRow(ctx, a.rt.store.ReadDB(), dl.RowID)
+	if err != nil {
+		row = nil
+		if err := json.Unmarshal(dl.Payload, &row); err != nil {
+			return nil, fmt.Errorf("edit dead letter: read payload: %w", err)
+		}
 	}
 	kinds := map[string]store.Kind{}
 	for _, col := range e.Columns {
