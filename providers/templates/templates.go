@@ -128,6 +128,13 @@ var funcs = template.FuncMap{
 	"upper":  strings.ToUpper,
 	"lower":  strings.ToLower,
 	"hasAny": strings.ContainsAny,
+	"capfirst": func(s string) string {
+		r := []rune(s)
+		if len(r) > 0 {
+			r[0] = unicode.ToUpper(r[0])
+		}
+		return string(r)
+	},
 	"firstWord": func(s string) string {
 		if f := strings.Fields(s); len(f) > 0 {
 			return f[0]

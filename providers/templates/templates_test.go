@@ -46,6 +46,22 @@ func lines(s string) []string {
 
 func TestTitlesAreDistinctAcrossRuns(t *testing.T) {
 	p := newProvider(t, Options{})
+	for _, lang := range []string{"es", "pt-BR"} {
+		ch := baking
+		ch.Language = lang
+		total, distinct := 0, map[string]bool{}
+		for i := 1; i <= 100; i++ {
+			for _, l := range lines(gen(t, p, providers.Request{Task: providers.TaskTitles, Channel: ch, Topic: "pan de masa madre", Seed: int64(i)})) {
+				total++
+				distinct[strings.ToLower(l)] = true
+			}
+		}
+		ratio := float64(len(distinct)) / float64(total)
+		t.Logf("%s: %d distinct of %d titles (%.1f%%)", lang, len(distinct), total, 100*ratio)
+		if ratio < 0.90 {
+			t.Fatalf("%s: only %.1f%% of titles distinct, want at least 90%%", lang, 100*ratio)
+		}
+	}
 	for _, seeded := range []bool{true, false} {
 		total, distinct := 0, map[string]bool{}
 		firsts := map[string]bool{}
