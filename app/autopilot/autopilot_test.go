@@ -352,6 +352,29 @@ func TestRetryAndCancel(t *testing.T) {
 	}
 }
 
+func TestDeletedChannelsJobsAreCancelled(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	addChannel(t, st, "gone", true)
+	addChannel(t, st, "kept", true)
+	s := newAutopilot(t, st, nil, nil, noVoice(2, 1))
+	ctx := context.Background()
+	if err := s.ap.Plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Mutate(ctx, func(m *store.Mutation) error { return m.Delete(store.ChannelEntity, "gone") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ap.Plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countJobs(t, st, "channel_id = 'gone' AND status = 'cancelled' AND error != ''"); n != 2 {
+		t.Fatalf("%d of the deleted channel's jobs cancelled with a reason, want 2", n)
+	}
+	if n := countJobs(t, st, "channel_id = 'kept' AND status = 'queued'"); n != 2 {
+		t.Fatalf("%d queued jobs left for the kept channel, want 2", n)
+	}
+}
+
 func TestSettingsValidation(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	s := newAutopilot(t, st, nil, nil, nil)
