@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -682,6 +683,64 @@ func TestTuneAppliesWhileRunning(t *testing.T) {
 		if strings.HasPrefix(l.Name, "channel") && l.PerMinute != 120 {
 			t.Fatalf("limiter %+v not retuned", l)
 		}
+	}
+}
+
+// TestConcurrentUse runs requests from many goroutines while settings,
+// tuning and health checks change the router underneath (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	a := fake.New(fake.OpenAI, "A title")
+	defer a.Close()
+	b := fake.New(fake.Anthropic, "B title")
+	defer b.Close()
+	st := openStore(t, filepath.Join(t.TempDir(), "c.db"), time.Now)
+	defer st.Close()
+	c, err := cache.Open(ctx, st, cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := OpenQuotas(ctx, st, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRouter(t, Config{Providers: []Entry{{Provider: groq(a.URL)}, {Provider: claude(b.URL)}}, Cache: c, Quotas: q,
+		Observer: newRecorder(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	r.Start(ctx)
+	defer r.Stop()
+	var wg sync.WaitGroup
+	errs := make(chan error, 400)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				req := titlesReq()
+				req.Topic = fmt.Sprintf("topic %d", i%10)
+				req.Channel.ID = fmt.Sprintf("ch-%d", g)
+				req.NoCache = i%7 == 0
+				resp, err := r.Generate(ctx, req)
+				if err != nil || strings.TrimSpace(resp.Text) == "" {
+					errs <- fmt.Errorf("goroutine %d request %d: %+v %v", g, i, resp, err)
+				}
+			}
+		}(g)
+	}
+	for i := 0; i < 20; i++ {
+		if i%2 == 0 {
+			r.SetProviders([]Entry{{Provider: claude(b.URL)}, {Provider: groq(a.URL), RPM: 100}})
+		} else {
+			r.SetProviders([]Entry{{Provider: groq(a.URL)}, {Provider: claude(b.URL), Disabled: true}})
+		}
+		r.Tune(Tuning{ChannelRPM: 50 + i})
+		r.Wake()
+		r.Snapshots()
+		r.Limiters()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }
 
