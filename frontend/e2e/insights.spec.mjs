@@ -86,14 +86,14 @@ test('typing a title changes its score, shown with its accuracy', async () => {
   await box.scrollIntoViewIfNeeded();
   await box.fill('pasta soup for busy evenings');
   const score = page.getByTestId('predictor-score');
-  await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-testid="predictor-score"]')?.textContent ?? ''));
-  const before = Number(await score.textContent());
+  // The score element names the title it was computed for.
+  const scoreOf = async (title) => {
+    await page.locator(`[data-testid="predictor-score"][data-for="${title}"]`).waitFor();
+    return Number(await score.textContent());
+  };
+  const before = await scoreOf('pasta soup for busy evenings');
   await box.fill('7 pasta soup for busy evenings');
-  await page.waitForFunction((b) => {
-    const t = document.querySelector('[data-testid="predictor-score"]')?.textContent ?? '';
-    return /^\d+$/.test(t) && Number(t) !== b;
-  }, before);
-  const after = Number(await score.textContent());
+  const after = await scoreOf('7 pasta soup for busy evenings');
   assert.ok(after > before + 20, `score went from ${before} to ${after}`);
   const acc = await page.getByTestId('predictor-accuracy').textContent();
   assert.match(acc, /Accuracy 0\.\d\d ± 0\.\d\d AUC/);
@@ -102,9 +102,27 @@ test('typing a title changes its score, shown with its accuracy', async () => {
   await shot(page, 'insights-predictor');
 });
 
+test('a video added by hand is validated next to its field, stored and removable', async () => {
+  await page.getByTestId('data-toggle').click();
+  await page.getByRole('tab', { name: 'Add by hand' }).click();
+  await page.locator('#m-title').fill('Sunday roast in one pan');
+  await page.locator('#m-views').fill('1200');
+  await page.getByTestId('manual-add').click();
+  await page.getByText('Must be a date such as 2025-03-14').waitFor();
+  await page.locator('#m-date').fill('2025-03-14T18:00');
+  await page.getByTestId('manual-add').click();
+  const row = page.getByRole('row', { name: /Sunday roast in one pan/ });
+  await row.waitFor();
+  assert.match(await row.textContent(), /manual/);
+  await shot(page, 'insights-manual');
+  await page.getByRole('button', { name: 'Remove Sunday roast in one pan' }).click();
+  await row.waitFor({ state: 'detached' });
+});
+
 test('on a channel whose titles carry no signal the scorer says so', async () => {
   await page.getByTestId('insights-channel').selectOption({ label: 'Noise Lab' });
   await page.getByRole('heading', { name: 'No videos for Noise Lab yet' }).waitFor();
+  await page.getByRole('tab', { name: 'Import CSV' }).click();
   await page.getByTestId('csv-file').setInputFiles({
     name: 'Table data.csv', mimeType: 'text/csv', buffer: Buffer.from(studioCSV(200, false, 11)),
   });

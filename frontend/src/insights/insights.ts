@@ -73,7 +73,13 @@ export interface Report {
   series: SeriesPoint[];
   recommendations: string[];
 }
-export interface AuditResult { channel_id: string; report: Report; history: { at: string; value: number }[] }
+export interface ChannelStats { channel_id: string; taken_at: string; subscribers: number; views: number; videos: number }
+export interface AuditResult {
+  channel_id: string;
+  report: Report;
+  history: { at: string; value: number }[];
+  stats: ChannelStats | null;
+}
 export interface ImportResult { rows: number; skipped: number }
 
 export interface VideoInput {
