@@ -201,7 +201,7 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 			continue
 		}
 		if step == StepVoice && opts.SkipVoice {
-			if p, err = s.save(ctx, p.ID, step, store.StepState{Status: StateSkipped}, nil, stats, nil); err != nil {
+			if p, err = s.save(ctx, p, step, store.StepState{Status: StateSkipped}, nil, stats, nil); err != nil {
 				return p, err
 			}
 			continue
@@ -295,7 +295,7 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		failed := store.StepState{Status: status, Error: userMessage(err)}
-		np, saveErr := s.save(saveCtx, p.ID, step, failed, nil, nil, func(m *store.Mutation, np store.Package) error {
+		np, saveErr := s.save(saveCtx, p, step, failed, nil, nil, func(m *store.Mutation, np store.Package) error {
 			if status == StateFailed && s.cfg.LogActivity != nil {
 				return s.cfg.LogActivity(m, np.ChannelID, "studio.failed",
 					fmt.Sprintf("%s step of %q failed: %s", step, displayName(np), failed.Error),
@@ -319,7 +319,7 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 	if step == StepVoice {
 		stats.Engine = state.Provider
 	}
-	np, err := s.save(ctx, p.ID, step, state, apply, stats, nil)
+	np, err := s.save(ctx, p, step, state, apply, stats, nil)
 	if err != nil {
 		return p, err
 	}
@@ -336,11 +336,16 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 //
 // The save that makes the package ready also records "studio.ready" in the
 // activity log, with what the run used (stats), in the same transaction.
-func (s *Studio) save(ctx context.Context, id, step string, state store.StepState, apply func(*store.Package), stats *runStats,
+//
+// known is the package as this run last saw it: when the stored row still
+// carries its clock value, nobody wrote in between and it is used as is
+// instead of decoding the row again.
+func (s *Studio) save(ctx context.Context, known store.Package, step string, state store.StepState, apply func(*store.Package), stats *runStats,
 	also func(*store.Mutation, store.Package) error) (store.Package, error) {
+	id := known.ID
 	var out store.Package
 	err := s.cfg.Store.Mutate(ctx, func(m *store.Mutation) error {
-		p, err := readPackage(ctx, m.Tx(), id)
+		p, err := current(ctx, m.Tx(), known)
 		if err != nil {
 			return fmt.Errorf("save %s step of package %s: %w", step, id, err)
 		}
@@ -427,6 +432,29 @@ func userMessage(err error) string {
 	default:
 		return err.Error()
 	}
+}
+
+// current is the stored package: known itself (with its own copy of the
+// steps) when the row's clock value is still known's, else the row read again.
+func current(ctx context.Context, q store.Querier, known store.Package) (store.Package, error) {
+	var hlc string
+	var deleted bool
+	err := q.QueryRowContext(ctx, `SELECT hlc, deleted FROM packages WHERE id = ?`, known.ID).Scan(&hlc, &deleted)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && deleted {
+		return known, store.ErrNotFound
+	}
+	if err != nil {
+		return known, err
+	}
+	if known.HLC == "" || hlc != known.HLC {
+		return readPackage(ctx, q, known.ID)
+	}
+	p := known
+	p.Content.Steps = make(map[string]store.StepState, len(known.Content.Steps))
+	for k, v := range known.Content.Steps {
+		p.Content.Steps[k] = v
+	}
+	return p, nil
 }
 
 // readPackage reads a live package straight into its record, decoding the
