@@ -329,3 +329,29 @@ func TestChannelSwitchedOnElsewhereIsPlannedAtOnce(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestAudioHandlerServesTheDesktopPath(t *testing.T) {
+	rt := startTest(t)
+	dir := filepath.Join(rt.opts.DataDir, "audio")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	name := "0192f0a4-1b2c-7d3e-8f40-123456789abc.wav"
+	wav := voice.PCMToWAV(make([]byte, 3200), 16000, 1)
+	if err := os.WriteFile(filepath.Join(dir, name), wav, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The desktop asset server hands over requests it has no file for,
+	// without route parameters: the handler takes the name from the path.
+	for _, path := range []string{"/audio/" + name, "/audio/../tubeagency.db", "/audio/notes.txt"} {
+		rec := httptest.NewRecorder()
+		rt.AudioHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		want := 404
+		if path == "/audio/"+name {
+			want = 200
+		}
+		if rec.Code != want || want == 200 && rec.Body.Len() != len(wav) {
+			t.Fatalf("%s: %d with %d bytes, want %d", path, rec.Code, rec.Body.Len(), want)
+		}
+	}
+}

@@ -411,3 +411,54 @@ func TestTooFewTitlesAsksAgainThenFails(t *testing.T) {
 		})
 	}
 }
+
+type trendsFake struct {
+	trends []string
+	err    error
+}
+
+func (f trendsFake) Trends(context.Context, string) ([]string, error) { return f.trends, f.err }
+
+// recordingGen remembers the ideas request it was sent.
+type recordingGen struct {
+	*scriptedGen
+	ideasPrompt string
+}
+
+func (g *recordingGen) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	if req.Task == providers.TaskIdeas {
+		g.ideasPrompt = req.User
+	}
+	return g.scriptedGen.Generate(ctx, req)
+}
+
+func TestIdeasUseTrendsWhenAvailable(t *testing.T) {
+	scenarios := []struct {
+		name   string
+		trends TrendSource
+		want   string
+		absent string
+	}{
+		{name: "trends", trends: trendsFake{trends: []string{"cold brew", "latte art"}}, want: "Trending now: cold brew; latte art."},
+		{name: "trend source failing", trends: trendsFake{err: errors.New("no data")}, absent: "Trending"},
+		{name: "no trend source", absent: "Trending"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			st := openStore(t)
+			ch := addChannel(t, st, "Crema Lab", store.FormatShorts)
+			gen := &recordingGen{scriptedGen: newGen()}
+			s := New(Config{Store: st, Generator: gen, Trends: sc.trends})
+			p, _ := s.Create(context.Background(), ch.ID, "")
+			if _, err := s.RunStep(context.Background(), p.ID, StepIdeas, RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if sc.want != "" && !strings.Contains(gen.ideasPrompt, sc.want) || sc.absent != "" && strings.Contains(gen.ideasPrompt, sc.absent) {
+				t.Fatalf("prompt %q", gen.ideasPrompt)
+			}
+			if !strings.Contains(gen.ideasPrompt, "home espresso") {
+				t.Fatalf("prompt lacks the niche: %q", gen.ideasPrompt)
+			}
+		})
+	}
+}
