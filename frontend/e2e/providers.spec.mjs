@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServe, openPage, shot, callApi } from './harness.mjs';
 
 // A loopback address where nothing listens: every request to it is refused.
@@ -79,5 +81,26 @@ test('with every provider unreachable the templates answer, and the UI says so',
   assert.match(await answered.textContent(), /Local templates answered/);
   assert.ok((await page.getByTestId('title-option').count()) >= 5);
   await shot(page, 'quick-titles-templates');
+  assert.deepEqual(errors, []);
+});
+
+test('a broken template override is reported and the last good version keeps answering', async () => {
+  const dir = join(app.dataDir, 'templates');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'titles.tmpl'), '{{ .Topic ');
+  await page.goto(app.url + '/#/settings');
+  const banner = page.getByTestId('template-errors');
+  await banner.waitFor({ timeout: 15000 });
+  assert.match(await banner.textContent(), /titles\.tmpl/);
+  const status = await callApi(app.url, 'Status');
+  assert.equal(status.template_errors.length, 1);
+  await shot(page, 'providers-template-error');
+
+  const res = await callApi(app.url, 'GenerateTitles', (await callApi(app.url, 'ListChannels'))[0].id, 'rye bread', true);
+  assert.equal(res.templates, true);
+  assert.ok(res.options.length >= 5, 'the built-in titles template still answers');
+
+  rmSync(join(dir, 'titles.tmpl'));
+  await banner.waitFor({ state: 'detached', timeout: 15000 });
   assert.deepEqual(errors, []);
 });

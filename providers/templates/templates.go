@@ -25,6 +25,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -236,10 +237,13 @@ func trial(t *template.Template) error {
 	return nil
 }
 
+var templateErrPrefix = regexp.MustCompile(`^template: [^:]+:(\d+)(?::\d+)?: (?:executing "[^"]*" )?`)
+
+// cleanTemplateError turns `template: titles.tmpl:3:5: executing
+// "titles.tmpl" at <.X>: …` into `line 3: at <.X>: …`; the file is named
+// next to it already.
 func cleanTemplateError(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "template: ")
-	return msg
+	return templateErrPrefix.ReplaceAllString(err.Error(), "line $1: ")
 }
 
 // Watch reloads the override folder whenever a file in it changes, until

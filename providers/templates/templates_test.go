@@ -198,7 +198,7 @@ func TestOverrideBrokenAndRemoved(t *testing.T) {
 
 	write(`{{ .Niche `) // does not parse
 	errs := p.Reload()
-	if len(errs) != 1 || errs[0].File != "thumbnail.tmpl" || !strings.Contains(errs[0].Message, "thumbnail.tmpl") {
+	if len(errs) != 1 || errs[0].File != "thumbnail.tmpl" || !strings.HasPrefix(errs[0].Message, "line 1: ") {
 		t.Fatalf("broken file errors = %+v", errs)
 	}
 	if got := gen(t, p, req); got != "MY HOME BAKING\n" {
@@ -206,7 +206,7 @@ func TestOverrideBrokenAndRemoved(t *testing.T) {
 	}
 
 	write(`{{ .NoSuchField }}`) // parses, fails when run
-	if errs := p.Reload(); len(errs) != 1 || !strings.Contains(errs[0].Message, "NoSuchField") {
+	if errs := p.Reload(); len(errs) != 1 || !strings.HasPrefix(errs[0].Message, "line 1: at <.NoSuchField>") {
 		t.Fatalf("failing file errors = %+v", errs)
 	}
 	if got := gen(t, p, req); got != "MY HOME BAKING\n" {
