@@ -61,8 +61,9 @@ type Config struct {
 
 // Client generates text through one OpenAI-compatible endpoint.
 type Client struct {
-	cfg Config
-	url string
+	cfg            Config
+	url            string
+	newTokensField bool // send max_completion_tokens (api.openai.com)
 }
 
 var _ providers.Provider = (*Client)(nil)
@@ -80,6 +81,7 @@ func New(cfg Config) *Client {
 		cfg.Key = func() (string, error) { return "", nil }
 	}
 	c := &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/")}
+	c.newTokensField = strings.HasPrefix(c.url, "https://api.openai.com/")
 	if c.cfg.ModelsURL == "" {
 		c.cfg.ModelsURL = c.url + "/models"
 		if strings.HasSuffix(c.url, "://models.github.ai/inference") {
@@ -101,6 +103,7 @@ type chatRequest struct {
 	Model         string         `json:"model"`
 	Messages      []message      `json:"messages"`
 	MaxTokens     int            `json:"max_tokens,omitempty"`
+	MaxCompletion int            `json:"max_completion_tokens,omitempty"`
 	Temperature   *float64       `json:"temperature,omitempty"`
 	Stream        bool           `json:"stream,omitempty"`
 	StreamOptions *streamOptions `json:"stream_options,omitempty"`
@@ -140,7 +143,12 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 	if err != nil {
 		return providers.Response{}, &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
 	}
-	body := chatRequest{Model: c.cfg.Model, MaxTokens: req.MaxTokens, Stream: req.OnDelta != nil}
+	body := chatRequest{Model: c.cfg.Model, Stream: req.OnDelta != nil}
+	if c.newTokensField {
+		body.MaxCompletion = req.MaxTokens // OpenAI's newer models refuse max_tokens
+	} else {
+		body.MaxTokens = req.MaxTokens
+	}
 	if req.System != "" {
 		body.Messages = append(body.Messages, message{Role: "system", Content: req.System})
 	}

@@ -151,3 +151,11 @@ func TestModelsURL(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenAIItselfGetsMaxCompletionTokens(t *testing.T) {
+	openaiClient := New(Config{Name: "openai", BaseURL: "https://api.openai.com/v1"})
+	groqClient := New(Config{Name: "groq", BaseURL: "https://api.groq.com/openai/v1"})
+	if !openaiClient.newTokensField || groqClient.newTokensField {
+		t.Fatal("max_completion_tokens chosen for the wrong service")
+	}
+}
