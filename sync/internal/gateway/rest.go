@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -367,6 +368,7 @@ func bodyColumns(t *table, body []byte) ([]string, []byte, error) {
 		}
 		cols = append(cols, k)
 	}
+	sort.Strings(cols) // one SQL text per column set, so prepared statements are reused
 	for _, o := range arr[1:] {
 		if len(o) != len(cols) {
 			return nil, nil, &pgError{Code: "PGRST102", Message: "All object keys must match"}
