@@ -142,3 +142,22 @@ func TestExportMarkdownAndJSON(t *testing.T) {
 		t.Fatalf("empty export has nulls: %s", empty)
 	}
 }
+
+func TestTruncateWords(t *testing.T) {
+	scenarios := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short title", 100, "short title"},
+		{"Ranked From Useless To Essential (vertical, Under 60 Seconds)", 45, "Ranked From Useless To Essential"},
+		{"Alpha beta gamma | delta epsilon zeta", 20, "Alpha beta gamma"},
+		{"Supercalifragilisticexpialidocious", 10, "Supercalif"},
+	}
+	for _, sc := range scenarios {
+		got := truncateWords(sc.in, sc.n)
+		if got != sc.want || len([]rune(got)) > sc.n {
+			t.Errorf("truncateWords(%q, %d) = %q, want %q", sc.in, sc.n, got, sc.want)
+		}
+	}
+}

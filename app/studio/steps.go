@@ -319,7 +319,33 @@ func cleanLines(text string, max int) []string {
 		if line == "" {
 			continue
 		}
-		out = append(out, truncateRunes(line, max))
+		out = append(out, truncateWords(line, max))
+	}
+	return out
+}
+
+// truncateWords shortens s to at most n characters, cutting at the last
+// space that fits (and dropping a dangling opening bracket or separator)
+// rather than in the middle of a word.
+func truncateWords(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n+1]
+	cut := strings.LastIndex(string(r), " ")
+	if cut <= 0 {
+		return truncateRunes(s, n)
+	}
+	out := strings.TrimSpace(string(r)[:cut])
+	for {
+		trimmed := strings.TrimRight(out, " ([{|-–—:,;")
+		if i := strings.LastIndexAny(trimmed, "([{"); i >= 0 && !strings.ContainsAny(trimmed[i:], ")]}") {
+			trimmed = strings.TrimSpace(trimmed[:i])
+		}
+		if trimmed == out || trimmed == "" {
+			break
+		}
+		out = trimmed
 	}
 	return out
 }
