@@ -337,6 +337,15 @@ func TestHandEditedSettingsReachTheRouter(t *testing.T) {
 					if st.SettingsError == "" || v.SettingsError == "" || v.Providers[5].Model != "hand-edited" {
 						t.Fatalf("broken edit: status %q, view %q, model %q", st.SettingsError, v.SettingsError, v.Providers[5].Model)
 					}
+					// saving from the app writes the settings in force over the broken file
+					v, err := a.SetProviderEnabled("groq", false)
+					if err != nil || v.SettingsError != "" {
+						t.Fatalf("after saving: %v, error %q", err, v.SettingsError)
+					}
+					raw, _ := os.ReadFile(rt.providers.settings.Path())
+					if !strings.Contains(string(raw), "hand-edited") {
+						t.Fatal("the saved file lost the last good settings")
+					}
 					return
 				case <-deadline:
 					t.Fatal("broken edit not reported")

@@ -36,7 +36,6 @@ type providerParts struct {
 
 	mu      sync.Mutex
 	tplErrs []templates.FileError
-	setErr  string
 }
 
 // secretProvider is the key store name of a provider's API key.
@@ -54,21 +53,12 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 			rt.applyProviderSettings()
 			rt.emit(events.Settings, map[string]any{"area": "providers"})
 		},
-		OnError: func(err error) {
-			p.mu.Lock()
-			p.setErr = ""
-			if err != nil {
-				p.setErr = err.Error()
-			}
-			p.mu.Unlock()
+		OnError: func(error) {
 			rt.emit(events.Settings, map[string]any{"area": "providers", "error": p.settingsError()})
 		},
 	})
 	if err != nil {
 		return fmt.Errorf("start providers: %w", err)
-	}
-	if err := p.settings.LastError(); err != nil {
-		p.setErr = err.Error()
 	}
 	p.templates, err = templates.New(templates.Options{
 		Dir: filepath.Join(rt.opts.DataDir, "templates"),
@@ -202,10 +192,13 @@ func (rt *Runtime) applyProviderSettings() {
 	p.router.Wake()
 }
 
+// settingsError says why settings.json on disk is not in force, empty
+// when it is.
 func (p *providerParts) settingsError() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.setErr
+	if err := p.settings.LastError(); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 func (p *providerParts) templateErrors() []templates.FileError {
