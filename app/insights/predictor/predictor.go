@@ -284,7 +284,7 @@ func Train(videos []insights.Video, opts Options) *Model {
 	m.accuracySE = AUCStdErr(m.accuracy, pos, float64(n)-pos)
 	m.note = fmt.Sprintf("Calibrated on %d videos of this channel; %s %.2f ± %.2f (0.5 is a coin flip, 1 is perfect).",
 		n, Metric, m.accuracy, m.accuracySE)
-	if m.accuracy < 0.6 {
+	if m.accuracy < 0.6 || m.accuracy-2*m.accuracySE <= 0.5 {
 		m.note += " Titles barely predict views here: treat the score as a weak hint."
 	}
 	return m

@@ -13,6 +13,10 @@ describe('accuracyWords', () => {
   ])('reads AUC %f as %s', (auc, words) => {
     expect(accuracyWords(auc)).toBe(words);
   });
+  it('calls an AUC within two standard errors of 0.5 a coin flip', () => {
+    expect(accuracyWords(0.58, 0.04)).toBe('no better than a coin flip');
+    expect(accuracyWords(0.58, 0.02)).toBe('weak');
+  });
 });
 
 describe('charts', () => {

@@ -194,9 +194,10 @@ export function money(n: number, digits = 2): string {
   return new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
 }
 
-/** How an AUC reads to a person. */
-export function accuracyWords(auc: number): string {
-  if (auc < 0.55) return 'no better than a coin flip';
+/** How an AUC (with its standard error) reads to a person. Within two
+ *  standard errors of 0.5 it cannot be told apart from a coin flip. */
+export function accuracyWords(auc: number, se = 0): string {
+  if (auc < 0.55 || auc - 2 * se <= 0.5) return 'no better than a coin flip';
   if (auc < 0.65) return 'weak';
   if (auc < 0.75) return 'fair';
   if (auc < 0.85) return 'good';
