@@ -669,6 +669,14 @@ func (rt *Runtime) projection(ctx context.Context, ch store.Channel) (revenue.Pr
 	}
 	in.LongMedianViews, in.ShortsMedianViews = analysis.Median(longViews), analysis.Median(shortViews)
 	in.LongPerWeek, in.ShortsPerWeek = float64(longRecent)/(90.0/7), float64(shortRecent)/(90.0/7)
+	if longRecent+shortRecent == 0 && len(vs) > 0 {
+		// Nothing uploaded in 90 days: project the channel's planned cadence.
+		if ch.Format == store.FormatShorts {
+			in.ShortsPerWeek = ch.Cadence
+		} else {
+			in.LongPerWeek = ch.Cadence
+		}
+	}
 	in.ViewSpread = revenue.LogSpread(all)
 	if len(vs) > 0 {
 		r := analysis.Audit(vs, analysis.Options{Now: now, Windows: []int{30}})

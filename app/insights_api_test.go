@@ -145,6 +145,22 @@ func TestInsightsImportAuditScoreAndMoney(t *testing.T) {
 	}
 }
 
+func TestProjectionFallsBackToPlannedCadence(t *testing.T) {
+	_, a, chID := insightsTest(t, "")
+	// One old long-form video of 3,000 views, nothing in the last 90 days; the plan is 2 a week.
+	if _, err := a.AddVideo(chID, VideoInput{Title: "Old favourite", PublishedAt: "2024-01-10", DurationSec: 900, Views: 3000}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.RevenueProjection(chID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 3000 * 2 * 365.25 / 12 / 7 // median × planned cadence × weeks a month
+	if d := p.MonthlyLong - want; d > 1e-6 || d < -1e-6 || p.MonthlyShts != 0 {
+		t.Errorf("monthly views = %v long, %v shorts; want %v long", p.MonthlyLong, p.MonthlyShts, want)
+	}
+}
+
 func TestInsightsManualEntryValidation(t *testing.T) {
 	_, a, chID := insightsTest(t, "")
 	good := VideoInput{Title: "Hand-made entry", PublishedAt: "2025-01-05T18:00", DurationSec: 600, Views: 1200}
