@@ -1,17 +1,30 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { startServe, openPage, shot, callApi } from './harness.mjs';
 
-// Studio, Autopilot and the dashboard cards against a real serve with no
-// provider reachable: every text comes from the local templates and the
-// voice-over from espeak-ng.
+// Studio, Autopilot and the dashboard cards against a real serve whose AI
+// provider is switched on, keyed and unreachable: every text comes from the
+// local templates and the voice-over from espeak-ng.
 const STEPS = ['ideas', 'titles', 'script', 'description', 'tags', 'thumbnail', 'voice'];
 
 let app, browser, page, errors, channel;
 
+// A loopback address where nothing listens: every request to it is refused.
+async function deadURL() {
+  const srv = createServer();
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  const { port } = srv.address();
+  await new Promise((ok) => srv.close(ok));
+  return `http://127.0.0.1:${port}/v1`;
+}
+
 before(async () => {
   app = await startServe();
+  const groq = (await callApi(app.url, 'ListProviders')).providers.find((p) => p.name === 'groq');
+  await callApi(app.url, 'SaveProvider', { name: 'groq', enabled: true, model: groq.model, base_url: await deadURL(), rpm: 0, daily_quota: 0 });
+  await callApi(app.url, 'SetProviderKey', 'groq', 'gsk_e2e_studio_key_0000wxyz');
   channel = await callApi(app.url, 'CreateChannel', {
     name: 'Pocket Physics', niche: 'everyday physics', language: 'en', audience: 'curious teens',
     format: 'shorts', cadence: 3, youtube_id: '', autopilot: false,
@@ -58,6 +71,7 @@ test('the export downloads as Markdown and JSON', async () => {
   assert.match(text, /^# /);
   assert.match(text, /## Title options/);
   assert.match(text, /0:00/);
+  assert.ok(!text.includes('gsk_e2e_studio_key'), 'the API key reached the export');
 
   const [js] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   const data = JSON.parse(readFileSync(await js.path(), 'utf8'));
