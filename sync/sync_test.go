@@ -537,3 +537,43 @@ func TestLoopWakesOnLocalWrite(t *testing.T) {
 	})
 	assertConverged(t, h, d.st, s.UserID, 2)
 }
+
+func TestBackoff(t *testing.T) {
+	scenarios := []struct {
+		attempt int
+		jitter  float64
+		want    time.Duration
+	}{
+		{1, 0.5, time.Second},
+		{2, 0.5, 2 * time.Second},
+		{4, 0.5, 8 * time.Second},
+		{7, 0.5, 60 * time.Second},
+		{1000, 0.5, 60 * time.Second}, // capped, never overflowing
+		{1, 0, 750 * time.Millisecond},
+		{1, 1, 1250 * time.Millisecond},
+		{1000, 0, 45 * time.Second},
+	}
+	for _, sc := range scenarios {
+		if got := cloudsync.Backoff(sc.attempt, time.Second, time.Minute, sc.jitter); got != sc.want {
+			t.Errorf("Backoff(%d, jitter %.1f) = %v, want %v", sc.attempt, sc.jitter, got, sc.want)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	scenarios := []struct {
+		status    int
+		code      string
+		permanent bool
+	}{
+		{403, "42501", true}, {401, "42501", true}, {409, "23505", true}, {400, "23514", true},
+		{400, "PGRST204", true}, {400, "", true},
+		{401, "PGRST301", false}, {429, "", false}, {500, "XX000", false}, {502, "", false},
+		{503, "PGRST001", false}, {404, "42P01", false}, {0, "", false},
+	}
+	for _, sc := range scenarios {
+		if got := cloudsync.Classify(sc.status, sc.code); got != sc.permanent {
+			t.Errorf("Classify(%d, %q) = %v, want %v", sc.status, sc.code, got, sc.permanent)
+		}
+	}
+}

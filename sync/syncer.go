@@ -51,6 +51,10 @@ type Options struct {
 	MinBackoff time.Duration
 	// MaxBackoff caps the retry delay. Zero means 60 s.
 	MaxBackoff time.Duration
+	// MaxProbeBackoff caps the delay between probes while the server does
+	// not answer, so a returning connection is noticed soon (probes are
+	// one small GET). Zero means 15 s; it never exceeds MaxBackoff.
+	MaxProbeBackoff time.Duration
 	// Jitter returns a number in [0, 1). Nil means math/rand/v2.
 	Jitter func() float64
 	// After waits for d. Nil means time.After; tests pass their own.
@@ -117,6 +121,10 @@ func New(ctx context.Context, opts Options) (*Syncer, error) {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 60 * time.Second
 	}
+	if opts.MaxProbeBackoff <= 0 {
+		opts.MaxProbeBackoff = 15 * time.Second
+	}
+	opts.MaxProbeBackoff = min(opts.MaxProbeBackoff, opts.MaxBackoff)
 	if opts.Jitter == nil {
 		opts.Jitter = rand.Float64
 	}
@@ -212,7 +220,11 @@ func (s *Syncer) loop(ctx context.Context) {
 				s.attempt++
 				n := s.attempt
 				s.mu.Unlock()
-				wait = Backoff(n, s.opts.MinBackoff, s.opts.MaxBackoff, s.opts.Jitter())
+				limit := s.opts.MaxBackoff
+				if isNetwork(err) {
+					limit = s.opts.MaxProbeBackoff
+				}
+				wait = Backoff(n, s.opts.MinBackoff, limit, s.opts.Jitter())
 				var re *Error
 				if errors.As(err, &re) && re.RetryAfter > wait {
 					wait = re.RetryAfter

@@ -449,10 +449,19 @@ func (c *Client) once(ctx context.Context, op string, fn func(pc *postgrest.Clie
 // Push upserts rows into table; the server's last-writer-wins trigger
 // keeps the newest version of each row.
 func (c *Client) Push(ctx context.Context, table string, rows []json.RawMessage) error {
-	return c.rest(ctx, "push "+table, func(pc *postgrest.Client) error {
+	return schemaHint(table, c.rest(ctx, "push "+table, func(pc *postgrest.Client) error {
 		_, _, err := pc.From(table).Upsert(rows, "id", "minimal", "").Execute()
 		return err
-	})
+	}))
+}
+
+// schemaHint explains a missing table: the schema was not applied.
+func schemaHint(table string, err error) error {
+	var e *cloudsync.Error
+	if errors.As(err, &e) && e.Status == http.StatusNotFound && (e.Code == "42P01" || e.Code == "PGRST205" || e.Code == "") {
+		e.Message = "the Supabase project has no " + table + " table: apply sync/schema/0001_tubeagency_sync.sql in its SQL Editor"
+	}
+	return err
 }
 
 // serverColumns exist only on the server; pulled rows drop them.
@@ -471,7 +480,7 @@ func (c *Client) Pull(ctx context.Context, table string, after int64, limit int)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, schemaHint(table, err)
 	}
 	out := make([]cloudsync.RemoteRow, 0, len(rows))
 	for _, r := range rows {

@@ -141,6 +141,7 @@ func TestStatusCodeAndRetryAfterSurvive(t *testing.T) {
 		{"database down", 503, `{"code":"PGRST001","message":"Could not connect"}`, nil, "PGRST001", false, 0},
 		{"rate limited", 429, `{"message":"Too Many Requests"}`, map[string]string{"Retry-After": "7"}, "", false, 7 * time.Second},
 		{"server error", 500, `{"code":"XX000","message":"internal"}`, nil, "XX000", false, 0},
+		{"schema not applied", 404, `{"code":"42P01","message":"relation \"public.channels\" does not exist"}`, nil, "42P01", false, 0},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -162,6 +163,9 @@ func TestStatusCodeAndRetryAfterSurvive(t *testing.T) {
 			}
 			if cloudsync.IsPermanent(err) != sc.permanent {
 				t.Fatal("IsPermanent disagrees")
+			}
+			if sc.status == 404 && !strings.Contains(err.Error(), "apply sync/schema") {
+				t.Fatalf("a missing table does not say to apply the schema: %v", err)
 			}
 		})
 	}
