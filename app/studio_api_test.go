@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/voice"
+	"tubeagency/providers"
 )
 
 // waitPackage polls until package id reaches status or the deadline passes.
@@ -353,5 +355,82 @@ func TestAudioHandlerServesTheDesktopPath(t *testing.T) {
 		if rec.Code != want || want == 200 && rec.Body.Len() != len(wav) {
 			t.Fatalf("%s: %d with %d bytes, want %d", path, rec.Code, rec.Body.Len(), want)
 		}
+	}
+}
+
+func TestAutopilotDefersWhenEveryDailyQuotaIsSpent(t *testing.T) {
+	rt := startTest(t)
+	rt.providers.keysMode = "file"
+	a := rt.API()
+	ctx := context.Background()
+	// Groq is the only usable remote provider: keyed, allowed one request a
+	// day, and unreachable.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + l.Addr().String() + "/v1"
+	l.Close()
+	view, err := a.ListProviders()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var model string
+	for _, p := range view.Providers {
+		if p.Name == "groq" {
+			model = p.Model
+		}
+	}
+	if _, err := a.SaveProvider(ProviderInput{Name: "groq", Enabled: true, Model: model, BaseURL: dead, DailyQuota: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetProviderKey("groq", "gsk_quota_test_key_0000abcd"); err != nil {
+		t.Fatal(err)
+	}
+	if spent, _, _ := rt.QuotaExhausted(ctx); spent {
+		t.Fatal("quota spent before any request")
+	}
+	if _, err := rt.Generate(ctx, providers.Request{Task: providers.TaskTitles, Topic: "x", Channel: providers.Channel{ID: "c", Niche: "n", Format: store.FormatShorts}}); err != nil {
+		t.Fatal(err)
+	}
+	if spent, _, _ := rt.QuotaExhausted(ctx); !spent {
+		t.Fatal("the one daily request was used but the quota is not spent")
+	}
+
+	s := autopilot.DefaultSettings()
+	s.Ahead, s.Voice, s.OnQuota = 1, false, autopilot.OnQuotaDefer
+	if _, err := a.AutopilotSaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AutopilotSetChannel(ch.ID, true, 2); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ov, err := a.AutopilotOverview()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ov.Channels) == 1 && ov.Channels[0].Deferred == 1 {
+			if ov.Channels[0].Ready != 0 {
+				t.Fatalf("a package was written despite the defer choice: %+v", ov.Channels[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no job deferred: %+v", ov.Channels)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sum, err := a.ActivitySummary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Kinds["autopilot.deferred"] != 1 || sum.Channels[0].Deferred != 1 {
+		t.Fatalf("summary %+v", sum)
 	}
 }
