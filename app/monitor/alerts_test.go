@@ -286,3 +286,37 @@ func TestProviderHealthColours(t *testing.T) {
 		})
 	}
 }
+
+func TestSummaryIsComputed(t *testing.T) {
+	green := ProviderView{ProviderStatus: healthyGroq(), Health: HealthGreen}
+	amber := ProviderView{ProviderStatus: ProviderStatus{Name: "groq", Label: "Groq", State: "degraded"}, Health: HealthAmber}
+	red := ProviderView{ProviderStatus: ProviderStatus{Name: "groq", Label: "Groq", State: "breaker_open", Message: "Groq is paused."}, Health: HealthRed}
+	off := ProviderView{ProviderStatus: ProviderStatus{Name: "openai", Label: "OpenAI", State: "disabled"}, Health: HealthGrey}
+	online := SyncView{Available: true, SyncStatus: SyncStatus{State: "online"}}
+	scenarios := []struct {
+		name  string
+		s     Snapshot
+		level string
+		text  string
+	}{
+		{"nothing set up", Snapshot{Providers: []ProviderView{off}}, LevelGreen, "All systems green: no AI providers set up, local templates answer, sync not set up."},
+		{"all healthy", Snapshot{Providers: []ProviderView{green, off}, Sync: online, Pool: PoolView{Available: true, Waiting: 3}}, LevelGreen,
+			"All systems green: 1 of 1 providers healthy, sync online, 3 jobs queued."},
+		{"degraded provider", Snapshot{Providers: []ProviderView{amber}, Sync: online}, LevelAmber,
+			"1 problem needs attention: Groq is degraded: some of its recent calls or checks failed."},
+		{"paused provider", Snapshot{Providers: []ProviderView{red}, Sync: online}, LevelRed, "1 problem needs attention: Groq is paused."},
+		{"dead letters", Snapshot{Providers: []ProviderView{green}, Sync: SyncView{Available: true, SyncStatus: SyncStatus{State: "online", DeadLetters: 2}}}, LevelAmber,
+			"1 problem needs attention: 2 changes were refused by the sync server and wait in dead letters."},
+		{"sync error and a warning", Snapshot{Providers: []ProviderView{green}, Sync: SyncView{Available: true, SyncStatus: SyncStatus{State: "error", LastError: "the server answered 500"}},
+			Alerts: []Alert{{Subject: "disk", Severity: SeverityWarn, Message: "Only 300 MB free."}}}, LevelRed,
+			"2 problems need attention: Only 300 MB free."},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			got := summarize(&sc.s)
+			if got.Level != sc.level || got.Text != sc.text || got.Green != (sc.level == LevelGreen) {
+				t.Fatalf("summary = %+v, want %s %q", got, sc.level, sc.text)
+			}
+		})
+	}
+}

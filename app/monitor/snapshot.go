@@ -159,9 +159,17 @@ type ProcessView struct {
 	Goroutines  int     `json:"goroutines"`
 }
 
+// Summary levels.
+const (
+	LevelGreen = "green" // nothing needs attention
+	LevelAmber = "amber" // only warnings: degraded providers, warn alerts, dead letters
+	LevelRed   = "red"   // a "bad" alert, a provider that cannot answer, or sync failing
+)
+
 // Summary is the one-line verdict at the top of the page.
 type Summary struct {
 	Green    bool     `json:"green"`
+	Level    string   `json:"level"` // green, amber or red`
 	Text     string   `json:"text"`
 	Problems []string `json:"problems"`
 }
@@ -217,8 +225,19 @@ func providerHealth(p *ProviderView, active []Alert) string {
 // error and nothing sits in dead letters.
 func summarize(s *Snapshot) Summary {
 	var problems []string
+	level := LevelGreen
+	worse := func(l string) {
+		if l == LevelRed || level == LevelGreen {
+			level = l
+		}
+	}
 	for _, a := range s.Alerts {
 		problems = append(problems, a.Message)
+		if a.Severity == SeverityBad {
+			worse(LevelRed)
+		} else {
+			worse(LevelAmber)
+		}
 	}
 	healthy, enabled := 0, 0
 	for _, p := range s.Providers {
@@ -230,18 +249,31 @@ func summarize(s *Snapshot) Summary {
 			healthy++
 			continue
 		}
+		if p.Health == HealthRed {
+			worse(LevelRed)
+		} else {
+			worse(LevelAmber)
+		}
 		if !hasAlertAbout(s.Alerts, p.Name) {
 			msg := p.Message
-			if msg == "" {
+			switch {
+			case msg != "":
+			case p.State == "degraded":
+				msg = p.Label + " is degraded: some of its recent calls or checks failed."
+			default:
 				msg = p.Label + " is " + strings.ReplaceAll(p.State, "_", " ") + "."
 			}
 			problems = append(problems, msg)
 		}
 	}
-	if s.Sync.Available && s.Sync.State == "error" && !hasAlertAbout(s.Alerts, "sync") {
-		problems = append(problems, "Sync is failing: "+s.Sync.LastError)
+	if s.Sync.Available && s.Sync.State == "error" {
+		worse(LevelRed)
+		if !hasAlertAbout(s.Alerts, "sync") {
+			problems = append(problems, "Sync is failing: "+s.Sync.LastError)
+		}
 	}
 	if s.Sync.DeadLetters > 0 {
+		worse(LevelAmber)
 		problems = append(problems, fmt.Sprintf("%d changes were refused by the sync server and wait in dead letters.", s.Sync.DeadLetters))
 	}
 	if len(problems) > 0 {
@@ -249,7 +281,7 @@ func summarize(s *Snapshot) Summary {
 		if len(problems) > 1 {
 			text = fmt.Sprintf("%d problems need attention", len(problems))
 		}
-		return Summary{Green: false, Text: text + ": " + problems[0], Problems: problems}
+		return Summary{Green: false, Level: level, Text: text + ": " + problems[0], Problems: problems}
 	}
 	parts := []string{}
 	if enabled > 0 {
@@ -266,7 +298,7 @@ func summarize(s *Snapshot) Summary {
 	if s.Pool.Available {
 		parts = append(parts, fmt.Sprintf("%d jobs queued", s.Pool.Waiting))
 	}
-	return Summary{Green: true, Text: "All systems green: " + strings.Join(parts, ", ") + ".", Problems: []string{}}
+	return Summary{Green: true, Level: LevelGreen, Text: "All systems green: " + strings.Join(parts, ", ") + ".", Problems: []string{}}
 }
 
 func hasAlertAbout(alerts []Alert, subject string) bool {

@@ -84,7 +84,7 @@ export interface Rule {
 export interface Snapshot {
   at: string;
   uptime_secs: number;
-  summary: { green: boolean; text: string; problems: string[] };
+  summary: { green: boolean; level: 'green' | 'amber' | 'red'; text: string; problems: string[] };
   providers: ProviderView[];
   cache: { available: boolean; tiers: CacheTier[]; misses: number; entries: number; evictions: number };
   limiters: LimiterStatus[];
