@@ -13,19 +13,32 @@ function startSupabase() {
     : spawn('go', ['run', './sync/internal/devstack'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
+  let info = null;
+  const waiting = []; // resolvers of sql() answers, in order
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('devstack did not start in 120 s:\n' + err)), 120000);
     child.stderr.on('data', (b) => (err += b.toString()));
     child.stdout.on('data', (b) => {
       out += b.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
+      let nl;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        if (info) {
+          waiting.shift()?.(line);
+          continue;
+        }
         clearTimeout(timer);
-        const info = JSON.parse(out.slice(0, nl));
-        ok({ ...info, stop: () => new Promise((r) => { child.once('exit', r); child.stdin.end(); }) });
+        info = JSON.parse(line);
+        ok({
+          ...info,
+          // Runs SQL as the project's database superuser.
+          sql: (statement) => new Promise((r) => { waiting.push(r); child.stdin.write(statement + '\n'); }),
+          stop: () => new Promise((r) => { child.once('exit', r); child.stdin.end(); }),
+        });
       }
     });
-    child.on('exit', (code) => fail(new Error(`devstack exited with ${code}:\n${err}`)));
+    child.on('exit', (code) => { if (!info) fail(new Error(`devstack exited with ${code}:\n${err}`)); });
   });
 }
 
@@ -83,6 +96,33 @@ test('save the project, create an account, and the queue drains', async () => {
   assert.ok(st.last_sync > 0);
   await page.getByTestId('status-badge').filter({ hasText: 'synced' }).waitFor({ timeout: 10000 });
   await shot(page, 'sync-settings');
+});
+
+test('a change the server refuses waits as a refused change, is edited and then syncs', async () => {
+  assert.equal(await supa.sql('ALTER TABLE public.channels ADD CONSTRAINT short_name CHECK (length(name) <= 20)'), 'ok');
+  await callApi(app.url, 'CreateChannel', {
+    name: 'A name far longer than twenty', niche: 'home baking', language: 'en', audience: '', format: 'long-form', cadence: 1, youtube_id: '', autopilot: false,
+  });
+  const item = page.getByTestId('dead-letter');
+  await item.waitFor({ timeout: 20000 });
+  assert.match(await item.textContent(), /A name far longer than twenty/);
+  assert.match(await item.textContent(), /23514/);
+  await page.getByTestId('sync-dead-count').filter({ hasText: '1 refused' }).waitFor();
+  await item.scrollIntoViewIfNeeded();
+  await shot(page, 'sync-dead-letter');
+
+  await page.getByTestId('dead-letter-edit').click();
+  const box = page.getByLabel('Fields to save (JSON)');
+  await box.fill('{ "name": ');
+  await page.getByTestId('dead-letter-save').click();
+  assert.match(await page.getByTestId('dead-letter-error').textContent(), /not valid JSON/);
+  const fields = { name: 'Shorter name' };
+  await box.fill(JSON.stringify(fields));
+  await page.getByTestId('dead-letter-save').click();
+  await page.getByTestId('dead-letters-empty').waitFor({ timeout: 20000 });
+  await page.getByTestId('sync-state').filter({ hasText: 'Synced' }).waitFor({ timeout: 20000 });
+  const names = (await callApi(app.url, 'ListChannels')).map((c) => c.name);
+  assert.ok(names.includes('Shorter name'), 'the edit did not reach the channel');
 });
 
 test('signing out keeps working and queues', async () => {

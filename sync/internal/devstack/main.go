@@ -7,15 +7,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the pgx driver
 
 	"tubeagency/sync/internal/gateway"
 	"tubeagency/sync/internal/pgtest"
@@ -50,8 +53,23 @@ func run() error {
 	line, _ := json.Marshal(map[string]string{"url": "http://" + ln.Addr().String(), "anon_key": g.AnonKey()})
 	fmt.Println(string(line))
 
+	admin, err := sql.Open("pgx", pg.DSN("postgres", db))
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
 	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(io.Discard, os.Stdin); done <- struct{}{} }()
+	go func() {
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			if _, err := admin.Exec(sc.Text()); err != nil {
+				fmt.Println("error:", err)
+			} else {
+				fmt.Println("ok")
+			}
+		}
+		done <- struct{}{}
+	}()
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	select {
