@@ -42,6 +42,7 @@ func (a *App) insightsChannel(ctx context.Context, channelID string) (store.Chan
 // AuditResult is a channel's audit and its total views over time.
 type AuditResult struct {
 	ChannelID string           `json:"channel_id"`
+	TimeZone  string           `json:"time_zone"`
 	Report    analysis.Report  `json:"report"`
 	History   []insights.Point `json:"history"`
 	// Stats is the newest channel snapshot from the YouTube API; nil when
@@ -50,7 +51,17 @@ type AuditResult struct {
 }
 
 // AuditChannel audits a channel's stored videos over 30, 60 and 90 days.
-func (a *App) AuditChannel(channelID string) (AuditResult, error) {
+// timeZone (an IANA name such as Europe/Lisbon; "" means UTC) is where
+// weekdays and hours of the best-time heatmap are read.
+func (a *App) AuditChannel(channelID, timeZone string) (AuditResult, error) {
+	loc := time.UTC
+	if tz := strings.TrimSpace(timeZone); tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil || len(tz) > 64 {
+			return AuditResult{}, &FieldError{Field: "time_zone", Message: "must be a time zone name such as Europe/Lisbon or America/New_York"}
+		}
+		loc = l
+	}
 	ctx, cancel := a.call()
 	defer cancel()
 	ch, err := a.insightsChannel(ctx, channelID)
@@ -65,8 +76,8 @@ func (a *App) AuditChannel(channelID string) (AuditResult, error) {
 	if err != nil {
 		return AuditResult{}, err
 	}
-	r := analysis.Audit(vs, analysis.Options{Now: a.rt.opts.Now(), TargetPerWeek: ch.Cadence})
-	res := AuditResult{ChannelID: ch.ID, Report: r, History: hist}
+	r := analysis.Audit(vs, analysis.Options{Now: a.rt.opts.Now(), TargetPerWeek: ch.Cadence, Location: loc})
+	res := AuditResult{ChannelID: ch.ID, TimeZone: loc.String(), Report: r, History: hist}
 	if s, ok, err := a.rt.insights.db.LatestChannelStats(ctx, ch.ID); err != nil {
 		return AuditResult{}, err
 	} else if ok {

@@ -78,9 +78,17 @@ func TestInsightsImportAuditScoreAndMoney(t *testing.T) {
 	if res.Rows != 60 || res.Skipped != 1 {
 		t.Fatalf("import = %+v", res)
 	}
-	audit, err := a.AuditChannel(chID)
+	audit, err := a.AuditChannel(chID, "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := a.AuditChannel(chID, "Mars/Olympus"); fieldOf(err) != "time_zone" {
+		t.Errorf("bad time zone: %v", err)
+	}
+	// Read in Tokyo, CSV dates (midnight UTC) still carry no hour.
+	tokyo, err := a.AuditChannel(chID, "Asia/Tokyo")
+	if err != nil || tokyo.TimeZone != "Asia/Tokyo" || tokyo.Report.BestTime.HourKnown || tokyo.Report.BestTime.Hour != -1 {
+		t.Errorf("Tokyo audit: zone %q, best hour %d (known %v), %v", tokyo.TimeZone, tokyo.Report.BestTime.Hour, tokyo.Report.BestTime.HourKnown, err)
 	}
 	r := audit.Report
 	if r.Videos != 60 || len(r.Windows) != 3 || r.Windows[0].Uploads != 10 || len(audit.History) != 1 || r.Formats.Shorts.Videos != 15 {
@@ -259,7 +267,7 @@ func TestYouTubeKeyFetchAndQuota(t *testing.T) {
 	if res.Videos != 3 || res.Title != "Bakery Lab" || res.Subscribers != 120 || res.QuotaUsed != 4 {
 		t.Errorf("fetch = %+v", res)
 	}
-	audit, _ := a.AuditChannel(chID)
+	audit, _ := a.AuditChannel(chID, "UTC")
 	if audit.Stats == nil || audit.Stats.Subscribers != 120 {
 		t.Errorf("channel snapshot = %+v", audit.Stats)
 	}

@@ -91,8 +91,8 @@ type BestTime struct {
 	Weekday int `json:"weekday"`
 	// Hour is the hour of day with the highest median views per day, -1 when unknown.
 	Hour int `json:"hour"`
-	// HourKnown is false when every publish time is at midnight (exports
-	// that carry dates only), so hours say nothing.
+	// HourKnown is false when every publish time is at midnight UTC
+	// (exports that carry dates only), so hours say nothing.
 	HourKnown bool        `json:"hour_known"`
 	Weekdays  [7]Cell     `json:"weekdays"`
 	Hours     [24]Cell    `json:"hours"`
@@ -241,8 +241,8 @@ func bestTime(vs []insights.Video, vpd []float64, loc *time.Location) BestTime {
 	for i, v := range vs {
 		t := v.PublishedAt.In(loc)
 		d, h := int(t.Weekday()), t.Hour()
-		if t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 {
-			b.HourKnown = true
+		if u := v.PublishedAt.UTC(); u.Hour() != 0 || u.Minute() != 0 || u.Second() != 0 {
+			b.HourKnown = true // date-only exports sit at 00:00 UTC, whatever loc is
 		}
 		byDay[d] = append(byDay[d], vpd[i])
 		byHour[h] = append(byHour[h], vpd[i])

@@ -196,6 +196,13 @@ func TestAuditEmptyAndDateOnly(t *testing.T) {
 	if r.BestTime.HourKnown || r.BestTime.Hour != -1 || r.BestTime.Weekday != int(time.Tuesday) || r.Videos != 2 {
 		t.Errorf("date-only best time = %+v, videos %d", r.BestTime, r.Videos)
 	}
+	// Read in New York the same dates fall on the evening before: Monday,
+	// and the hour still says nothing.
+	ny, _ := time.LoadLocation("America/New_York")
+	r = analysis.Audit(vs, analysis.Options{Now: now, Location: ny})
+	if r.BestTime.HourKnown || r.BestTime.Hour != -1 || r.BestTime.Weekday != int(time.Monday) {
+		t.Errorf("date-only in New York = weekday %d hour %d known %v", r.BestTime.Weekday, r.BestTime.Hour, r.BestTime.HourKnown)
+	}
 }
 
 func TestMedian(t *testing.T) {

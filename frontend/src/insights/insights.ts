@@ -76,6 +76,7 @@ export interface Report {
 export interface ChannelStats { channel_id: string; taken_at: string; subscribers: number; views: number; videos: number }
 export interface AuditResult {
   channel_id: string;
+  time_zone: string;
   report: Report;
   history: { at: string; value: number }[];
   stats: ChannelStats | null;
@@ -155,7 +156,7 @@ export interface MoneyCounter {
 }
 
 export const insights = {
-  audit: (channelId: string) => call<AuditResult>('AuditChannel', channelId),
+  audit: (channelId: string) => call<AuditResult>('AuditChannel', channelId, localZone()),
   importCSV: (channelId: string, text: string) => call<ImportResult>('ImportStudioCSV', channelId, text),
   /** Imports a picked file: streamed to the upload route in serve mode, passed whole in the desktop window. */
   importFile: async (channelId: string, file: Blob) =>
@@ -181,6 +182,15 @@ export const insights = {
   projection: (channelId: string) => call<Projection>('RevenueProjection', channelId),
   money: () => call<MoneyCounter>('MoneyCounter'),
 };
+
+/** The browser's IANA time zone ("" when unknown, which the app reads as UTC). */
+export function localZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
+  } catch {
+    return '';
+  }
+}
 
 export const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
