@@ -95,7 +95,7 @@ func waitSync(t *testing.T, rt *Runtime, what string, ok func(cloudsync.Status) 
 	t.Helper()
 	ch, stop := rt.Hub().Subscribe(256)
 	defer stop()
-	rt.sync.syncer.Wake() // make the loop report now
+	rt.sync.syncer.Wake()                 // make the loop report now
 	guard := time.After(30 * time.Second) // a failure guard, not a timing assertion
 	for {
 		select {

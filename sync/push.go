@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"tubeagency/app/store"
@@ -128,7 +129,7 @@ func (s *Syncer) ack(ctx context.Context, group []*change) error {
 				return fmt.Errorf("clear superseded dead letter: %w", err)
 			}
 		}
-		return nil
+		return setMeta(ctx, tx, "last_push", strconv.FormatInt(s.opts.Now().UnixMilli(), 10))
 	})
 }
 
