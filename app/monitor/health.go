@@ -72,16 +72,24 @@ func availability(counts []dayCount, today int64, days int) []Availability {
 
 const dayMS = int64(24 * time.Hour / time.Millisecond)
 
-// RecordCheck persists one health-check result of provider at at.
-func (m *Monitor) RecordCheck(ctx context.Context, provider string, at time.Time, ok bool, latency time.Duration) error {
+// RecordCheck counts one health-check result of provider at at in its
+// UTC day. A check no newer than the newest already counted that day is
+// ignored, so recording the same check twice counts it once.
+func (m *Monitor) RecordCheck(ctx context.Context, provider string, at time.Time, ok bool) error {
 	result := "ok"
 	if !ok {
 		result = "failed"
 	}
 	m.met.healthChecks.WithLabelValues(provider, result).Inc()
+	ms := at.UnixMilli()
+	passed := 0
+	if ok {
+		passed = 1
+	}
 	err := m.store.RunInTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO monitor_checks(provider, at, ok, latency_ms) VALUES (?, ?, ?, ?)`,
-			provider, at.UnixMilli(), ok, float64(latency.Microseconds())/1000)
+		_, err := tx.ExecContext(ctx, `INSERT INTO monitor_check_days(provider, day, checks, passed, last_at) VALUES (?, ?, 1, ?, ?)
+			ON CONFLICT(provider, day) DO UPDATE SET checks = checks + 1, passed = passed + excluded.passed, last_at = excluded.last_at
+			WHERE excluded.last_at > monitor_check_days.last_at`, provider, floorDiv(ms, dayMS), passed, ms)
 		return err
 	})
 	if err != nil {
@@ -96,10 +104,9 @@ func (m *Monitor) Availability(ctx context.Context, days int) ([]Availability, e
 	if days <= 0 || days > AvailabilityDays {
 		days = AvailabilityDays
 	}
-	today := m.now().UnixMilli() / dayMS
+	today := floorDiv(m.now().UnixMilli(), dayMS)
 	first := today - int64(days) + 1
-	rows, err := m.store.ReadDB().QueryContext(ctx, `SELECT provider, at / ? AS day, COUNT(*), SUM(ok) FROM monitor_checks
-		WHERE at >= ? GROUP BY provider, day`, dayMS, first*dayMS)
+	rows, err := m.store.ReadDB().QueryContext(ctx, `SELECT provider, day, checks, passed FROM monitor_check_days WHERE day >= ?`, first)
 	if err != nil {
 		return nil, fmt.Errorf("read health history: %w", err)
 	}
@@ -118,12 +125,21 @@ func (m *Monitor) Availability(ctx context.Context, days int) ([]Availability, e
 	return availability(counts, today, days), nil
 }
 
-// pruneChecks deletes health checks older than the charted period.
+// floorDiv divides rounding towards minus infinity.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// pruneChecks deletes the days of health checks older than the charted period.
 func (m *Monitor) pruneChecks(ctx context.Context) (int64, error) {
-	cut := (m.now().UnixMilli()/dayMS - AvailabilityDays) * dayMS
+	cut := floorDiv(m.now().UnixMilli(), dayMS) - AvailabilityDays
 	var n int64
 	err := m.store.RunInTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM monitor_checks WHERE at < ?`, cut)
+		res, err := tx.ExecContext(ctx, `DELETE FROM monitor_check_days WHERE day <= ?`, cut)
 		if err != nil {
 			return err
 		}

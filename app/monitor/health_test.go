@@ -56,7 +56,7 @@ func TestAvailabilityFromPersistedChecks(t *testing.T) {
 	// 31 days ago: outside the period; 2 days ago: 3 of 4 passed; today: 1 of 2
 	record := func(at time.Time, ok bool) {
 		t.Helper()
-		if err := f.m.RecordCheck(ctx, "groq", at, ok, 40*time.Millisecond); err != nil {
+		if err := f.m.RecordCheck(ctx, "groq", at, ok); err != nil {
 			t.Fatal(err)
 		}
 	}

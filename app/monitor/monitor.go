@@ -433,7 +433,7 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 				} else {
 					m.failedRun[p.Name] = 0
 				}
-				if err := m.RecordCheck(ctx, p.Name, p.LastCheck, !p.CheckFailed, 0); err != nil {
+				if err := m.RecordCheck(ctx, p.Name, p.LastCheck, !p.CheckFailed); err != nil {
 					errs = append(errs, err)
 				}
 				newChecks = true
