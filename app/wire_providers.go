@@ -75,6 +75,9 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start providers: %w", err)
 	}
+	if err := p.templates.WriteExamples(); err != nil {
+		rt.log.Warn("template examples not written", "err", err) // overrides still work without them
+	}
 	st := p.settings.Get()
 	p.cache, err = cache.Open(ctx, rt.store, cache.Options{Now: rt.opts.Now, MaxBytes: int64(st.Router.CacheMB) << 20})
 	if err != nil {

@@ -8,7 +8,9 @@
 // where one exists.
 //
 // Users override a template by putting a file of the same name (for
-// example titles.tmpl) in the override folder, <data-dir>/templates.
+// example titles.tmpl) in the override folder, <data-dir>/templates;
+// WriteExamples puts copies of the built-in files in its examples/
+// subfolder to start from. docs/TEMPLATES.md lists what a template sees.
 // Watch reloads the folder live. A file that does not parse, or fails when
 // run, keeps the last good version of that template in use and is reported
 // by Errors until it is fixed or removed: nothing crashes.
@@ -244,6 +246,41 @@ var templateErrPrefix = regexp.MustCompile(`^template: [^:]+:(\d+)(?::\d+)?: (?:
 // next to it already.
 func cleanTemplateError(err error) string {
 	return templateErrPrefix.ReplaceAllString(err.Error(), "line $1: ")
+}
+
+// ExamplesDir is the subfolder of the override folder that holds copies of
+// the built-in templates to start an override from.
+const ExamplesDir = "examples"
+
+// WriteExamples copies the built-in templates into <Dir>/examples,
+// replacing older copies, so users edit from the version they run. Files
+// there are never loaded: copy one up a level to override it.
+func (p *Provider) WriteExamples() error {
+	if p.opts.Dir == "" {
+		return errors.New("write template examples: no override folder")
+	}
+	dir := filepath.Join(p.opts.Dir, ExamplesDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("write template examples: %w", err)
+	}
+	entries, err := fs.ReadDir(embedded, "files")
+	if err != nil {
+		return fmt.Errorf("write template examples: %w", err)
+	}
+	for _, e := range entries {
+		body, err := fs.ReadFile(embedded, "files/"+e.Name())
+		if err != nil {
+			return fmt.Errorf("write template examples: %w", err)
+		}
+		path := filepath.Join(dir, e.Name())
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, body) {
+			continue
+		}
+		if err := os.WriteFile(path, body, 0o600); err != nil {
+			return fmt.Errorf("write template examples: %w", err)
+		}
+	}
+	return nil
 }
 
 // Watch reloads the override folder whenever a file in it changes, until

@@ -301,3 +301,40 @@ func BenchmarkPackage(b *testing.B) {
 		}
 	}
 }
+
+func TestWriteExamplesAreNotLoaded(t *testing.T) {
+	dir := t.TempDir()
+	p := newProvider(t, Options{Dir: dir})
+	if err := p.WriteExamples(); err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(filepath.Join(dir, ExamplesDir, "titles.tmpl"))
+	if err != nil || !strings.Contains(string(body), "$.R.Pick") {
+		t.Fatalf("example titles.tmpl: %v", err)
+	}
+	// an edited example is not an override, and is refreshed on the next write
+	if err := os.WriteFile(filepath.Join(dir, ExamplesDir, "thumbnail.tmpl"), []byte("EXAMPLE {{ .Nope"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if errs := p.Reload(); len(errs) != 0 {
+		t.Fatalf("examples were loaded: %v", errs)
+	}
+	if err := p.WriteExamples(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, ExamplesDir, "thumbnail.tmpl")); strings.Contains(string(b), "EXAMPLE") {
+		t.Fatal("example not refreshed")
+	}
+	// copying an example up a level overrides with the same output
+	req := providers.Request{Task: providers.TaskTitles, Channel: baking, Topic: "rye", Seed: 9}
+	before := gen(t, p, req)
+	if err := os.WriteFile(filepath.Join(dir, "titles.tmpl"), body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if errs := p.Reload(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if after := gen(t, p, req); after != before {
+		t.Fatalf("a copied example changed the output:\n%s\n%s", before, after)
+	}
+}
