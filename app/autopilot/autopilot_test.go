@@ -352,6 +352,44 @@ func TestRetryAndCancel(t *testing.T) {
 	}
 }
 
+// gateGen answers from templates but holds the script step until its
+// context ends, announcing the hold.
+type gateGen struct {
+	inner studio.Generator
+	held  chan string
+}
+
+func (g *gateGen) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	if req.Task == providers.TaskScript {
+		g.held <- req.Channel.ID
+		<-ctx.Done()
+		return providers.Response{}, ctx.Err()
+	}
+	return g.inner.Generate(ctx, req)
+}
+
+func TestCancellingARunningPackageInStudioCancelsItsJob(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	addChannel(t, st, "a", true)
+	gen := &gateGen{inner: newTemplates(t), held: make(chan string, 1)}
+	s := newAutopilot(t, st, gen, nil, noVoice(1, 1))
+	if err := s.ap.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.ap.Stop()
+	<-gen.held
+	running := s.std.Running()
+	if len(running) != 1 || !s.std.Cancel(running[0]) {
+		t.Fatalf("running %v", running)
+	}
+	waitUntil(t, "the job to be cancelled", 10*time.Second, func() bool {
+		return countJobs(t, st, "status = 'cancelled' AND error = 'cancelled by the user'") == 1
+	})
+	if n := countJobs(t, st, "status = 'queued'"); n != 0 {
+		t.Fatalf("%d jobs queued again after the user cancelled", n)
+	}
+}
+
 func TestDeletedChannelsJobsAreCancelled(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	addChannel(t, st, "gone", true)

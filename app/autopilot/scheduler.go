@@ -494,6 +494,9 @@ func (a *Autopilot) finish(ctx context.Context, j Job, ch store.Channel, runErr 
 		status = JobQueued
 	case errors.Is(runErr, store.ErrNotFound):
 		status, msg = JobCancelled, "the package or channel was deleted"
+	case errors.Is(runErr, studio.ErrCancelled):
+		// Stopped from the Studio while the app kept running: the user's call.
+		status, msg = JobCancelled, "cancelled by the user"
 	default:
 		var attempts int
 		_ = a.st.ReadDB().QueryRowContext(saveCtx, `SELECT attempts FROM studio_jobs WHERE id = ?`, j.ID).Scan(&attempts)
