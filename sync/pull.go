@@ -17,7 +17,7 @@ func (s *Syncer) pull(ctx context.Context, r Remote) error {
 			if err != nil {
 				return err
 			}
-			rows, err := r.Pull(ctx, e.Table, cursor, s.opts.PullPage)
+			rows, err := r.Pull(ctx, e.Table, cursor, s.opts.PullPage, s.st.DeviceID())
 			if err != nil {
 				return err
 			}

@@ -33,8 +33,10 @@ type Remote interface {
 	// repeated or stale push is harmless.
 	Push(ctx context.Context, table string, rows []json.RawMessage) error
 	// Pull returns up to limit rows of table whose server sequence is above
-	// after, in ascending sequence order.
-	Pull(ctx context.Context, table string, after int64, limit int) ([]RemoteRow, error)
+	// after, in ascending sequence order, leaving out rows whose clock value
+	// was made by the device exceptDevice ("" leaves out none): a device
+	// already has every version it wrote.
+	Pull(ctx context.Context, table string, after int64, limit int, exceptDevice string) ([]RemoteRow, error)
 	// Probe checks the server answers.
 	Probe(ctx context.Context) error
 	// UserID is the id of the account the rows belong to.

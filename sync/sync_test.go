@@ -41,6 +41,14 @@ func TestRoundTripAndSecondDevicePulls(t *testing.T) {
 		t.Fatalf("tombstone not on the server: %+v", got)
 	}
 
+	// A device never pulls back what it wrote itself.
+	if own, err := a.cl.Pull(ctx, "channels", 0, 100, a.st.DeviceID()); err != nil || len(own) != 0 {
+		t.Fatalf("pull leaving out a's own rows = %d rows, %v", len(own), err)
+	}
+	if all, err := a.cl.Pull(ctx, "channels", 0, 100, ""); err != nil || len(all) != 20 {
+		t.Fatalf("pull of every row = %d rows, %v", len(all), err)
+	}
+
 	b := newDevice(t, h, devOpts{page: 6})
 	b.signIn(t, "ana@example.com")
 	b.syncUntil(t, 1)
@@ -243,7 +251,7 @@ func TestTokenExpiresMidSyncRefreshesAndContinues(t *testing.T) {
 	}
 	s.ExpiresAt = 0 // force a refresh before the next call
 	old.Restore(s)
-	_, err = old.Pull(context.Background(), "channels", 0, 1)
+	_, err = old.Pull(context.Background(), "channels", 0, 1, "")
 	if !errors.Is(err, cloudsync.ErrSessionExpired) {
 		t.Fatalf("pull with a used refresh token = %v, want ErrSessionExpired", err)
 	}

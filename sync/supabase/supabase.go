@@ -21,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -464,17 +465,25 @@ func schemaHint(table string, err error) error {
 	return err
 }
 
+var hexRe = regexp.MustCompile(`^[0-9a-f]+$`)
+
 // serverColumns exist only on the server; pulled rows drop them.
 var serverColumns = []string{"user_id", "server_seq", "synced_at"}
 
 // Pull reads up to limit rows of table above the server sequence after.
-func (c *Client) Pull(ctx context.Context, table string, after int64, limit int) ([]cloudsync.RemoteRow, error) {
+func (c *Client) Pull(ctx context.Context, table string, after int64, limit int, exceptDevice string) ([]cloudsync.RemoteRow, error) {
+	if exceptDevice != "" && !hexRe.MatchString(exceptDevice) {
+		return nil, &cloudsync.Error{Op: "pull " + table, Permanent: true, Err: fmt.Errorf("device id %q is not hexadecimal", exceptDevice)}
+	}
 	var rows []map[string]any
 	err := c.rest(ctx, "pull "+table, func(pc *postgrest.Client) error {
 		rows = nil
-		_, err := pc.From(table).Select("*", "", false).
-			Gt("server_seq", strconv.FormatInt(after, 10)).
-			Order("server_seq", &postgrest.OrderOpts{Ascending: true}).
+		q := pc.From(table).Select("*", "", false).
+			Gt("server_seq", strconv.FormatInt(after, 10))
+		if exceptDevice != "" {
+			q = q.Not("hlc", "like", "*-"+exceptDevice) // clock values end with the device id
+		}
+		_, err := q.Order("server_seq", &postgrest.OrderOpts{Ascending: true}).
 			Limit(limit, "").
 			ExecuteTo(&rows)
 		return err

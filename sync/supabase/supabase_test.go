@@ -197,7 +197,7 @@ func TestHungOrBrokenServerIsTransient(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			f := newFakeProject(t)
 			f.rest = sc.rest
-			_, err := f.client(t, 200*time.Millisecond).Pull(context.Background(), "channels", 0, 10)
+			_, err := f.client(t, 200*time.Millisecond).Pull(context.Background(), "channels", 0, 10, "")
 			var e *cloudsync.Error
 			if !errors.As(err, &e) || e.Status != 0 || e.Permanent {
 				t.Fatalf("err = %#v, want a transient error without status", err)

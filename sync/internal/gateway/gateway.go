@@ -20,7 +20,8 @@
 //     refused database connection is 503 (PGRST000/PGRST001):
 //     https://docs.postgrest.org/en/stable/references/errors.html#http-status-codes
 //   - Reads: GET /rest/v1/T with select=, horizontal filters col=op.value
-//     (eq, neq, gt, gte, lt, lte, is), order=col.asc|desc[.nullsfirst|
+//     (eq, neq, gt, gte, lt, lte, is, like and ilike with * as the
+//     wildcard, each negated by a not. prefix), order=col.asc|desc[.nullsfirst|
 //     .nullslast], limit= and offset=; Prefer: count=exact answers a
 //     Content-Range of first-last/total (*/total when empty) and 206 when
 //     the page is partial:

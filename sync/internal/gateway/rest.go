@@ -283,24 +283,37 @@ func parseQuery(t *table, params url.Values) (*query, *pgError) {
 				return nil, &pgError{Code: "42703", Message: fmt.Sprintf("column %s.%s does not exist", t.name, key)}
 			}
 			op, val, ok := strings.Cut(v, ".")
+			negate := op == "not" && ok
+			if negate {
+				op, val, ok = strings.Cut(val, ".")
+			}
 			col := pgx.Identifier{key}.Sanitize()
-			if op == "is" && ok {
+			var cond string
+			switch {
+			case op == "is" && ok:
 				switch val {
 				case "null":
-					q.where = append(q.where, col+" IS NULL")
+					cond = col + " IS NULL"
 				case "true", "false":
-					q.where = append(q.where, col+" IS "+strings.ToUpper(val))
+					cond = col + " IS " + strings.ToUpper(val)
 				default:
 					return nil, &pgError{Code: "PGRST100", Message: "failed to parse filter (" + v + ")"}
 				}
-				continue
+			case (op == "like" || op == "ilike") && ok:
+				q.args = append(q.args, strings.ReplaceAll(val, "*", "%")) // PostgREST's wildcard is *
+				cond = fmt.Sprintf("%s::text %s $%d::text", col, strings.ToUpper(op), len(q.args))
+			default:
+				sqlOp, known := filterOps[op]
+				if !ok || !known {
+					return nil, &pgError{Code: "PGRST100", Message: "failed to parse filter (" + v + ")"}
+				}
+				q.args = append(q.args, val)
+				cond = fmt.Sprintf("%s %s ($%d::text)::%s", col, sqlOp, len(q.args), typ)
 			}
-			sqlOp, known := filterOps[op]
-			if !ok || !known {
-				return nil, &pgError{Code: "PGRST100", Message: "failed to parse filter (" + v + ")"}
+			if negate {
+				cond = "NOT (" + cond + ")"
 			}
-			q.args = append(q.args, val)
-			q.where = append(q.where, fmt.Sprintf("%s %s ($%d::text)::%s", col, sqlOp, len(q.args), typ))
+			q.where = append(q.where, cond)
 		}
 	}
 	return q, nil
