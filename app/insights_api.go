@@ -378,7 +378,15 @@ func (a *App) FetchFromYouTube(channelID string) (FetchResult, error) {
 		return FetchResult{}, err
 	}
 	used, limit, err := c.QuotaUsed(ctx)
-	return FetchResult{Videos: len(vs), Subscribers: info.Subscribers, Title: info.Title, QuotaUsed: used, QuotaLimit: limit}, err
+	if err != nil {
+		return FetchResult{}, err
+	}
+	res := FetchResult{Videos: len(vs), Subscribers: info.Subscribers, Title: info.Title, QuotaUsed: used, QuotaLimit: limit}
+	err = a.rt.store.Mutate(ctx, func(m *store.Mutation) error {
+		return a.rt.logActivity(m, ch.ID, "insights.fetched",
+			fmt.Sprintf("Fetched %d videos of %s from YouTube", res.Videos, ch.Name), res)
+	})
+	return res, err
 }
 
 func fetchUploads(ctx context.Context, c *youtube.Client, youtubeID string, max int) ([]insights.Video, youtube.ChannelInfo, error) {
