@@ -185,7 +185,11 @@ export interface Status {
   packages: number;
   outbox: number;
   online: boolean;
+  /** signed_out | offline | connecting | online | syncing | error */
   sync_state: string;
+  last_sync: number; // unix ms, 0 = never
+  dead_letters: number;
+  sync_error: string;
   uptime_secs: number;
   db_bytes: number;
   wal_bytes: number;
