@@ -76,7 +76,9 @@ type Alert struct {
 	Threshold  float64   `json:"threshold"`
 	RaisedAt   time.Time `json:"raised_at"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
-	Active     bool      `json:"active"`
+	// ResolvedMessage is the sentence for when the alert resolves.
+	ResolvedMessage string `json:"resolved_message"`
+	Active          bool   `json:"active"`
 }
 
 // AlertEvent is the payload of an "alert" event.
@@ -93,8 +95,30 @@ const (
 
 // finding is a condition a rule found true in one evaluation.
 type finding struct {
-	rule, subject, message string
-	value, threshold       float64
+	rule, subject, label, message string
+	value, threshold              float64
+}
+
+// resolvedText is the sentence shown when an alert of rule about label resolves.
+func resolvedText(rule, label string, threshold float64) string {
+	switch rule {
+	case RuleErrorRate:
+		return fmt.Sprintf("%s's error rate is back under %g%%.", label, threshold)
+	case RuleLatency:
+		return fmt.Sprintf("%s answers within %g ms again.", label, threshold)
+	case RuleQuota:
+		return fmt.Sprintf("%s's quota use is back under %g%%.", label, threshold)
+	case RuleBreakerOpen:
+		return label + " answers again: its breaker closed."
+	case RuleProviderDown:
+		return label + " answers its health checks again."
+	case RuleSyncFailing:
+		return "Sync works again."
+	case RuleDiskLow:
+		return "The disk holding the data folder has enough free space again."
+	default:
+		return "Resolved."
+	}
 }
 
 // engine keeps the active alerts and the recently resolved ones. It
@@ -126,10 +150,11 @@ func (e *engine) apply(now time.Time, rules map[string]Rule, found []finding) []
 		seen[key] = true
 		if a, ok := e.active[key]; ok {
 			a.Message, a.Value, a.Threshold = f.message, f.value, f.threshold
+			a.ResolvedMessage = resolvedText(f.rule, f.label, f.threshold)
 			continue
 		}
 		a := &Alert{Key: key, Rule: f.rule, Subject: f.subject, Severity: rules[f.rule].Severity, Message: f.message,
-			Value: f.value, Threshold: f.threshold, RaisedAt: now, Active: true}
+			Value: f.value, Threshold: f.threshold, RaisedAt: now, Active: true, ResolvedMessage: resolvedText(f.rule, f.label, f.threshold)}
 		e.active[key] = a
 		out = append(out, AlertEvent{Type: AlertRaised, Alert: *a})
 	}
@@ -179,21 +204,21 @@ func evaluate(s *Snapshot, rules map[string]Rule, failingFor time.Duration) []fi
 			continue
 		}
 		if r, ok := on(RuleBreakerOpen); ok && p.Breaker == "open" {
-			out = append(out, finding{RuleBreakerOpen, p.Name, fmt.Sprintf("%s failed repeatedly and is paused; other providers answer meanwhile.", p.Label), 1, r.Threshold})
+			out = append(out, finding{RuleBreakerOpen, p.Name, p.Label, fmt.Sprintf("%s failed repeatedly and is paused; other providers answer meanwhile.", p.Label), 1, r.Threshold})
 		}
 		if r, ok := on(RuleProviderDown); ok && p.FailedChecks >= int(r.Threshold) {
-			out = append(out, finding{RuleProviderDown, p.Name, fmt.Sprintf("%s does not answer its health check (%d in a row).", p.Label, p.FailedChecks), float64(p.FailedChecks), r.Threshold})
+			out = append(out, finding{RuleProviderDown, p.Name, p.Label, fmt.Sprintf("%s does not answer its health check (%d in a row).", p.Label, p.FailedChecks), float64(p.FailedChecks), r.Threshold})
 		}
 		if r, ok := on(RuleErrorRate); ok && p.Calls5m >= minCallsForRate && p.ErrorRate5m*100 > r.Threshold {
-			out = append(out, finding{RuleErrorRate, p.Name, fmt.Sprintf("%s failed %.0f%% of %d calls in the last 5 minutes (limit %g%%).", p.Label, p.ErrorRate5m*100, p.Calls5m, r.Threshold), p.ErrorRate5m * 100, r.Threshold})
+			out = append(out, finding{RuleErrorRate, p.Name, p.Label, fmt.Sprintf("%s failed %.0f%% of %d calls in the last 5 minutes (limit %g%%).", p.Label, p.ErrorRate5m*100, p.Calls5m, r.Threshold), p.ErrorRate5m * 100, r.Threshold})
 		}
 		if r, ok := on(RuleLatency); ok && p.LatencyP95 > r.Threshold {
-			out = append(out, finding{RuleLatency, p.Name, fmt.Sprintf("%s answers slowly: 95%% of calls within %.0f ms (target %g ms).", p.Label, p.LatencyP95, r.Threshold), p.LatencyP95, r.Threshold})
+			out = append(out, finding{RuleLatency, p.Name, p.Label, fmt.Sprintf("%s answers slowly: 95%% of calls within %.0f ms (target %g ms).", p.Label, p.LatencyP95, r.Threshold), p.LatencyP95, r.Threshold})
 		}
 		if r, ok := on(RuleQuota); ok && p.QuotaLimit > 0 {
 			used := float64(p.QuotaUsed) / float64(p.QuotaLimit) * 100
 			if used > r.Threshold {
-				out = append(out, finding{RuleQuota, p.Name, fmt.Sprintf("%s used %.0f%% of its daily quota (%d of %d).", p.Label, used, p.QuotaUsed, p.QuotaLimit), used, r.Threshold})
+				out = append(out, finding{RuleQuota, p.Name, p.Label, fmt.Sprintf("%s used %.0f%% of its daily quota (%d of %d).", p.Label, used, p.QuotaUsed, p.QuotaLimit), used, r.Threshold})
 			}
 		}
 	}
@@ -202,12 +227,12 @@ func evaluate(s *Snapshot, rules map[string]Rule, failingFor time.Duration) []fi
 		if s.Sync.LastError != "" {
 			msg += " Last error: " + s.Sync.LastError
 		}
-		out = append(out, finding{RuleSyncFailing, "sync", msg, failingFor.Minutes(), r.Threshold})
+		out = append(out, finding{RuleSyncFailing, "sync", "Sync", msg, failingFor.Minutes(), r.Threshold})
 	}
 	if r, ok := on(RuleDiskLow); ok && s.Disk.TotalBytes > 0 {
 		freeMB := float64(s.Disk.FreeBytes) / (1 << 20)
 		if freeMB < r.Threshold {
-			out = append(out, finding{RuleDiskLow, "disk", fmt.Sprintf("Only %.0f MB free on the disk holding the data folder (alert below %g MB).", freeMB, r.Threshold), freeMB, r.Threshold})
+			out = append(out, finding{RuleDiskLow, "disk", "Disk", fmt.Sprintf("Only %.0f MB free on the disk holding the data folder (alert below %g MB).", freeMB, r.Threshold), freeMB, r.Threshold})
 		}
 	}
 	return out

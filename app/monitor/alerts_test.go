@@ -160,7 +160,8 @@ func TestRulesFireOnceAndResolveByThemselves(t *testing.T) {
 			f.tick(t)
 			f.tick(t)
 			evs = f.rec.take()
-			if len(evs) != 1 || evs[0].Type != AlertResolved || evs[0].Alert.Key != sc.key || evs[0].Alert.ResolvedAt.IsZero() {
+			if len(evs) != 1 || evs[0].Type != AlertResolved || evs[0].Alert.Key != sc.key || evs[0].Alert.ResolvedAt.IsZero() ||
+				evs[0].Alert.ResolvedMessage == "" || evs[0].Alert.ResolvedMessage == "Resolved." {
 				t.Fatalf("events after recovery = %+v, want one resolved %s", evs, sc.key)
 			}
 			active, resolved := f.m.Alerts()

@@ -90,6 +90,7 @@ test('a failing provider turns red and raises an alert toast', async () => {
 test('restoring the provider clears the red state and the toast by itself', async () => {
   fake.state.failing = false;
   await alertToast().waitFor({ state: 'detached', timeout: 30000 });
+  await page.getByTestId('toast').filter({ hasText: 'Groq answers its health checks again.' }).waitFor();
   await page.locator('[data-testid="provider-row"][data-provider="groq"]:not([data-health="red"])').waitFor({ timeout: 30000 });
   await page.getByTestId('alert-resolved').filter({ hasText: 'Groq' }).waitFor();
   assert.equal(await page.getByTestId('alert-active').count(), 0);

@@ -20,7 +20,7 @@ export function startAlerts() {
       raise(ev.alert);
     } else {
       dismissKey('alert:' + ev.alert.key);
-      toast('Resolved: ' + ev.alert.message, 'ok', { key: 'resolved:' + ev.alert.key });
+      toast(ev.alert.resolved_message || 'Resolved: ' + ev.alert.message, 'ok', { key: 'resolved:' + ev.alert.key });
     }
   });
   // alerts raised before this window opened

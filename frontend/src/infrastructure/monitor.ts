@@ -60,6 +60,7 @@ export interface Alert {
   threshold: number;
   raised_at: string;
   resolved_at?: string;
+  resolved_message: string;
   active: boolean;
 }
 
