@@ -585,3 +585,47 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+func TestPullContinuesWhilePushFailsOnServer(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	signUp(t, h, "stuck@example.com")
+	a := newDevice(t, h, devOpts{})
+	s := a.signIn(t, "stuck@example.com")
+	putChannels(t, a.st, 4, "from a")
+	a.syncUntil(t, 1)
+
+	// The server fails every package write with an error worth retrying.
+	if _, err := h.Admin.Exec(`CREATE FUNCTION public.broken() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'disk trouble' USING ERRCODE = '58030'; END $$;
+		CREATE TRIGGER broken BEFORE INSERT ON public.packages FOR EACH ROW EXECUTE FUNCTION public.broken()`); err != nil {
+		t.Fatal(err)
+	}
+	b := newDevice(t, h, devOpts{})
+	b.signIn(t, "stuck@example.com")
+	if err := b.st.Mutate(ctx, func(m *store.Mutation) error {
+		_, err := m.Put(store.PackageEntity, store.Row{"id": newID(), "channel_id": "c", "status": "idea", "topic": "t", "title": "stuck"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := b.sy.Sync(ctx)
+	var re *cloudsync.Error
+	if !errors.As(err, &re) || re.Status != 500 || re.Permanent {
+		t.Fatalf("sync = %v, want the package push to fail with a retryable 500", err)
+	}
+	if got := len(localRows(t, b.st)); got != 4 {
+		t.Fatalf("b pulled %d of a's 4 channels while its push was failing", got)
+	}
+	if pending(t, b.st) != 1 {
+		t.Fatal("the failing change left the queue")
+	}
+	if _, err := h.Admin.Exec(`DROP TRIGGER broken ON public.packages`); err != nil {
+		t.Fatal(err)
+	}
+	b.syncUntil(t, 1)
+	var n int
+	if err := h.Admin.QueryRow(`SELECT count(*) FROM public.packages WHERE user_id = $1`, s.UserID).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("server has %d packages (%v)", n, err)
+	}
+}

@@ -339,8 +339,9 @@ func (s *Syncer) Status(ctx context.Context) (Status, error) {
 	return out, nil
 }
 
-// Sync pushes every pending change, then pulls every entity, once. It
-// returns the first failure; what succeeded before it stays done.
+// Sync pushes every pending change, then pulls every entity, once. When
+// the push fails with an answer from the server, it still pulls. It
+// returns the failures; what succeeded stays done.
 func (s *Syncer) Sync(ctx context.Context) error {
 	r := s.Remote()
 	if r == nil {
@@ -352,10 +353,13 @@ func (s *Syncer) Sync(ctx context.Context) error {
 	s.state = StateSyncing
 	s.mu.Unlock()
 	s.emit()
-	if err := s.push(ctx, r); err != nil {
-		return err
+	pushErr := s.push(ctx, r)
+	if pushErr != nil && (isNetwork(pushErr) || ctx.Err() != nil) {
+		return pushErr // no answer: pulling would fail the same way
 	}
-	if err := s.pull(ctx, r); err != nil {
+	// A push the server answered with a failure (one table missing, say)
+	// must not keep this device from receiving the others' changes.
+	if err := errors.Join(pushErr, s.pull(ctx, r)); err != nil {
 		return err
 	}
 	return s.st.RunInTx(ctx, func(tx *sql.Tx) error {
