@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -122,6 +125,35 @@ func (a *App) StudioRegenerate(id, step string) error {
 // reports whether a run was stopped.
 func (a *App) StudioCancel(id string) (bool, error) {
 	return a.rt.studio.studio.Cancel(id), nil
+}
+
+// StudioDelete stops package id's run if any, deletes the package (a
+// tombstone that syncs) and removes its voice-over file from this device.
+func (a *App) StudioDelete(id string) error {
+	ctx, cancel := a.call()
+	defer cancel()
+	a.rt.studio.studio.Cancel(id)
+	var voiceFile string
+	err := a.rt.store.Mutate(ctx, func(m *store.Mutation) error {
+		p, err := store.Get[store.Package](ctx, m.Tx(), store.PackageEntity, id)
+		if err != nil {
+			return notFound(err, "package")
+		}
+		if p.Content.Voice != nil {
+			voiceFile = p.Content.Voice.File
+		}
+		return m.Delete(store.PackageEntity, id)
+	})
+	if err != nil {
+		return err
+	}
+	if voiceFile != "" && validAudioName(voiceFile) {
+		if err := os.Remove(filepath.Join(a.rt.studio.studio.AudioDir(), voiceFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("the package is deleted, but its voice-over file could not be removed: %w", err)
+		}
+	}
+	a.rt.changed("packages", map[string]string{"deleted": id})
+	return nil
 }
 
 // StudioRunning lists the packages being generated now.

@@ -132,6 +132,20 @@ func TestStudioOfflinePackageWithVoiceServedAndExported(t *testing.T) {
 	if res.StatusCode != 422 {
 		t.Fatalf("pdf export answered %d, want 422", res.StatusCode)
 	}
+
+	// Deleting the package removes its voice-over from this device too.
+	if err := a.StudioDelete(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("voice-over still on disk after the delete: %v", err)
+	}
+	if _, err := a.GetPackage(p.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("package after delete: %v", err)
+	}
+	if err := a.StudioDelete(p.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
 }
 
 func TestStudioAPIBadInputNamesTheFieldAndWritesNothing(t *testing.T) {

@@ -118,3 +118,16 @@ test('the dashboard shows packages ready and what happened', async () => {
   await shot(page, 'dashboard-studio-cards');
   assert.deepEqual(errors, []);
 });
+
+test('deleting a package asks first, then removes it', async () => {
+  await page.goto(app.url + '/#/studio');
+  const items = page.getByTestId('package-item');
+  await items.first().waitFor();
+  const before = await items.count();
+  await items.first().click();
+  await page.getByTestId('studio-delete').click();
+  await page.getByTestId('confirm-button').click();
+  await page.getByRole('heading', { name: 'Pick a package or generate one' }).waitFor();
+  assert.equal(await items.count(), before - 1);
+  assert.deepEqual(errors, []);
+});

@@ -187,7 +187,7 @@ export const studioApi = {
   listPackages: (channelID: string) => call<Package[]>('ListPackages', channelID),
   getPackage: (id: string) => call<Package>('GetPackage', id),
   savePackage: (p: PackageInput) => call<Package>('SavePackage', p),
-  deletePackage: (id: string) => call<void>('DeletePackage', id),
+  remove: (id: string) => call<void>('StudioDelete', id),
 };
 
 export const autopilotApi = {
