@@ -155,9 +155,10 @@ func TestMetricsEventsFlow(t *testing.T) {
 
 // TestSyncScenarioMetrics signs in against a real PostgreSQL behind the
 // Supabase test gateway, lets the queue drain, and checks the monitor's
-// push and pull counts, pending, dead letters and sync state. Whether the
-// first pull brings this device's own rows back depends on timing, so the
-// pull count is checked against the metric and the server, not a number.
+// push and pull counts, pending, dead letters and sync state; then a
+// second device signs in and pulls every row. (Whether the first device's
+// own pull brings its rows back depends on timing, so there the pull count
+// is only checked against the metric and the server.)
 func TestSyncScenarioMetrics(t *testing.T) {
 	env := synctest.Start(t)
 	rt := startTest(t)
@@ -214,5 +215,22 @@ func TestSyncScenarioMetrics(t *testing.T) {
 	}
 	if got := fams["tubeagency_sync_pulled_total"].GetMetric()[0].GetCounter().GetValue(); got != float64(s.Sync.Pulled) {
 		t.Fatalf("pulled metric = %v, snapshot %d", got, s.Sync.Pulled)
+	}
+
+	// a second device signing in to the same account pulls every row and pushes nothing
+	rt2 := startTest(t)
+	rt2.providers.keysMode = "file"
+	if _, err := rt2.API().SaveSyncSettings(SyncSettingsInput{URL: env.URL, AnonKey: env.AnonKey}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt2.API().SyncSignIn(SyncCredentials{Email: "monitor@example.com", Password: "a good password"}); err != nil {
+		t.Fatal(err)
+	}
+	waitSync(t, rt2, "the first pull", func(s cloudsync.Status) bool { return s.LastSync > 0 })
+	if err := rt2.mon().Tick(t.Context(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if s2 := rt2.mon().Snapshot().Sync; s2.Pulled != int64(onServer) || s2.Pushed != 0 {
+		t.Fatalf("second device: %+v, want %d pulled", s2, onServer)
 	}
 }
