@@ -338,6 +338,9 @@ func TestRetryAndCancel(t *testing.T) {
 	if n := countJobs(t, st, "status = 'queued'"); n != 2 {
 		t.Fatalf("%d queued after retry", n)
 	}
+	if k := activityKinds(t, st); k["autopilot.cancelled"] != 1 || k["autopilot.retried"] != 1 {
+		t.Fatalf("activity %v, want the cancel and the retry logged", k)
+	}
 	if _, err := s.ap.Enqueue(ctx, "nope", 1); !errors.Is(err, ErrUnknownChannel) {
 		t.Fatalf("enqueue for a missing channel: %v", err)
 	}
@@ -388,6 +391,7 @@ func TestCancellingARunningPackageInStudioCancelsItsJob(t *testing.T) {
 	if n := countJobs(t, st, "status = 'queued'"); n != 0 {
 		t.Fatalf("%d jobs queued again after the user cancelled", n)
 	}
+	waitUntil(t, "the cancel to be logged", 5*time.Second, func() bool { return activityKinds(t, st)["autopilot.cancelled"] == 1 })
 }
 
 func TestDeletedChannelsJobsAreCancelled(t *testing.T) {

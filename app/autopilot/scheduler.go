@@ -512,6 +512,10 @@ func (a *Autopilot) finish(ctx context.Context, j Job, ch store.Channel, runErr 
 		if err := a.setJob(saveCtx, m, j.ID, status, msg, notBefore, false); err != nil {
 			return err
 		}
+		if status == JobCancelled && msg == "cancelled by the user" {
+			return a.log(m, j.ChannelID, "autopilot.cancelled", "Autopilot stopped a package cancelled in the Studio",
+				map[string]any{"job_id": j.ID, "package_id": j.PackageID})
+		}
 		if status == JobFailed {
 			name := ch.Name
 			if name == "" {
@@ -623,13 +627,23 @@ func (a *Autopilot) JobCounts(ctx context.Context) (map[string]map[string]int, e
 
 // Retry queues a failed or cancelled job again, attempts reset.
 func (a *Autopilot) Retry(ctx context.Context, id string) error {
-	res, err := a.st.DB().ExecContext(ctx, `UPDATE studio_jobs SET status = 'queued', attempts = 0, error = '', not_before = 0, finished_at = 0, updated_at = ?
-		WHERE id = ? AND status IN ('failed', 'cancelled', 'deferred')`, a.cfg.Now().UnixMilli(), id)
+	err := a.st.Mutate(ctx, func(m *store.Mutation) error {
+		var ch string
+		err := m.Tx().QueryRowContext(ctx, `SELECT channel_id FROM studio_jobs WHERE id = ? AND status IN ('failed', 'cancelled', 'deferred')`, id).Scan(&ch)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("retry job %s: %w", id, ErrNotRetryable)
+		}
+		if err != nil {
+			return fmt.Errorf("retry job %s: %w", id, err)
+		}
+		if _, err := m.Tx().ExecContext(ctx, `UPDATE studio_jobs SET status = 'queued', attempts = 0, error = '', not_before = 0, finished_at = 0, updated_at = ?
+			WHERE id = ?`, a.cfg.Now().UnixMilli(), id); err != nil {
+			return fmt.Errorf("retry job %s: %w", id, err)
+		}
+		return a.log(m, ch, "autopilot.retried", "Autopilot will try a package again, as asked", map[string]any{"job_id": id})
+	})
 	if err != nil {
-		return fmt.Errorf("retry job: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("retry job %s: %w", id, ErrNotRetryable)
+		return err
 	}
 	a.Wake()
 	return nil
@@ -639,16 +653,20 @@ func (a *Autopilot) Retry(ctx context.Context, id string) error {
 // after saving its current step.
 func (a *Autopilot) Cancel(ctx context.Context, id string) error {
 	var pkg string
-	err := a.st.RunInTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT package_id FROM studio_jobs WHERE id = ? AND status IN ('queued', 'deferred', 'running')`, id).Scan(&pkg); err != nil {
+	err := a.st.Mutate(ctx, func(m *store.Mutation) error {
+		var ch string
+		if err := m.Tx().QueryRowContext(ctx, `SELECT package_id, channel_id FROM studio_jobs WHERE id = ? AND status IN ('queued', 'deferred', 'running')`, id).Scan(&pkg, &ch); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("cancel job %s: %w", id, ErrNotCancellable)
 			}
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE studio_jobs SET status = 'cancelled', error = 'cancelled by the user', finished_at = ?, updated_at = ? WHERE id = ?`,
-			a.cfg.Now().UnixMilli(), a.cfg.Now().UnixMilli(), id)
-		return err
+		now := a.cfg.Now().UnixMilli()
+		if _, err := m.Tx().ExecContext(ctx, `UPDATE studio_jobs SET status = 'cancelled', error = 'cancelled by the user', finished_at = ?, updated_at = ? WHERE id = ?`,
+			now, now, id); err != nil {
+			return err
+		}
+		return a.log(m, ch, "autopilot.cancelled", "Autopilot stopped a package, as asked", map[string]any{"job_id": id, "package_id": pkg})
 	})
 	if err != nil {
 		return err
