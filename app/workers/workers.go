@@ -79,6 +79,7 @@ type Stats struct {
 	Utilisation float64 `json:"utilisation"` // busy fraction averaged over the window, 0–1
 	Peak        int     `json:"peak"`        // largest size since New
 	Completed   int64   `json:"completed"`   // jobs finished since New
+	Panics      int64   `json:"panics"`      // jobs that panicked (counted in Completed too)
 	Min         int     `json:"min"`
 	Max         int     `json:"max"`
 }
@@ -102,6 +103,7 @@ type Pool struct {
 	retire    int
 	peak      int
 	completed int64
+	panics    int64
 	samples   []sample
 	stopped   bool
 	ctx       context.Context
@@ -231,7 +233,7 @@ func (p *Pool) Stats() Stats {
 
 func (p *Pool) statsLocked() Stats {
 	return Stats{Size: p.size - p.retire, Busy: p.busy, Waiting: p.waiting, Utilisation: p.utilisationLocked(),
-		Peak: p.peak, Completed: p.completed, Min: p.cfg.Min, Max: p.cfg.Max}
+		Peak: p.peak, Completed: p.completed, Panics: p.panics, Min: p.cfg.Min, Max: p.cfg.Max}
 }
 
 func (p *Pool) utilisationLocked() float64 {
@@ -364,8 +366,12 @@ func (p *Pool) worker() {
 func (p *Pool) run(job Job) {
 	defer func() {
 		// A panicking job must not take the worker (and its busy count)
-		// down; jobs report their own failures, so the value is dropped.
-		_ = recover()
+		// down. Jobs report their own failures; a panic is counted in Stats.
+		if recover() != nil {
+			p.mu.Lock()
+			p.panics++
+			p.mu.Unlock()
+		}
 	}()
 	job(p.ctx)
 }

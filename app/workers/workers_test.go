@@ -244,3 +244,17 @@ func TestSetLimitsMovesTheSizeInsideTheNewBounds(t *testing.T) {
 	p.SetLimits(1, 2)
 	waitFor(t, "extra workers to retire", func() bool { return p.Stats().Size == 2 })
 }
+
+func TestAPanickingJobIsCountedAndTheWorkerLives(t *testing.T) {
+	p := New(Config{Min: 1, Max: 1})
+	p.Start(false)
+	defer p.Stop()
+	_ = p.Submit("k", func(context.Context) { panic("boom") })
+	done := make(chan struct{})
+	_ = p.Submit("k", func(context.Context) { close(done) })
+	<-done
+	waitFor(t, "both jobs to count", func() bool { return p.Stats().Completed == 2 })
+	if st := p.Stats(); st.Panics != 1 || st.Size != 1 || st.Busy != 0 {
+		t.Fatalf("after a panic: %+v", st)
+	}
+}
