@@ -123,11 +123,16 @@ func resolvedText(rule, label string, threshold float64) string {
 
 // engine keeps the active alerts and the recently resolved ones. It
 // deduplicates by key: a finding whose key is active changes nothing but
-// its message and value; an active key not found again is resolved.
+// its message and value; an active key not found again for resolveAfter
+// is resolved, so a condition that flickers raises one alert, not one per
+// flicker.
 type engine struct {
-	mu       sync.Mutex
-	active   map[string]*Alert
-	resolved []Alert // newest first, at most keepResolved
+	resolveAfter time.Duration // zero resolves at the first evaluation without the finding
+
+	mu         sync.Mutex
+	active     map[string]*Alert
+	clearSince map[string]time.Time // active keys not found since then
+	resolved   []Alert              // newest first, at most keepResolved
 }
 
 const keepResolved = 50
@@ -138,7 +143,7 @@ func (e *engine) apply(now time.Time, rules map[string]Rule, found []finding) []
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.active == nil {
-		e.active = map[string]*Alert{}
+		e.active, e.clearSince = map[string]*Alert{}, map[string]time.Time{}
 	}
 	var out []AlertEvent
 	seen := make(map[string]bool, len(found))
@@ -148,6 +153,7 @@ func (e *engine) apply(now time.Time, rules map[string]Rule, found []finding) []
 			continue
 		}
 		seen[key] = true
+		delete(e.clearSince, key)
 		if a, ok := e.active[key]; ok {
 			a.Message, a.Value, a.Threshold = f.message, f.value, f.threshold
 			a.ResolvedMessage = resolvedText(f.rule, f.label, f.threshold)
@@ -160,7 +166,14 @@ func (e *engine) apply(now time.Time, rules map[string]Rule, found []finding) []
 	}
 	keys := make([]string, 0, len(e.active))
 	for k := range e.active {
-		if !seen[k] {
+		if seen[k] {
+			continue
+		}
+		since, ok := e.clearSince[k]
+		if !ok {
+			e.clearSince[k], since = now, now
+		}
+		if now.Sub(since) >= e.resolveAfter {
 			keys = append(keys, k)
 		}
 	}
@@ -168,6 +181,7 @@ func (e *engine) apply(now time.Time, rules map[string]Rule, found []finding) []
 	for _, k := range keys {
 		a := e.active[k]
 		delete(e.active, k)
+		delete(e.clearSince, k)
 		a.Active, a.ResolvedAt = false, now
 		e.resolved = append([]Alert{*a}, e.resolved...)
 		if len(e.resolved) > keepResolved {

@@ -158,6 +158,13 @@ func TestRulesFireOnceAndResolveByThemselves(t *testing.T) {
 
 			sc.recover(f, w)
 			f.tick(t)
+			f.clk.Add(DefaultResolveAfter - time.Second)
+			f.tick(t)
+			if evs := f.rec.take(); len(evs) != 0 {
+				t.Fatalf("resolved before the condition stayed clear for %s: %+v", DefaultResolveAfter, evs)
+			}
+			f.clk.Add(time.Second)
+			f.tick(t)
 			f.tick(t)
 			evs = f.rec.take()
 			if len(evs) != 1 || evs[0].Type != AlertResolved || evs[0].Alert.Key != sc.key || evs[0].Alert.ResolvedAt.IsZero() ||
@@ -198,6 +205,8 @@ func TestEditedThresholdAppliesAtNextTickAndPersists(t *testing.T) {
 	if _, err := f.m.SetRule(ctx, RuleLatency, true, 800); err != nil {
 		t.Fatal(err)
 	}
+	f.tick(t)
+	f.clk.Add(DefaultResolveAfter)
 	f.tick(t)
 	if evs := f.rec.take(); len(evs) != 1 || evs[0].Type != AlertResolved {
 		t.Fatalf("events after raising the threshold = %+v", evs)
@@ -319,5 +328,33 @@ func TestSummaryIsComputed(t *testing.T) {
 				t.Fatalf("summary = %+v, want %s %q", got, sc.level, sc.text)
 			}
 		})
+	}
+}
+
+// TestFlickeringConditionRaisesOneAlert toggles a condition on every tick:
+// one alert is raised and stays active until the condition has been clear
+// for the resolve delay.
+func TestFlickeringConditionRaisesOneAlert(t *testing.T) {
+	f, w := newWorld(t)
+	for i := range 12 {
+		p95 := 650.0
+		if i%2 == 1 {
+			p95 = 450
+		}
+		w.set(func(p *ProviderStatus, _ *SyncStatus) { p.LatencyP95 = p95 })
+		f.tick(t)
+		f.clk.Add(1500 * time.Millisecond)
+	}
+	evs := f.rec.take()
+	if len(evs) != 1 || evs[0].Type != AlertRaised {
+		t.Fatalf("events while flickering = %+v", evs)
+	}
+	w.set(func(p *ProviderStatus, _ *SyncStatus) { p.LatencyP95 = 450 })
+	for range 8 { // 12 s clear
+		f.tick(t)
+		f.clk.Add(1500 * time.Millisecond)
+	}
+	if evs := f.rec.take(); len(evs) != 1 || evs[0].Type != AlertResolved {
+		t.Fatalf("events after it settled = %+v", evs)
 	}
 }

@@ -53,6 +53,7 @@ const (
 	DefaultInterval          = 1500 * time.Millisecond
 	DefaultAvailabilityEvery = time.Minute
 	DefaultPruneEvery        = time.Hour
+	DefaultResolveAfter      = 10 * time.Second
 )
 
 // Options configure New. Store is required.
@@ -73,6 +74,9 @@ type Options struct {
 	Interval time.Duration
 	// Logger receives the loop's failures. Nil means slog.Default().
 	Logger *slog.Logger
+	// ResolveAfter is how long an alert's condition must stay clear before
+	// the alert resolves. Zero means DefaultResolveAfter.
+	ResolveAfter time.Duration
 	// DiskSpace reports the free and total bytes of the disk holding dir.
 	// Nil means asking the operating system.
 	DiskSpace func(dir string) (free, total int64, err error)
@@ -133,6 +137,9 @@ func New(ctx context.Context, opts Options) (*Monitor, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.ResolveAfter <= 0 {
+		opts.ResolveAfter = DefaultResolveAfter
+	}
 	if opts.DiskSpace == nil {
 		opts.DiskSpace = diskSpace
 	}
@@ -148,6 +155,7 @@ func New(ctx context.Context, opts Options) (*Monitor, error) {
 	}
 	m := &Monitor{opts: opts, store: opts.Store, now: opts.Now, log: opts.Logger,
 		lastCheck: map[string]time.Time{}, failedRun: map[string]int{}}
+	m.alert.resolveAfter = opts.ResolveAfter
 	m.met = newMetrics(opts.Start, opts.Now)
 	if err := m.loadRules(ctx); err != nil {
 		return nil, err

@@ -241,6 +241,8 @@ func TestRouterScenarioMetricsAndAlerts(t *testing.T) {
 		r.CheckNow(ctx)
 	}
 	gen(req("pumpernickel"), "groq", false)
+	f.tick(t)
+	f.clk.Add(DefaultResolveAfter)
 	s = f.tick(t)
 	evs = f.rec.take()
 	keys = keys[:0]
@@ -300,6 +302,8 @@ func TestHealthChecksThroughTheRouter(t *testing.T) {
 		srv.Fail(st.fault)
 		f.clk.Add(30 * time.Second)
 		r.CheckNow(ctx)
+		f.tick(t)
+		f.clk.Add(DefaultResolveAfter) // an alert resolves once clear this long
 		s := f.tick(t)
 		if h := s.Providers[0].Health; h != st.health {
 			t.Fatalf("step %d: health %s, want %s (%+v)", i, h, st.health, s.Providers[0])
