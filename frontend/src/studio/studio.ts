@@ -98,6 +98,7 @@ export interface PoolStats {
   utilisation: number;
   peak: number;
   completed: number;
+  panics: number;
   min: number;
   max: number;
 }
