@@ -32,10 +32,16 @@ const fetchTimeout = 90 * time.Second
 
 // insightsChannel checks that channelID names a live channel.
 func (a *App) insightsChannel(ctx context.Context, channelID string) (store.Channel, error) {
+	return a.rt.liveChannel(ctx, channelID)
+}
+
+// liveChannel reads channelID, failing with a FieldError when it is empty
+// and a NotFoundError when it does not exist.
+func (rt *Runtime) liveChannel(ctx context.Context, channelID string) (store.Channel, error) {
 	if strings.TrimSpace(channelID) == "" {
 		return store.Channel{}, &FieldError{Field: "channel_id", Message: "choose a channel"}
 	}
-	ch, err := store.Get[store.Channel](ctx, a.rt.store.ReadDB(), store.ChannelEntity, channelID)
+	ch, err := store.Get[store.Channel](ctx, rt.store.ReadDB(), store.ChannelEntity, channelID)
 	return ch, notFound(err, "channel")
 }
 
@@ -103,7 +109,7 @@ func (a *App) ImportStudioCSV(channelID, csvText string) (ImportResult, error) {
 	defer cancel()
 	return a.rt.importCSV(ctx, channelID, func() (io.ReadCloser, error) {
 		return io.NopCloser(strings.NewReader(csvText)), nil
-	}, a)
+	})
 }
 
 // ImportStudioCSVFile imports a YouTube Studio export from a file on this
@@ -117,11 +123,13 @@ func (a *App) ImportStudioCSVFile(channelID, path string) (ImportResult, error) 
 	}
 	ctx, cancel := context.WithTimeout(a.rt.ctx, 10*time.Minute)
 	defer cancel()
-	return a.rt.importCSV(ctx, channelID, func() (io.ReadCloser, error) { return os.Open(path) }, a)
+	return a.rt.importCSV(ctx, channelID, func() (io.ReadCloser, error) { return os.Open(path) })
 }
 
-func (rt *Runtime) importCSV(ctx context.Context, channelID string, open func() (io.ReadCloser, error), a *App) (ImportResult, error) {
-	ch, err := a.insightsChannel(ctx, channelID)
+// importCSV checks the whole export (pass 1, nothing kept), then imports it
+// in batches (pass 2); open is called once per pass.
+func (rt *Runtime) importCSV(ctx context.Context, channelID string, open func() (io.ReadCloser, error)) (ImportResult, error) {
+	ch, err := rt.liveChannel(ctx, channelID)
 	if err != nil {
 		return ImportResult{}, err
 	}

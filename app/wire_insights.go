@@ -252,7 +252,7 @@ func (rt *Runtime) InsightsImportHandler() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Minute)
 		defer cancel()
-		res, err := rt.importCSV(ctx, r.PathValue("channel"), func() (io.ReadCloser, error) { return os.Open(tmp.Name()) }, rt.api)
+		res, err := rt.importCSV(ctx, r.PathValue("channel"), func() (io.ReadCloser, error) { return os.Open(tmp.Name()) })
 		if err != nil {
 			fail(err)
 			return
