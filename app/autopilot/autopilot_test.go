@@ -394,6 +394,37 @@ func TestCancellingARunningPackageInStudioCancelsItsJob(t *testing.T) {
 	waitUntil(t, "the cancel to be logged", 5*time.Second, func() bool { return activityKinds(t, st)["autopilot.cancelled"] == 1 })
 }
 
+// panicGen stands for a bug in a step: it panics on the tags task.
+type panicGen struct{ inner studio.Generator }
+
+func (g panicGen) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	if req.Task == providers.TaskTags {
+		panic("tags exploded")
+	}
+	return g.inner.Generate(ctx, req)
+}
+
+func TestAPanickingStepFailsTheJobInsteadOfLeavingItRunning(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	addChannel(t, st, "a", true)
+	set := noVoice(1, 1)
+	set.MaxAttempts = 1
+	s := newAutopilot(t, st, panicGen{inner: newTemplates(t)}, nil, set)
+	if err := s.ap.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.ap.Stop()
+	waitUntil(t, "the job to fail", 10*time.Second, func() bool {
+		return countJobs(t, st, "status = 'failed' AND error LIKE '%tags exploded%'") == 1
+	})
+	if k := activityKinds(t, st); k["autopilot.failed"] != 1 {
+		t.Fatalf("activity %v, want autopilot.failed", k)
+	}
+	if len(s.std.Running()) != 0 {
+		t.Fatalf("still marked running in the studio: %v", s.std.Running())
+	}
+}
+
 func TestDeletedChannelsJobsAreCancelled(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	addChannel(t, st, "gone", true)

@@ -432,6 +432,13 @@ func (a *Autopilot) run(ctx context.Context, j Job) {
 		a.finish(ctx, j, ch, err)
 		return
 	}
+	defer func() {
+		// A bug in a step must not leave the job "running" until the next
+		// start: it fails like any error, is retried and logged.
+		if r := recover(); r != nil {
+			a.finish(ctx, j, ch, fmt.Errorf("internal error while generating: %v", r))
+		}
+	}()
 	s := a.Settings()
 	opts := studio.RunOptions{Background: true, Source: "autopilot", SkipVoice: !s.Voice}
 	if !opts.SkipVoice && a.cfg.VoiceAvailable != nil && !a.cfg.VoiceAvailable(ctx) {
