@@ -453,3 +453,20 @@ func TestInsightsImportRouteStreamsLargeFiles(t *testing.T) {
 		t.Errorf("spool files left behind: %v", left)
 	}
 }
+
+func TestImportStudioCSVFileByPath(t *testing.T) {
+	rt, a, chID := insightsTest(t, "")
+	path := filepath.Join(t.TempDir(), "Table data.csv")
+	if err := os.WriteFile(path, []byte(studioCSV(12, rt.opts.Now())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.ImportStudioCSVFile(chID, path)
+	if err != nil || res.Rows != 12 || res.Skipped != 1 {
+		t.Fatalf("import by path = %+v, %v", res, err)
+	}
+	for _, bad := range []string{"", filepath.Join(t.TempDir(), "missing.csv")} {
+		if _, err := a.ImportStudioCSVFile(chID, bad); fieldOf(err) != "path" {
+			t.Errorf("path %q: %v", bad, err)
+		}
+	}
+}
