@@ -255,4 +255,20 @@ func TestSyncThroughTheApp(t *testing.T) {
 	if st, _ := a.Status(); st.Outbox == 0 || st.Online {
 		t.Fatalf("after sign-out: %+v", st)
 	}
+
+	// Saving the same project keeps the session; pointing at another
+	// project signs out of this one.
+	if _, err := a.SyncSignIn(SyncCredentials{Email: "maker@example.com", Password: "a good password"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := a.SaveSyncSettings(SyncSettingsInput{URL: env.URL, AnonKey: env.AnonKey}); err != nil || v.State == cloudsync.StateSignedOut {
+		t.Fatalf("re-saving the same project = %+v, %v", v, err)
+	}
+	v, err = a.SaveSyncSettings(SyncSettingsInput{URL: "https://other.supabase.co", AnonKey: env.AnonKey})
+	if err != nil || v.State != cloudsync.StateSignedOut || v.URL != "https://other.supabase.co" {
+		t.Fatalf("switching project = %+v, %v", v, err)
+	}
+	if ks.Has(secretSyncSession) {
+		t.Fatal("the old project's session outlived the switch")
+	}
 }
