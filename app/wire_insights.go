@@ -170,7 +170,7 @@ func (s StudioInsights) Trends(ctx context.Context, channelID string) ([]string,
 func (rt *Runtime) localTrends(ctx context.Context) ([]trends.Trend, error) {
 	now := rt.opts.Now()
 	since := now.AddDate(0, 0, -8*7)
-	var corpus []insightsVideo
+	var corpus []insights.Video
 	for _, kind := range []string{insights.KindOwn, insights.KindCompetitor, insights.KindChart} {
 		vs, err := rt.insights.db.VideosOfKind(ctx, kind, since)
 		if err != nil {
@@ -185,7 +185,6 @@ func (rt *Runtime) localTrends(ctx context.Context) ([]trends.Trend, error) {
 	return trends.Rising(corpus, niches, trends.Options{Now: now}), nil
 }
 
-type insightsVideo = insights.Video
 
 // niches describes every channel for relevance: its niche and own titles.
 func (rt *Runtime) niches(ctx context.Context) ([]trends.Niche, error) {
