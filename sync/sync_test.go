@@ -255,6 +255,33 @@ func TestTokenExpiresMidSyncRefreshesAndContinues(t *testing.T) {
 	if !errors.Is(err, cloudsync.ErrSessionExpired) {
 		t.Fatalf("pull with a used refresh token = %v, want ErrSessionExpired", err)
 	}
+	// The syncer reports it as a sentence that says what to do.
+	events := make(chan cloudsync.Status, 16)
+	sy, err := cloudsync.New(context.Background(), cloudsync.Options{Store: d.st, MinBackoff: time.Hour,
+		Emit: func(_ string, data any) {
+			select {
+			case events <- data.(cloudsync.Status):
+			default:
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putChannels(t, d.st, 1, "after expiry")
+	sy.SetRemote(old, s.Email)
+	sy.Start(context.Background())
+	defer sy.Stop()
+	guard := time.After(20 * time.Second) // a failure guard, not a timing assertion
+	for {
+		select {
+		case st := <-events:
+			if st.State == cloudsync.StateError && strings.Contains(st.LastError, "sign in again") {
+				return
+			}
+		case <-guard:
+			t.Fatal("no error state asking to sign in again")
+		}
+	}
 }
 
 func TestTenThousandPendingChangesConverge(t *testing.T) {

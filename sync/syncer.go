@@ -272,6 +272,17 @@ func (s *Syncer) cycle(ctx context.Context, r Remote) error {
 	return err
 }
 
+// describe turns a sync failure into what Status shows.
+func describe(err error) string {
+	switch {
+	case errors.Is(err, ErrSessionExpired):
+		return "your Supabase session has ended: sign in again in Settings → Sync"
+	case errors.Is(err, ErrSignedOut):
+		return ErrSignedOut.Error()
+	}
+	return err.Error()
+}
+
 // isNetwork reports a failure where no server answer arrived.
 func isNetwork(err error) bool {
 	var e *Error
@@ -291,7 +302,7 @@ func (s *Syncer) setState(st State, err error) {
 	}
 	s.state = st
 	if err != nil {
-		s.lastErr = err.Error()
+		s.lastErr = describe(err)
 	} else if st == StateOnline {
 		s.lastErr = ""
 	}
