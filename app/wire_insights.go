@@ -185,7 +185,6 @@ func (rt *Runtime) localTrends(ctx context.Context) ([]trends.Trend, error) {
 	return trends.Rising(corpus, niches, trends.Options{Now: now}), nil
 }
 
-
 // niches describes every channel for relevance: its niche and own titles.
 func (rt *Runtime) niches(ctx context.Context) ([]trends.Niche, error) {
 	chs, err := store.List[store.Channel](ctx, rt.store.ReadDB(), store.ChannelEntity, "", "name COLLATE NOCASE, id")
