@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	runmetrics "runtime/metrics"
 	"sort"
@@ -144,7 +145,7 @@ func New(ctx context.Context, opts Options) (*Monitor, error) {
 		opts.DiskSpace = diskSpace
 	}
 	if opts.DataDir == "" {
-		opts.DataDir = dirOf(opts.Store.Path())
+		opts.DataDir = filepath.Dir(opts.Store.Path())
 	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
@@ -161,15 +162,6 @@ func New(ctx context.Context, opts Options) (*Monitor, error) {
 		return nil, err
 	}
 	return m, nil
-}
-
-func dirOf(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' || path[i] == '\\' {
-			return path[:i]
-		}
-	}
-	return "."
 }
 
 // Registry is the monitor's Prometheus registry.
