@@ -714,7 +714,44 @@ func (rt *Runtime) projection(ctx context.Context, ch store.Channel) (revenue.Pr
 	for _, e := range es {
 		in.Earnings = append(in.Earnings, revenue.Earning{Month: e.Month, Amount: e.Amount, Views: e.Views})
 	}
+	hist, err := rt.insights.db.ViewHistory(ctx, ch.ID)
+	if err != nil {
+		return revenue.Projection{}, err
+	}
+	in.MeasuredMonthlyViews = measuredMonthlyViews(hist)
+	var shortTotal, total float64
+	for _, v := range vs {
+		total += float64(v.Views)
+		if v.IsShort() {
+			shortTotal += float64(v.Views)
+		}
+	}
+	if total > 0 {
+		in.ShortsViewShare = shortTotal / total
+	}
 	return revenue.Project(in), nil
+}
+
+// measuredMonthlyViews is the growth of the channel's total views between
+// the last snapshot and the oldest one within 60 days before it, scaled to a
+// month; zero with less than a day between them.
+func measuredMonthlyViews(hist []insights.Point) float64 {
+	if len(hist) < 2 {
+		return 0
+	}
+	last := hist[len(hist)-1]
+	first := last
+	for _, p := range hist {
+		if last.At.Sub(p.At) <= 60*24*time.Hour {
+			first = p
+			break
+		}
+	}
+	days := last.At.Sub(first.At).Hours() / 24
+	if days < 1 || last.Value <= first.Value {
+		return 0
+	}
+	return (last.Value - first.Value) / days * 365.25 / 12
 }
 
 // RevenueProjection projects a channel's ad revenue for the next 12 months.

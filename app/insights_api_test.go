@@ -169,6 +169,28 @@ func TestProjectionFallsBackToPlannedCadence(t *testing.T) {
 	}
 }
 
+func TestMeasuredMonthlyViews(t *testing.T) {
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	pt := func(days int, v float64) insights.Point { return insights.Point{At: at.AddDate(0, 0, days), Value: v} }
+	scenarios := []struct {
+		name string
+		hist []insights.Point
+		want float64
+	}{
+		{"none", nil, 0},
+		{"one snapshot", []insights.Point{pt(0, 100)}, 0},
+		{"same day", []insights.Point{pt(0, 100), {At: at.Add(time.Hour), Value: 500}}, 0},
+		{"ten days, 1,000 a day", []insights.Point{pt(0, 10_000), pt(10, 20_000)}, 1000 * 365.25 / 12},
+		{"only the last 60 days count", []insights.Point{pt(0, 0), pt(100, 50_000), pt(130, 80_000)}, 1000 * 365.25 / 12},
+		{"shrinking totals (deleted videos)", []insights.Point{pt(0, 900), pt(5, 100)}, 0},
+	}
+	for _, sc := range scenarios {
+		if got := measuredMonthlyViews(sc.hist); got-sc.want > 1e-6 || sc.want-got > 1e-6 {
+			t.Errorf("%s: %v, want %v", sc.name, got, sc.want)
+		}
+	}
+}
+
 func TestInsightsManualEntryValidation(t *testing.T) {
 	_, a, chID := insightsTest(t, "")
 	good := VideoInput{Title: "Hand-made entry", PublishedAt: "2025-01-05T18:00", DurationSec: 600, Views: 1200}

@@ -151,6 +151,12 @@ type Inputs struct {
 	// audit's 30-day trend). Half of it, capped at ±30%, is the first
 	// month's growth; later months carry it on damped by Damping.
 	TrendPct float64
+	// MeasuredMonthlyViews, when positive, is the channel's whole monthly
+	// views measured between stats snapshots (new uploads and the back
+	// catalogue). It replaces the uploads-based estimate when larger, split
+	// by ShortsViewShare (0–1).
+	MeasuredMonthlyViews float64
+	ShortsViewShare      float64
 	// ViewSpread is the log-standard deviation of views per video; zero
 	// means 1 (a typical channel's spread).
 	ViewSpread float64
@@ -180,7 +186,9 @@ type Projection struct {
 	Calibration *Calibration `json:"calibration"`
 	MonthlyLong float64      `json:"monthly_long_views"`
 	MonthlyShts float64      `json:"monthly_shorts_views"`
-	Months      []Month      `json:"months"`
+	// Measured is true when the monthly views come from snapshots.
+	Measured bool    `json:"measured"`
+	Months   []Month `json:"months"`
 	// PerSecond is the first month's expected earnings spread over its
 	// seconds: the rate the money counter accrues at.
 	PerSecond float64  `json:"per_second"`
@@ -218,6 +226,10 @@ func Project(in Inputs) Projection {
 	p := Projection{Niche: rate.Niche, LongRPM: rate.LongRPM(), ShortsRPM: rate.ShortsRPM(), Sources: Sources}
 	p.MonthlyLong = in.LongMedianViews * in.LongPerWeek * weeksPerMonth
 	p.MonthlyShts = in.ShortsMedianViews * in.ShortsPerWeek * weeksPerMonth
+	if m := in.MeasuredMonthlyViews; m > p.MonthlyLong+p.MonthlyShts {
+		share := math.Max(0, math.Min(1, in.ShortsViewShare))
+		p.MonthlyLong, p.MonthlyShts, p.Measured = m*(1-share), m*share, true
+	}
 	shortsShare := 0.0
 	if total := p.MonthlyLong + p.MonthlyShts; total > 0 {
 		shortsShare = p.MonthlyShts / total

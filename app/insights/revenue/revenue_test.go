@@ -161,6 +161,23 @@ func TestProjectTrendAndEmpty(t *testing.T) {
 	}
 }
 
+func TestProjectUsesMeasuredViewsWhenLarger(t *testing.T) {
+	in := baking
+	wpm := 365.25 / 12 / 7
+	in.MeasuredMonthlyViews, in.ShortsViewShare = 1_000_000, 0.25 // the back catalogue earns too
+	p := revenue.Project(in)
+	if !p.Measured || !near(p.MonthlyLong, 750_000, 1e-6) || !near(p.MonthlyShts, 250_000, 1e-6) {
+		t.Fatalf("measured split = %v long, %v shorts (measured %v)", p.MonthlyLong, p.MonthlyShts, p.Measured)
+	}
+	if !near(p.Months[0].Expected, 750*4.015+250*0.0585, 1e-6) {
+		t.Errorf("month = %v", p.Months[0].Expected)
+	}
+	in.MeasuredMonthlyViews = 1000 // below the uploads estimate: ignored
+	if p := revenue.Project(in); p.Measured || !near(p.MonthlyLong, 10000*wpm, 1e-6) {
+		t.Errorf("a smaller measurement replaced the estimate: %+v", p)
+	}
+}
+
 func TestValidMonth(t *testing.T) {
 	for _, ok := range []string{"2025-01", "1999-12"} {
 		if err := revenue.ValidMonth(ok); err != nil {

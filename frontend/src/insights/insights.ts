@@ -132,6 +132,7 @@ export interface Projection {
   calibration: { months: number; rpm: number; factor: number; spread: number } | null;
   monthly_long_views: number;
   monthly_shorts_views: number;
+  measured: boolean;
   months: Month[];
   per_second: number;
   sources: string[];
