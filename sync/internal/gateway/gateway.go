@@ -5,9 +5,9 @@
 // PostgREST behaviours it reproduces (https://docs.postgrest.org/en/stable/):
 //
 //   - Each request runs in its own transaction as the JWT's role:
-//     BEGIN; SET LOCAL ROLE <role claim>; set_config('request.jwt.claims',
-//     <claims>, true); <statement>; COMMIT. A missing token means the anon
-//     role. See "Transactions" and "Authentication":
+//     BEGIN; SET LOCAL ROLE <role claim> and set_config('request.jwt.claims',
+//     <claims>, true) (sent together as set_config('role', …, true), …);
+//     <statement>; COMMIT. A missing token means the anon role. See "Transactions" and "Authentication":
 //     https://docs.postgrest.org/en/stable/references/transactions.html and
 //     https://docs.postgrest.org/en/stable/references/auth.html
 //   - JWTs are HS256 with the server's secret; "exp" is checked. A bad or

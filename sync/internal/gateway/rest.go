@@ -114,10 +114,8 @@ func (g *Gateway) inTx(ctx context.Context, claims jwt.MapClaims, fn func(tx pgx
 	defer tx.Rollback(context.Background()) //nolint:errcheck // a no-op after commit
 	raw, _ := json.Marshal(claims)
 	role, _ := claims["role"].(string)
-	if _, err := tx.Exec(ctx, "SET LOCAL ROLE "+pgx.Identifier{role}.Sanitize()); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, "SELECT set_config('request.jwt.claims', $1, true)", string(raw)); err != nil {
+	// SET LOCAL ROLE and the claims in one round trip, as PostgREST sends them.
+	if _, err := tx.Exec(ctx, "SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)", role, string(raw)); err != nil {
 		return err
 	}
 	if err := fn(tx); err != nil {
