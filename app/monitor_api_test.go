@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"tubeagency/app/autopilot"
 	"tubeagency/app/events"
 	"tubeagency/app/monitor"
 	cloudsync "tubeagency/sync"
@@ -232,5 +233,64 @@ func TestSyncScenarioMetrics(t *testing.T) {
 	}
 	if s2 := rt2.mon().Snapshot().Sync; s2.Pulled != int64(onServer) || s2.Pushed != 0 {
 		t.Fatalf("second device: %+v, want %d pulled", s2, onServer)
+	}
+}
+
+// TestAutopilotJobsReachTheMonitor fills a channel through the autopilot
+// and checks that the monitor timed the jobs' queue waits (through the
+// autopilot's job wrapper) and counted the router's calls (through its
+// observer hook): the templates answer, since no provider is switched on.
+func TestAutopilotJobsReachTheMonitor(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := autopilot.DefaultSettings()
+	s.Ahead, s.Voice = 2, false
+	if _, err := a.AutopilotSaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AutopilotSetChannel(ch.ID, true, 3); err != nil {
+		t.Fatal(err)
+	}
+	guard := time.Now().Add(60 * time.Second) // a failure guard, not a timing assertion
+	var snap monitor.Snapshot
+	for {
+		if err := rt.mon().Tick(t.Context(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		snap = rt.mon().Snapshot()
+		if snap.Pool.JobsTimed >= 2 && snap.Pool.Completed >= 2 {
+			break
+		}
+		if time.Now().After(guard) {
+			t.Fatalf("jobs never reached the monitor: %+v", snap.Pool)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	rec := httptest.NewRecorder()
+	rt.HTTPHandlers()["GET /metrics"].ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := fams["tubeagency_job_queue_wait_seconds"].GetMetric()[0].GetHistogram().GetSampleCount(); n < 2 {
+		t.Fatalf("job waits observed: %d", n)
+	}
+	templatesOK := 0.0
+	for _, m := range fams["tubeagency_provider_requests_total"].GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["provider"] == "templates" && labels["outcome"] == "ok" {
+			templatesOK = m.GetCounter().GetValue()
+		}
+	}
+	if templatesOK < 2 {
+		t.Fatalf("templates answers counted: %v", templatesOK)
 	}
 }
