@@ -47,6 +47,7 @@ type ProvidersView struct {
 	TemplatesDir   string                `json:"templates_dir"`
 	TemplateErrors []templates.FileError `json:"template_errors"`
 	Cache          cache.Stats           `json:"cache"`
+	Router         settings.Router       `json:"router"`
 }
 
 // ProviderInput is what Settings → Providers saves for one provider.
@@ -96,7 +97,7 @@ func (rt *Runtime) providersView() ProvidersView {
 	p := rt.providers
 	st := p.settings.Get()
 	v := ProvidersView{Online: p.router.Online(), SettingsFile: p.settings.Path(), SettingsError: p.settingsError(),
-		TemplatesDir: p.templates.Dir(), TemplateErrors: p.templateErrors(), Cache: p.cache.Stats()}
+		TemplatesDir: p.templates.Dir(), TemplateErrors: p.templateErrors(), Cache: p.cache.Stats(), Router: st.Router}
 	if v.TemplateErrors == nil {
 		v.TemplateErrors = []templates.FileError{}
 	}
@@ -172,10 +173,34 @@ func fieldFromSettings(err error) error {
 		return err
 	}
 	field := fe.Field
-	if i := strings.LastIndex(field, "."); i >= 0 && strings.HasPrefix(field, "providers[") {
+	if i := strings.LastIndex(field, "."); i >= 0 && (strings.HasPrefix(field, "providers[") || strings.HasPrefix(field, "router.")) {
 		field = field[i+1:]
 	}
 	return &FieldError{Field: field, Message: fe.Message}
+}
+
+// SaveRouterSettings saves how the router behaves: the request deadline,
+// the health-check interval, the per-channel and global limits (zero means
+// the default) and the cache size, which applies at the next start.
+func (a *App) SaveRouterSettings(in settings.Router) (ProvidersView, error) {
+	var c checker
+	c.number("deadline_seconds", float64(in.DeadlineSeconds), 0, 300)
+	if c.err == nil && in.HealthIntervalSeconds != 0 && (in.HealthIntervalSeconds < 5 || in.HealthIntervalSeconds > 3600) {
+		c.fail("health_interval_seconds", "must be 0 (every 30 seconds) or between 5 and 3600")
+	}
+	c.number("channel_rpm", float64(in.ChannelRPM), 0, 1_000_000)
+	c.number("global_rpm", float64(in.GlobalRPM), 0, 10_000_000)
+	c.number("cache_mb", float64(in.CacheMB), 0, 4096)
+	if err := c.check(); err != nil {
+		return ProvidersView{}, err
+	}
+	if _, err := a.rt.providers.settings.Update(func(st *settings.Settings) error {
+		st.Router = in
+		return nil
+	}); err != nil {
+		return ProvidersView{}, fieldFromSettings(err)
+	}
+	return a.rt.providersView(), nil
 }
 
 // SetProviderEnabled turns a provider on or off.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"tubeagency/app/settings"
 	"tubeagency/providers/fake"
 )
 
@@ -392,4 +393,52 @@ func TestQuotaExhaustedForAutopilot(t *testing.T) {
 	if done, _, _ := rt.QuotaExhausted(ctx); done {
 		t.Fatal("an uncapped provider is enabled, yet the quota reads as exhausted")
 	}
+}
+
+func TestRouterSettingsValidateAndApply(t *testing.T) {
+	rt, a, _, _ := providersTest(t)
+	bad := []struct {
+		in    settings.Router
+		field string
+	}{
+		{settings.Router{DeadlineSeconds: -1}, "deadline_seconds"},
+		{settings.Router{DeadlineSeconds: 301}, "deadline_seconds"},
+		{settings.Router{HealthIntervalSeconds: 2}, "health_interval_seconds"},
+		{settings.Router{ChannelRPM: -5}, "channel_rpm"},
+		{settings.Router{GlobalRPM: -1}, "global_rpm"},
+		{settings.Router{CacheMB: 5000}, "cache_mb"},
+	}
+	before, _ := os.ReadFile(rt.providers.settings.Path())
+	for _, sc := range bad {
+		if f := fieldOf(func() error { _, err := a.SaveRouterSettings(sc.in); return err }()); f != sc.field {
+			t.Fatalf("%+v: field %q, want %q", sc.in, f, sc.field)
+		}
+	}
+	if after, _ := os.ReadFile(rt.providers.settings.Path()); !bytes.Equal(before, after) {
+		t.Fatal("rejected router settings were written")
+	}
+	v, err := a.SaveRouterSettings(settings.Router{DeadlineSeconds: 8, HealthIntervalSeconds: 60, ChannelRPM: 12})
+	if err != nil || v.Router.DeadlineSeconds != 8 || v.Router.ChannelRPM != 12 {
+		t.Fatalf("save: %v %+v", err, v.Router)
+	}
+	if got := rt.routerDeadline(); got != 8*time.Second {
+		t.Fatalf("deadline in force = %v", got)
+	}
+	if _, err := a.GenerateTitles(mustChannel(t, a), "rye", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range rt.providers.router.Limiters() {
+		if strings.HasPrefix(l.Name, "channel") && l.PerMinute != 12 {
+			t.Fatalf("channel limiter %+v not retuned", l)
+		}
+	}
+}
+
+func mustChannel(t *testing.T, a *App) string {
+	t.Helper()
+	chs, err := a.ListChannels()
+	if err != nil || len(chs) == 0 {
+		t.Fatalf("channels: %v", err)
+	}
+	return chs[0].ID
 }

@@ -14,6 +14,17 @@ async function deadURL() {
   return `http://127.0.0.1:${port}/v1`;
 }
 
+// until polls check (an API read) until it returns something truthy.
+async function until(check, ms = 10000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met within ' + ms + ' ms');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 let app, browser, page, errors;
 
 before(async () => {
@@ -57,9 +68,10 @@ test('a key is stored masked, and the provider is pointed at an unreachable serv
   // saving other fields after the switch keeps the provider on
   await page.getByLabel('Requests per minute').first().fill('12');
   await page.getByTestId('save-groq').click();
-  await page.getByTestId('provider-groq').getByText('0 of 14400 today').waitFor();
-  const saved = (await callApi(app.url, 'ListProviders')).providers.find((p) => p.name === 'groq');
-  assert.equal(saved.rpm, 12);
+  const saved = await until(async () => {
+    const g = (await callApi(app.url, 'ListProviders')).providers.find((p) => p.name === 'groq');
+    return g.rpm === 12 && g;
+  });
   assert.equal(saved.enabled, true);
 
   await page.getByTestId('test-groq').click();
@@ -102,5 +114,26 @@ test('a broken template override is reported and the last good version keeps ans
 
   rmSync(join(dir, 'titles.tmpl'));
   await banner.waitFor({ state: 'detached', timeout: 15000 });
+  assert.deepEqual(errors, []);
+});
+
+test('routing limits are checked next to their field and saved', async () => {
+  await page.goto(app.url + '/#/settings');
+  const routing = page.getByTestId('routing');
+  await routing.locator('summary').click();
+  await page.getByLabel('Health check every (seconds)').fill('2');
+  await page.getByTestId('save-routing').click();
+  assert.match(await page.getByTestId('error-routing-health_interval_seconds').textContent(), /between 5 and 3600/);
+  assert.equal((await callApi(app.url, 'ListProviders')).router.health_interval_seconds, 0);
+
+  await page.getByLabel('Health check every (seconds)').fill('60');
+  await page.getByLabel('Answer within (seconds)').fill('12');
+  await page.getByTestId('save-routing').click();
+  await routing.getByText('Saved.').waitFor();
+  const router = (await callApi(app.url, 'ListProviders')).router; // the note shows after the save returned
+  assert.equal(router.health_interval_seconds, 60);
+  assert.equal(router.deadline_seconds, 12);
+  await routing.scrollIntoViewIfNeeded();
+  await shot(page, 'providers-routing');
   assert.deepEqual(errors, []);
 });

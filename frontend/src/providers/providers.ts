@@ -59,6 +59,16 @@ export interface ProvidersView {
   templates_dir: string;
   template_errors: TemplateError[];
   cache: { l1_hits: number; l2_hits: number; misses: number; l2_bytes: number; l2_entries: number; max_bytes: number };
+  router: RouterSettings;
+}
+
+/** How the router behaves; zero means the default shown in the form. */
+export interface RouterSettings {
+  deadline_seconds: number;
+  health_interval_seconds: number;
+  channel_rpm: number;
+  global_rpm: number;
+  cache_mb: number;
 }
 
 export interface ProviderInput {
@@ -103,6 +113,7 @@ export const providersApi = {
   setKey: (name: string, key: string) => call<ProvidersView>('SetProviderKey', name, key),
   clearKey: (name: string) => call<ProvidersView>('ClearProviderKey', name),
   test: (name: string) => call<ProviderTest>('TestProvider', name),
+  saveRouter: (r: RouterSettings) => call<ProvidersView>('SaveRouterSettings', r),
   titles: (channelID: string, topic: string, regenerate: boolean) =>
     call<TitlesResult>('GenerateTitles', channelID, topic, regenerate),
 };
