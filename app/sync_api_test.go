@@ -271,4 +271,19 @@ func TestSyncThroughTheApp(t *testing.T) {
 	if ks.Has(secretSyncSession) {
 		t.Fatal("the old project's session outlived the switch")
 	}
+
+	// A wrong key and an address where nothing answers are named on their field.
+	creds := SyncCredentials{Email: "maker@example.com", Password: "a good password"}
+	if _, err := a.SaveSyncSettings(SyncSettingsInput{URL: env.URL, AnonKey: "not.the.key"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SyncSignIn(creds); !errors.As(err, &fe) || fe.Field != "anon_key" {
+		t.Fatalf("sign in with a wrong key = %v", err)
+	}
+	if _, err := a.SaveSyncSettings(SyncSettingsInput{URL: "http://127.0.0.1:1", AnonKey: env.AnonKey}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SyncSignIn(creds); !errors.As(err, &fe) || fe.Field != "url" || !strings.Contains(fe.Message, "did not answer") {
+		t.Fatalf("sign in where nothing answers = %v", err)
+	}
 }
