@@ -30,12 +30,25 @@ func (s *Syncer) push(ctx context.Context, r Remote) error {
 		if len(entries) == 0 {
 			return nil
 		}
-		for _, group := range mergeBatch(entries) {
+		for _, group := range mergeBatch(capBytes(entries, s.opts.BatchBytes)) {
 			if err := s.pushGroup(ctx, r, group); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// capBytes keeps the longest prefix of entries whose payloads fit in limit
+// bytes, and at least one entry. The rest is read again by the next batch.
+func capBytes(entries []store.OutboxEntry, limit int) []store.OutboxEntry {
+	total := 0
+	for i, e := range entries {
+		total += len(e.Payload)
+		if total > limit && i > 0 {
+			return entries[:i]
+		}
+	}
+	return entries
 }
 
 // mergeBatch keeps the newest entry per row and groups rows by entity, in

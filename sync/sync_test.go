@@ -656,3 +656,35 @@ func TestPullContinuesWhilePushFailsOnServer(t *testing.T) {
 		t.Fatalf("server has %d packages (%v)", n, err)
 	}
 }
+
+func TestLargeRowsAreSplitByBytes(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	signUp(t, h, "bytes@example.com")
+	d := newDevice(t, h, devOpts{})
+	sy, err := cloudsync.New(context.Background(), cloudsync.Options{Store: d.st, BatchBytes: 8000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := d.cl.SignIn(context.Background(), "bytes@example.com", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sy.Adopt(context.Background(), s.UserID); err != nil {
+		t.Fatal(err)
+	}
+	sy.SetRemote(d.cl, s.Email)
+	ids := putChannels(t, d.st, 10, "big")
+	for _, id := range ids {
+		rename(t, d.st, id, strings.Repeat("long name ", 300)) // about 3 kB each
+	}
+	before := h.Stats.Writes.Load()
+	if err := sy.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// 10 rows of about 3 kB in requests of at most 8 kB: at least 4 requests
+	// (each row's older, short version travels in the same batch and is merged away).
+	if n := h.Stats.Writes.Load() - before; n < 4 {
+		t.Fatalf("%d push requests for 30 kB capped at 8 kB each", n)
+	}
+	assertConverged(t, h, d.st, s.UserID, 10)
+}

@@ -43,6 +43,10 @@ type Options struct {
 	Now func() time.Time
 	// BatchSize is how many outbox entries one push reads. Zero means 500.
 	BatchSize int
+	// BatchBytes caps the payload bytes of one push request, so large rows
+	// on a slow link still fit in a request's deadline (a single larger row
+	// goes alone). Zero means 1 MiB.
+	BatchBytes int
 	// PullPage is how many rows one pull request asks for. Zero means 1000.
 	PullPage int
 	// PullEvery is how often an idle, online syncer pulls. Zero means 30 s.
@@ -108,6 +112,9 @@ func New(ctx context.Context, opts Options) (*Syncer, error) {
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 500
+	}
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = 1 << 20
 	}
 	if opts.PullPage <= 0 {
 		opts.PullPage = 1000
