@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"tubeagency/app/secrets"
 	"tubeagency/app/store"
 	"tubeagency/app/studio"
 )
@@ -220,4 +221,98 @@ func (rt *Runtime) runInBackground(id string, fn func(ctx context.Context) error
 			rt.emitStudio(studio.Progress{PackageID: id, Status: "failed", Error: err.Error(), Total: len(studio.Steps)})
 		}
 	})
+}
+
+// VoiceEngine is one text-to-speech engine for Settings → Voice-over. It
+// never carries a key, only whether one is saved and its last characters.
+type VoiceEngine struct {
+	Name      string `json:"name"`
+	Label     string `json:"label"`
+	Available bool   `json:"available"`
+	Message   string `json:"message,omitempty"` // what is missing when not available
+	NeedsKey  bool   `json:"needs_key"`
+	HasKey    bool   `json:"has_key"`
+	KeyHint   string `json:"key_hint,omitempty"`
+	// KeyFrom names where the key is managed when it is shared with a text
+	// provider ("Settings → Providers → OpenAI").
+	KeyFrom string `json:"key_from,omitempty"`
+}
+
+var voiceLabels = map[string]string{"elevenlabs": "ElevenLabs", "openai-tts": "OpenAI text-to-speech", "espeak-ng": "espeak-ng (offline)"}
+
+// VoiceEngines lists the voice chain in the order it is tried.
+func (a *App) VoiceEngines() ([]VoiceEngine, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	return a.rt.voiceEngines(ctx), nil
+}
+
+func (rt *Runtime) voiceEngines(ctx context.Context) []VoiceEngine {
+	out := []VoiceEngine{}
+	for _, e := range rt.studio.voice.Engines {
+		v := VoiceEngine{Name: e.Name(), Label: voiceLabels[e.Name()]}
+		if err := e.Available(ctx); err != nil {
+			v.Message = strings.TrimPrefix(err.Error(), "voice engine not configured: ")
+		} else {
+			v.Available = true
+		}
+		var secret string
+		switch e.Name() {
+		case "elevenlabs":
+			v.NeedsKey, secret = true, secretElevenLabs
+		case "openai-tts":
+			v.NeedsKey, secret, v.KeyFrom = true, secretOpenAI, "Settings → Providers → OpenAI"
+		}
+		if secret != "" {
+			if key, err := rt.voiceKey(secret)(ctx); err == nil && key != "" {
+				v.HasKey, v.KeyHint = true, maskKey(key)
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// SetVoiceKey saves the ElevenLabs API key in the key store (the OpenAI
+// key is the one in Settings → Providers).
+func (a *App) SetVoiceKey(engine, key string) ([]VoiceEngine, error) {
+	key = strings.TrimSpace(key)
+	var c checker
+	c.oneOf("engine", engine, "elevenlabs")
+	c.text("key", key, 8, 512)
+	if c.err == nil && strings.ContainsAny(key, " \t\n\r") {
+		c.fail("key", "must not contain spaces or line breaks: paste the key alone")
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	ks, err := a.rt.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("the key store could not be opened: %w", err)
+	}
+	if err := ks.Set(secretElevenLabs, key); err != nil {
+		return nil, fmt.Errorf("save the ElevenLabs key: %w", err)
+	}
+	ctx, cancel := a.call()
+	defer cancel()
+	return a.rt.voiceEngines(ctx), nil
+}
+
+// ClearVoiceKey removes the ElevenLabs API key.
+func (a *App) ClearVoiceKey(engine string) ([]VoiceEngine, error) {
+	var c checker
+	c.oneOf("engine", engine, "elevenlabs")
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	ks, err := a.rt.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("the key store could not be opened: %w", err)
+	}
+	if err := ks.Delete(secretElevenLabs); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		return nil, fmt.Errorf("remove the ElevenLabs key: %w", err)
+	}
+	ctx, cancel := a.call()
+	defer cancel()
+	return a.rt.voiceEngines(ctx), nil
 }

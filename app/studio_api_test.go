@@ -449,3 +449,50 @@ func TestAutopilotDefersWhenEveryDailyQuotaIsSpent(t *testing.T) {
 		t.Fatalf("summary %+v", sum)
 	}
 }
+
+func TestVoiceKeyAPI(t *testing.T) {
+	rt := startTest(t)
+	rt.providers.keysMode = "file"
+	a := rt.API()
+	const secret = "el-SECRET-key-0000wxyz"
+	bad := []struct {
+		name, engine, key, field string
+	}{
+		{"unknown engine", "espeak-ng", secret, "engine"},
+		{"empty key", "elevenlabs", "  ", "key"},
+		{"short key", "elevenlabs", "abc", "key"},
+		{"key with a space", "elevenlabs", "abcd efgh ijkl", "key"},
+	}
+	for _, sc := range bad {
+		t.Run(sc.name, func(t *testing.T) {
+			_, err := a.SetVoiceKey(sc.engine, sc.key)
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != sc.field {
+				t.Fatalf("err %v, want a field error on %s", err, sc.field)
+			}
+			if k, _ := rt.voiceKey(secretElevenLabs)(context.Background()); k != "" {
+				t.Fatal("a rejected key was stored")
+			}
+		})
+	}
+	engines, err := a.SetVoiceKey("elevenlabs", "  "+secret+"  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(engines) != 3 || engines[0].Name != "elevenlabs" || !engines[0].Available || !engines[0].HasKey || engines[0].KeyHint != "••••wxyz" {
+		t.Fatalf("engines %+v", engines)
+	}
+	if engines[1].KeyFrom == "" || engines[1].Available {
+		t.Fatalf("openai-tts %+v: want unavailable, keyed from Providers", engines[1])
+	}
+	b, _ := json.Marshal(engines)
+	if strings.Contains(string(b), secret) {
+		t.Fatal("the key came back from the API")
+	}
+	if engines, err = a.ClearVoiceKey("elevenlabs"); err != nil || engines[0].HasKey || engines[0].Available {
+		t.Fatalf("after clearing: %+v %v", engines, err)
+	}
+	if engines[0].Message == "" || !strings.Contains(engines[0].Message, "Settings") {
+		t.Fatalf("no hint on what to do: %+v", engines[0])
+	}
+}

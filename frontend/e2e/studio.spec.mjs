@@ -131,3 +131,22 @@ test('deleting a package asks first, then removes it', async () => {
   assert.equal(await items.count(), before - 1);
   assert.deepEqual(errors, []);
 });
+
+test('Settings → Voice-over checks the ElevenLabs key and never shows it back', async () => {
+  await page.goto(app.url + '/#/settings');
+  const card = page.getByTestId('voice-settings');
+  await card.waitFor();
+  assert.match(await page.getByTestId('voice-engine-espeak-ng').textContent(), /ready/);
+  await page.getByLabel('ElevenLabs API key').fill('abc');
+  await page.getByLabel('ElevenLabs API key').press('Enter'); // alert toasts may cover the button
+  assert.match(await page.getByTestId('error-voice-key').textContent(), /at least 8 characters/);
+  await page.getByLabel('ElevenLabs API key').fill('el_e2e_voice_key_0000qrst');
+  await page.getByLabel('ElevenLabs API key').press('Enter'); // alert toasts may cover the button
+  await page.getByTestId('voice-engine-elevenlabs').filter({ hasText: '••••qrst' }).waitFor();
+  assert.match(await page.getByTestId('voice-engine-elevenlabs').textContent(), /ready/);
+  assert.ok(!(await card.textContent()).includes('el_e2e_voice_key'), 'the key is shown back');
+  await shot(page, 'settings-voice');
+  await card.getByRole('button', { name: 'Remove' }).press('Enter');
+  await page.getByTestId('voice-engine-elevenlabs').filter({ hasText: 'not set up' }).waitFor();
+  assert.deepEqual(errors, []);
+});

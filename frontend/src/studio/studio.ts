@@ -177,6 +177,23 @@ export interface PackageInput {
   content: PackageContent;
 }
 
+export interface VoiceEngine {
+  name: string;
+  label: string;
+  available: boolean;
+  message?: string;
+  needs_key: boolean;
+  has_key: boolean;
+  key_hint?: string;
+  key_from?: string;
+}
+
+export const voiceApi = {
+  engines: () => call<VoiceEngine[]>('VoiceEngines'),
+  setKey: (engine: string, key: string) => call<VoiceEngine[]>('SetVoiceKey', engine, key),
+  clearKey: (engine: string) => call<VoiceEngine[]>('ClearVoiceKey', engine),
+};
+
 export const studioApi = {
   info: () => call<StudioInfo>('StudioInfo'),
   create: (channelID: string, topic: string, withVoice: boolean) => call<Package>('StudioCreate', channelID, topic, withVoice),
