@@ -51,7 +51,7 @@ func (a *App) StudioInfo() (StudioInfo, error) {
 	}
 	info.Voices = a.rt.studio.voice.Available(ctx)
 	if len(info.Voices) == 0 {
-		info.VoiceHelp = "No voice engine is available: add an ElevenLabs or OpenAI API key in Settings → Providers, or install espeak-ng (on Debian: sudo apt install espeak-ng)."
+		info.VoiceHelp = "No voice engine is available: add an ElevenLabs key in Settings → Voice-over or an OpenAI key in Settings → Providers, or install espeak-ng (on Debian: sudo apt install espeak-ng)."
 	}
 	return info, nil
 }

@@ -22,7 +22,7 @@ var (
 	// or its program is not installed.
 	ErrNotConfigured = errors.New("voice engine not configured")
 	// ErrNoEngine reports that no engine of a chain is set up.
-	ErrNoEngine = errors.New("no voice engine is available: add an ElevenLabs or OpenAI API key in Settings → Providers, or install espeak-ng (on Debian: sudo apt install espeak-ng)")
+	ErrNoEngine = errors.New("no voice engine is available: add an ElevenLabs key in Settings → Voice-over or an OpenAI key in Settings → Providers, or install espeak-ng (on Debian: sudo apt install espeak-ng)")
 	// ErrBadAudio reports audio that is not a WAV file this package can read.
 	ErrBadAudio = errors.New("audio is not a readable WAV file")
 	// ErrEmptyText reports a request with nothing to say.

@@ -53,11 +53,11 @@ func (c *Client) Name() string { return "elevenlabs" }
 
 func (c *Client) key(ctx context.Context) (string, error) {
 	if c.Key == nil {
-		return "", fmt.Errorf("%w: no ElevenLabs API key (Settings → Providers)", voice.ErrNotConfigured)
+		return "", fmt.Errorf("%w: no ElevenLabs API key (Settings → Voice-over)", voice.ErrNotConfigured)
 	}
 	k, err := c.Key(ctx)
 	if err != nil || strings.TrimSpace(k) == "" {
-		return "", fmt.Errorf("%w: no ElevenLabs API key (Settings → Providers)", voice.ErrNotConfigured)
+		return "", fmt.Errorf("%w: no ElevenLabs API key (Settings → Voice-over)", voice.ErrNotConfigured)
 	}
 	return strings.TrimSpace(k), nil
 }
