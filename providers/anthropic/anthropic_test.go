@@ -67,6 +67,7 @@ func TestFaults(t *testing.T) {
 		{fake.Malformed, providers.ErrBadResponse, true, false},
 		{fake.EmptyChoices, providers.ErrBadResponse, true, false},
 		{fake.BrokenStream, providers.ErrBadResponse, true, true},
+		{fake.StreamError, providers.ErrUnavailable, true, true},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.fault, func(t *testing.T) {

@@ -33,6 +33,7 @@ const (
 	EmptyChoices = "empty-choices"
 	SlowHeaders  = "slow-headers"
 	BrokenStream = "broken-stream"
+	StreamError  = "stream-error" // a stream that starts, then reports an error event
 )
 
 // Format is the wire format a server speaks.
@@ -194,6 +195,17 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()
 			}
+		}
+	case StreamError:
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(200)
+		if s.format == Anthropic {
+			fmt.Fprint(w, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"fake\",\"usage\":{\"input_tokens\":3}}}\n\n")
+			fmt.Fprint(w, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Half\"}}\n\n")
+			fmt.Fprint(w, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
+		} else {
+			fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"Half\"}}]}\n\n")
+			fmt.Fprint(w, "data: {\"error\":{\"message\":\"The server had an error while streaming\",\"type\":\"server_error\"}}\n\n")
 		}
 	case BrokenStream:
 		w.Header().Set("Content-Type", "text/event-stream")

@@ -232,13 +232,15 @@ func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(strin
 		if data == "[DONE]" {
 			return true, nil
 		}
-		var chunk chatResponse
+		var chunk struct {
+			chatResponse
+			Error json.RawMessage `json:"error"`
+		}
 		if err := json.Unmarshal([]byte(data), &chunk); err != nil {
-			var eb errorBody
-			if json.Unmarshal([]byte(data), &eb) == nil && len(eb.Error) > 0 {
-				return false, &providers.Error{Provider: c.cfg.Name, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
-			}
 			return false, wire.BadResponse(c.cfg.Name, "a streamed chunk was not valid JSON")
+		}
+		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
+			return false, &providers.Error{Provider: c.cfg.Name, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
 		}
 		if chunk.Model != "" {
 			out.Model = chunk.Model

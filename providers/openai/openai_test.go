@@ -75,6 +75,7 @@ func TestFaultsBecomeProviderErrors(t *testing.T) {
 		{fake.EmptyChoices, providers.ErrBadResponse, 0, true, 0, false},
 		{fake.Truncated, providers.ErrUnavailable, 0, true, 0, false},
 		{fake.BrokenStream, providers.ErrBadResponse, 0, true, 0, true},
+		{fake.StreamError, providers.ErrUnavailable, 0, true, 0, true},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.fault, func(t *testing.T) {
