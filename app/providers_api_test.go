@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"tubeagency/app/autopilot"
 	"tubeagency/app/settings"
 	"tubeagency/providers/fake"
 )
@@ -378,7 +379,7 @@ func TestQuotaExhaustedForAutopilot(t *testing.T) {
 	if res, err := a.GenerateTitles(chID, "rye", false); err != nil || res.Provider != "groq" {
 		t.Fatalf("%+v %v", res, err)
 	}
-	done, reset, err := rt.ProviderQuota().Exhausted(ctx)
+	done, reset, err := autopilot.QuotaFunc(rt.QuotaExhausted).Exhausted(ctx) // as the autopilot sees it
 	now := time.Now().UTC()
 	if err != nil || !done || !reset.After(now) || reset.Sub(now) > 24*time.Hour || reset.Hour() != 0 {
 		t.Fatalf("after the one allowed request: exhausted=%v reset=%v err=%v", done, reset, err)

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"tubeagency/app/autopilot"
 	"tubeagency/app/events"
 	"tubeagency/app/secrets"
 	"tubeagency/app/settings"
@@ -237,7 +236,8 @@ func (rt *Runtime) ProviderSnapshots() []router.Snapshot {
 
 // QuotaExhausted reports whether no enabled remote provider has daily
 // quota left, and when the quotas reset (the next midnight UTC). Providers
-// without a daily quota never run out. It implements autopilot.Quota.
+// without a daily quota never run out. The autopilot reads it through
+// autopilot.QuotaFunc.
 func (rt *Runtime) QuotaExhausted(ctx context.Context) (bool, time.Time, error) {
 	now := rt.opts.Now().UTC()
 	reset := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
@@ -265,13 +265,4 @@ func (rt *Runtime) providerProblems() ([]string, string) {
 		out = append(out, e.File+": "+e.Message)
 	}
 	return out, rt.providers.settingsError()
-}
-
-// ProviderQuota is QuotaExhausted as the autopilot's Quota.
-func (rt *Runtime) ProviderQuota() autopilot.Quota { return providerQuota{rt} }
-
-type providerQuota struct{ rt *Runtime }
-
-func (q providerQuota) Exhausted(ctx context.Context) (bool, time.Time, error) {
-	return q.rt.QuotaExhausted(ctx)
 }
