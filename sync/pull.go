@@ -5,20 +5,36 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 
 	"tubeagency/app/store"
 )
 
-// pull fetches every entity's rows above its cursor, page by page.
+// minPullPage is the smallest page a pull shrinks to after timeouts.
+const minPullPage = 10
+
+// pull fetches every entity's rows above its cursor, page by page. A page
+// that times out halves the page size for the next try (large rows on a
+// slow link) and becomes a ceiling; full pages double the size again, below
+// the ceiling, and every 50 full pages under it the ceiling is tried again.
+// Sync holds runMu, which guards these fields.
 func (s *Syncer) pull(ctx context.Context, r Remote) error {
+	if s.pullPage == 0 {
+		s.pullPage = s.opts.PullPage
+	}
 	for _, e := range store.Entities {
 		for {
 			cursor, err := s.Cursor(ctx, e.Table)
 			if err != nil {
 				return err
 			}
-			rows, err := r.Pull(ctx, e.Table, cursor, s.opts.PullPage, s.st.DeviceID())
+			page := s.pullPage
+			rows, err := r.Pull(ctx, e.Table, cursor, page, s.st.DeviceID())
 			if err != nil {
+				if isTimeout(err) && ctx.Err() == nil {
+					s.pullCeil, s.pullOK = page, 0
+					s.pullPage = max(minPullPage, page/2)
+				}
 				return err
 			}
 			if len(rows) == 0 {
@@ -28,12 +44,27 @@ func (s *Syncer) pull(ctx context.Context, r Remote) error {
 				return err
 			}
 			s.count(0, len(rows))
-			if len(rows) < s.opts.PullPage {
+			if len(rows) < page {
 				break
 			}
+			next := min(s.opts.PullPage, page*2)
+			if s.pullCeil > 0 && next >= s.pullCeil {
+				next = page
+				if s.pullOK++; s.pullOK >= 50 {
+					s.pullCeil, s.pullOK = s.pullCeil*2, 0
+				}
+			}
+			s.pullPage = next
 		}
 	}
 	return nil
+}
+
+// isTimeout reports a request that ran out of time (its deadline, or the
+// transport's wait for the answer's headers).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // Cursor is the highest server sequence of table applied on this device.

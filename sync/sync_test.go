@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -687,4 +688,30 @@ func TestLargeRowsAreSplitByBytes(t *testing.T) {
 		t.Fatalf("%d push requests for 30 kB capped at 8 kB each", n)
 	}
 	assertConverged(t, h, d.st, s.UserID, 10)
+}
+
+func TestPullPageShrinksAfterTimeouts(t *testing.T) {
+	// The server cannot answer a page of more than 100 rows within the
+	// client's deadline (large rows on a slow link, in effect).
+	h := gateway.Start(t, pg, gateway.Options{BeforeStatement: func(r *http.Request) {
+		if n, _ := strconv.Atoi(r.URL.Query().Get("limit")); r.Method == http.MethodGet && n > 100 {
+			<-r.Context().Done()
+		}
+	}})
+	signUp(t, h, "slow@example.com")
+	a := newDevice(t, h, devOpts{page: 100})
+	s := a.signIn(t, "slow@example.com")
+	putChannels(t, a.st, 300, "slow")
+	a.syncUntil(t, 1) // a pulls nothing: its own rows are left out, so pages stay empty
+
+	b := newDevice(t, h, devOpts{page: 800, configure: func(c *supabase.Config) { c.Timeout = 300 * time.Millisecond }})
+	b.signIn(t, "slow@example.com")
+	// 800 → 400 → 200 → 100 rows per page: three timeouts, then it converges.
+	if failed := b.syncUntil(t, 10); failed != 3 {
+		t.Fatalf("%d failed syncs before the page fit, want 3", failed)
+	}
+	if got := len(localRows(t, b.st)); got != 300 {
+		t.Fatalf("b pulled %d of 300 rows", got)
+	}
+	assertConverged(t, h, a.st, s.UserID, 300)
 }

@@ -95,10 +95,13 @@ type Syncer struct {
 	attempt int
 	email   string
 
-	runMu  gosync.Mutex // one Sync at a time
-	wake   chan struct{}
-	cancel context.CancelFunc
-	wg     gosync.WaitGroup
+	runMu    gosync.Mutex // one Sync at a time
+	pullPage int          // current pull page size (see pull); guarded by runMu
+	pullCeil int          // page size that last timed out; 0 = none
+	pullOK   int          // full pages since, below the ceiling
+	wake     chan struct{}
+	cancel   context.CancelFunc
+	wg       gosync.WaitGroup
 }
 
 // New migrates the syncer's device-local tables and returns a syncer with
