@@ -234,6 +234,69 @@ func TestFaultMatrix(t *testing.T) {
 	}
 }
 
+// TestFaultMatrixAnthropicFirst is the matrix the other way round: the
+// Anthropic Messages provider fails first and the OpenAI-format one answers.
+func TestFaultMatrixAnthropicFirst(t *testing.T) {
+	const deadline = 1500 * time.Millisecond
+	scenarios := []struct {
+		fault    string
+		attempts int
+		stream   bool
+	}{
+		{fake.Status529, 4, false},
+		{fake.Status500, 4, false},
+		{fake.HTML502, 4, false},
+		{fake.Status503, 4, false},
+		{fake.Status429, 4, false},
+		{fake.Status401, 2, false},
+		{fake.Hang, 2, false},
+		{"refused", 2, false},
+		{fake.Malformed, 4, false},
+		{fake.Truncated, 4, false},
+		{fake.EmptyChoices, 4, false},
+		{fake.SlowHeaders, 2, false},
+		{fake.BrokenStream, 4, true},
+		{fake.StreamError, 4, true},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.fault, func(t *testing.T) {
+			clk := newClock()
+			first := fake.New(fake.Anthropic, "Claude title")
+			defer first.Close()
+			second := fake.New(fake.OpenAI, "Groq title one\nGroq title two")
+			defer second.Close()
+			firstURL := first.URL
+			if sc.fault == "refused" {
+				firstURL = fake.RefusedURL()
+			} else {
+				first.Fail(sc.fault)
+			}
+			r := newRouter(t, Config{Providers: []Entry{{Provider: claude(firstURL), Label: "Anthropic"}, {Provider: groq(second.URL), Label: "Groq"}},
+				Deadline: deadline, AttemptTimeout: 400 * time.Millisecond, Now: clk.Now, Sleep: clk.Sleep})
+			req := titlesReq()
+			var shown strings.Builder
+			if sc.stream {
+				req.OnDelta = func(s string) { shown.WriteString(s) }
+				req.OnRestart = func() { shown.Reset() }
+			}
+			start := time.Now()
+			resp, err := r.Generate(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if el := time.Since(start); el >= deadline {
+				t.Fatalf("answered after %v, past the deadline", el)
+			}
+			if resp.Provider != "groq" || resp.Attempts != sc.attempts || !strings.Contains(resp.Text, "Groq title") {
+				t.Fatalf("answered by %s after %d attempts (%q), want groq after %d", resp.Provider, resp.Attempts, resp.Text, sc.attempts)
+			}
+			if sc.stream && shown.String() != resp.Text {
+				t.Fatalf("the caller was shown %q, want only the final answer", shown.String())
+			}
+		})
+	}
+}
+
 func TestBreakerOpensAndHalfOpens(t *testing.T) {
 	clk := newClock()
 	srv := fake.New(fake.OpenAI, "Recovered title")
