@@ -105,25 +105,28 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now()}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.api = &App{rt: rt}
-	if err := rt.startInsights(ctx); err != nil {
-		st.Close()
-		return nil, err
+	// Components start in order; when one fails, those already started stop
+	// in reverse order so no goroutine outlives the failed Start.
+	steps := []struct {
+		start func(context.Context) error
+		stop  func()
+	}{
+		{rt.startInsights, func() {}},
+		{rt.startProviders, rt.stopProviders},
+		{rt.startStudio, rt.stopStudio},
+		{rt.startSync, rt.stopSync},
+		{rt.startMonitor, rt.stopMonitor},
 	}
-	if err := rt.startProviders(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if err := rt.startStudio(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if err := rt.startSync(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if err := rt.startMonitor(ctx); err != nil {
-		st.Close()
-		return nil, err
+	for i, step := range steps {
+		if err := step.start(ctx); err != nil {
+			for j := i - 1; j >= 0; j-- {
+				steps[j].stop()
+			}
+			rt.cancel()
+			rt.wg.Wait()
+			st.Close()
+			return nil, err
+		}
 	}
 	return rt, nil
 }
