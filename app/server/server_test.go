@@ -224,7 +224,14 @@ func TestEventsArriveOverSSE(t *testing.T) {
 	if line, _ := r.ReadString('\n'); !strings.HasPrefix(line, ": connected") {
 		t.Fatalf("first line %q", line)
 	}
-	go post(t, ts, "CreateChannel", channelJSON, nil)
+	posted := make(chan error, 1)
+	go func() {
+		res, err := ts.Client().Post(ts.URL+"/api/call/CreateChannel", "application/json", strings.NewReader(channelJSON))
+		if err == nil {
+			res.Body.Close()
+		}
+		posted <- err
+	}()
 	seen := map[string]map[string]any{}
 	pings := 0
 	for len(seen) < 3 || pings == 0 {
@@ -246,6 +253,9 @@ func TestEventsArriveOverSSE(t *testing.T) {
 			t.Fatalf("event %q: %v", line, err)
 		}
 		seen[ev.Name] = ev.Data
+	}
+	if err := <-posted; err != nil {
+		t.Fatal(err)
 	}
 	if seen["channels"]["name"] != "Night Bus Stories" {
 		t.Fatalf("channels event %v", seen["channels"])
