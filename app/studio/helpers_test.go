@@ -44,19 +44,20 @@ func addChannel(tb testing.TB, st *store.Store, name, format string) store.Chann
 // task in the documented plain-text shape, counts calls per task, streams
 // its answer in pieces and can be told to block or fail on one task.
 type scriptedGen struct {
-	mu      sync.Mutex
-	calls   map[providers.Task]int
-	noCache map[providers.Task]bool
-	block   providers.Task           // wait for ctx on this task
-	blocked chan struct{}            // closed once a call is blocked
-	fail    map[providers.Task]error // fail this task
-	words   int                      // script words per section
-	titles  int                      // title lines per answer
+	mu       sync.Mutex
+	calls    map[providers.Task]int
+	noCache  map[providers.Task]bool
+	block    providers.Task           // wait for ctx on this task
+	blocked  chan struct{}            // closed once a call is blocked
+	fail     map[providers.Task]error // fail this task
+	words    int                      // script words per section
+	expandTo int                      // script words per section when asked to expand
+	titles   int                      // title lines per answer
 }
 
 func newGen() *scriptedGen {
 	return &scriptedGen{calls: map[providers.Task]int{}, noCache: map[providers.Task]bool{}, fail: map[providers.Task]error{},
-		blocked: make(chan struct{}), words: 40, titles: 8}
+		blocked: make(chan struct{}), words: 40, expandTo: 40, titles: 8}
 }
 
 func (g *scriptedGen) count(t providers.Task) int {
@@ -104,11 +105,15 @@ func (g *scriptedGen) answer(req providers.Request) string {
 		}
 		return b.String()
 	case providers.TaskScript:
+		words := g.words
+		if strings.Contains(req.User, "Expand it to about") {
+			words = g.expandTo
+		}
 		var b strings.Builder
 		b.WriteString("HOOK: You are making " + topic + " wrong, and it takes ten seconds to fix.\n")
 		for i, h := range []string{"The setup", "The mistake", "The fix", "Wrap up"} {
 			fmt.Fprintf(&b, "## %s\n", h)
-			for w := range g.words {
+			for w := range words {
 				fmt.Fprintf(&b, "word%d_%d ", i, w)
 			}
 			b.WriteString("\n\n")

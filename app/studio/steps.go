@@ -215,6 +215,21 @@ func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepS
 	if len(sections) == 0 && hook == "" {
 		return nil, store.StepState{}, fmt.Errorf("script: %w: no hook and no sections", ErrThinAnswer)
 	}
+	// Models often write well short of a long-form length. Ask once to
+	// expand a script under 60 % of the target (not the templates: they
+	// would answer the same), and keep the longer of the two.
+	if n := Words(SpokenText(hook, sections)); n < tg.Words*6/10 && resp.Provider != "templates" {
+		expand := user + fmt.Sprintf("\n\nThis draft has only %d words. Expand it to about %d words, keeping its hook and headings and the same shape:\n\n%s",
+			n, tg.Words, resp.Text)
+		if more, err := r.ask(ctx, providers.TaskScript, system, expand, tg.Words*2+200, 1); err == nil {
+			if h2, s2 := ParseScript(more.Text); Words(SpokenText(h2, s2)) > n {
+				more.Attempts += resp.Attempts
+				hook, sections, resp = h2, s2, more
+			}
+		} else if ctx.Err() != nil {
+			return nil, store.StepState{}, err
+		}
+	}
 	Time(hook, sections, tg.WordsPerMinute)
 	return func(p *store.Package) {
 		p.Content.Hook = truncateRunes(hook, 2000)

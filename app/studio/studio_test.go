@@ -248,6 +248,7 @@ func TestRegenerateOneStepAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := p
+	scripts := gen.count(providers.TaskScript)
 	if gen.noCache[providers.TaskTags] {
 		t.Fatal("a first run bypassed the cache")
 	}
@@ -258,7 +259,7 @@ func TestRegenerateOneStepAlone(t *testing.T) {
 	if !gen.noCache[providers.TaskTags] || gen.count(providers.TaskTags) != 2 {
 		t.Fatalf("regenerate did not bypass the cache: %v calls", gen.count(providers.TaskTags))
 	}
-	if gen.count(providers.TaskScript) != 1 || after.Content.Description != before.Content.Description || after.Title != before.Title {
+	if gen.count(providers.TaskScript) != scripts || after.Content.Description != before.Content.Description || after.Title != before.Title {
 		t.Fatal("regenerating tags touched other steps")
 	}
 	if after.HLC <= before.HLC {
@@ -458,6 +459,40 @@ func TestIdeasUseTrendsWhenAvailable(t *testing.T) {
 			}
 			if !strings.Contains(gen.ideasPrompt, "home espresso") {
 				t.Fatalf("prompt lacks the niche: %q", gen.ideasPrompt)
+			}
+		})
+	}
+}
+
+func TestShortLongFormScriptIsExpandedOnce(t *testing.T) {
+	scenarios := []struct {
+		name      string
+		format    string
+		expandTo  int
+		wantCalls int
+		wantWords int // per section
+	}{
+		{name: "long-form far too short is expanded", format: store.FormatLong, expandTo: 360, wantCalls: 2, wantWords: 360},
+		{name: "an expansion that is not longer is dropped", format: store.FormatLong, expandTo: 10, wantCalls: 2, wantWords: 40},
+		{name: "shorts at length is left alone", format: store.FormatShorts, expandTo: 360, wantCalls: 1, wantWords: 40},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			st := openStore(t)
+			ch := addChannel(t, st, "Crema Lab", sc.format)
+			gen := newGen()
+			gen.expandTo = sc.expandTo
+			s := New(Config{Store: st, Generator: gen})
+			p, _ := s.Create(context.Background(), ch.ID, "grinders")
+			p, err := s.Run(context.Background(), p.ID, RunOptions{SkipVoice: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gen.count(providers.TaskScript) != sc.wantCalls {
+				t.Fatalf("%d script requests, want %d", gen.count(providers.TaskScript), sc.wantCalls)
+			}
+			if got := Words(p.Content.Script[0].Text); got != sc.wantWords {
+				t.Fatalf("first section has %d words, want %d", got, sc.wantWords)
 			}
 		})
 	}
