@@ -40,13 +40,18 @@ type channelModel struct {
 	model   *predictor.Model
 }
 
+// EnvYouTubeEndpoint, when set, is the base URL the YouTube Data API client
+// talks to instead of Google's: a proxy, or a local server speaking the
+// API's wire format in end-to-end tests.
+const EnvYouTubeEndpoint = "TUBEAGENCY_YOUTUBE_ENDPOINT"
+
 // startInsights migrates the insights tables.
 func (rt *Runtime) startInsights(ctx context.Context) error {
 	db, err := insights.OpenDB(ctx, rt.store)
 	if err != nil {
 		return fmt.Errorf("start insights: %w", err)
 	}
-	rt.insights = &insightsParts{db: db, models: map[string]channelModel{}}
+	rt.insights = &insightsParts{db: db, models: map[string]channelModel{}, endpoint: os.Getenv(EnvYouTubeEndpoint)}
 	return nil
 }
 

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { startServe, openPage, shot, callApi } from './harness.mjs';
 
 let app, browser, page, errors;
@@ -159,4 +160,86 @@ test('the dashboard money counter accrues, labelled as a projection', async () =
   assert.match(counter, /Weeknight Kitchen/);
   await shot(page, 'dashboard-money');
   assert.deepEqual(errors, []);
+});
+
+// A local server speaking the YouTube Data API v3 wire format: one channel
+// with three uploads, or the API's quotaExceeded error when quota.on is set.
+function fakeYouTube(key, quota) {
+  const send = (res, status, body) => {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' });
+    res.end(JSON.stringify(body));
+  };
+  return createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (url.searchParams.get('key') !== key) {
+      return send(res, 400, { error: { code: 400, message: 'API key not valid. Please pass a valid API key.',
+        errors: [{ message: 'API key not valid. Please pass a valid API key.', domain: 'global', reason: 'badRequest' }], status: 'INVALID_ARGUMENT' } });
+    }
+    if (quota.on) {
+      const msg = 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.';
+      return send(res, 403, { error: { code: 403, message: msg, errors: [{ message: msg, domain: 'youtube.quota', reason: 'quotaExceeded' }] } });
+    }
+    const id = url.searchParams.get('id');
+    switch (url.pathname) {
+      case '/youtube/v3/channels':
+        return send(res, 200, { kind: 'youtube#channelListResponse', pageInfo: { totalResults: 1, resultsPerPage: 5 }, items: [{
+          kind: 'youtube#channel', id, snippet: { title: 'Bakery Lab' },
+          contentDetails: { relatedPlaylists: { uploads: 'UU' + id.slice(2) } },
+          statistics: { viewCount: '90000', subscriberCount: '1200', hiddenSubscriberCount: false, videoCount: '3' } }] });
+      case '/youtube/v3/playlistItems':
+        return send(res, 200, { kind: 'youtube#playlistItemListResponse', pageInfo: { totalResults: 3, resultsPerPage: 50 },
+          items: ['a1', 'a2', 'a3'].map((v) => ({ kind: 'youtube#playlistItem', contentDetails: { videoId: v } })) });
+      case '/youtube/v3/videos':
+        return send(res, 200, { kind: 'youtube#videoListResponse', pageInfo: { totalResults: 3, resultsPerPage: 3 },
+          items: ['a1', 'a2', 'a3'].map((v, i) => ({ kind: 'youtube#video', id: v,
+            snippet: { publishedAt: new Date(Date.now() - (i + 2) * 86400000).toISOString(), title: `Sourdough loaf ${i + 1}`, channelId: 'UC' },
+            contentDetails: { duration: 'PT9M30S' },
+            statistics: { viewCount: String(1000 * (i + 1)), likeCount: '10', favoriteCount: '0', commentCount: '2' } })) });
+      default:
+        return send(res, 404, { error: { code: 404, message: 'Not Found', errors: [{ message: 'Not Found', domain: 'global', reason: 'notFound' }] } });
+    }
+  });
+}
+
+test('a YouTube fetch fills the audit, the key is never shown back, and quotaExceeded reads plainly', async () => {
+  const key = 'AIzaSyE2E-insights-0123456789abcdefgh';
+  const quota = { on: false };
+  const yt = fakeYouTube(key, quota);
+  await new Promise((ok) => yt.listen(0, '127.0.0.1', ok));
+  const yapp = await startServe({ env: { TUBEAGENCY_YOUTUBE_ENDPOINT: `http://127.0.0.1:${yt.address().port}/` } });
+  const chan = (name, youtube_id) => ({ name, niche: 'baking bread', language: 'en', audience: '', format: 'long-form', cadence: 2, youtube_id, autopilot: false });
+  let b;
+  try {
+    await callApi(yapp.url, 'CreateChannel', chan('Bakery Lab', 'UCbakery0000000000000000'));
+    const opened = await openPage(yapp.url + '/#/insights');
+    b = opened.browser;
+    const p = opened.page;
+    await p.getByRole('tab', { name: 'YouTube API' }).click();
+    await p.locator('#yt-key').fill(key);
+    await p.getByRole('button', { name: 'Save key' }).click();
+    await p.getByText(/A key is saved/).waitFor();
+    assert.equal(await p.locator('#yt-key').inputValue(), '');
+    await p.getByRole('button', { name: 'Fetch channel stats' }).click();
+    await p.getByTestId('audit-cards').waitFor();
+    assert.match(await p.getByText(/subscribers on/).textContent(), /1\.2K subscribers/);
+
+    quota.on = true;
+    await callApi(yapp.url, 'CreateChannel', chan('Second Oven', 'UCsecond0000000000000000'));
+    await p.reload();
+    await p.getByTestId('insights-channel').selectOption({ label: 'Second Oven' });
+    await p.getByRole('heading', { name: 'No videos for Second Oven yet' }).waitFor();
+    await p.getByRole('tab', { name: 'YouTube API' }).click();
+    await p.getByRole('button', { name: 'Fetch channel stats' }).click();
+    const err = p.getByTestId('fetch-error');
+    await err.waitFor();
+    assert.match(await err.textContent(), /The YouTube API daily quota is used up.*it resets at midnight Pacific time/);
+    await p.getByText(/Quota today: 10,000 of 10,000 units/).waitFor();
+    await shot(p, 'insights-quota');
+    assert.ok(!(await p.content()).includes(key), 'the key is in the page');
+    assert.ok(!yapp.log().includes(key), 'the key is in the server log');
+  } finally {
+    await b?.close();
+    await yapp.stop();
+    yt.close();
+  }
 });
