@@ -138,7 +138,7 @@ func (c *Client) call(ctx context.Context, cost int, do func() error) error {
 	}
 	if used+cost > c.limit {
 		return &Error{Status: 403, Reason: "quotaExceeded", err: insights.ErrQuotaExceeded,
-			Msg: fmt.Sprintf("The YouTube API daily quota is used up (%d of %d units): it resets at midnight Pacific time. Insights keep working from the last snapshot.", used, c.limit)}
+			Msg: fmt.Sprintf("The YouTube API daily quota is used up (%s of %s units): it resets at midnight Pacific time. Insights keep working from the last snapshot.", thousands(used), thousands(c.limit))}
 	}
 	if _, err := c.quota.AddQuota(ctx, day, cost); err != nil {
 		return err
@@ -196,6 +196,15 @@ func (c *Client) translate(err error) *Error {
 			Msg: "YouTube could not be reached: you seem to be offline. Insights keep working from the last snapshot."}
 	}
 	return &Error{err: errors.New(scrub(err.Error(), c.key)), Msg: "The YouTube request failed: " + scrub(err.Error(), c.key)}
+}
+
+// thousands writes n with comma separators: 10000 → "10,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func scrub(s, key string) string {

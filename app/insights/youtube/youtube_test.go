@@ -400,6 +400,19 @@ func TestErrorsArePlainAndNeverCarryTheKey(t *testing.T) {
 	}
 }
 
+func TestQuotaMessageGroupsThousands(t *testing.T) {
+	e := setup(t)
+	c := e.client(t, 0)
+	ctx := context.Background()
+	if _, err := e.db.AddQuota(ctx, youtube.Day(e.now), youtube.DailyQuota); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Channel(ctx, "UCbakery0000000000000000")
+	if err == nil || !strings.Contains(err.Error(), "(10,000 of 10,000 units)") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestParseDuration(t *testing.T) {
 	scenarios := map[string]int{"PT45S": 45, "PT10M5S": 605, "PT1H": 3600, "P1DT2H3M4S": 93784, "P0D": 0, "garbage": 0, "": 0}
 	for in, want := range scenarios {
