@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -714,4 +715,31 @@ func TestPullPageShrinksAfterTimeouts(t *testing.T) {
 		t.Fatalf("b pulled %d of 300 rows", got)
 	}
 	assertConverged(t, h, a.st, s.UserID, 300)
+}
+
+func TestChangeWrittenDuringPushSurvives(t *testing.T) {
+	var d *device
+	var id string
+	var once gosync.Once
+	h := gateway.Start(t, pg, gateway.Options{BeforeStatement: func(r *http.Request) {
+		if r.Method != http.MethodPost {
+			return
+		}
+		once.Do(func() {
+			// The batch is already read and on its way: edit the same row now.
+			rename(t, d.st, id, "written during the push")
+		})
+	}})
+	signUp(t, h, "during@example.com")
+	d = newDevice(t, h, devOpts{})
+	s := d.signIn(t, "during@example.com")
+	id = putChannels(t, d.st, 1, "before")[0]
+	rename(t, d.st, id, "renamed before the push")
+	if err := d.sy.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := serverRows(t, h.Admin, s.UserID)[id].Name; got != "written during the push" {
+		t.Fatalf("server has %q: the change written during the push was lost", got)
+	}
+	assertConverged(t, h, d.st, s.UserID, 1)
 }
