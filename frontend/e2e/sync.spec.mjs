@@ -125,6 +125,30 @@ test('a change the server refuses waits as a refused change, is edited and then 
   assert.ok(names.includes('Shorter name'), 'the edit did not reach the channel');
 });
 
+test('retry sends a refused change again and discard forgets it', async () => {
+  await callApi(app.url, 'CreateChannel', {
+    name: 'Another name longer than twenty', niche: 'home baking', language: 'en', audience: '', format: 'long-form', cadence: 1, youtube_id: '', autopilot: false,
+  });
+  const item = page.getByTestId('dead-letter');
+  await item.waitFor({ timeout: 20000 });
+  const [before] = await callApi(app.url, 'ListDeadLetters');
+  await page.getByTestId('dead-letter-retry').click();
+  // The change is queued and sent again; the server refuses it again, so it
+  // comes back as a new refused change.
+  let again = [];
+  for (const stop = Date.now() + 20000; Date.now() < stop; await new Promise((r) => setTimeout(r, 100))) {
+    again = await callApi(app.url, 'ListDeadLetters');
+    if (again.length === 1 && again[0].id !== before.id) break;
+  }
+  assert.equal(again.length, 1);
+  assert.notEqual(again[0].id, before.id, 'the retried change was not sent again');
+  assert.equal(again[0].row_id, before.row_id);
+  await item.waitFor({ timeout: 20000 });
+  await page.getByTestId('dead-letter-discard').click();
+  await page.getByTestId('dead-letters-empty').waitFor();
+  assert.deepEqual(await callApi(app.url, 'ListDeadLetters'), []);
+});
+
 test('signing out keeps working and queues', async () => {
   await page.getByTestId('sync-sign-out').click();
   await page.getByTestId('sync-state').filter({ hasText: 'Not signed in' }).waitFor();
