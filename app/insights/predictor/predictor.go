@@ -4,9 +4,13 @@
 // With at least MinVideos videos with statistics, Train fits the channel's
 // own model: an L2-regularised logistic regression of "this video's views
 // per day are above the channel's median" on title features, and measures
-// it by stratified 5-fold cross-validation (the mean AUC over the held-out
-// folds). That accuracy travels with every Score. With fewer videos the model falls back
-// to general title guidance and says it is uncalibrated.
+// it by stratified 5-fold cross-validation, repeated on small channels (the
+// mean AUC over the held-out folds, with its standard error). That accuracy
+// travels with every Score. With fewer videos the model falls back to
+// general title guidance and says it is uncalibrated.
+//
+// Past videos carry no thumbnail text, so a channel's model gives the
+// thumbnail features no weight; only the uncalibrated guidance uses them.
 package predictor
 
 import (
