@@ -211,9 +211,9 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 			return p, err
 		}
 	}
-	if stats.Steps > 0 {
-		s.cfg.Emit(events.Job, s.progress(p, "", "finished", opts))
-	}
+	// The frontend clears its "running" state on this event, even when the
+	// run only had to mark the voice step skipped.
+	s.cfg.Emit(events.Job, s.progress(p, "", "finished", opts))
 	return p, nil
 }
 
