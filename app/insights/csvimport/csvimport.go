@@ -193,6 +193,8 @@ func parseRow(rec []string, idx [nFields]int, line int) (insights.Video, error) 
 	return v, nil
 }
 
+var separators = strings.NewReplacer(",", "", " ", "", "\u00a0", "")
+
 // parseCount reads a non-negative whole number; thousands separators
 // (1,234 or 1 234) and a ".0" that spreadsheets add are accepted. An empty
 // cell is zero, as YouTube Studio leaves cells of metrics it lacks empty.
@@ -201,7 +203,9 @@ func parseCount(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	s = strings.NewReplacer(",", "", " ", "", "\u00a0", "").Replace(s)
+	if strings.ContainsAny(s, ", \u00a0") {
+		s = separators.Replace(s)
+	}
 	s = strings.TrimSuffix(s, ".0")
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
