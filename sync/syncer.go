@@ -166,6 +166,7 @@ func (s *Syncer) SetRemote(r Remote, email string) {
 		s.state = StateConnecting
 	}
 	s.mu.Unlock()
+	s.emit()
 	s.Wake()
 }
 
