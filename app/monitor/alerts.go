@@ -221,7 +221,11 @@ func evaluate(s *Snapshot, rules map[string]Rule, failingFor time.Duration) []fi
 			out = append(out, finding{RuleBreakerOpen, p.Name, p.Label, fmt.Sprintf("%s failed repeatedly and is paused; other providers answer meanwhile.", p.Label), 1, r.Threshold})
 		}
 		if r, ok := on(RuleProviderDown); ok && p.FailedChecks >= int(r.Threshold) {
-			out = append(out, finding{RuleProviderDown, p.Name, p.Label, fmt.Sprintf("%s does not answer its health check (%d in a row).", p.Label, p.FailedChecks), float64(p.FailedChecks), r.Threshold})
+			msg := fmt.Sprintf("%s does not answer its health check (%d in a row).", p.Label, p.FailedChecks)
+			if p.State == "misconfigured" && p.Message != "" {
+				msg = p.Message // the router's sentence: a rejected key, an unknown model…
+			}
+			out = append(out, finding{RuleProviderDown, p.Name, p.Label, msg, float64(p.FailedChecks), r.Threshold})
 		}
 		if r, ok := on(RuleErrorRate); ok && p.Calls5m >= minCallsForRate && p.ErrorRate5m*100 > r.Threshold {
 			out = append(out, finding{RuleErrorRate, p.Name, p.Label, fmt.Sprintf("%s failed %.0f%% of %d calls in the last 5 minutes (limit %g%%).", p.Label, p.ErrorRate5m*100, p.Calls5m, r.Threshold), p.ErrorRate5m * 100, r.Threshold})

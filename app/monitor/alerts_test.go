@@ -358,3 +358,19 @@ func TestFlickeringConditionRaisesOneAlert(t *testing.T) {
 		t.Fatalf("events after it settled = %+v", evs)
 	}
 }
+
+func TestRejectedKeyAlertSaysSo(t *testing.T) {
+	f, w := newWorld(t)
+	w.set(func(p *ProviderStatus, _ *SyncStatus) {
+		p.State, p.Message = "misconfigured", "Groq rejected the API key: check Settings → Providers."
+		p.LastCheck, p.CheckFailed = f.clk.Now(), true
+	})
+	s := f.tick(t)
+	evs := f.rec.take()
+	if len(evs) != 1 || evs[0].Alert.Message != "Groq rejected the API key: check Settings → Providers." {
+		t.Fatalf("events = %+v", evs)
+	}
+	if s.Providers[0].Health != HealthRed || s.Summary.Level != LevelRed {
+		t.Fatalf("provider %s, summary %+v", s.Providers[0].Health, s.Summary)
+	}
+}
