@@ -181,6 +181,17 @@ func (r *runStats) add(resp providers.Response) {
 // as it finishes. Cancelling ctx (or Cancel(id)) stops it after saving the
 // running step as cancelled; running it again resumes.
 func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Package, error) {
+	p, err := s.run(ctx, id, opts)
+	if err == nil {
+		// After the claim is released, so a client that asks Running on this
+		// event no longer sees the package; sent even when the run only had
+		// to mark the voice step skipped.
+		s.cfg.Emit(events.Job, s.progress(p, "", "finished", opts))
+	}
+	return p, err
+}
+
+func (s *Studio) run(ctx context.Context, id string, opts RunOptions) (store.Package, error) {
 	ctx, release, err := s.claim(ctx, id)
 	if err != nil {
 		return store.Package{}, err
@@ -211,9 +222,6 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 			return p, err
 		}
 	}
-	// The frontend clears its "running" state on this event, even when the
-	// run only had to mark the voice step skipped.
-	s.cfg.Emit(events.Job, s.progress(p, "", "finished", opts))
 	return p, nil
 }
 
@@ -223,21 +231,27 @@ func (s *Studio) RunStep(ctx context.Context, id, step string, opts RunOptions) 
 	if !slices.Contains(Steps, step) {
 		return store.Package{}, fmt.Errorf("%w: %q (want one of %v)", ErrUnknownStep, step, Steps)
 	}
-	ctx, release, err := s.claim(ctx, id)
-	if err != nil {
-		return store.Package{}, err
+	p, err := func() (store.Package, error) {
+		ctx, release, err := s.claim(ctx, id)
+		if err != nil {
+			return store.Package{}, err
+		}
+		defer release()
+		p, err := s.load(ctx, id)
+		if err != nil {
+			return p, err
+		}
+		ch, err := s.channel(ctx, p.ChannelID)
+		if err != nil {
+			return p, err
+		}
+		opts.NoCache = true
+		return s.runStep(ctx, ch, p, step, opts, &runStats{Source: opts.Source})
+	}()
+	if err == nil {
+		s.cfg.Emit(events.Job, s.progress(p, "", "finished", opts))
 	}
-	defer release()
-	p, err := s.load(ctx, id)
-	if err != nil {
-		return p, err
-	}
-	ch, err := s.channel(ctx, p.ChannelID)
-	if err != nil {
-		return p, err
-	}
-	opts.NoCache = true
-	return s.runStep(ctx, ch, p, step, opts, &runStats{Source: opts.Source})
+	return p, err
 }
 
 func (s *Studio) channel(ctx context.Context, id string) (store.Channel, error) {
