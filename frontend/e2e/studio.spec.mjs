@@ -50,6 +50,8 @@ test('a package is generated offline: every step completes', async () => {
     await page.locator(`[data-testid="step-${s}"][data-status="done"]`).waitFor({ timeout: 60000 });
   }
   assert.equal(await page.getByTestId('steps-count').textContent(), '7 of 7 steps');
+  // Once the run is over the page no longer offers to cancel it.
+  await page.getByTestId('studio-cancel').waitFor({ state: 'detached' });
   const ideas = await page.getByTestId('step-ideas').textContent();
   assert.match(ideas, /templates/);
   assert.match(await page.getByTestId('step-voice').textContent(), /espeak-ng/);
