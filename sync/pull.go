@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	"tubeagency/app/store"
 )
@@ -82,41 +83,70 @@ func (s *Syncer) Cursor(ctx context.Context, table string) (int64, error) {
 
 // apply writes pulled rows by last-writer-wins and moves the cursor, in one
 // transaction. A row is applied when its clock is newer than the local row
-// and than every pending local change of that row.
+// and than every pending local change of that row. The local and pending
+// clocks of the whole page are read with two queries.
 func (s *Syncer) apply(ctx context.Context, e *store.Entity, rows []RemoteRow) error {
 	clock := s.st.Clock()
 	return s.st.RunInTx(ctx, func(tx *sql.Tx) error {
+		local, pending, err := pageClocks(ctx, tx, e, rows)
+		if err != nil {
+			return err
+		}
 		var last int64
 		for _, rr := range rows {
 			last = max(last, rr.Seq)
-			remote := rr.Row.HLC()
+			id, remote := rr.Row.ID(), rr.Row.HLC()
 			if err := clock.Observe(remote); err != nil {
 				continue // a malformed clock cannot be ordered; the server's CHECK forbids it
 			}
-			local, err := e.GetRow(ctx, tx, rr.Row.ID())
-			if err == nil && local.HLC() >= remote {
-				continue
-			}
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("read local %s %s: %w", e.Table, rr.Row.ID(), err)
-			}
-			var pending sql.NullString
-			if err := tx.QueryRowContext(ctx, `SELECT MAX(hlc) FROM outbox WHERE entity = ? AND row_id = ?`,
-				e.Table, rr.Row.ID()).Scan(&pending); err != nil {
-				return fmt.Errorf("read pending %s %s: %w", e.Table, rr.Row.ID(), err)
-			}
-			if pending.Valid && pending.String >= remote {
-				continue
+			if local[id] >= remote || pending[id] >= remote {
+				continue // "" (no local row, nothing pending) sorts before every clock
 			}
 			if err := e.PutRow(ctx, tx, rr.Row); err != nil {
 				return err
 			}
+			local[id] = remote // a page may hold a row once only, but stay correct if not
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sync_cursors(entity, server_seq) VALUES (?, ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO sync_cursors(entity, server_seq) VALUES (?, ?)
 			ON CONFLICT(entity) DO UPDATE SET server_seq = MAX(server_seq, excluded.server_seq)`, e.Table, last)
 		if err != nil {
 			return fmt.Errorf("save %s cursor: %w", e.Table, err)
 		}
 		return nil
 	})
+}
+
+// pageClocks reads, for the rows of a page, the clock of each local row and
+// the newest clock of each row's pending changes.
+func pageClocks(ctx context.Context, tx *sql.Tx, e *store.Entity, rows []RemoteRow) (local, pending map[string]string, err error) {
+	local, pending = map[string]string{}, map[string]string{}
+	ids := make([]any, len(rows))
+	for i, rr := range rows {
+		ids[i] = rr.Row.ID()
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	read := func(into map[string]string, query string, args ...any) error {
+		res, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer res.Close()
+		for res.Next() {
+			var id string
+			var hlc sql.NullString
+			if err := res.Scan(&id, &hlc); err != nil {
+				return err
+			}
+			into[id] = hlc.String
+		}
+		return res.Err()
+	}
+	if err := read(local, `SELECT id, hlc FROM `+e.Table+` WHERE id IN (`+marks+`)`, ids...); err != nil {
+		return nil, nil, fmt.Errorf("read local %s clocks: %w", e.Table, err)
+	}
+	args := append([]any{e.Table}, ids...)
+	if err := read(pending, `SELECT row_id, MAX(hlc) FROM outbox WHERE entity = ? AND row_id IN (`+marks+`) GROUP BY row_id`, args...); err != nil {
+		return nil, nil, fmt.Errorf("read pending %s clocks: %w", e.Table, err)
+	}
+	return local, pending, nil
 }
