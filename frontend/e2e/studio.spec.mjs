@@ -64,6 +64,13 @@ test('a package is generated offline: every step completes', async () => {
   assert.equal(res.headers()['content-type'], 'audio/wav');
   assert.ok((await res.body()).length > 1000);
   await shot(page, 'studio');
+
+  // An idea becomes the topic of the next package in one click.
+  const ideaList = page.getByTestId('ideas');
+  const idea = (await ideaList.locator('li > span').first().textContent()).trim();
+  await ideaList.getByRole('button').first().click();
+  assert.equal(await page.getByTestId('studio-topic').inputValue(), idea);
+  await page.getByTestId('studio-topic').fill('');
 });
 
 test('the export downloads as Markdown and JSON', async () => {
