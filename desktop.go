@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"io/fs"
+	"net/http"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -25,6 +26,10 @@ func runDesktop(rt *app.Runtime, assets fs.FS) error {
 		MinHeight: 700,
 		AssetServer: &assetserver.Options{
 			Assets: assets,
+			// Requests the embedded dashboard does not answer (voice-over
+			// audio, export downloads, file imports) go to the same routes
+			// serve mode mounts.
+			Handler: routes(rt),
 		},
 		BackgroundColour: &options.RGBA{R: 17, G: 19, B: 24, A: 255},
 		OnStartup: func(ctx context.Context) {
@@ -40,4 +45,12 @@ func runDesktop(rt *app.Runtime, assets fs.FS) error {
 			WebviewGpuPolicy: linux.WebviewGpuPolicyNever,
 		},
 	})
+}
+
+func routes(rt *app.Runtime) http.Handler {
+	mux := http.NewServeMux()
+	for pattern, h := range rt.HTTPHandlers() {
+		mux.Handle(pattern, h)
+	}
+	return mux
 }
