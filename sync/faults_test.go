@@ -49,9 +49,27 @@ func TestFaultProxyConverges(t *testing.T) {
 		}
 		failed += d.syncUntil(t, 3000)
 	}
+	// A second device pulls everything through the same faults, in small pages.
+	e := newDevice(t, h, devOpts{url: "http://" + proxy.Addr(), page: 25, configure: func(c *supabase.Config) {
+		c.Timeout = 400 * time.Millisecond
+		c.Transport = &http.Transport{DisableKeepAlives: true}
+	}})
+	proxy.SetRate(0)
+	e.signIn(t, "faults@example.com")
+	proxy.SetRate(0.5)
+	failed += e.syncUntil(t, 3000)
 	proxy.SetRate(0)
 	d.syncUntil(t, 1)
 	assertConverged(t, h, d.st, s.UserID, 300)
+	if got, want := localRows(t, e.st), localRows(t, d.st); len(got) != len(want) {
+		t.Fatalf("the second device has %d rows, want %d", len(got), len(want))
+	} else {
+		for id, v := range want {
+			if got[id] != v {
+				t.Fatalf("row %s on the second device = %+v, want %+v", id, got[id], v)
+			}
+		}
+	}
 	cut, stall, reset := proxy.Counts[faultproxy.Cut].Load(), proxy.Counts[faultproxy.Stall].Load(), proxy.Counts[faultproxy.Reset].Load()
 	if cut == 0 || stall == 0 || reset == 0 || failed == 0 {
 		t.Fatalf("faults: cut %d, stall %d, reset %d, failed syncs %d: every kind should have struck", cut, stall, reset, failed)
