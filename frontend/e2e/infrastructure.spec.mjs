@@ -74,6 +74,19 @@ test('a healthy provider is green and the summary says all systems green', async
   await shot(page, 'infrastructure-green');
 });
 
+test('a routed request fills latency, success and the cache figures', async () => {
+  const ch = await callApi(app.url, 'CreateChannel', { name: 'Night Bus Stories', niche: 'urban legends', language: 'en',
+    audience: 'night owls', format: 'shorts', cadence: 3, youtube_id: '', autopilot: false });
+  const res = await callApi(app.url, 'GenerateTitles', ch.id, 'abandoned stations', false);
+  assert.equal(res.provider, 'groq');
+  assert.equal(fake.state.calls, 1);
+  await groqRow().getByText('100.0 %').first().waitFor();
+  assert.doesNotMatch(await groqRow().textContent(), /— \/ —/); // p50 / p95 now measured
+  await page.getByText('0 hits of 1').first().waitFor(); // one cache lookup, a miss
+  await page.getByText('Channel Night Bus Stories').waitFor(); // its rate limiter, by name
+  await shot(page, 'infrastructure-traffic');
+});
+
 test('a failing provider turns red and raises an alert toast', async () => {
   fake.state.failing = true;
   await page.locator('[data-testid="provider-row"][data-provider="groq"][data-health="red"]').waitFor({ timeout: 30000 });
