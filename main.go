@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing/fstest"
 	"time"
@@ -204,9 +205,36 @@ func desktopMain(dataDir string, stderr io.Writer) int {
 	if rt == nil {
 		return code
 	}
+	fixLocaleForWebKit()
 	if err := runDesktop(rt, dist()); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: the window could not open: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// fixLocaleForWebKit gives WebKit a language tag it accepts. Under the C or
+// POSIX locale (common on servers and minimal systems) WebKit reports the
+// language "C", which every Intl and toLocaleString call in the dashboard
+// rejects with a RangeError, leaving a blank window. Real locales are left
+// alone.
+func fixLocaleForWebKit() {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		if !isCLocale(v) {
+			return
+		}
+		if name != "LANG" {
+			os.Unsetenv(name)
+		}
+	}
+	os.Setenv("LANG", "en_US.UTF-8")
+}
+
+func isCLocale(v string) bool {
+	base, _, _ := strings.Cut(v, ".")
+	return base == "C" || base == "POSIX"
 }

@@ -67,3 +67,29 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("%d %q", code, stderr)
 	}
 }
+
+func TestFixLocaleForWebKit(t *testing.T) {
+	scenarios := []struct {
+		lcAll, lcMessages, lang string
+		wantLang, wantLCAll     string
+	}{
+		{"", "", "", "en_US.UTF-8", ""},
+		{"", "", "C.UTF-8", "en_US.UTF-8", ""},
+		{"", "", "POSIX", "en_US.UTF-8", ""},
+		{"C", "", "de_DE.UTF-8", "de_DE.UTF-8", ""},
+		{"", "", "de_DE.UTF-8", "de_DE.UTF-8", ""},
+		{"fr_FR.UTF-8", "", "C", "C", "fr_FR.UTF-8"},
+	}
+	for _, sc := range scenarios {
+		t.Setenv("LC_ALL", sc.lcAll)
+		t.Setenv("LC_MESSAGES", sc.lcMessages)
+		t.Setenv("LANG", sc.lang)
+		fixLocaleForWebKit()
+		if got := os.Getenv("LANG"); got != sc.wantLang {
+			t.Errorf("%+v: LANG = %q, want %q", sc, got, sc.wantLang)
+		}
+		if got := os.Getenv("LC_ALL"); got != sc.wantLCAll {
+			t.Errorf("%+v: LC_ALL = %q, want %q", sc, got, sc.wantLCAll)
+		}
+	}
+}
