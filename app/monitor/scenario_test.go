@@ -139,7 +139,7 @@ func TestRouterScenarioMetricsAndAlerts(t *testing.T) {
 		Providers: []router.Entry{{Provider: groqClient(groqSrv.URL), Label: "Groq", DailyQuota: 100},
 			{Provider: backupClient(backupSrv.URL), Label: "Backup"}},
 		Fallback: tpl, Cache: c, Quotas: q, Observer: f.m, Logger: quiet, Now: f.clk.Now,
-		MaxAttempts: 1, BreakerThreshold: 2, BreakerCooldown: time.Minute, ChannelRPM: 1, GlobalRPM: 1 << 20,
+		MaxAttempts: 1, BreakerThreshold: 2, BreakerCooldown: breakerCooldown, ChannelRPM: 1, GlobalRPM: 1 << 20,
 		Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	if err != nil {
@@ -236,6 +236,7 @@ func TestRouterScenarioMetricsAndAlerts(t *testing.T) {
 	// 4. Groq recovers: after the cooldown a probe closes the breaker, and
 	// once the failures leave the 5-minute window both alerts resolve
 	groqSrv.Fail(fake.OK)
+	waitHalfOpen(t, r)
 	f.clk.Add(5*time.Minute + 20*time.Second)
 	for range 3 { // passing health checks lift Groq's score back over Backup's
 		r.CheckNow(ctx)
@@ -413,5 +414,22 @@ func TestStoreAndProcessGauges(t *testing.T) {
 	free, total, err := diskSpace(f.dir)
 	if err != nil || total <= 0 || free < 0 || free > total {
 		t.Fatalf("disk space of %s: %d of %d, %v", filepath.Base(f.dir), free, total, err)
+	}
+}
+
+// breakerCooldown is short because the breaker (gobreaker) keeps real
+// time; it is long enough that steps 2 and 3 never see it half-open.
+const breakerCooldown = 3 * time.Second
+
+// waitHalfOpen waits for Groq's breaker to reach half-open after its
+// cooldown, polling rather than sleeping a fixed time.
+func waitHalfOpen(t *testing.T, r *router.Router) {
+	t.Helper()
+	deadline := time.Now().Add(breakerCooldown + 10*time.Second)
+	for r.Snapshots()[0].Breaker != "half-open" {
+		if time.Now().After(deadline) {
+			t.Fatalf("breaker still %s after its cooldown", r.Snapshots()[0].Breaker)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -329,7 +329,7 @@ func (r *Router) SetProviders(entries []Entry) {
 		m := old[name]
 		if m == nil {
 			m = &member{name: name}
-			m.breaker = newBreaker(r.cfg.BreakerThreshold, r.cfg.BreakerCooldown, r.cfg.Now, func(from, to gobreaker.State) {
+			m.breaker = newBreaker(name, r.cfg.BreakerThreshold, r.cfg.BreakerCooldown, func(from, to gobreaker.State) {
 				if o := r.observer(); o != nil {
 					o.BreakerChange(name, from, to)
 				}
@@ -584,16 +584,17 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request, rest
 		// each attempt is one request to the provider: the breaker must let
 		// it through, and it needs a rate-limit token and counts against the
 		// daily quota
-		if err := m.breaker.Allow(); err != nil {
+		done, err := m.breaker.Allow()
+		if err != nil {
 			return providers.Response{}, calls, "", false
 		}
 		if m.limiter != nil && !r.take(ctx, m.limiter, req.Background, r.cfg.Now()) {
-			m.breaker.Done(false, false)
+			done(false, false)
 			r.observeLimited(m.name, ScopeProvider)
 			return providers.Response{}, calls, "", false
 		}
 		if r.cfg.Quotas != nil && !r.cfg.Quotas.Take(m.name, m.entry.DailyQuota) {
-			m.breaker.Done(false, false)
+			done(false, false)
 			r.observeLimited(m.name, ScopeQuota)
 			return providers.Response{}, calls, m.entry.Label + " used its daily quota, so another provider answered.", false
 		}
@@ -607,7 +608,7 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request, rest
 		calls++
 		r.observeAttempt(m.name, err, lat)
 		if err == nil {
-			m.breaker.Done(true, true)
+			done(true, true)
 			m.record(true, lat, "", r.cfg.Now())
 			r.markNetwork(m, false)
 			resp.Provider = m.name
@@ -617,7 +618,7 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request, rest
 		isPE := errors.As(err, &pe)
 		switch {
 		case isPE && errors.Is(pe.Err, providers.ErrMisconfigured):
-			m.breaker.Done(false, false)
+			done(false, false)
 			msg := misconfiguredMessage(m.entry.Label, pe)
 			m.mu.Lock()
 			m.misconfig = msg
@@ -626,10 +627,10 @@ func (r *Router) try(ctx context.Context, m *member, req providers.Request, rest
 			r.log.Warn("provider misconfigured", "provider", m.name, "status", pe.Status)
 			return providers.Response{}, calls, msg, false
 		case ctx.Err() != nil: // the request's own deadline or the caller gave up
-			m.breaker.Done(false, false)
+			done(false, false)
 			return providers.Response{}, calls, "", false
 		}
-		m.breaker.Done(false, true)
+		done(false, true)
 		m.record(false, lat, errText(err, attemptTimedOut), r.cfg.Now())
 		if isPE && pe.Network {
 			r.markNetwork(m, true)

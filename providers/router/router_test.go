@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -82,6 +83,11 @@ func (r *recorder) RateLimited(p, scope string) {
 	r.mu.Lock()
 	r.limited = append(r.limited, p+"/"+scope)
 	r.mu.Unlock()
+}
+func (r *recorder) breakerChanges() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.changes...)
 }
 func (r *recorder) BreakerChange(p string, from, to gobreaker.State) {
 	r.mu.Lock()
@@ -297,63 +303,89 @@ func TestFaultMatrixAnthropicFirst(t *testing.T) {
 	}
 }
 
-func TestBreakerOpensAndHalfOpens(t *testing.T) {
-	clk := newClock()
-	srv := fake.New(fake.OpenAI, "Recovered title")
-	defer srv.Close()
-	srv.Fail(fake.Status500)
-	rec := newRecorder()
-	r := newRouter(t, Config{
-		Providers:        []Entry{{Provider: groq(srv.URL)}},
-		MaxAttempts:      1,
-		BreakerThreshold: 3, BreakerCooldown: 30 * time.Second,
-		Now: clk.Now, Sleep: clk.Sleep, Observer: rec,
-	})
-	ctx := context.Background()
-	for i := 0; i < 3; i++ {
-		resp, err := r.Generate(ctx, titlesReq())
-		if err != nil || resp.Provider != "templates" {
-			t.Fatalf("request %d: %+v %v", i, resp, err)
-		}
-	}
-	if srv.Calls() != 3 {
-		t.Fatalf("calls = %d", srv.Calls())
-	}
-	if s := r.Snapshots()[0]; s.State != StateBreakerOpen || s.Breaker != "open" {
-		t.Fatalf("after 3 failures snapshot = %+v", s)
-	}
-	resp, _ := r.Generate(ctx, titlesReq())
-	if srv.Calls() != 3 || resp.Provider != "templates" || resp.Attempts != 1 {
-		t.Fatalf("open breaker let a call through: calls %d, resp %+v", srv.Calls(), resp)
-	}
+// flaky is an in-process provider that fails with a 500 until told to
+// answer; the breaker test runs it inside a synctest bubble, where no
+// network is allowed but the clock is virtual.
+type flaky struct {
+	mu    sync.Mutex
+	fail  bool
+	calls int
+}
 
-	clk.Add(29 * time.Second)
-	r.Generate(ctx, titlesReq())
-	if srv.Calls() != 3 {
-		t.Fatal("breaker half-opened before its cooldown")
+func (f *flaky) Name() string { return "groq" }
+
+func (f *flaky) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.fail {
+		return providers.Response{}, &providers.Error{Provider: "groq", Status: 500, Retryable: true, Err: providers.ErrUnavailable, Message: "internal error"}
 	}
-	clk.Add(time.Second)
-	if s := r.Snapshots()[0]; s.Breaker != "half-open" || s.State != StateDegraded {
-		t.Fatalf("after cooldown snapshot = %+v", s)
-	}
-	// the half-open probe fails: open again
-	r.Generate(ctx, titlesReq())
-	if srv.Calls() != 4 || r.Snapshots()[0].Breaker != "open" {
-		t.Fatalf("failed probe: calls %d, breaker %s", srv.Calls(), r.Snapshots()[0].Breaker)
-	}
-	clk.Add(30 * time.Second)
-	srv.Fail(fake.OK)
-	resp, err := r.Generate(ctx, titlesReq())
-	if err != nil || resp.Provider != "groq" || srv.Calls() != 5 {
-		t.Fatalf("successful probe: %+v %v, calls %d", resp, err, srv.Calls())
-	}
-	if s := r.Snapshots()[0]; s.Breaker != "closed" {
-		t.Fatalf("after a good probe breaker = %s", s.Breaker)
-	}
-	want := []string{"groq:closed->open", "groq:open->half-open", "groq:half-open->open", "groq:open->half-open", "groq:half-open->closed"}
-	if strings.Join(rec.changes, ",") != strings.Join(want, ",") {
-		t.Fatalf("breaker changes = %v, want %v", rec.changes, want)
-	}
+	return providers.Response{Text: "Recovered title"}, nil
+}
+
+func (f *flaky) set(fail bool) { f.mu.Lock(); f.fail = fail; f.mu.Unlock() }
+func (f *flaky) Calls() int    { f.mu.Lock(); defer f.mu.Unlock(); return f.calls }
+
+// TestBreakerOpensAndHalfOpens drives gobreaker's real state machine. Its
+// cooldown runs on testing/synctest's virtual clock: time.Sleep inside the
+// bubble returns at once with the clock moved on, so nothing really waits.
+func TestBreakerOpensAndHalfOpens(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := &flaky{fail: true}
+		rec := newRecorder()
+		r := newRouter(t, Config{
+			Providers:        []Entry{{Provider: srv}},
+			MaxAttempts:      1,
+			BreakerThreshold: 3, BreakerCooldown: 30 * time.Second,
+			Observer: rec,
+		})
+		ctx := context.Background()
+		for i := 0; i < 3; i++ {
+			resp, err := r.Generate(ctx, titlesReq())
+			if err != nil || resp.Provider != "templates" {
+				t.Fatalf("request %d: %+v %v", i, resp, err)
+			}
+		}
+		if srv.Calls() != 3 {
+			t.Fatalf("calls = %d", srv.Calls())
+		}
+		if s := r.Snapshots()[0]; s.State != StateBreakerOpen || s.Breaker != "open" {
+			t.Fatalf("after 3 failures snapshot = %+v", s)
+		}
+		resp, _ := r.Generate(ctx, titlesReq())
+		if srv.Calls() != 3 || resp.Provider != "templates" || resp.Attempts != 1 {
+			t.Fatalf("open breaker let a call through: calls %d, resp %+v", srv.Calls(), resp)
+		}
+
+		time.Sleep(29 * time.Second)
+		r.Generate(ctx, titlesReq())
+		if srv.Calls() != 3 {
+			t.Fatal("breaker half-opened before its cooldown")
+		}
+		time.Sleep(time.Second + time.Millisecond) // gobreaker half-opens once the cooldown has passed
+		if s := r.Snapshots()[0]; s.Breaker != "half-open" || s.State != StateDegraded {
+			t.Fatalf("after cooldown snapshot = %+v", s)
+		}
+		// the half-open probe fails: open again
+		r.Generate(ctx, titlesReq())
+		if srv.Calls() != 4 || r.Snapshots()[0].Breaker != "open" {
+			t.Fatalf("failed probe: calls %d, breaker %s", srv.Calls(), r.Snapshots()[0].Breaker)
+		}
+		time.Sleep(30*time.Second + time.Millisecond)
+		srv.set(false)
+		resp, err := r.Generate(ctx, titlesReq())
+		if err != nil || resp.Provider != "groq" || srv.Calls() != 5 {
+			t.Fatalf("successful probe: %+v %v, calls %d", resp, err, srv.Calls())
+		}
+		if s := r.Snapshots()[0]; s.Breaker != "closed" {
+			t.Fatalf("after a good probe breaker = %s", s.Breaker)
+		}
+		want := []string{"groq:closed->open", "groq:open->half-open", "groq:half-open->open", "groq:open->half-open", "groq:half-open->closed"}
+		if got := rec.breakerChanges(); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("breaker changes = %v, want %v", got, want)
+		}
+	})
 }
 
 func openStore(t testing.TB, path string, now func() time.Time) *store.Store {
