@@ -135,7 +135,8 @@ type Config struct {
 	Observer Observer
 	// Logger receives diagnostics (never secrets). Nil means slog.Default().
 	Logger *slog.Logger
-	// Now is the clock for limits, breakers and quotas. Nil means time.Now.
+	// Now is the clock for limits and quotas. Nil means time.Now. The breakers
+	// (sony/gobreaker/v2) keep real time.
 	Now func() time.Time
 	// Sleep waits d or until ctx ends. Nil means a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
