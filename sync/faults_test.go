@@ -78,22 +78,35 @@ func TestFaultProxyConverges(t *testing.T) {
 }
 
 func TestPostgresRestartMidBatchConverges(t *testing.T) {
-	var posts atomic.Int64
+	var posts, gets atomic.Int64
+	var pulling atomic.Bool
+	restart := func() {
+		if err := pg.Restart(); err != nil {
+			t.Error(err)
+		}
+	}
 	h := gateway.Start(t, pg, gateway.Options{BeforeStatement: func(r *http.Request) {
-		if r.Method == http.MethodPost && posts.Add(1) == 3 {
-			// The statement of this batch runs on a connection the restart kills.
-			if err := pg.Restart(); err != nil {
-				t.Error(err)
-			}
+		// The statement of this request runs on a connection the restart kills.
+		switch {
+		case r.Method == http.MethodPost && posts.Add(1) == 3:
+			restart()
+		case r.Method == http.MethodGet && pulling.Load() && gets.Add(1) == 2:
+			restart()
 		}
 	}})
 	signUp(t, h, "restart@example.com")
 	d := newDevice(t, h, devOpts{batch: 50})
 	s := d.signIn(t, "restart@example.com")
+	e := newDevice(t, h, devOpts{page: 100})
+	e.signIn(t, "restart@example.com")
 	putChannels(t, d.st, 500, "restart")
-	failed := d.syncUntil(t, 50)
-	if failed == 0 {
-		t.Fatal("the restart did not interrupt the sync")
+	if failed := d.syncUntil(t, 50); failed == 0 {
+		t.Fatal("the restart did not interrupt the push")
+	}
+	// The second device pulls in pages, and the database restarts under its second page.
+	pulling.Store(true)
+	if failed := e.syncUntil(t, 50); failed == 0 {
+		t.Fatal("the restart did not interrupt the pull")
 	}
 	for i := 0; i < 5; i++ { // let the test's own pool drop connections the restart broke
 		if _, err := h.Admin.Exec(`SELECT 1`); err == nil {
@@ -104,6 +117,15 @@ func TestPostgresRestartMidBatchConverges(t *testing.T) {
 		t.Fatalf("the restart dead-lettered %d changes: %+v", len(dls), dls[0])
 	}
 	assertConverged(t, h, d.st, s.UserID, 500)
+	if got, want := localRows(t, e.st), localRows(t, d.st); len(got) != len(want) {
+		t.Fatalf("the second device has %d rows, want %d", len(got), len(want))
+	} else {
+		for id, v := range want {
+			if got[id] != v {
+				t.Fatalf("row %s on the second device = %+v, want %+v", id, got[id], v)
+			}
+		}
+	}
 }
 
 // childMain plays the app in a re-executed test binary: it syncs a

@@ -94,6 +94,10 @@ func (g *Gateway) auth(w http.ResponseWriter, r *http.Request, path string) {
 			var hash string
 			err := g.admin.QueryRow(ctx, `SELECT id::text, email, encrypted_password FROM auth.users WHERE email = $1`,
 				strings.ToLower(strings.TrimSpace(in.Email))).Scan(&u.ID, &u.Email, &hash)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				authFail(w, 500, "unexpected_failure", "Database error querying schema")
+				return
+			}
 			if err != nil || bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Password)) != nil {
 				authFail(w, 400, "invalid_credentials", "Invalid login credentials")
 				return
