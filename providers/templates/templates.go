@@ -370,10 +370,58 @@ func (p *Provider) Generate(ctx context.Context, req providers.Request) (provide
 			return providers.Response{}, fmt.Errorf("templates: %s: %w", file, err)
 		}
 	}
+	if req.Task == providers.TaskTitles || req.Task == providers.TaskIdeas {
+		text = fillUniqueLines(text, func(try uint64) (string, error) {
+			return run(p.activeOr(file), req, seed+try*0x9e3779b97f4a7c15, p.opts.Now().Year())
+		})
+	}
 	if req.OnDelta != nil {
 		req.OnDelta(text)
 	}
 	return providers.Response{Text: text, Provider: Name, Model: file, Latency: time.Since(start)}, nil
+}
+
+// fillUniqueLines tops a list of options (whose repeats tidy dropped) back
+// up to DefaultCount distinct lines from further seeded runs (at most
+// twelve), so picking the same pattern twice never shortens the list.
+func fillUniqueLines(text string, more func(try uint64) (string, error)) string {
+	var out []string
+	seen := map[string]bool{}
+	want := 0
+	add := func(text string, limit int) {
+		for _, l := range strings.Split(text, "\n") {
+			k := strings.ToLower(strings.TrimSpace(l))
+			if k == "" || seen[k] || (limit > 0 && len(out) >= limit) {
+				continue
+			}
+			seen[k] = true
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if strings.TrimSpace(l) != "" {
+			want++
+		}
+	}
+	// tidy has already dropped repeats, so a short list is topped up to
+	// the number of options a list task promises.
+	want = max(want, DefaultCount)
+	add(text, 0)
+	for try := uint64(1); len(out) < want && try <= 12; try++ {
+		extra, err := more(try)
+		if err != nil {
+			break
+		}
+		add(extra, want)
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+// activeOr is the template in use for file.
+func (p *Provider) activeOr(file string) *template.Template {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.active[file]
 }
 
 func run(t *template.Template, req providers.Request, seed uint64, year int) (text string, err error) {

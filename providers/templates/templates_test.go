@@ -338,3 +338,29 @@ func TestWriteExamplesAreNotLoaded(t *testing.T) {
 		t.Fatalf("a copied example changed the output:\n%s\n%s", before, after)
 	}
 }
+
+func TestTitleListsNeverRepeatAnOption(t *testing.T) {
+	p, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range []providers.Task{providers.TaskTitles, providers.TaskIdeas} {
+		for run := 0; run < 300; run++ {
+			resp, err := p.Generate(context.Background(), providers.Request{Task: task, Channel: providers.Channel{ID: "c", Niche: "home baking", Audience: "busy parents", Language: "en", Format: "long-form"}, Topic: "sourdough starter"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := providers.Lines(resp.Text)
+			if len(lines) < DefaultCount {
+				t.Fatalf("%s run %d: only %d options: %q", task, run, len(lines), resp.Text)
+			}
+			seen := map[string]bool{}
+			for _, l := range lines {
+				if seen[strings.ToLower(l)] {
+					t.Fatalf("%s run %d repeats %q", task, run, l)
+				}
+				seen[strings.ToLower(l)] = true
+			}
+		}
+	}
+}
