@@ -101,6 +101,7 @@ func dsn(path string, readOnly bool) string {
 	v.Set("_synchronous", "NORMAL")
 	v.Set("_foreign_keys", "on")
 	v.Set("_txlock", "immediate")
+	v.Set("_stmt_cache_size", "64") // reuse prepared statements across transactions
 	if readOnly {
 		v.Set("mode", "ro")
 		v.Set("_txlock", "deferred")
