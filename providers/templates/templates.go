@@ -131,6 +131,8 @@ var funcs = template.FuncMap{
 	"upper":  strings.ToUpper,
 	"lower":  strings.ToLower,
 	"hasAny": strings.ContainsAny,
+	"add":    func(a, b int) int { return a + b },
+	"list":   func(items ...string) []string { return items },
 	"capfirst": func(s string) string {
 		r := []rune(s)
 		if len(r) > 0 {
@@ -529,6 +531,20 @@ func (r *Rand) Int(lo, hi int) int {
 
 // Chance is true pct percent of the time.
 func (r *Rand) Chance(pct int) bool { return r.r.IntN(100) < pct }
+
+// Deal returns n different items (all of them when there are fewer), in
+// seeded order: sentences of one paragraph never repeat.
+func (r *Rand) Deal(n int, items ...string) []string {
+	idx := r.r.Perm(len(items))
+	if n > len(items) {
+		n = len(items)
+	}
+	out := make([]string, 0, max(n, 0))
+	for _, i := range idx[:max(n, 0)] {
+		out = append(out, items[i])
+	}
+	return out
+}
 
 // Seq returns n items to range over.
 func (r *Rand) Seq(n int) []int {

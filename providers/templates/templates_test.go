@@ -121,8 +121,13 @@ func TestOutputUsesChannel(t *testing.T) {
 		{"script has hook and sections", providers.TaskScript, baking, func(s string) bool {
 			return strings.HasPrefix(s, "HOOK: ") && strings.Count(s, "\n## ") >= 4 && strings.Contains(s, "busy parents")
 		}},
-		{"shorts script is short", providers.TaskScript, shorts, func(s string) bool {
-			return strings.HasPrefix(s, "HOOK: ") && strings.Count(s, "\n## ") == 3
+		{"shorts script lasts 30 to 60 seconds at 160 words a minute", providers.TaskScript, shorts, func(s string) bool {
+			w := spokenWords(s)
+			return strings.HasPrefix(s, "HOOK: ") && strings.Count(s, "\n## ") == 4 && w >= 80 && w <= 160
+		}},
+		{"long-form script lasts 8 to 12 minutes at 150 words a minute", providers.TaskScript, baking, func(s string) bool {
+			w := spokenWords(s)
+			return w >= 1200 && w <= 1800
 		}},
 		{"long description has chapters", providers.TaskDescription, baking, func(s string) bool {
 			return strings.Contains(s, "\n0:00 Intro\n") && strings.Contains(s, "home baking")
@@ -363,4 +368,17 @@ func TestTitleListsNeverRepeatAnOption(t *testing.T) {
 			}
 		}
 	}
+}
+
+// spokenWords counts the words a voice reads: the hook and the sections'
+// text, not the "## " headings.
+func spokenWords(script string) int {
+	n := 0
+	for _, line := range strings.Split(script, "\n") {
+		if strings.HasPrefix(line, "## ") {
+			continue
+		}
+		n += len(strings.Fields(strings.TrimPrefix(line, "HOOK:")))
+	}
+	return n
 }
