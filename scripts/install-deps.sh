@@ -6,7 +6,7 @@
 set -euo pipefail
 
 run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev espeak-ng sox nodejs npm)
-test_pkgs=(curl xvfb xauth imagemagick xdotool tesseract-ocr chromium postgresql)
+test_pkgs=(curl fonts-dejavu-core xvfb xauth imagemagick xdotool tesseract-ocr chromium postgresql)
 
 want=("${run_pkgs[@]}")
 if [ "${1:-run}" = "test" ]; then
@@ -36,4 +36,4 @@ fi
 echo "Installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null
