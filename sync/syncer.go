@@ -343,12 +343,20 @@ func (s *Syncer) Status(ctx context.Context) (Status, error) {
 	}
 	s.mu.Unlock()
 	db := s.st.ReadDB()
-	var oldest sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox`).Scan(&out.Pending, &oldest); err != nil {
+	// Both reads are O(1): the depth is kept by triggers, and the oldest
+	// entry is the one with the lowest seq.
+	pending, err := s.st.OutboxDepth(ctx)
+	if err != nil {
 		return out, fmt.Errorf("read outbox depth: %w", err)
 	}
-	if oldest.Valid {
-		out.LagMS = max(0, s.opts.Now().UnixMilli()-oldest.Int64)
+	out.Pending = pending
+	var oldest int64
+	err = db.QueryRowContext(ctx, `SELECT created_at FROM outbox ORDER BY seq LIMIT 1`).Scan(&oldest)
+	switch {
+	case err == nil:
+		out.LagMS = max(0, s.opts.Now().UnixMilli()-oldest)
+	case !errors.Is(err, sql.ErrNoRows):
+		return out, fmt.Errorf("read oldest outbox entry: %w", err)
 	}
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM dead_letters`).Scan(&out.DeadLetters); err != nil {
 		return out, fmt.Errorf("count dead letters: %w", err)

@@ -217,7 +217,7 @@ func Count(ctx context.Context, q Querier, e *Entity, where string, args ...any)
 // OutboxDepth is the number of outbox entries waiting to be pushed.
 func (s *Store) OutboxDepth(ctx context.Context) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n)
+	err := s.read.QueryRowContext(ctx, `SELECT n FROM outbox_count WHERE id = 1`).Scan(&n)
 	return n, err
 }
 

@@ -83,7 +83,7 @@ func TestMigrationsFreshAndReopened(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	s := openTest(t, path, Options{})
 	v, err := s.SchemaVersion(context.Background(), "core")
-	if err != nil || v != 1 {
+	if err != nil || v != 2 {
 		t.Fatalf("fresh core version %d, %v", v, err)
 	}
 	ch := putChannel(t, s, newChannel("Reopen"))
@@ -91,7 +91,7 @@ func TestMigrationsFreshAndReopened(t *testing.T) {
 	s.Close()
 
 	s2 := openTest(t, path, Options{})
-	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 1 {
+	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 2 {
 		t.Fatalf("reopened core version %d", v)
 	}
 	got, err := Get[Channel](context.Background(), s2.ReadDB(), ChannelEntity, ch.ID)
@@ -272,6 +272,9 @@ func TestConcurrentWritersExactCounts(t *testing.T) {
 	if n := count(t, s, `SELECT COUNT(*) FROM outbox`); n != workers*each {
 		t.Fatalf("%d outbox entries, want %d", n, workers*each)
 	}
+	if n, err := s.OutboxDepth(context.Background()); err != nil || n != workers*each {
+		t.Fatalf("outbox depth %d (%v), want %d", n, err, workers*each)
+	}
 	if n := count(t, s, `SELECT COUNT(DISTINCT hlc) FROM outbox`); n != workers*each {
 		t.Fatalf("%d distinct clock values, want %d", n, workers*each)
 	}
@@ -424,5 +427,66 @@ func BenchmarkWrite(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)*50/100].Microseconds()), "p50-µs")
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 		})
+	}
+}
+
+func TestOutboxDepthFollowsInsertsAndDeletes(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, "", Options{})
+	for i := 0; i < 25; i++ {
+		putChannel(t, s, newChannel(fmt.Sprintf("c%d", i)))
+	}
+	if _, err := s.DB().Exec(`DELETE FROM outbox WHERE seq % 3 = 0`); err != nil {
+		t.Fatal(err)
+	}
+	// A rolled-back write leaves the depth alone.
+	boom := errors.New("boom")
+	err := s.Mutate(ctx, func(m *Mutation) error {
+		if _, err := PutRecord(m, ChannelEntity, newChannel("never")); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	got, err := s.OutboxDepth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := count(t, s, `SELECT COUNT(*) FROM outbox`); got != want || want != 17 {
+		t.Fatalf("depth %d, outbox holds %d (want 17)", got, want)
+	}
+}
+
+// TestCoreUpgradeFromVersionOne takes a database back to the first core
+// schema, with data written under it, and reopens it: the outbox count
+// migration applies and counts what was already queued.
+func TestCoreUpgradeFromVersionOne(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	s := openTest(t, path, Options{})
+	for _, q := range []string{
+		`DROP TRIGGER outbox_count_insert`, `DROP TRIGGER outbox_count_delete`, `DROP TABLE outbox_count`,
+		`DELETE FROM schema_migrations WHERE component = 'core' AND version = 2`,
+	} {
+		if _, err := s.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 7; i++ {
+		putChannel(t, s, newChannel(fmt.Sprintf("v1-%d", i)))
+	}
+	s.Close()
+
+	s2 := openTest(t, path, Options{})
+	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 2 {
+		t.Fatalf("core version %d after upgrade", v)
+	}
+	if n, err := s2.OutboxDepth(context.Background()); err != nil || n != 7 {
+		t.Fatalf("depth after upgrade %d, %v", n, err)
+	}
+	putChannel(t, s2, newChannel("v2"))
+	if n, _ := s2.OutboxDepth(context.Background()); n != 8 {
+		t.Fatalf("depth after a write %d", n)
 	}
 }
