@@ -165,11 +165,14 @@ func (g *Gateway) sign(c jwt.MapClaims) (string, error) {
 }
 
 func (g *Gateway) loadSchema(ctx context.Context) error {
-	rows, err := g.admin.Query(ctx, `SELECT c.table_name, c.column_name, c.data_type
-		FROM information_schema.columns c JOIN information_schema.tables t
-		  ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-		WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-		ORDER BY c.table_name, c.ordinal_position`)
+	// Types as format_type spells them, so they work as casts and as
+	// json_to_recordset column definitions.
+	rows, err := g.admin.Query(ctx, `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+		FROM pg_catalog.pg_class c
+		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+		ORDER BY c.relname, a.attnum`)
 	if err != nil {
 		return fmt.Errorf("load schema cache: %w", err)
 	}

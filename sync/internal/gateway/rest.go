@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -353,44 +355,170 @@ func (g *Gateway) get(ctx context.Context, tx pgx.Tx, q *query, p prefer, h http
 	return status, []byte(out), nil
 }
 
-// bodyColumns checks a JSON body: an object or an array of objects with the
-// same keys, all known columns. It returns the columns and the body as an
-// array.
+// bodyColumns checks a JSON body as PostgREST does: an object or an array
+// of objects with the same keys, all known columns. It returns the columns
+// (sorted, so one column set is one SQL text and its prepared statement is
+// reused) and the body as an array.
+//
+// Bodies hold thousands of rows, so it reads keys with a scanner over the
+// already validated bytes instead of decoding every value into maps.
 func bodyColumns(t *table, body []byte) ([]string, []byte, error) {
-	var arr []map[string]json.RawMessage
-	trimmed := strings.TrimSpace(string(body))
-	if strings.HasPrefix(trimmed, "{") {
-		var one map[string]json.RawMessage
-		if err := json.Unmarshal(body, &one); err != nil {
-			return nil, nil, &pgError{Code: "PGRST102", Message: "Empty or invalid json"}
+	invalid := &pgError{Code: "PGRST102", Message: "Empty or invalid json"}
+	if !json.Valid(body) {
+		return nil, nil, invalid
+	}
+	i := skipSpace(body, 0)
+	single := body[i] == '{'
+	if single {
+		body = append(append([]byte{'['}, body[i:]...), ']')
+	} else if body[i] != '[' {
+		return nil, nil, invalid
+	}
+	var (
+		cols  []string       // the first object's keys
+		index map[string]int // column → position in cols
+		seen  []bool         // keys met in the current object
+		count int            // keys in the current object
+		objs  int
+	)
+	mismatch := &pgError{Code: "PGRST102", Message: "All object keys must match"}
+	endObject := func() error {
+		if objs == 1 {
+			sort.Strings(cols)
+			index = make(map[string]int, len(cols))
+			for j, c := range cols {
+				index[c] = j
+			}
+			seen = make([]bool, len(cols))
+			return nil
 		}
-		arr = []map[string]json.RawMessage{one}
-		body = []byte("[" + trimmed + "]")
-	} else if err := json.Unmarshal(body, &arr); err != nil {
-		return nil, nil, &pgError{Code: "PGRST102", Message: "Empty or invalid json"}
+		if count != len(cols) {
+			return mismatch
+		}
+		clear(seen)
+		return nil
 	}
-	if len(arr) == 0 {
-		return nil, body, nil
-	}
-	var cols []string
-	for k := range arr[0] {
+	key := func(raw []byte) error { // raw is the quoted key
+		if objs > 1 && bytes.IndexByte(raw, '\\') < 0 {
+			// The common case, without allocating: a plain key already met.
+			if j, ok := index[string(raw[1:len(raw)-1])]; ok {
+				if !seen[j] {
+					seen[j] = true
+					count++
+				}
+				return nil
+			}
+		}
+		k, err := unquote(raw)
+		if err != nil {
+			return invalid
+		}
 		if _, ok := t.types[k]; !ok {
-			return nil, nil, &pgError{Code: "PGRST204", Message: fmt.Sprintf("Could not find the '%s' column of '%s' in the schema cache", k, t.name)}
+			return &pgError{Code: "PGRST204", Message: fmt.Sprintf("Could not find the '%s' column of '%s' in the schema cache", k, t.name)}
 		}
-		cols = append(cols, k)
+		if objs == 1 {
+			if !slices.Contains(cols, k) { // a repeated key: JSON keeps the last value
+				cols = append(cols, k)
+			}
+			return nil
+		}
+		j, ok := index[k]
+		if !ok {
+			return mismatch
+		}
+		if !seen[j] {
+			seen[j] = true
+			count++
+		}
+		return nil
 	}
-	sort.Strings(cols) // one SQL text per column set, so prepared statements are reused
-	for _, o := range arr[1:] {
-		if len(o) != len(cols) {
-			return nil, nil, &pgError{Code: "PGRST102", Message: "All object keys must match"}
-		}
-		for _, c := range cols {
-			if _, ok := o[c]; !ok {
-				return nil, nil, &pgError{Code: "PGRST102", Message: "All object keys must match"}
+	// The body is valid JSON, so the scan only tracks depth and strings.
+	depth, expectKey := 0, false
+	for i := skipSpace(body, 0); i < len(body); i++ {
+		switch c := body[i]; c {
+		case '"':
+			end := stringEnd(body, i)
+			if depth == 2 && expectKey {
+				if err := key(body[i : end+1]); err != nil {
+					return nil, nil, err
+				}
+				expectKey = false
+			}
+			i = end
+		case '{':
+			depth++
+			if depth == 2 {
+				objs++
+				count = 0
+				expectKey = true
+			}
+		case '[':
+			if depth == 1 {
+				return nil, nil, invalid // an element that is not an object
+			}
+			depth++
+		case '}', ']':
+			if depth == 2 && c == '}' {
+				if err := endObject(); err != nil {
+					return nil, nil, err
+				}
+			}
+			depth--
+		case ',':
+			if depth == 2 {
+				expectKey = true
+			}
+		case ' ', '\t', '\r', '\n', ':':
+		default:
+			if depth == 1 {
+				return nil, nil, invalid // an element that is not an object
 			}
 		}
 	}
+	if objs == 0 {
+		return nil, body, nil
+	}
 	return cols, body, nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index of the quote closing the string opened at i.
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(b) - 1
+}
+
+// unquote decodes a JSON string; keys without escapes need no decoding.
+func unquote(q []byte) (string, error) {
+	if bytes.IndexByte(q, '\\') < 0 {
+		return string(q[1 : len(q)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(q, &s)
+	return s, err
+}
+
+// recordset is PostgREST's way of reading a body: the payload as json,
+// expanded by json_to_recordset with each column's declared type.
+func recordset(t *table, cols []string, param int) string {
+	defs := make([]string, len(cols))
+	for i, c := range cols {
+		defs[i] = pgx.Identifier{c}.Sanitize() + " " + t.types[c]
+	}
+	return fmt.Sprintf("json_to_recordset($%d::json) AS _(%s)", param, strings.Join(defs, ", "))
 }
 
 func (g *Gateway) post(ctx context.Context, tx pgx.Tx, q *query, onConflict string, p prefer, body []byte) (int, []byte, error) {
@@ -409,7 +537,7 @@ func (g *Gateway) post(ctx context.Context, tx pgx.Tx, q *query, onConflict stri
 		sets[i] = names[i] + " = EXCLUDED." + names[i]
 	}
 	list := strings.Join(names, ", ")
-	sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_recordset(NULL::%s, $1::jsonb)", from, list, list, from)
+	sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", from, list, list, recordset(q.t, cols, 1))
 	if onConflict == "" {
 		onConflict = q.t.pk
 	}
@@ -460,8 +588,8 @@ func (g *Gateway) patch(ctx context.Context, tx pgx.Tx, q *query, p prefer, body
 	args := append([]any{}, q.args...)
 	args = append(args, string(arr))
 	where := q.whereSQL()
-	sql := fmt.Sprintf("UPDATE %s SET (%s) = (SELECT %s FROM jsonb_populate_record(NULL::%s, ($%d::jsonb)->0))%s",
-		from, list, list, from, len(args), where)
+	sql := fmt.Sprintf("UPDATE %s SET (%s) = (SELECT %s FROM %s LIMIT 1)%s",
+		from, list, list, recordset(q.t, cols, len(args)), where)
 	return g.write(ctx, tx, sql, p, http.StatusOK, args...)
 }
 
