@@ -46,13 +46,14 @@ func BenchmarkPush(b *testing.B) {
 	}
 	defer conn.Close(ctx)
 	claims := `{"role":"authenticated","sub":"` + s.UserID + `"}`
-	const insert = `INSERT INTO public.channels (id, name, niche, language, audience, format, cadence, youtube_id, autopilot, hlc, deleted, created_at, updated_at)
-		SELECT id, name, niche, language, audience, format, cadence, youtube_id, autopilot, hlc, deleted, created_at, updated_at
-		FROM jsonb_populate_recordset(NULL::public.channels, $1::jsonb)
-		ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, niche = EXCLUDED.niche, language = EXCLUDED.language,
-		  audience = EXCLUDED.audience, format = EXCLUDED.format, cadence = EXCLUDED.cadence, youtube_id = EXCLUDED.youtube_id,
-		  autopilot = EXCLUDED.autopilot, hlc = EXCLUDED.hlc, deleted = EXCLUDED.deleted, created_at = EXCLUDED.created_at,
-		  updated_at = EXCLUDED.updated_at`
+	// The statement the gateway builds for this body, as PostgREST does.
+	const insert = `INSERT INTO public.channels (audience, autopilot, cadence, created_at, deleted, format, hlc, id, language, name, niche, updated_at, youtube_id)
+		SELECT audience, autopilot, cadence, created_at, deleted, format, hlc, id, language, name, niche, updated_at, youtube_id
+		FROM json_to_recordset($1::json) AS _(audience text, autopilot boolean, cadence double precision, created_at bigint, deleted boolean,
+		  format text, hlc text, id text, language text, name text, niche text, updated_at bigint, youtube_id text)
+		ON CONFLICT (id) DO UPDATE SET audience = EXCLUDED.audience, autopilot = EXCLUDED.autopilot, cadence = EXCLUDED.cadence,
+		  created_at = EXCLUDED.created_at, deleted = EXCLUDED.deleted, format = EXCLUDED.format, hlc = EXCLUDED.hlc, id = EXCLUDED.id,
+		  language = EXCLUDED.language, name = EXCLUDED.name, niche = EXCLUDED.niche, updated_at = EXCLUDED.updated_at, youtube_id = EXCLUDED.youtube_id`
 	restRows := make([][]json.RawMessage, b.N)
 	directRows := make([][]byte, b.N)
 	for i := 0; i < b.N; i++ {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"tubeagency/sync/internal/gateway"
+	"tubeagency/sync/schema"
 )
 
 // TestGatewaySpeaksPostgREST checks the gateway's answers against
@@ -71,5 +72,40 @@ func TestGatewaySpeaksPostgREST(t *testing.T) {
 		(SELECT server_seq FROM public.channels WHERE id = 'r3'), (SELECT name FROM public.channels WHERE id = 'r1')`).Scan(&r1, &r2, &r3, &name)
 	if err != nil || !(r2 < r1 && r2 < r3) || name != "newer" {
 		t.Fatalf("server_seq r1=%d r2=%d r3=%d, r1 named %q (%v)", r1, r2, r3, name, err)
+	}
+}
+
+// TestSchemaReapplies checks the promise in the schema file: running it
+// again on a project that holds rows keeps them, keeps the policies and
+// grants working, and keeps sequence numbers rising.
+func TestSchemaReapplies(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	s := signUp(t, h, "reapply@example.com")
+	const clock = "1764384000000-000001-00000000000000aa"
+	body := func(id string) string {
+		return `{"id":"` + id + `","name":"x","hlc":"` + clock + `","created_at":1,"updated_at":1}`
+	}
+	if status, code, b := call(t, h, "POST", "/rest/v1/channels", s.AccessToken, body("before"), nil); status != 201 {
+		t.Fatalf("insert before: %d %s %s", status, code, b)
+	}
+	files, err := schema.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if _, err := h.Admin.Exec(f.SQL); err != nil {
+			t.Fatalf("re-apply %s: %v", f.Name, err)
+		}
+	}
+	if status, code, b := call(t, h, "POST", "/rest/v1/channels", s.AccessToken, body("after"), nil); status != 201 {
+		t.Fatalf("insert after: %d %s %s", status, code, b)
+	}
+	if status, code, _ := call(t, h, "POST", "/rest/v1/channels", s.AccessToken, `{"id":"forged","name":"x","hlc":"`+clock+`","created_at":1,"updated_at":1,"server_seq":5}`, nil); status != 403 || code != "42501" {
+		t.Fatalf("server_seq after re-apply = %d %q; want 403 42501", status, code)
+	}
+	var before, after int64
+	err = h.Admin.QueryRow(`SELECT (SELECT server_seq FROM public.channels WHERE id = 'before'), (SELECT server_seq FROM public.channels WHERE id = 'after')`).Scan(&before, &after)
+	if err != nil || before <= 0 || after <= before {
+		t.Fatalf("server_seq before=%d after=%d (%v); want both drawn, rising", before, after, err)
 	}
 }

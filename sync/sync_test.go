@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -341,70 +342,149 @@ func TestFirstSignInAdoptsLocalRows(t *testing.T) {
 	}
 }
 
+// TestServerOrdersSequencePerUser checks the pull-ordering guarantee: while
+// one transaction of a user holds drawn sequence numbers, any other write
+// of that user's rows waits, so sequence numbers commit in order. The
+// second writer is the user again (a new row, and an update of a stored
+// row, which take different trigger paths) or a service-role session
+// writing rows of another user and then of this one in one statement.
 func TestServerOrdersSequencePerUser(t *testing.T) {
 	h := gateway.Start(t, pg, gateway.Options{})
 	ctx := context.Background()
 	s := signUp(t, h, "order@example.com")
+	other := signUp(t, h, "other-order@example.com")
 	claims := `{"role":"authenticated","sub":"` + s.UserID + `"}`
-	begin := func() (*txConn, error) { return beginAs(ctx, h, claims) }
-	t1, err := begin()
+	stored := newID()
+	seed, err := beginAs(ctx, h, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer t1.close()
-	if err := t1.insert(ctx, newID()); err != nil {
+	if err := seed.insert(ctx, stored); err != nil {
 		t.Fatal(err)
 	}
-	t2, err := begin()
-	if err != nil {
+	if err := seed.commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer t2.close()
-	done := make(chan error, 1)
-	go func() {
-		if err := t2.insert(ctx, newID()); err != nil {
-			done <- err
-			return
-		}
-		done <- t2.commit(ctx)
-	}()
-	// Wait until the second writer queues behind the first one's lock.
-	for {
-		var waiting int
-		if err := h.Admin.QueryRow(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting == 1 {
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("second writer finished while the first held its sequence: %v", err)
-		default:
-		}
+	seed.close()
+
+	seconds := map[string]func(ctx context.Context) error{
+		"new row": func(ctx context.Context) error {
+			c, err := beginAs(ctx, h, claims)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			if err := c.insert(ctx, newID()); err != nil {
+				return err
+			}
+			return c.commit(ctx)
+		},
+		"update": func(ctx context.Context) error {
+			c, err := beginAs(ctx, h, claims)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			if _, err := c.tx.ExecContext(ctx, `UPDATE public.channels SET name = 'edited', hlc = $2 WHERE id = $1`,
+				stored, fmt.Sprintf("%013d-000000-3f2a9c1e5b7d4e21", time.Now().UnixMilli())); err != nil {
+				return err
+			}
+			return c.commit(ctx)
+		},
+		"service role": func(ctx context.Context) error {
+			_, err := h.Admin.ExecContext(ctx, `INSERT INTO public.channels(id, user_id, name, hlc, created_at, updated_at)
+				VALUES ($1, $2, 'other', '1764384000000-000000-3f2a9c1e5b7d4e21', 0, 0),
+				       ($3, $4, 'service', '1764384000000-000000-3f2a9c1e5b7d4e21', 0, 0)`,
+				newID(), other.UserID, newID(), s.UserID)
+			return err
+		},
 	}
-	var visible int
-	if err := h.Admin.QueryRow(`SELECT count(*) FROM public.channels`).Scan(&visible); err != nil {
-		t.Fatal(err)
-	}
-	if visible != 0 {
-		t.Fatalf("%d rows visible before the first writer committed", visible)
-	}
-	if err := t1.commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	var first, second int64
-	if err := h.Admin.QueryRow(`SELECT min(server_seq), max(server_seq) FROM public.channels`).Scan(&first, &second); err != nil {
-		t.Fatal(err)
-	}
-	if first >= second {
-		t.Fatalf("sequence %d committed first but %d second", first, second)
+	for name, second := range seconds {
+		t.Run(name, func(t *testing.T) {
+			t1, err := beginAs(ctx, h, claims)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer t1.close()
+			firstID := newID()
+			if err := t1.insert(ctx, firstID); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- second(ctx) }()
+			// Wait until the second writer queues behind the first one's lock.
+			for {
+				var waiting int
+				if err := h.Admin.QueryRow(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting); err != nil {
+					t.Fatal(err)
+				}
+				if waiting == 1 {
+					break
+				}
+				select {
+				case err := <-done:
+					t.Fatalf("second writer finished while the first held its sequence: %v", err)
+				default:
+				}
+			}
+			if err := t1.commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			var first, last int64
+			err = h.Admin.QueryRow(`SELECT (SELECT server_seq FROM public.channels WHERE id = $1),
+				(SELECT max(server_seq) FROM public.channels WHERE user_id = $2)`, firstID, s.UserID).Scan(&first, &last)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first >= last {
+				t.Fatalf("sequence %d committed first but the second writer's highest is %d", first, last)
+			}
+		})
 	}
 }
 
+// TestServerColumnsAreTheServers checks that a client cannot write
+// server_seq or synced_at, which pulls and ordering depend on: such a
+// request is refused with 42501 and writes nothing.
+func TestServerColumnsAreTheServers(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	s := signUp(t, h, "servercols@example.com")
+	const clock = "1764384000000-000001-00000000000000aa"
+	base := `"name":"x","hlc":"` + clock + `","created_at":1,"updated_at":1`
+	cases := []struct{ name, method, path, body string }{
+		{"insert server_seq", "POST", "/rest/v1/channels", `{"id":"forged1",` + base + `,"server_seq":999999999}`},
+		{"insert synced_at", "POST", "/rest/v1/channels", `{"id":"forged2",` + base + `,"synced_at":"2000-01-01T00:00:00Z"}`},
+		{"upsert server_seq", "POST", "/rest/v1/channels?on_conflict=id", `{"id":"kept",` + base + `,"server_seq":999999999}`},
+		{"patch server_seq", "PATCH", "/rest/v1/channels?id=eq.kept", `{"server_seq":999999999}`},
+	}
+	if status, code, body := call(t, h, "POST", "/rest/v1/channels", s.AccessToken, `{"id":"kept",`+base+`}`, nil); status != 201 {
+		t.Fatalf("seed row: %d %s %s", status, code, body)
+	}
+	var seq int64
+	if err := h.Admin.QueryRow(`SELECT server_seq FROM public.channels WHERE id = 'kept'`).Scan(&seq); err != nil || seq <= 0 {
+		t.Fatalf("seeded row has server_seq %d (%v); want one drawn by the server", seq, err)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hdr := map[string]string{"Prefer": "resolution=merge-duplicates"}
+			status, code, body := call(t, h, c.method, c.path, s.AccessToken, c.body, hdr)
+			if status != 403 || code != "42501" {
+				t.Fatalf("= %d %q %s; want 403 42501", status, code, body)
+			}
+		})
+	}
+	var n int
+	var after int64
+	if err := h.Admin.QueryRow(`SELECT count(*), max(server_seq) FROM public.channels`).Scan(&n, &after); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || after != seq {
+		t.Fatalf("%d rows, highest server_seq %d; want only the seeded row with %d", n, after, seq)
+	}
+}
 func TestLoopRetriesForeverAndResumesWhenNetworkReturns(t *testing.T) {
 	h := gateway.Start(t, pg, gateway.Options{})
 	signUp(t, h, "loop@example.com")
