@@ -7,11 +7,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,6 +41,10 @@ type Options struct {
 	// BeforeCommit, when set, runs inside every Mutate transaction after its
 	// writes and before the commit. Tests use it to inject failures.
 	BeforeCommit func(tx *sql.Tx) error
+	// MachineID names the computer, for telling a copied database from a
+	// reopened one. Empty means the operating system's machine id (the
+	// host name where there is none).
+	MachineID string
 }
 
 // Store is the local database.
@@ -238,16 +245,43 @@ func (s *Store) SchemaVersion(ctx context.Context, component string) (int, error
 // initClock loads or creates the device id and moves the clock past every
 // value already stored, so a wall clock that stepped back cannot reorder
 // writes across restarts.
+//
+// The device id is tied to where the database lives (this computer, this
+// path). A database opened somewhere else is a copy (or a moved folder), and
+// gets a new device id: two installations sharing one id would each skip
+// the other's changes when pulling, since pulls leave out the device's own
+// versions. A new id is always safe: the old id's versions are pulled once
+// and change nothing.
 func (s *Store) initClock(ctx context.Context) error {
-	var device string
+	home := s.home()
+	var device, saved string
 	err := s.write.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'device_id'`).Scan(&device)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		device = ""
+	case err != nil:
+		return fmt.Errorf("read device id: %w", err)
+	}
+	err = s.write.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'device_home'`).Scan(&saved)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read device home: %w", err)
+	}
+	switch {
+	case device == "": // a new database
 		device = hlc.NewDeviceID()
-		if _, err := s.write.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('device_id', ?)`, device); err != nil {
+	case saved != "" && saved != home: // a copy, or a moved folder
+		old := device
+		device = hlc.NewDeviceID()
+		slog.Info("the database was copied or moved here, so this installation takes a new device id", "old", old, "new", device)
+	case saved == home:
+		home = "" // nothing to save
+	}
+	// (A database from before homes were kept adopts this one and keeps its id.)
+	if home != "" {
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('device_id', ?), ('device_home', ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, device, home); err != nil {
 			return fmt.Errorf("save device id: %w", err)
 		}
-	} else if err != nil {
-		return fmt.Errorf("read device id: %w", err)
 	}
 	s.clock = hlc.New(device, s.now)
 	for _, e := range Entities {
@@ -264,6 +298,36 @@ func (s *Store) initClock(ctx context.Context) error {
 		_ = s.clock.Observe(max.String)
 	}
 	return nil
+}
+
+// home identifies where the database lives: a hash of the machine id and
+// the database's absolute path.
+func (s *Store) home() string {
+	machine := s.opts.MachineID
+	if machine == "" {
+		machine = machineID()
+	}
+	path, err := filepath.Abs(s.path)
+	if err != nil {
+		path = s.path
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	sum := sha256.Sum256([]byte(machine + "\x00" + path))
+	return hex.EncodeToString(sum[:16])
+}
+
+// machineID is the systemd/D-Bus machine id where there is one, else the
+// host name.
+func machineID() string {
+	for _, f := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {
+		if b, err := os.ReadFile(f); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	h, _ := os.Hostname()
+	return h
 }
 
 // DeviceID is this device's id, part of every clock value it makes.

@@ -490,3 +490,82 @@ func TestCoreUpgradeFromVersionOne(t *testing.T) {
 		t.Fatalf("depth after a write %d", n)
 	}
 }
+
+// TestCopiedDatabaseTakesNewDeviceID checks that a database opened from
+// another place (a copied or moved data folder, or another computer) takes
+// a new device id, while reopening it where it lives keeps the id, and a
+// database from before homes were kept keeps its id.
+func TestCopiedDatabaseTakesNewDeviceID(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.db")
+	s := openTest(t, path, Options{MachineID: "machine-1"})
+	ch := putChannel(t, s, newChannel("Copied"))
+	device := s.DeviceID()
+	s.Close()
+
+	copyPath := filepath.Join(dir, "copy", "a.db")
+	if err := os.MkdirAll(filepath.Dir(copyPath), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copyPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := openTest(t, copyPath, Options{MachineID: "machine-1"})
+	if c.DeviceID() == device {
+		t.Fatalf("the copy kept device id %s", device)
+	}
+	got, err := Get[Channel](ctx, c.ReadDB(), ChannelEntity, ch.ID)
+	if err != nil || got.Name != "Copied" {
+		t.Fatalf("copy lost its channel: %+v, %v", got, err)
+	}
+	if next := c.Clock().Now(); next <= got.HLC || !strings.HasSuffix(next, c.DeviceID()) {
+		t.Fatalf("copy's clock %s not after stored %s under its own id", next, got.HLC)
+	}
+	copyDevice := c.DeviceID()
+	c.Close()
+	if c2 := openTest(t, copyPath, Options{MachineID: "machine-1"}); c2.DeviceID() != copyDevice {
+		t.Fatalf("reopened copy changed id again: %s → %s", copyDevice, c2.DeviceID())
+	} else {
+		c2.Close()
+	}
+
+	// The original, reopened where it lives, keeps its id.
+	o := openTest(t, path, Options{MachineID: "machine-1"})
+	if o.DeviceID() != device {
+		t.Fatalf("original changed id: %s → %s", device, o.DeviceID())
+	}
+	o.Close()
+
+	// The same path on another computer is another device.
+	m := openTest(t, path, Options{MachineID: "machine-2"})
+	if m.DeviceID() == device {
+		t.Fatal("another computer kept the device id")
+	}
+	moved := m.DeviceID()
+	m.Close()
+
+	// A database from before homes were kept keeps its id and adopts this home.
+	w, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Exec(`DELETE FROM meta WHERE key = 'device_home'`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	l := openTest(t, path, Options{MachineID: "machine-3"})
+	if l.DeviceID() != moved {
+		t.Fatalf("an older database changed id: %s → %s", moved, l.DeviceID())
+	}
+	l.Close()
+	if l2 := openTest(t, path, Options{MachineID: "machine-3"}); l2.DeviceID() != moved {
+		t.Fatalf("adopted home not kept: %s → %s", moved, l2.DeviceID())
+	} else {
+		l2.Close()
+	}
+}
