@@ -28,7 +28,9 @@
 //     https://docs.postgrest.org/en/stable/references/api/tables_views.html
 //     and https://docs.postgrest.org/en/stable/references/api/pagination_count.html
 //   - Writes: POST of one object or an array whose objects all have the same
-//     keys (otherwise PGRST102); unknown columns are PGRST204. Prefer:
+//     keys (otherwise PGRST102); unknown columns are PGRST204. The body is
+//     sent once as json and read by json_to_recordset with the columns'
+//     declared types, as PostgREST's generated SQL does. Prefer:
 //     resolution=merge-duplicates with on_conflict= makes an upsert
 //     (INSERT … ON CONFLICT … DO UPDATE of the sent columns),
 //     resolution=ignore-duplicates makes DO NOTHING; return=representation
