@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -51,10 +50,13 @@ func (g *Gateway) rest(w http.ResponseWriter, r *http.Request, name string) {
 	prefer := parsePrefer(r.Header.Values("Prefer"))
 	var body []byte
 	if r.Method == http.MethodPost || r.Method == http.MethodPatch {
-		var err error
-		if body, err = io.ReadAll(r.Body); err != nil {
+		// Sized from Content-Length, so a large push is read in one buffer
+		// instead of one grown by doubling.
+		buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), 64<<20)+bytes.MinRead))
+		if _, err := buf.ReadFrom(r.Body); err != nil {
 			return // the client went away
 		}
+		body = buf.Bytes()
 	}
 	var (
 		status  int
