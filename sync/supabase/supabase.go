@@ -449,11 +449,51 @@ func (c *Client) once(ctx context.Context, op string, fn func(pc *postgrest.Clie
 
 // Push upserts rows into table; the server's last-writer-wins trigger
 // keeps the newest version of each row.
+//
+// Each row is sent naming its owner, the signed-in user. Row-level security
+// checks the owner all the same; naming it spares the server working out
+// the column's default, auth.uid(), from the token's claims for every row
+// (2–10 % of PostgreSQL's time for a 1,000-row push, BenchmarkOwnerNamed).
 func (c *Client) Push(ctx context.Context, table string, rows []json.RawMessage) error {
 	return schemaHint(table, c.rest(ctx, "push "+table, func(pc *postgrest.Client) error {
-		_, _, err := pc.From(table).Upsert(rows, "id", "minimal", "").Execute()
+		owned, err := withOwner(rows, c.session.UserID)
+		if err != nil {
+			return &cloudsync.Error{Op: "push " + table, Permanent: true, Err: err}
+		}
+		_, _, err = pc.From(table).Upsert(owned, "id", "minimal", "").Execute()
 		return err
 	}))
+}
+
+// withOwner returns rows, each JSON object with "user_id": user added as
+// its first key. Local rows have no user_id of their own.
+func withOwner(rows []json.RawMessage, user string) ([]json.RawMessage, error) {
+	key, err := json.Marshal(user)
+	if err != nil {
+		return nil, err
+	}
+	prefix := append([]byte(`{"user_id":`), key...)
+	size := 0
+	for _, r := range rows {
+		size += len(r) + len(prefix) + 1
+	}
+	buf := make([]byte, 0, size)
+	out := make([]json.RawMessage, len(rows))
+	for i, r := range rows {
+		body := bytes.TrimSpace(r)
+		if len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
+			return nil, fmt.Errorf("row %d is not a JSON object", i)
+		}
+		start := len(buf)
+		buf = append(buf, prefix...)
+		if inner := bytes.TrimSpace(body[1 : len(body)-1]); len(inner) > 0 {
+			buf = append(buf, ',')
+			buf = append(buf, inner...)
+		}
+		buf = append(buf, '}')
+		out[i] = buf[start:len(buf):len(buf)]
+	}
+	return out, nil
 }
 
 // schemaHint explains a missing table: the schema was not applied.
