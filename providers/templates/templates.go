@@ -35,6 +35,7 @@ import (
 	"text/template"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/fsnotify/fsnotify"
 
@@ -132,7 +133,13 @@ var funcs = template.FuncMap{
 	"lower":  strings.ToLower,
 	"hasAny": strings.ContainsAny,
 	"add":    func(a, b int) int { return a + b },
-	"list":   func(items ...string) []string { return items },
+	"mod": func(a, b int) int {
+		if b == 0 {
+			return 0
+		}
+		return a % b
+	},
+	"list": func(items ...string) []string { return items },
 	"capfirst": func(s string) string {
 		r := []rune(s)
 		if len(r) > 0 {
@@ -146,11 +153,31 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
+	"lastWord": func(s string) string {
+		if f := strings.Fields(s); len(f) > 0 {
+			return f[len(f)-1]
+		}
+		return s
+	},
 }
 
+// minorWords stay lower case inside a title, as headline style has it.
+var minorWords = map[string]bool{"a": true, "an": true, "the": true, "and": true, "but": true, "or": true, "nor": true,
+	"for": true, "so": true, "yet": true, "at": true, "by": true, "in": true, "of": true, "on": true, "to": true,
+	"up": true, "as": true, "vs": true, "via": true, "per": true, "from": true, "into": true, "with": true}
+
+// titleCase capitalises each word of s, headline style: minor words stay
+// lower case except first and last, and a word that already has a capital
+// ("iPhone", "AI") is kept as written.
 func titleCase(s string) string {
 	words := strings.Fields(s)
 	for i, w := range words {
+		if strings.ToLower(w) != w {
+			continue
+		}
+		if i > 0 && i < len(words)-1 && minorWords[w] {
+			continue
+		}
 		r := []rune(w)
 		r[0] = unicode.ToUpper(r[0])
 		words[i] = string(r)
@@ -448,6 +475,9 @@ func tidy(task providers.Task, s string) string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
 		line = strings.Join(strings.Fields(line), " ")
+		if task == providers.TaskTitles {
+			line = fitTitle(line)
+		}
 		if line == "" || seen[strings.ToLower(line)] {
 			continue
 		}
@@ -457,10 +487,40 @@ func tidy(task providers.Task, s string) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
+// maxTitle is YouTube's limit on a title, in characters.
+const maxTitle = 100
+
+// fitTitle shortens a title over maxTitle by dropping its trailing parts
+// (" | …", " — …", " (…)", " #…", ": …") while it is too long, and cuts at
+// a word only when no such part is left, so no title ends mid-word.
+func fitTitle(title string) string {
+	for utf8.RuneCountInString(title) > maxTitle {
+		cut := -1
+		for _, sep := range []string{" | ", " — ", " (", " #", " ⚡", ": "} {
+			if i := strings.LastIndex(title, sep); i > cut {
+				cut = i
+			}
+		}
+		if cut <= 0 {
+			r := []rune(title)[:maxTitle]
+			if i := strings.LastIndex(string(r), " "); i > 0 {
+				return strings.TrimRight(string(r)[:i], " ,;:—|-")
+			}
+			return string(r)
+		}
+		title = strings.TrimSpace(title[:cut])
+	}
+	return title
+}
+
 // Data is what a template sees.
 type Data struct {
 	Channel  providers.Channel
 	Topic    string // the request's topic, or the niche when empty
+	Subject  string // the topic as a noun phrase: "starting a podcast" for "how to start a podcast"
+	Idea     string // the topic when it is a whole video idea (a sentence), without format notes
+	Question string // the topic when it is a question ("why ice floats"), without "?"
+	HowTo    string // the topic when it is a how-to ("how to start a podcast"), without "?"
 	Niche    string
 	Audience string // "viewers" when the channel names none
 	Lang     string // primary language subtag, lower case: "en", "es", "pt"
@@ -491,6 +551,8 @@ func newData(req providers.Request, seed uint64, year int) Data {
 	if d.Lang == "" {
 		d.Lang = "en"
 	}
+	f := readTopic(d.Topic, d.Niche, d.Lang)
+	d.Subject, d.Idea, d.Question, d.HowTo = f.Subject, f.Idea, f.Question, f.HowTo
 	d.CTA = d.R.Pick(ctas(d.Lang)...)
 	return d
 }
