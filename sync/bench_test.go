@@ -26,6 +26,40 @@ func benchRows(n int, tag string) []json.RawMessage {
 	return out
 }
 
+// directWriter runs statements as a signed-in user, the way the gateway
+// runs a request (transaction, role, claims), in one pipelined pgx batch.
+type directWriter struct {
+	conn   *pgx.Conn
+	claims string
+}
+
+func newDirectWriter(b *testing.B, h *gateway.Harness, userID string) *directWriter {
+	conn, err := pgx.Connect(context.Background(), pg.DSN("authenticator", h.DB))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close(context.Background()) })
+	return &directWriter{conn: conn, claims: `{"role":"authenticated","sub":"` + userID + `"}`}
+}
+
+func (w *directWriter) exec(ctx context.Context, statement, body string) error {
+	bt := &pgx.Batch{}
+	bt.Queue("BEGIN")
+	bt.Queue("SET LOCAL ROLE authenticated")
+	bt.Queue("SELECT set_config('request.jwt.claims', $1, true)", w.claims)
+	bt.Queue(statement, body)
+	bt.Queue("COMMIT")
+	return w.conn.SendBatch(ctx, bt).Close()
+}
+
+// withOwnerRows names the owner in each row, as the client does.
+func withOwnerRows(rows []json.RawMessage, userID string) []json.RawMessage {
+	for j, r := range rows {
+		rows[j] = append([]byte(`{"user_id":"`+userID+`",`), r[1:]...)
+	}
+	return rows
+}
+
 // BenchmarkPush compares pushing rows through the REST path (supabase
 // client → HTTP → gateway → PostgreSQL, row-level security and the
 // last-writer-wins trigger included) with a direct pgx batch insert of the
@@ -40,12 +74,7 @@ func BenchmarkPush(b *testing.B) {
 	d := newDevice(b, h, devOpts{})
 	d.signIn(b, "bench@example.com")
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pg.DSN("authenticator", h.DB))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	claims := `{"role":"authenticated","sub":"` + s.UserID + `"}`
+	direct := newDirectWriter(b, h, s.UserID)
 	// The statement the gateway builds for this body, as PostgREST does.
 	const insert = `INSERT INTO public.channels (audience, autopilot, cadence, created_at, deleted, format, hlc, id, language, name, niche, updated_at, user_id, youtube_id)
 		SELECT audience, autopilot, cadence, created_at, deleted, format, hlc, id, language, name, niche, updated_at, user_id, youtube_id
@@ -60,11 +89,7 @@ func BenchmarkPush(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		restRows[i] = benchRows(batch, "rest")
 		// The body the client sends: each row names its owner.
-		direct := benchRows(batch, "direct")
-		for j, r := range direct {
-			direct[j] = append([]byte(`{"user_id":"`+s.UserID+`",`), r[1:]...)
-		}
-		directRows[i], _ = json.Marshal(direct)
+		directRows[i], _ = json.Marshal(withOwnerRows(benchRows(batch, "direct"), s.UserID))
 	}
 	var restTime, directTime time.Duration
 	b.ResetTimer()
@@ -74,13 +99,7 @@ func BenchmarkPush(b *testing.B) {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		bt := &pgx.Batch{}
-		bt.Queue("BEGIN")
-		bt.Queue("SET LOCAL ROLE authenticated")
-		bt.Queue("SELECT set_config('request.jwt.claims', $1, true)", claims)
-		bt.Queue(insert, string(directRows[i]))
-		bt.Queue("COMMIT")
-		if err := conn.SendBatch(ctx, bt).Close(); err != nil {
+		if err := direct.exec(ctx, insert, string(directRows[i])); err != nil {
 			b.Fatal(err)
 		}
 		restTime += t1.Sub(t0)
@@ -164,12 +183,7 @@ func BenchmarkOwnerNamed(b *testing.B) {
 	h := gateway.Start(b, pg, gateway.Options{})
 	s := signUp(b, h, "owner@example.com")
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pg.DSN("authenticator", h.DB))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	claims := `{"role":"authenticated","sub":"` + s.UserID + `"}`
+	direct := newDirectWriter(b, h, s.UserID)
 	statement := func(owner bool) string {
 		col, def := "", ""
 		if owner {
@@ -187,20 +201,12 @@ func BenchmarkOwnerNamed(b *testing.B) {
 			b.StopTimer()
 			rows := benchRows(1000, "owner")
 			if owner {
-				for j, r := range rows {
-					rows[j] = append([]byte(`{"user_id":"`+s.UserID+`",`), r[1:]...)
-				}
+				rows = withOwnerRows(rows, s.UserID)
 			}
 			body, _ := json.Marshal(rows)
 			b.StartTimer()
 			t0 := time.Now()
-			bt := &pgx.Batch{}
-			bt.Queue("BEGIN")
-			bt.Queue("SET LOCAL ROLE authenticated")
-			bt.Queue("SELECT set_config('request.jwt.claims', $1, true)", claims)
-			bt.Queue(statement(owner), string(body))
-			bt.Queue("COMMIT")
-			if err := conn.SendBatch(ctx, bt).Close(); err != nil {
+			if err := direct.exec(ctx, statement(owner), string(body)); err != nil {
 				b.Fatal(err)
 			}
 			took[k] += time.Since(t0)
