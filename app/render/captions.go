@@ -193,7 +193,8 @@ func wordTimes(words []string, start, end float64) []float64 {
 // chunkWords groups word indexes into [from, to) chunks of at most
 // maxWords words and maxRunes characters, ending a chunk after
 // punctuation once it has two words, and never leaving one word alone at
-// the end when it can join or borrow from the chunk before.
+// the end: it joins the chunk before (up to three words), or takes that
+// chunk's last word.
 func chunkWords(words []string, maxWords, maxRunes int) [][2]int {
 	var chunks [][2]int
 	from, runes := 0, 0
@@ -218,7 +219,9 @@ func chunkWords(words []string, maxWords, maxRunes int) [][2]int {
 	}
 	if n := len(chunks); n >= 2 && chunks[n-1][1]-chunks[n-1][0] == 1 {
 		prev := chunks[n-2]
-		if prev[1]-prev[0] < maxWords {
+		// Joining may make the last chunk one word longer than maxWords,
+		// up to the four words a caption can hold.
+		if prev[1]-prev[0] < max(maxWords, 3) {
 			chunks[n-2][1] = chunks[n-1][1]
 			chunks = chunks[:n-1]
 		} else if prev[1]-prev[0] >= 3 {
