@@ -213,11 +213,11 @@ func TestSRT(t *testing.T) {
 
 func TestBalanceLines(t *testing.T) {
 	scenarios := map[string][]string{
-		"Cats are weird":                       {"Cats are weird"},
-		"The five habits that made me rich":    {"The five", "habits that", "made me rich"},
-		"Sleep better tonight":                 {"Sleep better", "tonight"},
+		"Cats are weird":                        {"Cats are weird"},
+		"The five habits that made me rich":     {"The five", "habits that", "made me rich"},
+		"Sleep better tonight":                  {"Sleep better", "tonight"},
 		"Why nobody tells you this about sleep": {"Why nobody", "tells you this", "about sleep"},
-		"Supercalifragilisticexpialidocious":   {"Supercalifragilisticexpialidocious"},
+		"Supercalifragilisticexpialidocious":    {"Supercalifragilisticexpialidocious"},
 	}
 	for in, want := range scenarios {
 		if got := balanceLines(in, 3, 16); !reflect.DeepEqual(got, want) {
