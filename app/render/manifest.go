@@ -158,6 +158,33 @@ func readManifestFile(path string) (Manifest, error) {
 	return DecodeManifest(f)
 }
 
+// tidy returns m with empty collections as nil, as a decoded manifest has
+// them, so a returned manifest equals the one read back from disk.
+func (m Manifest) tidy() Manifest {
+	if len(m.Stages) == 0 {
+		m.Stages = nil
+	}
+	if len(m.Segments) == 0 {
+		m.Segments = nil
+	}
+	if len(m.Media) == 0 {
+		m.Media = nil
+	}
+	if len(m.Notes) == 0 {
+		m.Notes = nil
+	}
+	if len(m.Sentences) == 0 {
+		m.Sentences = nil
+	}
+	if len(m.Sections) == 0 {
+		m.Sections = nil
+	}
+	if len(m.Voices) == 0 {
+		m.Voices = nil
+	}
+	return m
+}
+
 func (m Manifest) encode() ([]byte, error) {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

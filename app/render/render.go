@@ -130,6 +130,8 @@ type run struct {
 	media *mediaSet
 	brand RGB
 	font  fontChoice
+	// changed is set once a stage ran: there is something to publish.
+	changed bool
 }
 
 // Render renders job into job.OutDir and returns the published manifest.
@@ -253,6 +255,7 @@ func (rn *run) stage(ctx context.Context, name, hash string, outputs []string, d
 	if err := do(ctx); err != nil {
 		return err
 	}
+	rn.changed = true
 	rn.m.Stages[name] = Stage{Hash: hash, At: rn.r.opts.Now().UTC(), Seconds: rn.r.opts.Now().Sub(start).Seconds()}
 	if err := rn.saveWork(); err != nil {
 		return err
@@ -288,6 +291,14 @@ func (rn *run) saveWork() error {
 // writes the published manifest, then drops intermediate files that only
 // served this render (segments, the joined voice WAV).
 func (rn *run) commit() (Manifest, error) {
+	pending := false
+	for _, name := range []string{VideoFile, CaptionsFile, ThumbnailFile} {
+		pending = pending || exists(filepath.Join(rn.work, name))
+	}
+	if !rn.changed && !pending && rn.pub.Version == ManifestVersion && rn.pub.Video != nil {
+		// Nothing changed since the published render: leave it as it is.
+		return rn.pub.tidy(), nil
+	}
 	for _, name := range []string{VideoFile, CaptionsFile, ThumbnailFile} {
 		src := filepath.Join(rn.work, name)
 		if !exists(src) {
@@ -309,6 +320,9 @@ func (rn *run) commit() (Manifest, error) {
 	}
 	rn.m.FFmpeg = rn.tools.Version
 	rn.m.RenderedAt = rn.r.opts.Now().UTC()
+	rn.m.Notes = rn.mediaNotes()
+	// The segments are in the video now; pruneWork deletes them.
+	rn.m.Segments = map[string]string{}
 	if err := rn.saveWork(); err != nil {
 		return Manifest{}, err
 	}
@@ -316,7 +330,7 @@ func (rn *run) commit() (Manifest, error) {
 		return Manifest{}, err
 	}
 	rn.pruneWork()
-	return rn.m, nil
+	return rn.m.tidy(), nil
 }
 
 // pruneWork removes intermediates the next render would not reuse as they
@@ -333,8 +347,6 @@ func (rn *run) pruneWork() {
 			os.Remove(filepath.Join(rn.work, n))
 		}
 	}
-	rn.m.Segments = map[string]string{}
-	_ = rn.saveWork()
 	keep := map[string]bool{}
 	for _, s := range rn.m.Sentences {
 		keep[s.Key] = true

@@ -23,13 +23,20 @@ const (
 	audioFile = "audio.m4a" // the finished track: normalised, music mixed in
 )
 
-// Pauses around sentences, in seconds.
+// Silences of the voice track, in seconds: before the first sentence,
+// between sentences of a section, between sections, after the last.
 const (
-	leadIn         = 0.25
-	sentencePause  = 0.35
-	sectionPause   = 0.7
-	tailOut        = 0.6
-	targetLUFS     = -14.0
+	LeadIn        = 0.25
+	SentencePause = 0.35
+	SectionPause  = 0.7
+	TailOut       = 0.6
+)
+
+// TargetLUFS is the loudness the audio track is normalised to (YouTube's).
+const TargetLUFS = -14.0
+
+const (
+	targetLUFS     = TargetLUFS
 	targetTP       = -1.5
 	audioRate      = 48000
 	audioBitrate   = "160k"
@@ -71,7 +78,7 @@ func (rn *run) voiceStage(ctx context.Context) error {
 		return err
 	}
 	in := voiceInputs{Algorithm: voiceAlgorithm, Language: rn.job.Language, WPM: rn.job.WordsPerMinute, Engines: engines,
-		Pauses: [4]float64{leadIn, sentencePause, sectionPause, tailOut}, Loudness: [2]float64{targetLUFS, targetTP}}
+		Pauses: [4]float64{LeadIn, SentencePause, SectionPause, TailOut}, Loudness: [2]float64{targetLUFS, targetTP}}
 	var sentences []sentence
 	for i, s := range rn.job.Sections {
 		in.Sections = append(in.Sections, s.Spoken)
@@ -212,13 +219,13 @@ func (rn *run) joinVoice(ctx context.Context, sentences []sentence) (float64, er
 	silence := func(sec float64) int64 { return int64(math.Round(sec*float64(rate))) * 2 }
 	// Lay the track out first: the header needs its length.
 	var timings []SentenceTiming
-	offset := silence(leadIn)
+	offset := silence(LeadIn)
 	for i, p := range parts {
 		if i > 0 {
 			if sentences[i].section != sentences[i-1].section {
-				offset += silence(sectionPause)
+				offset += silence(SectionPause)
 			} else {
-				offset += silence(sentencePause)
+				offset += silence(SentencePause)
 			}
 		}
 		start := float64(offset/2) / float64(rate)
@@ -226,7 +233,7 @@ func (rn *run) joinVoice(ctx context.Context, sentences []sentence) (float64, er
 		timings = append(timings, SentenceTiming{Section: sentences[i].section, Text: sentences[i].text,
 			Start: start, End: float64(offset/2) / float64(rate), Engine: sentences[i].engine, Key: sentences[i].key})
 	}
-	total := offset + silence(tailOut)
+	total := offset + silence(TailOut)
 
 	final := filepath.Join(rn.work, voiceWAV)
 	tmp := tempPath(final)
