@@ -129,12 +129,17 @@ func (rn *run) checkMedia(ctx context.Context, f *mediaFile) (string, error) {
 		}
 		decode = append(decode, "-map", "0:v:0", "-frames:v", "1", "-f", "null", "-")
 	}
-	// -xerror: a damaged file fails here instead of decoding to garbage.
-	if _, err := rn.ff(ctx, ffCall{op: "decode " + f.Name, args: append([]string{"-xerror"}, decode...)}); err != nil {
+	// A damaged file fails here, or decodes with errors (decoders conceal
+	// damage and carry on, logging at error level): either way it is out.
+	stderr, err := rn.ff(ctx, ffCall{op: "decode " + f.Name, args: append([]string{"-xerror"}, decode...)})
+	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
 		return "it does not decode: " + ffReason(err), nil
+	}
+	if msg := lastLines(stderr, 2, 160); msg != "" {
+		return "it does not decode cleanly: " + msg, nil
 	}
 	return "", nil
 }
