@@ -60,15 +60,8 @@ func (e *FFmpegError) Error() string {
 	return msg
 }
 
-// Unwrap returns ErrDiskFull when ffmpeg ran out of disk space, and the
-// process error otherwise.
-func (e *FFmpegError) Unwrap() []error {
-	errs := []error{e.Err}
-	if isDiskFullText(e.Stderr) {
-		errs = append(errs, ErrDiskFull)
-	}
-	return errs
-}
+// Unwrap returns the process error.
+func (e *FFmpegError) Unwrap() error { return e.Err }
 
 func isDiskFullText(s string) bool {
 	s = strings.ToLower(s)

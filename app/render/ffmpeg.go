@@ -218,7 +218,11 @@ func (rn *run) ff(ctx context.Context, c ffCall) (string, error) {
 		if errors.As(err, &ee) {
 			code = ee.ExitCode()
 		}
-		return "", &FFmpegError{Op: c.op, ExitCode: code, Stderr: lastLines(stderr.String(), 4, 600), Err: err}
+		fe := &FFmpegError{Op: c.op, ExitCode: code, Stderr: lastLines(stderr.String(), 4, 600), Err: err}
+		if isDiskFullText(stderr.String()) {
+			return "", fmt.Errorf("%w: %w", ErrDiskFull, fe)
+		}
+		return "", fe
 	}
 	if c.probe {
 		return stdout.String(), nil

@@ -261,6 +261,10 @@ func readSRT(t testing.TB, path string) []cue {
 // tempFiles lists files a finished or failed render must not leave.
 func tempFiles(t testing.TB, dir string) []string {
 	t.Helper()
+	return listTemps(dir)
+}
+
+func listTemps(dir string) []string {
 	var found []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && (strings.HasPrefix(d.Name(), ".tmp-") || strings.HasPrefix(d.Name(), ".voice-")) {
@@ -274,6 +278,10 @@ func tempFiles(t testing.TB, dir string) []string {
 // published hashes the files a render publishes, to compare before and after.
 func published(t testing.TB, dir string) map[string]string {
 	t.Helper()
+	return hashPublished(dir)
+}
+
+func hashPublished(dir string) map[string]string {
 	out := map[string]string{}
 	for _, name := range []string{render.VideoFile, render.CaptionsFile, render.ThumbnailFile, render.ManifestFile} {
 		b, err := os.ReadFile(filepath.Join(dir, name))

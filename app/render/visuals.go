@@ -141,7 +141,11 @@ func (rn *run) overlayEvents(s segment, captions []assEvent) []assEvent {
 	var out []assEvent
 	headingFrom := start
 	if s.index == 0 && rn.job.Title != "" {
+		// The title leads; a section heading, if any, follows it.
 		titleEnd := math.Min(end, start+3)
+		if sec.Heading != "" || len(sec.Notes) > 0 {
+			titleEnd = start + math.Min(3, 0.6*(end-start))
+		}
 		out = append(out, assEvent{Layer: 1, Start: start, End: titleEnd, Style: style("Title"),
 			Text: `{\fad(200,300)}` + assEscape(rn.job.Title)})
 		headingFrom = titleEnd
