@@ -119,7 +119,7 @@ func (rn *run) planSegments(assign []*mediaFile) []segment {
 		if s.media != nil {
 			mediaID = s.media.ID
 		}
-		s.hash = hashOf([]any{"segment", encodeAlgorithm, rn.geo, rn.r.opts.Preset, rn.r.opts.CRF, s.first, s.count,
+		s.hash = hashOf([]any{"segment", encodeAlgorithm, rn.x264Args(), s.first, s.count,
 			mediaID, s.ass, rn.brand, rn.font, i % 4})
 		s.file = fmt.Sprintf("seg-%03d-%s.mp4", i, s.hash[:16])
 		segs[i] = s
@@ -242,7 +242,11 @@ func (rn *run) encodeSegment(ctx context.Context, s segment, progress func(float
 }
 
 func (rn *run) x264Args() []string {
+	// Sliced threads: on this kind of picture they use ~70 MB less memory
+	// than x264's frame threads at the same size and CPU time (measured at
+	// 1080×1920: 281 MB against 354 MB peak for the whole ffmpeg).
 	args := []string{"-c:v", "libx264", "-preset", rn.r.opts.Preset, "-crf", strconv.Itoa(rn.r.opts.CRF),
+		"-x264-params", "sliced-threads=1",
 		"-pix_fmt", "yuv420p", "-r", strconv.Itoa(fps), "-profile:v", "high", "-movflags", "+faststart"}
 	if rn.r.opts.Threads > 0 {
 		args = append(args, "-threads", strconv.Itoa(rn.r.opts.Threads))
