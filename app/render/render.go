@@ -291,33 +291,28 @@ func (rn *run) saveWork() error {
 // writes the published manifest, then drops intermediate files that only
 // served this render (segments, the joined voice WAV).
 func (rn *run) commit() (Manifest, error) {
+	outputs := []string{VideoFile, CaptionsFile, ThumbnailFile}
 	pending := false
-	for _, name := range []string{VideoFile, CaptionsFile, ThumbnailFile} {
+	for _, name := range outputs {
 		pending = pending || exists(filepath.Join(rn.work, name))
 	}
 	if !rn.changed && !pending && rn.pub.Version == ManifestVersion && rn.pub.Video != nil {
 		// Nothing changed since the published render: leave it as it is.
 		return rn.pub.tidy(), nil
 	}
-	for _, name := range []string{VideoFile, CaptionsFile, ThumbnailFile} {
-		src := filepath.Join(rn.work, name)
-		if !exists(src) {
-			continue
+	// Describe the files as they will be once published: new ones from the
+	// work folder, unchanged ones where they are.
+	infos := make([]*FileInfo, len(outputs))
+	for i, name := range outputs {
+		info, err := fileInfo(rn.work, name)
+		if err != nil {
+			if info, err = fileInfo(rn.job.OutDir, name); err != nil {
+				return Manifest{}, fmt.Errorf("publish %s: %w", name, err)
+			}
 		}
-		if err := os.Rename(src, filepath.Join(rn.job.OutDir, name)); err != nil {
-			return Manifest{}, diskErr(fmt.Errorf("publish %s: %w", name, err))
-		}
+		infos[i] = info
 	}
-	var err error
-	if rn.m.Video, err = fileInfo(rn.job.OutDir, VideoFile); err != nil {
-		return Manifest{}, fmt.Errorf("publish video: %w", err)
-	}
-	if rn.m.Captions, err = fileInfo(rn.job.OutDir, CaptionsFile); err != nil {
-		return Manifest{}, fmt.Errorf("publish captions: %w", err)
-	}
-	if rn.m.Thumbnail, err = fileInfo(rn.job.OutDir, ThumbnailFile); err != nil {
-		return Manifest{}, fmt.Errorf("publish thumbnail: %w", err)
-	}
+	rn.m.Video, rn.m.Captions, rn.m.Thumbnail = infos[0], infos[1], infos[2]
 	rn.m.FFmpeg = rn.tools.Version
 	rn.m.RenderedAt = rn.r.opts.Now().UTC()
 	rn.m.Notes = rn.mediaNotes()
@@ -326,8 +321,30 @@ func (rn *run) commit() (Manifest, error) {
 	if err := rn.saveWork(); err != nil {
 		return Manifest{}, err
 	}
-	if err := writeManifest(filepath.Join(rn.job.OutDir, ManifestFile), rn.m); err != nil {
+	// The new manifest is written (the last bytes this render needs)
+	// before any published file is replaced: renames in the folder take no
+	// space, so a full disk cannot leave half a publication.
+	b, err := rn.m.encode()
+	if err != nil {
 		return Manifest{}, err
+	}
+	final := filepath.Join(rn.job.OutDir, ManifestFile)
+	tmp := tempPath(final)
+	if err := writeFileAtomic(tmp, b); err != nil {
+		return Manifest{}, err
+	}
+	defer os.Remove(tmp)
+	for _, name := range outputs {
+		src := filepath.Join(rn.work, name)
+		if !exists(src) {
+			continue
+		}
+		if err := os.Rename(src, filepath.Join(rn.job.OutDir, name)); err != nil {
+			return Manifest{}, diskErr(fmt.Errorf("publish %s: %w", name, err))
+		}
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return Manifest{}, diskErr(fmt.Errorf("publish manifest: %w", err))
 	}
 	rn.pruneWork()
 	return rn.m.tidy(), nil
