@@ -138,10 +138,10 @@ func reportRender(b *testing.B, wall, cpu time.Duration, seconds float64, ffRSS,
 	b.ReportMetric(loadAverage(), "load")
 }
 
-// plainCommand is one ffmpeg command for frames like the pipeline's: the
-// card picture zooming slowly for the whole video, with the captions,
-// headings and (for Shorts) the progress bar burned in by one ass filter,
-// encoded with the same x264 settings and muxed with the voice track.
+// plainCommand is one ffmpeg command for the pipeline's frames: the card
+// picture with each section's slow zoom, the captions, headings and (for
+// Shorts) the progress bar burned in by one ass filter, encoded with the
+// same x264 settings and muxed with the voice track.
 func plainCommand(b *testing.B, r *Renderer, job Job, m Manifest, dir string) []string {
 	job, _ = job.validate()
 	brand, _ := parseColor(job.Brand.Color)
@@ -161,10 +161,25 @@ func plainCommand(b *testing.B, r *Renderer, job Job, m Manifest, dir string) []
 	if err := os.WriteFile(filepath.Join(dir, "plain.ass"), []byte(rn.assHeader()+assEvents(overlay, 0)), 0o644); err != nil {
 		b.Fatal(err)
 	}
+	// The same move per section as the pipeline's, as one expression.
+	z, x, y := "1", "0", "0"
+	for i := len(m.Sections) - 1; i >= 0; i-- {
+		first := int(math.Round(m.Sections[i].Start * fps))
+		count := int(math.Round(m.Sections[i].End*fps)) - first
+		zi, xi, yi := kenBurnsExpr(i, fmt.Sprintf("on-%d", first), count)
+		if i == len(m.Sections)-1 {
+			z, x, y = zi, xi, yi
+			continue
+		}
+		end := first + count
+		z = fmt.Sprintf("if(lt(on,%d),%s,%s)", end, zi, z)
+		x = fmt.Sprintf("if(lt(on,%d),%s,%s)", end, xi, x)
+		y = fmt.Sprintf("if(lt(on,%d),%s,%s)", end, yi, y)
+	}
 	audio := filepath.Join(job.OutDir, workDir, audioFile)
 	args := []string{"-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", still, "-i", audio,
-		"-filter_complex", fmt.Sprintf("[0:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1,format=yuv420p,zoompan=%s:d=%d:s=%dx%d:fps=%d,ass=plain.ass[v]",
-			rn.geo.W, rn.geo.H, rn.geo.W, rn.geo.H, kenBurns(0, frames), frames, rn.geo.W, rn.geo.H, fps),
+		"-filter_complex", fmt.Sprintf("[0:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1,format=yuv420p,zoompan=z='%s':x='%s':y='%s':d=%d:s=%dx%d:fps=%d,ass=plain.ass[v]",
+			rn.geo.W, rn.geo.H, rn.geo.W, rn.geo.H, z, x, y, frames, rn.geo.W, rn.geo.H, fps),
 		"-map", "[v]", "-map", "1:a", "-frames:v", strconv.Itoa(frames)}
 	args = append(args, rn.x264Args()...)
 	return append(args, "-c:a", "copy", "-f", "mp4")

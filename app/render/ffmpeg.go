@@ -198,13 +198,19 @@ func (rn *run) ff(ctx context.Context, c ffCall) (string, error) {
 		}()
 	}
 	rn.r.opts.Logger.Debug("ffmpeg", "op", c.op, "args", strings.Join(c.args, " "))
+	started := time.Now()
 	err := cmd.Run()
 	if pw != nil {
 		pw.Close()
 		<-done
 	}
-	if rss := peakRSSKB(cmd.ProcessState); rss > rn.m.PeakRSSKB {
+	rss := peakRSSKB(cmd.ProcessState)
+	if rss > rn.m.PeakRSSKB {
 		rn.m.PeakRSSKB = rss
+	}
+	if cmd.ProcessState != nil {
+		rn.r.opts.Logger.Debug("ffmpeg done", "op", c.op, "wall", time.Since(started).Round(time.Millisecond),
+			"cpu", (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Round(time.Millisecond), "peak_rss_kb", rss)
 	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {

@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -66,8 +67,8 @@ type Options struct {
 	Preset string
 	// CRF is x264's constant rate factor. Zero means 23.
 	CRF int
-	// Threads caps the encoder's threads. Zero means x264 picks (one per
-	// core and a half); fewer threads use less memory.
+	// Threads is the encoder's frame threads. Zero means one per core,
+	// at least 2; each thread holds frames, so fewer use less memory.
 	Threads int
 }
 
@@ -95,6 +96,9 @@ func New(opts Options) *Renderer {
 	}
 	if opts.CRF <= 0 {
 		opts.CRF = 23
+	}
+	if opts.Threads <= 0 {
+		opts.Threads = max(2, runtime.NumCPU())
 	}
 	return &Renderer{opts: opts}
 }
