@@ -138,10 +138,11 @@ func reportRender(b *testing.B, wall, cpu time.Duration, seconds float64, ffRSS,
 	b.ReportMetric(loadAverage(), "load")
 }
 
-// plainCommand is one ffmpeg command for the pipeline's frames: the card
-// picture with each section's slow zoom, the captions, headings and (for
-// Shorts) the progress bar burned in by one ass filter, encoded with the
-// same x264 settings and muxed with the voice track.
+// plainCommand is one ffmpeg command for the pipeline's frames: per
+// section the card picture with its heading and notes and its slow zoom,
+// joined by the concat filter; the title, captions and (for Shorts) the
+// progress bar burned in by one ass filter; encoded with the same x264
+// settings and muxed with the voice track.
 func plainCommand(b *testing.B, r *Renderer, job Job, m Manifest, dir string) []string {
 	job, _ = job.validate()
 	brand, _ := parseColor(job.Brand.Color)
@@ -151,36 +152,40 @@ func plainCommand(b *testing.B, r *Renderer, job Job, m Manifest, dir string) []
 	if err != nil {
 		b.Fatal(err)
 	}
+	// One input per section, each with its slide and its move, joined by
+	// the concat filter; the live overlay over the whole.
 	frames := int(math.Round(m.Seconds * fps))
-	overlay := captionEvents(m.Sentences, rn.geo, rn.highlight())
+	live := captionEvents(m.Sentences, rn.geo, rn.highlight())
+	var inputs []string
+	var graph strings.Builder
+	cover := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1,format=yuv420p", rn.geo.W, rn.geo.H, rn.geo.W, rn.geo.H)
 	for i, sec := range m.Sections {
 		first := int(math.Round(sec.Start * fps))
 		s := segment{index: i, first: first, count: int(math.Round(sec.End*fps)) - first}
-		overlay = append(overlay, rn.overlayEvents(s, nil)...)
+		slide, l := rn.overlayEvents(s, nil)
+		live = append(live, l...)
+		inputs = append(inputs, "-i", still)
+		fmt.Fprintf(&graph, "[%d:v]%s", i, cover)
+		if len(slide) > 0 {
+			name := fmt.Sprintf("plain-slide-%d.ass", i)
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(rn.assHeader()+assEvents(slide, 0)), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			fmt.Fprintf(&graph, ",ass=%s", name)
+		}
+		fmt.Fprintf(&graph, ",zoompan=%s:d=%d:s=%dx%d:fps=%d[s%d];", kenBurns(i, s.count), s.count, rn.geo.W, rn.geo.H, fps, i)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "plain.ass"), []byte(rn.assHeader()+assEvents(overlay, 0)), 0o644); err != nil {
+	for i := range m.Sections {
+		fmt.Fprintf(&graph, "[s%d]", i)
+	}
+	fmt.Fprintf(&graph, "concat=n=%d:v=1:a=0,ass=plain.ass[v]", len(m.Sections))
+	if err := os.WriteFile(filepath.Join(dir, "plain.ass"), []byte(rn.assHeader()+assEvents(live, 0)), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	// The same move per section as the pipeline's, as one expression.
-	z, x, y := "1", "0", "0"
-	for i := len(m.Sections) - 1; i >= 0; i-- {
-		first := int(math.Round(m.Sections[i].Start * fps))
-		count := int(math.Round(m.Sections[i].End*fps)) - first
-		zi, xi, yi := kenBurnsExpr(i, fmt.Sprintf("on-%d", first), count)
-		if i == len(m.Sections)-1 {
-			z, x, y = zi, xi, yi
-			continue
-		}
-		end := first + count
-		z = fmt.Sprintf("if(lt(on,%d),%s,%s)", end, zi, z)
-		x = fmt.Sprintf("if(lt(on,%d),%s,%s)", end, xi, x)
-		y = fmt.Sprintf("if(lt(on,%d),%s,%s)", end, yi, y)
-	}
 	audio := filepath.Join(job.OutDir, workDir, audioFile)
-	args := []string{"-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", still, "-i", audio,
-		"-filter_complex", fmt.Sprintf("[0:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1,format=yuv420p,zoompan=z='%s':x='%s':y='%s':d=%d:s=%dx%d:fps=%d,ass=plain.ass[v]",
-			rn.geo.W, rn.geo.H, rn.geo.W, rn.geo.H, z, x, y, frames, rn.geo.W, rn.geo.H, fps),
-		"-map", "[v]", "-map", "1:a", "-frames:v", strconv.Itoa(frames)}
+	args := append([]string{"-nostdin", "-hide_banner", "-loglevel", "error", "-y"}, inputs...)
+	args = append(args, "-i", audio, "-filter_complex", graph.String(),
+		"-map", "[v]", "-map", fmt.Sprintf("%d:a", len(m.Sections)), "-frames:v", strconv.Itoa(frames))
 	args = append(args, rn.x264Args()...)
 	return append(args, "-c:a", "copy", "-f", "mp4")
 }

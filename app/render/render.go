@@ -136,6 +136,8 @@ type run struct {
 	font  fontChoice
 	// changed is set once a stage ran: there is something to publish.
 	changed bool
+	// voiceLUFS is the joined voice track's loudness, measured as it was written.
+	voiceLUFS float64
 }
 
 // Render renders job into job.OutDir and returns the published manifest.

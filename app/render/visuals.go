@@ -15,14 +15,15 @@ import (
 	"time"
 )
 
-const encodeAlgorithm = 1
+const encodeAlgorithm = 2
 
 // segment is one section's part of the video, encoded on its own.
 type segment struct {
 	index        int
 	first, count int // frames
 	media        *mediaFile
-	ass          string
+	slide        string // ASS drawn on the still before the zoom; empty for none
+	ass          string // ASS drawn on every frame
 	hash         string
 	file         string
 }
@@ -114,21 +115,30 @@ func (rn *run) planSegments(assign []*mediaFile) []segment {
 	segs := make([]segment, n)
 	for i := range n {
 		s := segment{index: i, first: bounds[i], count: bounds[i+1] - bounds[i], media: assign[i]}
-		s.ass = header + assEvents(rn.overlayEvents(s, events), s.start())
+		slide, live := rn.overlayEvents(s, events)
+		s.ass = header + assEvents(live, s.start())
+		if len(slide) > 0 {
+			s.slide = header + assEvents(slide, 0)
+		}
 		mediaID := ""
 		if s.media != nil {
 			mediaID = s.media.ID
 		}
 		s.hash = hashOf([]any{"segment", encodeAlgorithm, rn.x264Args(), s.first, s.count,
-			mediaID, s.ass, rn.brand, rn.font, i % 4})
+			mediaID, s.slide, s.ass, rn.brand, rn.font, i % 4})
 		s.file = fmt.Sprintf("seg-%03d-%s.mp4", i, s.hash[:16])
 		segs[i] = s
 	}
 	return segs
 }
 
-// overlayEvents are the ASS events over one segment, in video time.
-func (rn *run) overlayEvents(s segment, captions []assEvent) []assEvent {
+// overlayEvents are the ASS events of one segment, in video time. slide
+// holds the text that stays put (the heading and notes): on a still
+// picture it is drawn once onto the picture before the zoom, so the slide
+// moves as one and costs nothing per frame. live holds what changes: the
+// title, the captions, the progress bar, and the slide text too over a
+// clip or while the title shows.
+func (rn *run) overlayEvents(s segment, captions []assEvent) (slide, live []assEvent) {
 	start, end := s.start(), s.end()
 	sec := rn.job.Sections[s.index]
 	card := s.media == nil
@@ -138,22 +148,24 @@ func (rn *run) overlayEvents(s segment, captions []assEvent) []assEvent {
 		}
 		return name
 	}
-	var out []assEvent
 	headingFrom := start
+	bake := s.media == nil || s.media.Kind == kindImage
 	if s.index == 0 && rn.job.Title != "" {
 		// The title leads; a section heading, if any, follows it.
 		titleEnd := math.Min(end, start+3)
 		if sec.Heading != "" || len(sec.Notes) > 0 {
 			titleEnd = start + math.Min(3, 0.6*(end-start))
 		}
-		out = append(out, assEvent{Layer: 1, Start: start, End: titleEnd, Style: style("Title"),
+		live = append(live, assEvent{Layer: 1, Start: start, End: titleEnd, Style: style("Title"),
 			Text: `{\fad(200,300)}` + assEscape(rn.job.Title)})
 		headingFrom = titleEnd
+		bake = false
 	}
 	if headingFrom < end && (sec.Heading != "" || len(sec.Notes) > 0) {
 		var b strings.Builder
-		// A slow zoom of the card's text, as the picture behind it moves.
-		fmt.Fprintf(&b, `{\fad(250,0)\t(0,%d,\fscx104\fscy104)}`, int((end-headingFrom)*1000))
+		if !bake {
+			b.WriteString(`{\fad(250,0)}`)
+		}
 		b.WriteString(assEscape(sec.Heading))
 		lines := 0
 		if sec.Heading != "" {
@@ -173,42 +185,56 @@ func (rn *run) overlayEvents(s segment, captions []assEvent) []assEvent {
 			lines++
 			fmt.Fprintf(&b, `{\fs%d\b0}• %s{\r}`, noteSize, assEscape(n))
 		}
-		out = append(out, assEvent{Layer: 1, Start: headingFrom, End: end, Style: style("Heading"), Text: b.String()})
+		e := assEvent{Layer: 1, Start: headingFrom, End: end, Style: style("Heading"), Text: b.String()}
+		if bake {
+			// Drawn on the still, whose one frame is at time 0.
+			e.Start, e.End = 0, 36000
+			slide = append(slide, e)
+		} else {
+			live = append(live, e)
+		}
 	}
 	for _, c := range captions {
 		if c.End <= start || c.Start >= end {
 			continue
 		}
 		c.Start, c.End = math.Max(c.Start, start), math.Min(c.End, end)
-		out = append(out, c)
+		live = append(live, c)
 	}
 	if rn.geo.shorts && rn.m.Seconds > 0 {
 		const h = 10
 		w := rn.geo.W
 		x0 := int(math.Round(float64(w) * start / rn.m.Seconds))
 		x1 := int(math.Round(float64(w) * math.Min(1, end/rn.m.Seconds)))
-		out = append(out, assEvent{Layer: 5, Start: start, End: end, Style: "Bar",
+		live = append(live, assEvent{Layer: 5, Start: start, End: end, Style: "Bar",
 			Text: fmt.Sprintf(`{\an7\pos(0,0)\bord0\shad0\clip(0,0,%d,%d)\t(\clip(0,0,%d,%d))\p1}m 0 0 l %d 0 %d %d 0 %d`,
 				x0, h, x1, h, w, w, h, h)})
 	}
-	return out
+	return slide, live
 }
 
 // encodeSegment renders one section: its picture (a media file, or the
 // brand card) with a slow Ken Burns zoom, the overlay burned in by libass.
 func (rn *run) encodeSegment(ctx context.Context, s segment, progress func(float64)) error {
 	g := rn.geo
-	assName := strings.TrimSuffix(s.file, ".mp4") + ".ass"
-	if err := writeFileAtomic(filepath.Join(rn.work, assName), []byte(s.ass)); err != nil {
+	base := strings.TrimSuffix(s.file, ".mp4")
+	assFilter := func(name, text string) (string, error) {
+		if err := writeFileAtomic(filepath.Join(rn.work, name), []byte(text)); err != nil {
+			return "", err
+		}
+		f := "ass=filename=" + filterEscape(name)
+		if rn.font.Dir != "" {
+			f += ":fontsdir=" + filterEscape(rn.font.Dir)
+		}
+		return f, nil
+	}
+	overlay, err := assFilter(base+".ass", s.ass)
+	defer os.Remove(filepath.Join(rn.work, base+".ass"))
+	if err != nil {
 		return err
 	}
-	defer os.Remove(filepath.Join(rn.work, assName))
 	size := fmt.Sprintf("%dx%d", g.W, g.H)
 	cover := fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1,format=yuv420p", g.W, g.H, g.W, g.H)
-	overlay := "ass=filename=" + filterEscape(assName)
-	if rn.font.Dir != "" {
-		overlay += ":fontsdir=" + filterEscape(rn.font.Dir)
-	}
 	const darken = "drawbox=x=0:y=0:w=iw:h=ih:color=black@0.38:t=fill"
 	var inputs []string
 	var graph string
@@ -222,11 +248,16 @@ func (rn *run) encodeSegment(ctx context.Context, s segment, progress func(float
 		if s.media != nil {
 			still = s.media.Path
 			pre += "," + darken
-		} else {
-			var err error
-			if still, err = rn.cardStill(g.W, g.H, false); err != nil {
+		} else if still, err = rn.cardStill(g.W, g.H, false); err != nil {
+			return err
+		}
+		if s.slide != "" {
+			slide, err := assFilter(base+"-slide.ass", s.slide)
+			defer os.Remove(filepath.Join(rn.work, base+"-slide.ass"))
+			if err != nil {
 				return err
 			}
+			pre += "," + slide
 		}
 		inputs = []string{"-i", still}
 		graph = fmt.Sprintf("[0:v]%s,zoompan=%s:d=%d:s=%s:fps=%d,%s[v]", pre, kenBurns(s.index, s.count), s.count, size, fps, overlay)
@@ -236,7 +267,7 @@ func (rn *run) encodeSegment(ctx context.Context, s segment, progress func(float
 	final := filepath.Join(rn.work, s.file)
 	tmp := tempPath(final)
 	args = append(args, "-f", "mp4", filepath.Base(tmp))
-	_, err := rn.ff(ctx, ffCall{op: fmt.Sprintf("encode section %d", s.index+1), dir: rn.work, args: args,
+	_, err = rn.ff(ctx, ffCall{op: fmt.Sprintf("encode section %d", s.index+1), dir: rn.work, args: args,
 		total: time.Duration(float64(s.count) / fps * float64(time.Second)), progress: progress})
 	return commitTemp(tmp, final, err)
 }
@@ -266,13 +297,15 @@ func kenBurnsExpr(index int, pos string, frames int) (z, x, y string) {
 	t := "(" + pos + ")/" + strconv.Itoa(max(frames-1, 1)) // 0 → 1 over the section
 	z = "1+0.10*" + t
 	x, y = "iw/2-(iw/zoom/2)", "ih/2-(ih/zoom/2)"
+	// The drifts stay within the middle half of the spare margin, so text
+	// near the edges of the slide stays in the safe area.
 	switch index % 4 {
 	case 1:
 		z = "1.10-0.10*" + t
 	case 2:
-		x = "(iw-iw/zoom)*" + t
+		x = "(iw-iw/zoom)*(0.25+0.5*" + t + ")"
 	case 3:
-		y = "(ih-ih/zoom)*(1-" + t + ")"
+		y = "(ih-ih/zoom)*(0.75-0.5*" + t + ")"
 	}
 	return z, x, y
 }

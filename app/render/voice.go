@@ -237,16 +237,18 @@ func (rn *run) joinVoice(ctx context.Context, sentences []sentence) (float64, er
 
 	final := filepath.Join(rn.work, voiceWAV)
 	tmp := tempPath(final)
+	loud := newMeter(rate)
 	err := func() error {
 		out, err := os.Create(tmp)
 		if err != nil {
 			return err
 		}
 		defer out.Close()
-		w := bufio.NewWriterSize(out, 256<<10)
-		if _, err := w.Write(wavHeader(rate, total)); err != nil {
+		bw := bufio.NewWriterSize(out, 256<<10)
+		if _, err := bw.Write(wavHeader(rate, total)); err != nil {
 			return err
 		}
+		w := io.MultiWriter(bw, loud)
 		zero := make([]byte, 32<<10)
 		writeZeros := func(n int64) error {
 			for n > 0 {
@@ -281,7 +283,7 @@ func (rn *run) joinVoice(ctx context.Context, sentences []sentence) (float64, er
 		if err := writeZeros(total - written); err != nil {
 			return err
 		}
-		if err := w.Flush(); err != nil {
+		if err := bw.Flush(); err != nil {
 			return err
 		}
 		return out.Sync()
@@ -292,6 +294,7 @@ func (rn *run) joinVoice(ctx context.Context, sentences []sentence) (float64, er
 	if err := commitTemp(tmp, final, err); err != nil {
 		return 0, err
 	}
+	rn.voiceLUFS = loud.integrated()
 	rn.m.Sentences = timings
 	rn.m.Voices = nil
 	seen := map[string]bool{}
@@ -312,109 +315,121 @@ const (
 	measurePeak = "ebur128=peak=true:framelog=verbose"
 )
 
+// The limiters' ceilings: the voice is held at −2 dBFS so the last gain
+// correction has room; the track ends under −1.5 dBFS.
+const (
+	voiceCeiling = 0.79
+	trackCeiling = 0.84
+)
+
 // normalise mixes in the music (ducked under the voice by a sidechain
-// compressor) and brings the track to −14 LUFS under a −1.5 dBTP ceiling,
-// measuring before the pass that writes it.
+// compressor) and brings the track to −14 LUFS under a −1.5 dB ceiling,
+// in two ffmpeg passes: one that measures, one that applies and encodes.
 //
-// The voice is first evened out (a gentle compressor set from its own
-// loudness, then a limiter at −2 dBFS) so that −14 LUFS fits under the
-// peak ceiling: synthetic speech has a high peak-to-loudness ratio, and
-// without this loudnorm falls back to its dynamic mode and misses the
-// target by 1–2 LU on short tracks. Each pass measures with ebur128, the
-// EBU R128 meter loudnorm itself uses, at a fifth of loudnorm's cost: the
-// first pass measures the raw voice (and music), the next ones the whole
-// chain until its gain is right, and the last encodes.
+// Synthetic speech has a high peak-to-loudness ratio: raised to −14 LUFS
+// as it is, its peaks would clip, and loudnorm would fall back to its
+// dynamic mode and miss by 1–2 LU on short tracks. So the voice is evened
+// out first, by a compressor set from its own loudness (measured in Go as
+// the track was joined) and a limiter. The first pass measures that chain
+// with ebur128, the EBU R128 meter loudnorm itself uses; the second runs
+// it with the gain corrected by what was missing, and measures what it
+// writes; if the limiter ate more than 0.5 LU of the correction, it runs
+// again, nudged.
 func (rn *run) normalise(ctx context.Context, music *mediaFile) error {
 	d := rn.m.Seconds
 	total := time.Duration(d * float64(time.Second))
+	voiceI := rn.voiceLUFS
+	if math.IsInf(voiceI, -1) || voiceI < -70 {
+		return errors.New("measure loudness: the voice-over is silent")
+	}
 	inputs := []string{"-i", voiceWAV}
 	rate := strconv.Itoa(audioRate)
 	voiceIn := "[0:a]aresample=" + rate + ",aformat=sample_fmts=fltp:channel_layouts=mono"
 	musicIn := ""
+	musicGain := 0.0
 	if music != nil {
 		inputs = append(inputs, "-stream_loop", "-1", "-i", music.Path)
 		musicIn = fmt.Sprintf("[1:a]aresample=%s,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=0:%.3f", rate, d)
 	}
+	// Compress above 4 dB over the voice's loudness, then bring it to the
+	// target: compression and limiting cost about 4.5 dB, which the first
+	// gain assumes.
+	threshold := math.Min(1, math.Pow(10, (voiceI+4)/20))
+	voiceChain := func(gain float64) string {
+		return fmt.Sprintf("%s,acompressor=threshold=%.5f:ratio=3:attack=5:release=100:knee=3,volume=%.2fdB,"+
+			"alimiter=limit=%g:attack=1:release=40:level=0", voiceIn, threshold, gain, voiceCeiling)
+	}
+	chain := func(gain float64) string {
+		if music == nil {
+			return voiceChain(gain)
+		}
+		// Music sits 18 LU under the voice's target, and ducks further while it speaks.
+		return fmt.Sprintf("%s,asplit=2[v][sc];%s,volume=%.2fdB,afade=t=in:d=1,afade=t=out:st=%.3f:d=2[m];"+
+			"[m][sc]sidechaincompress=threshold=0.02:ratio=10:attack=15:release=450[duck];"+
+			"[v][duck]amix=inputs=2:duration=first:dropout_transition=0:normalize=0",
+			voiceChain(gain), musicIn, musicGain, math.Max(0, d-2))
+	}
+	gain := targetLUFS - voiceI + 4.5
 
-	// Pass 1: the raw voice (and music) loudness.
-	graph := voiceIn + "," + measure + "[m0]"
+	// Pass 1: the evened-out voice, and the music as it is.
+	graph := voiceChain(gain) + "," + measure + "[m0]"
 	if music != nil {
 		graph += ";" + musicIn + "," + measure + "[m1]"
 	}
-	sums, err := rn.measureLoudness(ctx, "measure voice loudness", inputs, graph, total, 0.65, 0.72)
+	sums, err := rn.measureLoudness(ctx, "measure loudness", inputs, graph, total, 0.65, 0.8)
 	if err != nil {
 		return err
 	}
-	voiceI := sums[0].IntegratedLUFS
-	if math.IsInf(voiceI, -1) || voiceI < -70 {
-		return errors.New("measure loudness: the voice-over is silent")
+	miss := targetLUFS - sums[0].IntegratedLUFS
+	if math.IsInf(miss, 0) || math.IsNaN(miss) {
+		return errors.New("measure loudness: the voice-over is silent after levelling")
 	}
-	musicGain := 0.0
+	gain = clampFinite(gain+miss, -40, 60)
 	if music != nil {
-		if len(sums) < 2 || math.IsInf(sums[1].IntegratedLUFS, -1) || sums[1].IntegratedLUFS < -70 {
-			music = nil // silent music: nothing to mix
-		} else {
-			// Music sits 18 LU under the voice, and ducks further when it speaks.
+		if len(sums) > 1 && !math.IsInf(sums[1].IntegratedLUFS, -1) && sums[1].IntegratedLUFS > -70 {
 			musicGain = targetLUFS - 18 - sums[1].IntegratedLUFS
+		} else {
+			music = nil // silent music: nothing to mix
 		}
-	}
-	// Compress above 4 dB over the voice's loudness, then bring it to the
-	// target: compression costs about 3 dB, which the first gain assumes.
-	threshold := math.Min(1, math.Pow(10, (voiceI+4)/20))
-	chain := func(gain float64) string {
-		v := fmt.Sprintf("%s,acompressor=threshold=%.5f:ratio=3:attack=5:release=100:knee=3,volume=%.2fdB,"+
-			"alimiter=limit=0.8:attack=1:release=40:level=0", voiceIn, threshold, gain)
-		if music == nil {
-			return v
-		}
-		return fmt.Sprintf("%s,asplit=2[v][sc];%s,volume=%.2fdB,afade=t=in:d=1,afade=t=out:st=%.3f:d=2[m];"+
-			"[m][sc]sidechaincompress=threshold=0.02:ratio=10:attack=15:release=450[duck];"+
-			"[v][duck]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,"+
-			"alimiter=limit=0.8:attack=1:release=40:level=0",
-			v, musicIn, musicGain, math.Max(0, d-2))
 	}
 
-	// Passes 2–4: measure the chain and correct its gain until it lands
-	// within 0.4 LU (the limiter makes the last dB cost a little more).
-	gain := targetLUFS - voiceI + 3
-	for pass := range 3 {
-		from := 0.72 + 0.04*float64(pass)
-		sums, err := rn.measureLoudness(ctx, "measure mixed loudness", inputs, chain(gain)+","+measure+"[m0]", total, from, from+0.04)
-		if err != nil {
-			return err
-		}
-		miss := targetLUFS - sums[0].IntegratedLUFS
-		if math.IsInf(miss, 0) || math.IsNaN(miss) {
-			return errors.New("measure loudness: the mixed track is silent")
-		}
-		if math.Abs(miss) <= 0.4 {
-			break
-		}
-		gain = clampFinite(gain+miss, -40, 60)
-	}
-
-	// Last pass: apply and encode, measuring what was written.
+	// Pass 2: the corrected gain, the last limiter, and the encoder; what
+	// is written is measured on the way. More limiting at the higher gain
+	// can leave it short: then it is encoded again, nudged (rarely).
 	final := filepath.Join(rn.work, audioFile)
-	tmp := tempPath(final)
 	channels, bitrate := "1", "96k" // speech alone is mono
 	if music != nil {
 		channels, bitrate = "2", audioBitrate
 	}
-	args := append(append([]string{}, inputs...),
-		"-filter_complex", chain(gain)+","+measurePeak+"[out]", "-map", "[out]",
-		"-c:a", "aac", "-b:a", bitrate, "-ac", channels, "-ar", rate, "-f", "mp4", filepath.Base(tmp))
-	stderr, err := rn.ff(ctx, ffCall{op: "normalise loudness", dir: rn.work, args: args, verbose: true, total: total,
-		progress: func(f float64) { rn.tr.report(StageVoice, 0.84+0.16*f, "normalising loudness") }})
-	if err == nil {
-		if sums, err = parseEBUR128(stderr); err == nil {
-			s := sums[len(sums)-1]
-			rn.m.Loudness = &Loudness{IntegratedLUFS: s.IntegratedLUFS, TruePeakDBTP: clampFinite(s.TruePeakDBFS, -99, 99),
-				RangeLU: s.RangeLU, GainDB: roundTo(gain, 2)}
-		} else {
-			err = fmt.Errorf("normalise loudness: %w", err)
+	for attempt := 0; ; attempt++ {
+		tmp := tempPath(final)
+		args := append(append([]string{}, inputs...),
+			"-filter_complex", fmt.Sprintf("%s,alimiter=limit=%g:attack=1:release=40:level=0,%s[out]", chain(gain), trackCeiling, measurePeak),
+			"-map", "[out]", "-c:a", "aac", "-b:a", bitrate, "-ac", channels, "-ar", rate, "-f", "mp4", filepath.Base(tmp))
+		stderr, err := rn.ff(ctx, ffCall{op: "normalise loudness", dir: rn.work, args: args, verbose: true, total: total,
+			progress: func(f float64) { rn.tr.report(StageVoice, 0.8+0.2*f, "normalising loudness") }})
+		if err == nil {
+			if sums, err = parseEBUR128(stderr); err != nil {
+				err = fmt.Errorf("normalise loudness: %w", err)
+			}
 		}
+		if err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		out := sums[len(sums)-1]
+		if miss := targetLUFS - out.IntegratedLUFS; math.Abs(miss) > 0.5 && attempt < 2 && !math.IsInf(miss, 0) {
+			os.Remove(tmp)
+			gain = clampFinite(gain+miss, -40, 60)
+			continue
+		}
+		rn.m.Loudness = &Loudness{IntegratedLUFS: out.IntegratedLUFS, TruePeakDBTP: clampFinite(out.TruePeakDBFS, -99, 99),
+			RangeLU: out.RangeLU, GainDB: roundTo(gain, 2)}
+		if music == nil {
+			rn.m.Music = ""
+		}
+		return commitTemp(tmp, final, nil)
 	}
-	return commitTemp(tmp, final, err)
 }
 
 func (rn *run) measureLoudness(ctx context.Context, op string, inputs []string, graph string, total time.Duration, from, to float64) ([]ebuSummary, error) {
