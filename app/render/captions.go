@@ -109,7 +109,7 @@ func assEscape(s string) string {
 // captionLimits: Shorts show up to 3 large words, long-form up to 4.
 func captionLimits(g geometry) (maxWords, maxRunes int) {
 	if g.shorts {
-		return 3, 18
+		return 3, 16 // about one line at 86 px in the 840 px between the margins
 	}
 	return 4, 28
 }
@@ -263,9 +263,9 @@ func (rn *run) assHeader() string {
 	bg := paletteOf(rn.brand)
 	if g.shorts {
 		styles = []style{
-			{"Caption", 92, true, white, black, "&H80000000", 7, 3, 2, 110, 150, 580},
-			{"Heading", 78, true, white, black, "&H80000000", 5, 2, 8, 100, 150, 300},
-			{"CardHeading", 78, true, bg.text, bg.outline, "&H00000000", 3, 0, 8, 100, 150, 300},
+			{"Caption", 86, true, white, black, "&H80000000", 7, 3, 2, 100, 140, 580},
+			{"Heading", 88, true, white, black, "&H80000000", 5, 2, 8, 100, 150, 300},
+			{"CardHeading", 88, true, bg.text, bg.outline, "&H00000000", 3, 0, 8, 100, 150, 300},
 			{"Title", 104, true, white, black, "&H80000000", 7, 3, 5, 100, 150, 0},
 			{"CardTitle", 104, true, bg.text, bg.outline, "&H00000000", 3, 0, 5, 100, 150, 0},
 			{"Bar", 10, false, rn.brand, black, "&H00000000", 0, 0, 7, 0, 0, 0},

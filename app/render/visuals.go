@@ -171,7 +171,7 @@ func (rn *run) overlayEvents(s segment, captions []assEvent) (slide, live []assE
 		if sec.Heading != "" {
 			lines = 1
 		}
-		noteSize := 58
+		noteSize := 62
 		if !rn.geo.shorts {
 			noteSize = 54
 		}
