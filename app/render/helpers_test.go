@@ -213,7 +213,9 @@ func ocr(t testing.TB, path string, sec float64) string {
 	}
 	png := filepath.Join(t.TempDir(), "frame.png")
 	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-ss", fmt.Sprintf("%.3f", sec), "-i", path,
-		"-frames:v", "1", "-vf", "format=gray", png).CombinedOutput(); err != nil {
+		// Light text (white or highlighted) becomes black on white, which
+		// tesseract reads best; dark backgrounds and outlines turn white.
+		"-frames:v", "1", "-vf", `format=gray,lut=y='if(gt(val\,110)\,0\,255)'`, png).CombinedOutput(); err != nil {
 		t.Fatalf("extract frame: %v\n%s", err, out)
 	}
 	out, err := exec.Command("tesseract", png, "stdout", "--psm", "11").Output()
