@@ -330,11 +330,11 @@ const (
 // as it is, its peaks would clip, and loudnorm would fall back to its
 // dynamic mode and miss by 1–2 LU on short tracks. So the voice is evened
 // out first, by a compressor set from its own loudness (measured in Go as
-// the track was joined) and a limiter. The first pass measures that chain
-// with ebur128, the EBU R128 meter loudnorm itself uses; the second runs
-// it with the gain corrected by what was missing, and measures what it
-// writes; if the limiter ate more than 0.5 LU of the correction, it runs
-// again, nudged.
+// the track was joined) and a limiter. The limiter eats part of any raise
+// (on espeak-ng speech, half or more), so the first pass measures the
+// chain at two gains with ebur128, the EBU R128 meter loudnorm itself
+// uses, and the gain is interpolated between them; the second pass runs
+// the chain at that gain, encodes, and measures what it wrote.
 func (rn *run) normalise(ctx context.Context, music *mediaFile) error {
 	d := rn.m.Seconds
 	total := time.Duration(d * float64(time.Second))
@@ -351,51 +351,61 @@ func (rn *run) normalise(ctx context.Context, music *mediaFile) error {
 		inputs = append(inputs, "-stream_loop", "-1", "-i", music.Path)
 		musicIn = fmt.Sprintf("[1:a]aresample=%s,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=0:%.3f", rate, d)
 	}
-	// Compress above 4 dB over the voice's loudness, then bring it to the
-	// target: compression and limiting cost about 4.5 dB, which the first
-	// gain assumes.
+	// Compress above 4 dB over the voice's loudness, then raise it towards
+	// the target: compression costs about 4.5 dB, which the first gain
+	// assumes; the limiter then takes an unknown share of any raise.
 	threshold := math.Min(1, math.Pow(10, (voiceI+4)/20))
-	voiceChain := func(gain float64) string {
-		return fmt.Sprintf("%s,acompressor=threshold=%.5f:ratio=3:attack=5:release=100:knee=3,volume=%.2fdB,"+
-			"alimiter=limit=%g:attack=1:release=40:level=0", voiceIn, threshold, gain, voiceCeiling)
+	level := func(gain float64) string {
+		return fmt.Sprintf("acompressor=threshold=%.5f:ratio=3:attack=5:release=100:knee=3,volume=%.2fdB,"+
+			"alimiter=limit=%g:attack=1:release=40:level=0", threshold, gain, voiceCeiling)
 	}
 	chain := func(gain float64) string {
 		if music == nil {
-			return voiceChain(gain)
+			return voiceIn + "," + level(gain)
 		}
 		// Music sits 18 LU under the voice's target, and ducks further while it speaks.
-		return fmt.Sprintf("%s,asplit=2[v][sc];%s,volume=%.2fdB,afade=t=in:d=1,afade=t=out:st=%.3f:d=2[m];"+
+		return fmt.Sprintf("%s,%s,asplit=2[v][sc];%s,volume=%.2fdB,afade=t=in:d=1,afade=t=out:st=%.3f:d=2[m];"+
 			"[m][sc]sidechaincompress=threshold=0.02:ratio=10:attack=15:release=450[duck];"+
 			"[v][duck]amix=inputs=2:duration=first:dropout_transition=0:normalize=0",
-			voiceChain(gain), musicIn, musicGain, math.Max(0, d-2))
+			voiceIn, level(gain), musicIn, musicGain, math.Max(0, d-2))
 	}
-	gain := targetLUFS - voiceI + 4.5
 
-	// Pass 1: the evened-out voice, and the music as it is.
-	graph := voiceChain(gain) + "," + measure + "[m0]"
+	// Pass 1: the levelled voice at two gains 3 dB apart, and the music as
+	// it is. Two points give the limiter's curve near the target, so the
+	// gain that lands on it is found by interpolation, not guessed.
+	const step = 3.0
+	gain := targetLUFS - voiceI + 4.5
+	graph := fmt.Sprintf("%s,asplit=2[va][vb];[va]%s,%s[m0];[vb]%s,%s[m1]", voiceIn, level(gain), measure, level(gain+step), measure)
 	if music != nil {
-		graph += ";" + musicIn + "," + measure + "[m1]"
+		graph += ";" + musicIn + "," + measure + "[m2]"
 	}
 	sums, err := rn.measureLoudness(ctx, "measure loudness", inputs, graph, total, 0.65, 0.8)
 	if err != nil {
 		return err
 	}
-	miss := targetLUFS - sums[0].IntegratedLUFS
-	if math.IsInf(miss, 0) || math.IsNaN(miss) {
+	if len(sums) < 2 {
+		return fmt.Errorf("measure loudness: %w", errNoSummary)
+	}
+	lo, hi := sums[0].IntegratedLUFS, sums[1].IntegratedLUFS
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo < -70 {
 		return errors.New("measure loudness: the voice-over is silent after levelling")
 	}
-	gain = clampFinite(gain+miss, -40, 60)
+	slope := (hi - lo) / step // LU per dB of gain: 1 without limiting
+	if slope < 0.1 || slope > 1.5 {
+		slope = 1
+	}
+	gain = clampFinite(gain+(targetLUFS-lo)/slope, -40, 60)
 	if music != nil {
-		if len(sums) > 1 && !math.IsInf(sums[1].IntegratedLUFS, -1) && sums[1].IntegratedLUFS > -70 {
-			musicGain = targetLUFS - 18 - sums[1].IntegratedLUFS
+		if len(sums) > 2 && !math.IsInf(sums[2].IntegratedLUFS, -1) && sums[2].IntegratedLUFS > -70 {
+			musicGain = targetLUFS - 18 - sums[2].IntegratedLUFS
 		} else {
 			music = nil // silent music: nothing to mix
 		}
 	}
 
-	// Pass 2: the corrected gain, the last limiter, and the encoder; what
-	// is written is measured on the way. More limiting at the higher gain
-	// can leave it short: then it is encoded again, nudged (rarely).
+	// Pass 2: that gain, the last limiter, and the encoder; what is written
+	// is measured on the way. Should it still miss by more than 0.5 LU, it
+	// is encoded again, nudged.
 	final := filepath.Join(rn.work, audioFile)
 	channels, bitrate := "1", "96k" // speech alone is mono
 	if music != nil {
@@ -433,9 +443,11 @@ func (rn *run) normalise(ctx context.Context, music *mediaFile) error {
 }
 
 func (rn *run) measureLoudness(ctx context.Context, op string, inputs []string, graph string, total time.Duration, from, to float64) ([]ebuSummary, error) {
-	args := append(append([]string{}, inputs...), "-filter_complex", graph, "-map", "[m0]")
-	if strings.Contains(graph, "[m1]") {
-		args = append(args, "-map", "[m1]")
+	args := append(append([]string{}, inputs...), "-filter_complex", graph)
+	for _, label := range []string{"[m0]", "[m1]", "[m2]"} {
+		if strings.Contains(graph, label) {
+			args = append(args, "-map", label)
+		}
 	}
 	args = append(args, "-f", "null", "-")
 	stderr, err := rn.ff(ctx, ffCall{op: op, dir: rn.work, args: args, verbose: true, total: total,
