@@ -33,7 +33,10 @@ import (
 var frontendDist embed.FS
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // defaultDataDir is the OS user data folder for the app.
@@ -54,14 +57,16 @@ Usage:
   tubeagency [--data-dir DIR]          open the desktop window
   tubeagency serve [flags]             run the same app headless, for a browser
       --addr HOST:PORT   where to listen (default 127.0.0.1:7777)
-      --token TOKEN      required when listening beyond this computer
+      --token TOKEN      required when listening beyond this computer: at
+                         least 32 characters; "--token generate" makes one
   tubeagency version                   print the version
 
 Every command takes --data-dir DIR (default: `+defaultDataDir()+`).
 `)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run runs the command line; serve mode stops when ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("tubeagency", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	global.Usage = func() { usage(stderr) }
@@ -97,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			return 2
 		}
-		return serve(*dataDir, *addr, *token, stdout, stderr)
+		return serve(ctx, *dataDir, *addr, *token, stdout, stderr)
 	case "", "desktop":
 		fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -146,7 +151,11 @@ func startApp(dataDir, mode string, stderr io.Writer) (*app.Runtime, int) {
 	return rt, 0
 }
 
-func serve(dataDir, addr, token string, stdout, stderr io.Writer) int {
+func serve(ctx context.Context, dataDir, addr, token string, stdout, stderr io.Writer) int {
+	generated := token == "generate"
+	if generated {
+		token = server.GenerateToken()
+	}
 	if err := server.CheckAddr(addr, token); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
 		return 2
@@ -156,6 +165,7 @@ func serve(dataDir, addr, token string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer rt.Close()
+	host, _, _ := net.SplitHostPort(addr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "tubeagency: cannot listen on %s: %v\n", addr, err)
@@ -167,24 +177,42 @@ func serve(dataDir, addr, token string, stdout, stderr io.Writer) int {
 		FormatError: func(err error) (int, any) { return app.HTTPStatus(err), app.FormatError(err) },
 		Static:      dist(),
 		Token:       token,
+		Host:        host,
+		BodyLimit:   app.BodyLimit,
 		Handlers:    rt.HTTPHandlers(),
 		Logger:      newLogger(stderr),
 	})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	fmt.Fprintf(stdout, "Tube Agency is serving http://%s (data: %s)\n", ln.Addr(), dataDir)
+	url := "http://" + ln.Addr().String()
+	if isUnspecified(host) {
+		url = "http://<this computer's address>:" + port(ln.Addr())
+	}
+	fmt.Fprintf(stdout, "Tube Agency is serving %s (data: %s)\n", url, dataDir)
+	if generated {
+		// Printed once: the token is not stored anywhere.
+		fmt.Fprintf(stdout, "Your access token (keep it secret; it is shown only now):\n  %s\nOpen this link once in your browser to sign in:\n  %s/?token=%s\n", token, url, token)
+	}
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+func isUnspecified(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "" || ip != nil && ip.IsUnspecified()
+}
+
+func port(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
 }
 
 // hasDisplay reports whether a desktop window can open.

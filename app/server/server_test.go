@@ -153,7 +153,11 @@ func TestTokenRules(t *testing.T) {
 		{"0.0.0.0:7777", "", false},
 		{"192.168.1.5:7777", "", false},
 		{":7777", "", false},
-		{"0.0.0.0:7777", "s3cret", true},
+		{"0.0.0.0:7777", "s3cret", false},                // too short to protect anything
+		{"0.0.0.0:7777", strings.Repeat("k", 31), false}, // one short
+		{"0.0.0.0:7777", strings.Repeat("k", 32), true},  //
+		{"127.0.0.1:7777", "short", false},               // a short token is refused anywhere
+		{"0.0.0.0:7777", server.GenerateToken(), true},   //
 		{"nonsense", "", false},
 	} {
 		if err := server.CheckAddr(sc.addr, sc.token); (err == nil) != sc.ok {
@@ -161,11 +165,11 @@ func TestTokenRules(t *testing.T) {
 		}
 	}
 
-	ts, _ := newServer(t, "s3cret-token")
+	ts, _ := newServer(t, "s3cret-token-0123456789abcdefghijklmn")
 	for name, hdr := range map[string]map[string]string{
 		"missing": nil,
 		"wrong":   {"Authorization": "Bearer nope"},
-		"scheme":  {"Authorization": "Basic s3cret-token"},
+		"scheme":  {"Authorization": "Basic s3cret-token-0123456789abcdefghijklmn"},
 	} {
 		code, m, _ := post(t, ts, "Status", "[]", hdr)
 		if code != 401 || m["code"] != "unauthorized" {
@@ -175,7 +179,7 @@ func TestTokenRules(t *testing.T) {
 			t.Error("error leaks the token")
 		}
 	}
-	code, _, _ := post(t, ts, "Status", "[]", map[string]string{"Authorization": "Bearer s3cret-token"})
+	code, _, _ := post(t, ts, "Status", "[]", map[string]string{"Authorization": "Bearer s3cret-token-0123456789abcdefghijklmn"})
 	if code != 200 {
 		t.Fatalf("right token: %d", code)
 	}
@@ -188,7 +192,7 @@ func TestTokenRules(t *testing.T) {
 	// A browser opens /?token=… once and gets a cookie.
 	jar := &cookieJar{}
 	client := &http.Client{Jar: jar}
-	res, err := client.Get(ts.URL + "/?token=s3cret-token")
+	res, err := client.Get(ts.URL + "/?token=s3cret-token-0123456789abcdefghijklmn")
 	if err != nil {
 		t.Fatal(err)
 	}
