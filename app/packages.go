@@ -27,6 +27,17 @@ const (
 	maxTagsChars   = 500
 )
 
+// Caps on a package's collections, far above what the studio writes, so
+// one request can neither store a huge row nor make every later save
+// (each an outbox entry holding the whole row) huge.
+const (
+	maxIdeas    = 50
+	maxTitles   = 50
+	maxSections = 200
+	maxTags     = 100 // YouTube's 500 characters allow at most about that many
+	maxSteps    = 16
+)
+
 func (in *PackageInput) normalize() {
 	in.Topic = strings.TrimSpace(in.Topic)
 	in.Title = strings.TrimSpace(in.Title)
@@ -41,6 +52,11 @@ func (in PackageInput) validate() error {
 	c.oneOf("status", in.Status, store.Statuses...)
 	c.text("topic", in.Topic, 0, 200)
 	c.text("title", in.Title, 0, maxTitle)
+	c.count("content.ideas", len(in.Content.Ideas), maxIdeas)
+	c.count("content.titles", len(in.Content.Titles), maxTitles)
+	c.count("content.script", len(in.Content.Script), maxSections)
+	c.count("content.tags", len(in.Content.Tags), maxTags)
+	c.count("content.steps", len(in.Content.Steps), maxSteps)
 	for _, idea := range in.Content.Ideas {
 		c.text("content.ideas", idea, 0, 300)
 	}
@@ -113,12 +129,17 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 				return err
 			}
 			p.ID = id.String()
+			p.Content.Voice, p.Content.Steps = nil, nil
 		} else {
 			old, err := store.Get[store.Package](ctx, m.Tx(), store.PackageEntity, in.ID)
 			if err != nil {
 				return notFound(err, "package")
 			}
 			p.Meta = old.Meta
+			// The voice-over and the step states are the studio's record of
+			// what it did (the voice names a file on this device): the page
+			// edits text, not those.
+			p.Content.Voice, p.Content.Steps = old.Content.Voice, old.Content.Steps
 		}
 		var err error
 		out, err = store.PutRecord(m, store.PackageEntity, p)

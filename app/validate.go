@@ -58,6 +58,13 @@ func (c *checker) text(field, value string, min, max int) {
 	}
 }
 
+// count checks the number of entries of a collection field.
+func (c *checker) count(field string, n, max int) {
+	if c.err == nil && n > max {
+		c.fail(field, "has %d entries: at most %d are allowed", n, max)
+	}
+}
+
 func (c *checker) oneOf(field, value string, allowed ...string) {
 	if c.err != nil {
 		return
