@@ -34,6 +34,9 @@ type Options struct {
 	CallTimeout time.Duration
 	// Mode is "desktop" or "serve", shown in Status.
 	Mode string
+	// Dialogs are the system's file dialogs; nil (serve mode) means the
+	// methods that need one answer ErrNoDialogs.
+	Dialogs Dialogs
 }
 
 // Runtime owns the running application: the store, the event hub and the

@@ -476,19 +476,51 @@ func TestInsightsImportRouteStreamsLargeFiles(t *testing.T) {
 	}
 }
 
-func TestImportStudioCSVFileByPath(t *testing.T) {
+// answerDialogs answers the system's file dialogs as a user would, with
+// the paths given, and records what was asked.
+type answerDialogs struct {
+	open, save string
+	err        error
+	asked      []FileDialog
+}
+
+func (d *answerDialogs) OpenFile(_ context.Context, fd FileDialog) (string, error) {
+	d.asked = append(d.asked, fd)
+	return d.open, d.err
+}
+
+func (d *answerDialogs) SaveFile(_ context.Context, fd FileDialog) (string, error) {
+	d.asked = append(d.asked, fd)
+	return d.save, d.err
+}
+
+func TestImportStudioCSVPickUsesTheSystemDialog(t *testing.T) {
 	rt, a, chID := insightsTest(t, "")
+	// Serve mode has no dialog: the method says to upload instead.
+	if _, err := a.ImportStudioCSVPick(chID); !errors.Is(err, ErrNoDialogs) || FormatError(err).Code != CodeUnavailable {
+		t.Fatalf("without dialogs: %v", err)
+	}
 	path := filepath.Join(t.TempDir(), "Table data.csv")
 	if err := os.WriteFile(path, []byte(studioCSV(12, rt.opts.Now())), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, err := a.ImportStudioCSVFile(chID, path)
+	d := &answerDialogs{open: path}
+	rt.opts.Dialogs = d
+	res, err := a.ImportStudioCSVPick(chID)
 	if err != nil || res.Rows != 12 || res.Skipped != 1 {
-		t.Fatalf("import by path = %+v, %v", res, err)
+		t.Fatalf("import through the dialog = %+v, %v", res, err)
 	}
-	for _, bad := range []string{"", filepath.Join(t.TempDir(), "missing.csv")} {
-		if _, err := a.ImportStudioCSVFile(chID, bad); fieldOf(err) != "path" {
-			t.Errorf("path %q: %v", bad, err)
-		}
+	if len(d.asked) != 1 || d.asked[0].Filters[0].Pattern != "*.csv" {
+		t.Fatalf("dialog asked %+v", d.asked)
+	}
+	// Cancelling the dialog imports nothing and is not an error.
+	d.open = ""
+	if res, err := a.ImportStudioCSVPick(chID); err != nil || res.Rows != 0 {
+		t.Fatalf("cancelled dialog = %+v, %v", res, err)
+	}
+	// An unknown channel is refused before any dialog opens.
+	asked := len(d.asked)
+	if _, err := a.ImportStudioCSVPick("nope"); !errors.Is(err, ErrNotFound) || len(d.asked) != asked {
+		t.Fatalf("unknown channel: %v, dialogs %d", err, len(d.asked)-asked)
 	}
 }

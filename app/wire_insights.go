@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tubeagency/app/insights"
+	"tubeagency/app/insights/csvimport"
 	"tubeagency/app/insights/predictor"
 	"tubeagency/app/insights/trends"
 	"tubeagency/app/insights/youtube"
@@ -239,9 +240,17 @@ func (rt *Runtime) InsightsImportHandler() http.Handler {
 		}
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
-		n, err := io.Copy(tmp, http.MaxBytesReader(w, r.Body, MaxUploadBytes))
+		// Guard checks the header from the first line and caps line
+		// length while the upload arrives, so a stream that is not an
+		// export is refused at once instead of after it is stored.
+		n, err := io.Copy(tmp, csvimport.Guard(http.MaxBytesReader(w, r.Body, MaxUploadBytes)))
 		if err != nil {
 			var tooBig *http.MaxBytesError
+			var bad *csvimport.Error
+			if errors.As(err, &bad) {
+				fail(csvFieldError(err))
+				return
+			}
 			if errors.As(err, &tooBig) {
 				fail(&FieldError{Field: "csv", Message: fmt.Sprintf("is larger than %d GB", MaxUploadBytes>>30)})
 				return
