@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,5 +225,54 @@ func TestDataDirNotWritable(t *testing.T) {
 	_, err := Start(context.Background(), Options{DataDir: blocker + "/sub"})
 	if !errors.Is(err, ErrDataDir) {
 		t.Fatalf("err = %v, want ErrDataDir", err)
+	}
+}
+
+func TestFilesAreTheUsersOnlyAfterFirstStart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "TubeAgency")
+	rt, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.providers.keysMode = "file"
+	a := rt.API()
+	if _, err := a.CreateChannel(validChannel()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetProviderKey("groq", "gsk_file_mode_test_key_0000"); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		seen = append(seen, rel)
+		want := os.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		}
+		// Shipped examples are documentation, not data; they may be readable.
+		if strings.HasPrefix(rel, filepath.Join("templates", "examples")) {
+			return nil
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", rel, fi.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Close()
+	for _, must := range []string{"tubeagency.db", "tubeagency.db-wal", "tubeagency.db-shm", "settings.json", "secrets.json"} {
+		if !slices.Contains(seen, must) {
+			t.Errorf("%s was not created (saw %v)", must, seen)
+		}
 	}
 }

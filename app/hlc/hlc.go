@@ -43,6 +43,18 @@ func Parse(s string) (Timestamp, error) {
 	if len(s) != Len || s[13] != '-' || s[20] != '-' {
 		return Timestamp{}, ErrMalformed
 	}
+	// Exactly the characters String writes: digits, and lower-case hex
+	// for the device (strconv alone would take signs, hex either case).
+	for i := 0; i < Len; i++ {
+		c := s[i]
+		switch {
+		case i == 13 || i == 20:
+		case i < 20 && (c < '0' || c > '9'):
+			return Timestamp{}, ErrMalformed
+		case i > 20 && !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f'):
+			return Timestamp{}, ErrMalformed
+		}
+	}
 	ms, err := strconv.ParseInt(s[:13], 10, 64)
 	if err != nil {
 		return Timestamp{}, ErrMalformed

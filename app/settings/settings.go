@@ -8,6 +8,8 @@
 package settings
 
 import (
+	"tubeagency/internal/atomicfile"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -310,28 +312,7 @@ func (s *Store) write(st Settings) error {
 		return fmt.Errorf("write settings: %w", err)
 	}
 	raw = append(raw, '\n')
-	dir := filepath.Dir(s.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("write settings: %w", err)
-	}
-	f, err := os.CreateTemp(dir, ".settings-*.tmp")
-	if err != nil {
-		return fmt.Errorf("write settings: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(raw); err != nil {
-		f.Close()
-		return fmt.Errorf("write settings: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write settings: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write settings: %w", err)
-	}
-	if err := os.Rename(tmp, s.path); err != nil {
+	if err := atomicfile.Write(s.path, raw); err != nil {
 		return fmt.Errorf("write settings: %w", err)
 	}
 	s.written = raw
