@@ -11,7 +11,7 @@ DATA_DIR ?=
 ADDR ?= 127.0.0.1:7777
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: run build serve test test-go test-frontend test-e2e test-desktop bench lint deps deps-test frontend clean
+.PHONY: run build serve test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test frontend clean
 
 run: deps build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -65,6 +65,11 @@ test-desktop: build
 
 bench:
 	scripts/bench.sh
+
+# Every fuzz target for FUZZTIME each (default 60s; FUZZTIME=10m make fuzz).
+# `make test` replays their seed corpora and saved crashers as tests.
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html test-results
