@@ -7,6 +7,7 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -17,7 +18,49 @@ import (
 	"tubeagency/app"
 )
 
-func runDesktop(rt *app.Runtime, assets fs.FS) error {
+// dialogs are the system's file dialogs through the Wails runtime, which
+// needs the window's context: it exists once the window has started.
+type dialogs struct {
+	ctx atomic.Pointer[context.Context] // set in OnStartup, before any bound call runs
+}
+
+func (d *dialogs) window() (context.Context, error) {
+	ctx := d.ctx.Load()
+	if ctx == nil {
+		return nil, app.ErrNoDialogs
+	}
+	return *ctx, nil
+}
+
+var _ app.Dialogs = (*dialogs)(nil)
+
+func filters(fs []app.FileFilter) []wruntime.FileFilter {
+	out := make([]wruntime.FileFilter, len(fs))
+	for i, f := range fs {
+		out[i] = wruntime.FileFilter{DisplayName: f.Name, Pattern: f.Pattern}
+	}
+	return out
+}
+
+func (d *dialogs) OpenFile(_ context.Context, fd app.FileDialog) (string, error) {
+	ctx, err := d.window()
+	if err != nil {
+		return "", err
+	}
+	return wruntime.OpenFileDialog(ctx, wruntime.OpenDialogOptions{Title: fd.Title, Filters: filters(fd.Filters)})
+}
+
+func (d *dialogs) SaveFile(_ context.Context, fd app.FileDialog) (string, error) {
+	ctx, err := d.window()
+	if err != nil {
+		return "", err
+	}
+	return wruntime.SaveFileDialog(ctx, wruntime.SaveDialogOptions{
+		Title: fd.Title, DefaultFilename: fd.DefaultName, Filters: filters(fd.Filters), CanCreateDirectories: true,
+	})
+}
+
+func runDesktop(rt *app.Runtime, dlg *dialogs, assets fs.FS) error {
 	return wails.Run(&options.App{
 		Title:     "Tube Agency",
 		Width:     1280,
@@ -33,6 +76,7 @@ func runDesktop(rt *app.Runtime, assets fs.FS) error {
 		},
 		BackgroundColour: &options.RGBA{R: 17, G: 19, B: 24, A: 255},
 		OnStartup: func(ctx context.Context) {
+			dlg.ctx.Store(&ctx)
 			rt.Hub().Forward(func(name string, data any) { wruntime.EventsEmit(ctx, name, data) })
 		},
 		OnShutdown: func(context.Context) { _ = rt.Close() },

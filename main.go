@@ -138,12 +138,12 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-func startApp(dataDir, mode string, stderr io.Writer) (*app.Runtime, int) {
+func startApp(dataDir, mode string, dlg app.Dialogs, stderr io.Writer) (*app.Runtime, int) {
 	if err := app.CheckDataDir(dataDir); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: cannot use the data folder %s: %v\nChoose another with --data-dir DIR.\n", dataDir, errors.Unwrap(err))
 		return nil, 1
 	}
-	rt, err := app.Start(context.Background(), app.Options{DataDir: dataDir, Mode: mode, Logger: newLogger(stderr)})
+	rt, err := app.Start(context.Background(), app.Options{DataDir: dataDir, Mode: mode, Dialogs: dlg, Logger: newLogger(stderr)})
 	if err != nil {
 		fmt.Fprintf(stderr, "tubeagency: cannot start: %v\n", err)
 		return nil, 1
@@ -160,7 +160,7 @@ func serve(ctx context.Context, dataDir, addr, token string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
 		return 2
 	}
-	rt, code := startApp(dataDir, "serve", stderr)
+	rt, code := startApp(dataDir, "serve", nil, stderr)
 	if rt == nil {
 		return code
 	}
@@ -229,12 +229,13 @@ func desktopMain(dataDir string, stderr io.Writer) int {
 			"Run it headless instead and open the dashboard in a browser:\n\n    tubeagency serve --data-dir "+dataDir+"\n")
 		return 3
 	}
-	rt, code := startApp(dataDir, "desktop", stderr)
+	dlg := &dialogs{}
+	rt, code := startApp(dataDir, "desktop", dlg, stderr)
 	if rt == nil {
 		return code
 	}
 	fixLocaleForWebKit()
-	if err := runDesktop(rt, dist()); err != nil {
+	if err := runDesktop(rt, dlg, dist()); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: the window could not open: %v\n", err)
 		return 1
 	}

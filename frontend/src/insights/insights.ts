@@ -1,7 +1,7 @@
 // Typed calls of the insights API (app/insights_api.go). Components of the
 // Insights page and the dashboard's money counter use these, never the
 // bindings.
-import { call, upload, isDesktop } from '../lib/api';
+import { call, upload } from '../lib/api';
 
 export interface Video {
   channel_id: string;
@@ -159,11 +159,12 @@ export interface MoneyCounter {
 export const insights = {
   audit: (channelId: string) => call<AuditResult>('AuditChannel', channelId, localZone()),
   importCSV: (channelId: string, text: string) => call<ImportResult>('ImportStudioCSV', channelId, text),
-  /** Imports a picked file: streamed to the upload route in serve mode, passed whole in the desktop window. */
-  importFile: async (channelId: string, file: Blob) =>
-    isDesktop()
-      ? call<ImportResult>('ImportStudioCSV', channelId, await file.text())
-      : upload<ImportResult>(`/api/insights/import/${encodeURIComponent(channelId)}`, file, 'text/csv'),
+  /** Serve mode: streams a picked file to the upload route. */
+  importFile: (channelId: string, file: Blob) =>
+    upload<ImportResult>(`/api/insights/import/${encodeURIComponent(channelId)}`, file, 'text/csv'),
+  /** The desktop window: the system's dialog picks the file; zero rows and
+   *  zero skipped means the user cancelled. */
+  importPick: (channelId: string) => call<ImportResult>('ImportStudioCSVPick', channelId),
   addVideo: (channelId: string, v: VideoInput) => call<Video>('AddVideo', channelId, v),
   videos: (channelId: string) => call<Video[]>('ListInsightVideos', channelId),
   deleteVideo: (channelId: string, id: string) => call<void>('DeleteInsightVideo', channelId, id),

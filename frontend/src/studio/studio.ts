@@ -202,6 +202,9 @@ export const studioApi = {
   cancel: (id: string) => call<boolean>('StudioCancel', id),
   running: () => call<string[]>('StudioRunning'),
   exportFile: (id: string, format: 'markdown' | 'json') => call<ExportFile>('StudioExport', id, format),
+  /** The desktop window: saves through the system's save dialog; an empty
+   *  name means the user cancelled. */
+  exportSave: (id: string, format: 'markdown' | 'json') => call<{ name: string; bytes: number }>('StudioExportSave', id, format),
   listPackages: (channelID: string) => call<Package[]>('ListPackages', channelID),
   getPackage: (id: string) => call<Package>('GetPackage', id),
   savePackage: (p: PackageInput) => call<Package>('SavePackage', p),
@@ -229,18 +232,6 @@ export function audioURL(v: Voice, version: number): string {
 /** Where a browser downloads an export from (serve mode). */
 export function exportURL(id: string, format: 'markdown' | 'json'): string {
   return `/api/export/${encodeURIComponent(id)}/${format}`;
-}
-
-/** Saves text as a file through a Blob link (the desktop window). */
-export function saveBlob(f: ExportFile) {
-  const url = URL.createObjectURL(new Blob([f.content], { type: f.mime_type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = f.name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 /** m:ss or h:mm:ss. */
