@@ -83,7 +83,7 @@ func TestChannelBadInputNamesFieldAndWritesNothing(t *testing.T) {
 				if fe.Field != sc.field {
 					t.Fatalf("%s: field %q, want %q (%v)", op, fe.Field, sc.field, err)
 				}
-				if body := FormatError(err); body.Field != sc.field || body.Code != CodeInvalid {
+				if body := FormatError(err); body.Fields[sc.field] == "" || len(body.Fields) != 1 || body.Code != CodeInvalid {
 					t.Fatalf("%s: formatted %+v", op, body)
 				}
 			}
@@ -159,10 +159,10 @@ func TestChannelLifecycleAndStatus(t *testing.T) {
 	if err := a.DeleteChannel(ch.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.GetPackage(p.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := a.GetPackage(p.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("package of a deleted channel still readable: %v", err)
 	}
-	if err := a.DeleteChannel(ch.ID); !errors.Is(err, ErrNotFound) {
+	if err := a.DeleteChannel(ch.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 	acts, err := a.ListActivity(10)
@@ -200,7 +200,7 @@ func TestPackageBadInput(t *testing.T) {
 			}
 			var fe *FieldError
 			if sc.field == "" {
-				if !errors.Is(err, ErrNotFound) {
+				if !errors.Is(err, store.ErrNotFound) {
 					t.Fatalf("err = %v, want not found", err)
 				}
 			} else if !errors.As(err, &fe) || fe.Field != sc.field {

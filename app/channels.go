@@ -181,8 +181,8 @@ type NotFoundError struct{ What string }
 
 func (e *NotFoundError) Error() string { return e.What + " not found: it may have been deleted" }
 
-// Is makes errors.Is(err, ErrNotFound) true.
-func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+// Is makes errors.Is(err, store.ErrNotFound) true.
+func (e *NotFoundError) Is(target error) bool { return target == store.ErrNotFound }
 
 // changed tells the frontend that data changed and the outbox grew.
 func (rt *Runtime) changed(name string, data any) {

@@ -3,15 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+
+	"tubeagency/app/server"
+	"tubeagency/app/store"
 )
 
 // ErrorBody is how an error reaches the frontend, in the desktop (through
 // Wails' error formatter) and in serve mode alike.
-type ErrorBody struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
-	Code  string `json:"code"`
-}
+type ErrorBody = server.ErrorBody
 
 // Error codes.
 const (
@@ -30,15 +29,15 @@ func FormatError(err error) ErrorBody {
 	var fe *FieldError
 	switch {
 	case errors.As(err, &fe):
-		return ErrorBody{Error: fe.Error(), Field: fe.Field, Code: CodeInvalid}
-	case errors.Is(err, ErrNotFound):
-		return ErrorBody{Error: err.Error(), Code: CodeNotFound}
+		return ErrorBody{Code: CodeInvalid, Message: fe.Error(), Fields: map[string]string{fe.Field: fe.Message}}
+	case errors.Is(err, store.ErrNotFound):
+		return ErrorBody{Code: CodeNotFound, Message: err.Error()}
 	case errors.Is(err, ErrNoDialogs):
-		return ErrorBody{Error: err.Error(), Code: CodeUnavailable}
+		return ErrorBody{Code: CodeUnavailable, Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
-		return ErrorBody{Error: "the operation took too long and was stopped: try again", Code: CodeTimeout}
+		return ErrorBody{Code: CodeTimeout, Message: "the operation took too long and was stopped: try again"}
 	default:
-		return ErrorBody{Error: err.Error(), Code: CodeInternal}
+		return ErrorBody{Code: CodeInternal, Message: err.Error()}
 	}
 }
 

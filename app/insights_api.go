@@ -288,7 +288,7 @@ func (a *App) DeleteInsightVideo(channelID, videoID string) error {
 	ctx, cancel := a.call()
 	defer cancel()
 	err := a.rt.insights.db.DeleteVideo(ctx, channelID, videoID)
-	if errors.Is(err, insights.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return &NotFoundError{What: "video"}
 	}
 	return err
@@ -482,7 +482,7 @@ func (a *App) RemoveCompetitor(id string) error {
 	ctx, cancel := a.call()
 	defer cancel()
 	err := a.rt.insights.db.DeleteCompetitor(ctx, id)
-	if errors.Is(err, insights.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return &NotFoundError{What: "competitor"}
 	}
 	return err
@@ -672,7 +672,7 @@ func (a *App) ListEarnings(channelID string) ([]insights.Earning, error) {
 func (a *App) DeleteEarnings(channelID, month string) ([]insights.Earning, error) {
 	ctx, cancel := a.call()
 	defer cancel()
-	if err := a.rt.insights.db.DeleteEarning(ctx, channelID, month); errors.Is(err, insights.ErrNotFound) {
+	if err := a.rt.insights.db.DeleteEarning(ctx, channelID, month); errors.Is(err, store.ErrNotFound) {
 		return nil, &NotFoundError{What: "earnings month"}
 	} else if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tubeagency/app/insights"
+	"tubeagency/app/store"
 )
 
 // insightsTest starts a runtime whose key store is the 0600 file and whose
@@ -115,7 +116,7 @@ func TestInsightsImportAuditScoreAndMoney(t *testing.T) {
 	if vs, _ := a.ListInsightVideos(chID); len(vs) != 60 {
 		t.Errorf("a rejected file wrote rows: %d videos", len(vs))
 	}
-	if _, err := a.ImportStudioCSV("nope", studioCSV(1, now)); !errors.Is(err, ErrNotFound) {
+	if _, err := a.ImportStudioCSV("nope", studioCSV(1, now)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown channel: %v", err)
 	}
 
@@ -225,7 +226,7 @@ func TestInsightsManualEntryValidation(t *testing.T) {
 	if err := a.DeleteInsightVideo(chID, v.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.DeleteInsightVideo(chID, v.ID); !errors.Is(err, ErrNotFound) {
+	if err := a.DeleteInsightVideo(chID, v.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
 }
@@ -462,7 +463,7 @@ func TestInsightsImportRouteStreamsLargeFiles(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			status, out := post(sc.channel, sc.ct, strings.NewReader(sc.body))
-			if status != sc.status || out["field"] != nil && out["field"] != sc.field || !strings.Contains(fmt.Sprint(out["error"]), sc.contains) {
+			if status != sc.status || sc.field != "" && bodyField(out) != sc.field || !strings.Contains(fmt.Sprint(out["message"]), sc.contains) {
 				t.Errorf("got %d %v, want %d field %q containing %q", status, out, sc.status, sc.field, sc.contains)
 			}
 		})
@@ -520,7 +521,16 @@ func TestImportStudioCSVPickUsesTheSystemDialog(t *testing.T) {
 	}
 	// An unknown channel is refused before any dialog opens.
 	asked := len(d.asked)
-	if _, err := a.ImportStudioCSVPick("nope"); !errors.Is(err, ErrNotFound) || len(d.asked) != asked {
+	if _, err := a.ImportStudioCSVPick("nope"); !errors.Is(err, store.ErrNotFound) || len(d.asked) != asked {
 		t.Fatalf("unknown channel: %v, dialogs %d", err, len(d.asked)-asked)
 	}
+}
+
+// bodyField is the one field an error body names, "" when none.
+func bodyField(body map[string]any) string {
+	fields, _ := body["fields"].(map[string]any)
+	for k := range fields {
+		return k
+	}
+	return ""
 }

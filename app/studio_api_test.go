@@ -140,10 +140,10 @@ func TestStudioOfflinePackageWithVoiceServedAndExported(t *testing.T) {
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("voice-over still on disk after the delete: %v", err)
 	}
-	if _, err := a.GetPackage(p.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := a.GetPackage(p.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("package after delete: %v", err)
 	}
-	if err := a.StudioDelete(p.ID); !errors.Is(err, ErrNotFound) {
+	if err := a.StudioDelete(p.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
@@ -190,7 +190,7 @@ func TestStudioAPIBadInputNamesTheFieldAndWritesNothing(t *testing.T) {
 	if after := counts(t, rt); after != before {
 		t.Fatalf("bad input wrote rows: %v → %v", before, after)
 	}
-	if err := a.StudioRun("nope", false); !errors.Is(err, ErrNotFound) {
+	if err := a.StudioRun("nope", false); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("run of a missing package: %v", err)
 	}
 }

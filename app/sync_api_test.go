@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tubeagency/app/events"
+	"tubeagency/app/store"
 	cloudsync "tubeagency/sync"
 	"tubeagency/sync/synctest"
 )
@@ -64,10 +65,10 @@ func TestSyncSettingsRefuseBadInputAndSaveNothing(t *testing.T) {
 			t.Fatalf("sign in %+v = %v, want a FieldError on %s", c.in, err, c.field)
 		}
 	}
-	if _, err := a.RetryDeadLetter(42); !errors.Is(err, ErrNotFound) {
+	if _, err := a.RetryDeadLetter(42); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("retry of a missing dead letter = %v", err)
 	}
-	if _, err := a.EditDeadLetter(42, map[string]any{"name": "x"}); !errors.Is(err, ErrNotFound) {
+	if _, err := a.EditDeadLetter(42, map[string]any{"name": "x"}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("edit of a missing dead letter = %v", err)
 	}
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -15,9 +14,6 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// ErrNotFound is returned when the asked-for record does not exist.
-var ErrNotFound = errors.New("not found")
 
 // checker collects the first error of a chain of field checks.
 type checker struct{ err *FieldError }

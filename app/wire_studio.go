@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -192,14 +194,14 @@ func (rt *Runtime) ExportHandler() http.Handler {
 		defer cancel()
 		f, err := rt.exportPackage(ctx, r.PathValue("id"), r.PathValue("format"))
 		if err != nil {
-			body := FormatError(err)
-			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(HTTPStatus(err))
-			fmt.Fprintf(w, `{"error":%q,"code":%q}`, body.Error, body.Code)
+			_ = json.NewEncoder(w).Encode(FormatError(err))
 			return
 		}
 		w.Header().Set("Content-Type", f.MimeType)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+		// RFC 6266/5987: an ASCII name for old clients, the UTF-8 one for all others.
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
 		_, _ = w.Write([]byte(f.Content))
 	})
 }

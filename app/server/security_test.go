@@ -232,10 +232,10 @@ func TestBadTextAndOversizedCollectionsAreRefusedByField(t *testing.T) {
 			if code != sc.status {
 				t.Fatalf("status %d, want %d: %.300s", code, sc.status, raw)
 			}
-			if sc.field != "" && m["field"] != sc.field {
-				t.Fatalf("field %q, want %q: %.300s", m["field"], sc.field, raw)
+			if sc.field != "" && bodyField(m) != sc.field {
+				t.Fatalf("field %q, want %q: %.300s", bodyField(m), sc.field, raw)
 			}
-			if msg, _ := m["error"].(string); msg == "" {
+			if msg, _ := m["message"].(string); msg == "" {
 				t.Fatalf("no message: %.300s", raw)
 			}
 		})

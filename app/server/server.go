@@ -76,7 +76,7 @@ func New(opts Options) *Server {
 	}
 	if opts.FormatError == nil {
 		opts.FormatError = func(err error) (int, any) {
-			return http.StatusInternalServerError, map[string]string{"error": err.Error()}
+			return http.StatusInternalServerError, errBody(err.Error(), "internal")
 		}
 	}
 	s := &Server{opts: opts, disp: NewDispatcher(opts.API), mux: http.NewServeMux()}
@@ -97,8 +97,18 @@ func New(opts Options) *Server {
 	return s
 }
 
-func errBody(msg, code string) map[string]string {
-	return map[string]string{"error": msg, "code": code}
+// ErrorBody is how every error reaches the frontend, from serve mode and
+// (through the app's error formatter) from the desktop window alike: a
+// code to branch on, a sentence to show, and, for input that failed
+// validation, a sentence per field, keyed by the field's JSON path.
+type ErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+func errBody(msg, code string) ErrorBody {
+	return ErrorBody{Code: code, Message: msg}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -187,7 +197,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	var badText *ErrBadText
 	switch {
 	case errors.As(err, &badText):
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": badText.Error(), "field": badText.Field, "code": "bad_request"})
+		writeJSON(w, http.StatusBadRequest, ErrorBody{Code: "bad_request", Message: badText.Error(), Fields: map[string]string{badText.Field: badText.Reason}})
 		return
 	case errors.As(err, &unknown):
 		writeJSON(w, http.StatusNotFound, errBody(unknown.Error(), "unknown_method"))

@@ -114,11 +114,11 @@ func TestErrorBodies(t *testing.T) {
 			if code != sc.status {
 				t.Fatalf("status %d, want %d: %s", code, sc.status, raw)
 			}
-			if m["code"] != sc.code || m["error"] == "" || m["error"] == nil {
+			if m["code"] != sc.code || m["message"] == "" || m["message"] == nil {
 				t.Fatalf("body %s", raw)
 			}
-			if sc.field != "" && m["field"] != sc.field {
-				t.Fatalf("field %v, want %s", m["field"], sc.field)
+			if sc.field != "" && bodyField(m) != sc.field {
+				t.Fatalf("field %v, want %s", bodyField(m), sc.field)
 			}
 		})
 	}
@@ -175,7 +175,7 @@ func TestTokenRules(t *testing.T) {
 		if code != 401 || m["code"] != "unauthorized" {
 			t.Errorf("%s token: %d %v", name, code, m)
 		}
-		if strings.Contains(m["error"].(string), "s3cret") {
+		if strings.Contains(m["message"].(string), "s3cret") {
 			t.Error("error leaks the token")
 		}
 	}
@@ -276,3 +276,12 @@ type cookieJar struct{ c []*http.Cookie }
 
 func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) { j.c = append(j.c, cs...) }
 func (j *cookieJar) Cookies(*url.URL) []*http.Cookie          { return j.c }
+
+// bodyField is the one field an error body names, "" when none.
+func bodyField(body map[string]any) string {
+	fields, _ := body["fields"].(map[string]any)
+	for k := range fields {
+		return k
+	}
+	return ""
+}

@@ -19,10 +19,11 @@ describe('call over HTTP', () => {
     expect((respond.last?.init?.headers as Record<string, string>)['Content-Type']).toBe('application/json');
   });
   it('turns an error body into an ApiError naming the field', async () => {
-    setFetch(respond(422, { error: 'name: is required', field: 'name', code: 'invalid' }));
+    setFetch(respond(422, { code: 'invalid', message: 'name: is required', fields: { name: 'is required' } }));
     const err = (await call('CreateChannel', {}).catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.field).toBe('name');
+    expect(err.fields).toEqual({ name: 'is required' });
     expect(err.code).toBe('invalid');
     expect(err.status).toBe(422);
   });
@@ -38,7 +39,7 @@ describe('call over HTTP', () => {
 
 describe('toApiError', () => {
   it('parses a JSON string rejection (desktop)', () => {
-    const e = toApiError('{"error":"niche: is required","field":"niche","code":"invalid"}');
+    const e = toApiError('{"code":"invalid","message":"niche: is required","fields":{"niche":"is required"}}');
     expect(e.field).toBe('niche');
   });
   it('keeps a plain string as the message', () => {

@@ -18,36 +18,51 @@ export function isDesktop(): boolean {
   return !!w.go?.app?.App;
 }
 
-/** An error from the Go side: a sentence to show, and the field it belongs to. */
+/** The one error body the Go side sends, from the desktop window and from
+ *  serve mode alike: a code to branch on, a sentence to show, and for input
+ *  that failed validation a sentence per field (keyed by its JSON path). */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+/** An error from the Go side. */
 export class ApiError extends Error {
-  field?: string;
   code: string;
   status?: number;
-  constructor(message: string, code = 'internal', field?: string, status?: number) {
+  /** Per-field sentences, shown next to the inputs they belong to. */
+  fields: Record<string, string>;
+  constructor(message: string, code = 'internal', fields: Record<string, string> = {}, status?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
-    this.field = field;
+    this.fields = fields;
     this.status = status;
   }
+  /** The first field named, if any. */
+  get field(): string | undefined {
+    return Object.keys(this.fields)[0];
+  }
+}
+
+function isErrorBody(e: unknown): e is ErrorBody {
+  return !!e && typeof e === 'object' && typeof (e as ErrorBody).code === 'string' && typeof (e as ErrorBody).message === 'string';
 }
 
 /** Turns whatever a call rejected with into an ApiError. */
 export function toApiError(e: unknown, status?: number): ApiError {
   if (e instanceof ApiError) return e;
-  if (e && typeof e === 'object' && 'error' in e) {
-    const b = e as { error: string; code?: string; field?: string };
-    return new ApiError(b.error, b.code ?? 'internal', b.field || undefined, status);
-  }
+  if (isErrorBody(e)) return new ApiError(e.message, e.code, e.fields ?? {}, status);
   if (typeof e === 'string') {
     try {
       return toApiError(JSON.parse(e), status);
     } catch {
-      return new ApiError(e, 'internal', undefined, status);
+      return new ApiError(e, 'internal', {}, status);
     }
   }
-  if (e instanceof Error) return new ApiError(e.message, 'network', undefined, status);
-  return new ApiError(String(e), 'internal', undefined, status);
+  if (e instanceof Error) return new ApiError(e.message, 'network', {}, status);
+  return new ApiError(String(e), 'internal', {}, status);
 }
 
 let fetchImpl: typeof fetch = (...a) => fetch(...a);
@@ -85,10 +100,10 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
     try {
       body = JSON.parse(text);
     } catch {
-      body = { error: text };
+      body = { code: 'internal', message: text };
     }
   }
-  if (!res.ok) throw toApiError(body ?? { error: res.statusText }, res.status);
+  if (!res.ok) throw toApiError(body ?? { code: 'internal', message: res.statusText }, res.status);
   return body as T;
 }
 
@@ -106,9 +121,9 @@ export async function upload<T>(path: string, body: Blob, contentType: string): 
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
-    parsed = { error: text };
+    parsed = { code: 'internal', message: text };
   }
-  if (!res.ok) throw toApiError(parsed ?? { error: res.statusText }, res.status);
+  if (!res.ok) throw toApiError(parsed ?? { code: 'internal', message: res.statusText }, res.status);
   return parsed as T;
 }
 
