@@ -141,16 +141,29 @@ func (g *guard) Read(p []byte) (int, error) {
 		return n, err
 	}
 	chunk := p[:n]
-	if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
-		g.header = append(g.header, chunk[:i]...)
+	for len(chunk) > 0 {
+		i := bytes.IndexByte(chunk, '\n')
+		if i < 0 {
+			g.header = append(g.header, chunk...)
+			break
+		}
+		g.header = append(g.header, chunk[:i+1]...)
+		chunk = chunk[i+1:]
+		// A newline inside quotes belongs to the header's field.
+		if bytes.Count(g.header, []byte{'"'})%2 == 1 {
+			if len(g.header) > MaxRecord {
+				return 0, &Error{Line: 1, Msg: fmt.Sprintf("has a header larger than %d MB: this is not a YouTube Studio export", MaxRecord>>20)}
+			}
+			continue
+		}
 		g.done = true
-		if herr := CheckHeader(g.header); herr != nil {
+		herr := CheckHeader(g.header)
+		g.header = nil
+		if herr != nil {
 			return 0, herr
 		}
-		g.header = nil
 		return n, err
 	}
-	g.header = append(g.header, chunk...) // bounded by MaxLine
 	if errors.Is(err, io.EOF) {
 		g.done = true
 		if herr := CheckHeader(g.header); herr != nil {
