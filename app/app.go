@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // Version is the application version, set at build time with

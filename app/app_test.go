@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 func startTest(tb testing.TB) *Runtime {

@@ -8,7 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // ChannelInput is what the user enters for a channel.

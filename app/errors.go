@@ -5,7 +5,7 @@ import (
 	"errors"
 
 	"tubeagency/app/server"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // ErrorBody is how an error reaches the frontend, in the desktop (through

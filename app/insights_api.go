@@ -21,7 +21,7 @@ import (
 	"tubeagency/app/insights/trends"
 	"tubeagency/app/insights/youtube"
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // MaxCSVBytes bounds a CSV pasted into ImportStudioCSV: 4 MB, about 15,000

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"tubeagency/app/insights"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // insightsTest starts a runtime whose key store is the 0600 file and whose

@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // PackageInput is a package as the user saves it. An empty ID creates one.

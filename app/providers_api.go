@@ -10,7 +10,7 @@ import (
 
 	"tubeagency/app/secrets"
 	"tubeagency/app/settings"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/cache"
 	"tubeagency/providers/router"

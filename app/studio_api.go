@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/internal/store"
 
 	"golang.org/x/text/unicode/norm"
 )

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"tubeagency/app/autopilot"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/voice"
+	"tubeagency/internal/store"
 )
 
 // waitPackage polls until package id reaches status or the deadline passes.

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
 	"tubeagency/sync/supabase"
 )

@@ -18,8 +18,8 @@ import (
 	"tubeagency/app/insights/trends"
 	"tubeagency/app/insights/youtube"
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/internal/store"
 )
 
 // secretYouTube is the secret name of the YouTube Data API key.

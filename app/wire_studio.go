@@ -17,12 +17,12 @@ import (
 	"tubeagency/app/autopilot"
 	"tubeagency/app/events"
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/voice"
 	"tubeagency/app/voice/elevenlabs"
 	"tubeagency/app/voice/espeak"
 	"tubeagency/app/voice/openai"
+	"tubeagency/internal/store"
 	"tubeagency/providers/templates"
 )
 

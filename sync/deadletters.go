@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // DeadLetter is a change the server refused for good.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
 	"tubeagency/sync/internal/gateway"
 	"tubeagency/sync/internal/pgtest"

@@ -13,7 +13,7 @@ import (
 	gosync "sync"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 //go:embed migrations/*.sql

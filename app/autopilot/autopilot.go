@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 )
 
 //go:embed migrations/*.sql

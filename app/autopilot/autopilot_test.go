@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/templates"
 )

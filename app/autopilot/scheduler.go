@@ -13,9 +13,9 @@ import (
 	"github.com/google/uuid"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 )
 
 // Autopilot schedules package jobs. Create it with New.

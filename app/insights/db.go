@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 //go:embed migrations/*.sql

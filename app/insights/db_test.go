@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"tubeagency/app/insights"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 func openDB(t *testing.T) (*insights.DB, *store.Store) {

@@ -34,8 +34,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sony/gobreaker/v2"
 
-	"tubeagency/app/store"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 	"tubeagency/providers/cache"
 )
 

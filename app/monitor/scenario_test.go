@@ -19,8 +19,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"tubeagency/app/store"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/cache"
 	"tubeagency/providers/fake"

@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 )
 

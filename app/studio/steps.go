@@ -8,8 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"tubeagency/app/store"
 	"tubeagency/app/voice"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 )
 

@@ -17,7 +17,7 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/anthropic"
 	"tubeagency/providers/cache"

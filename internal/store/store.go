@@ -25,7 +25,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
 
-	"tubeagency/app/hlc"
+	"tubeagency/internal/hlc"
 )
 
 //go:embed migrations/*.sql
