@@ -234,7 +234,7 @@ func TestFilesAreTheUsersOnlyAfterFirstStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 	if _, err := a.CreateChannel(validChannel()); err != nil {
 		t.Fatal(err)

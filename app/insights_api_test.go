@@ -25,7 +25,7 @@ import (
 func insightsTest(t *testing.T, endpoint string) (*Runtime, *App, string) {
 	t.Helper()
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	rt.insights.endpoint = endpoint
 	a := rt.API()
 	in := validChannel()

@@ -285,7 +285,7 @@ func TestActivitySummaryCoversOnlySinceTheLastVisit(t *testing.T) {
 
 func TestVoiceKeysComeFromTheKeyStore(t *testing.T) {
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	ctx := context.Background()
 	get := rt.voiceKey(secretElevenLabs)
 	if k, err := get(ctx); err != nil || k != "" {
@@ -373,7 +373,7 @@ func TestAudioHandlerServesTheDesktopPath(t *testing.T) {
 
 func TestAutopilotDefersWhenEveryDailyQuotaIsSpent(t *testing.T) {
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 	ctx := context.Background()
 	// Groq is the only usable remote provider: keyed, allowed one request a
@@ -452,7 +452,7 @@ func TestAutopilotDefersWhenEveryDailyQuotaIsSpent(t *testing.T) {
 
 func TestVoiceKeyAPI(t *testing.T) {
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 	const secret = "el-SECRET-key-0000wxyz"
 	bad := []struct {

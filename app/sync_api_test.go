@@ -123,7 +123,7 @@ func TestSyncThroughTheApp(t *testing.T) {
 		return rt
 	}
 	rt := start()
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 
 	// Signed out, the app works fully and queues.

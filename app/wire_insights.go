@@ -46,8 +46,8 @@ type channelModel struct {
 // API's wire format in end-to-end tests.
 const EnvYouTubeEndpoint = "TUBEAGENCY_YOUTUBE_ENDPOINT"
 
-// startInsights migrates the insights tables.
-func (rt *Runtime) startInsights(ctx context.Context) error {
+// buildInsights migrates the insights tables.
+func (rt *Runtime) buildInsights(ctx context.Context) error {
 	db, err := insights.OpenDB(ctx, rt.store)
 	if err != nil {
 		return fmt.Errorf("start insights: %w", err)
@@ -61,12 +61,7 @@ func (rt *Runtime) secretStore() (*secrets.Store, error) { return rt.Keys() }
 
 // apiCache is the providers' two-tier cache, which keeps YouTube answers
 // for their TTL class (nil, meaning no caching, before it is open).
-func (rt *Runtime) apiCache() youtube.Cache {
-	if rt.providers == nil || rt.providers.cache == nil {
-		return nil
-	}
-	return rt.providers.cache
-}
+func (rt *Runtime) apiCache() youtube.Cache { return rt.providers.cache }
 
 // youtubeClient makes a client with the stored key, or fails with
 // insights.ErrNoAPIKey.

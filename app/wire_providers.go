@@ -28,11 +28,6 @@ type providerParts struct {
 	quotas    *router.Quotas
 	router    *router.Router
 
-	keysOnce sync.Once
-	keys     *secrets.Store
-	keysErr  error
-	keysMode string // "" probes the OS keyring; tests use "file"
-
 	mu      sync.Mutex
 	tplErrs []templates.FileError
 }
@@ -40,10 +35,10 @@ type providerParts struct {
 // secretProvider is the key store name of a provider's API key.
 func secretProvider(name string) string { return "provider/" + name }
 
-// startProviders opens the settings, the templates, the cache and the
-// quota counts, builds the router and starts its health checks and the
-// file watchers.
-func (rt *Runtime) startProviders(ctx context.Context) error {
+// buildProviders opens the settings, the templates, the cache and the
+// quota counts and builds the router, with the monitor as its observer.
+// Nothing runs yet: startProviders starts the health checks and watchers.
+func (rt *Runtime) buildProviders(ctx context.Context) error {
 	p := &providerParts{}
 	rt.providers = p
 	var err error
@@ -66,9 +61,7 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 			p.mu.Lock()
 			p.tplErrs = errs
 			p.mu.Unlock()
-			if rt.providers.router != nil { // not during New
-				rt.emit(events.Settings, map[string]any{"area": "templates", "errors": errs})
-			}
+			rt.emit(events.Settings, map[string]any{"area": "templates", "errors": errs})
 		},
 	})
 	if err != nil {
@@ -96,13 +89,20 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 		GlobalRPM:      tun.GlobalRPM,
 		Cache:          p.cache,
 		Quotas:         p.quotas,
-		Observer:       &rt.monitor,
+		Observer:       rt.monitor,
 		Logger:         rt.log,
 		Now:            rt.opts.Now,
 	})
 	if err != nil {
 		return fmt.Errorf("start providers: %w", err)
 	}
+	return nil
+}
+
+// startProviders starts the router's health checks and the watchers of
+// settings.json and the templates folder.
+func (rt *Runtime) startProviders() error {
+	p := rt.providers
 	p.router.Start(rt.ctx)
 	rt.goBackground(func(ctx context.Context) {
 		if err := p.settings.Watch(ctx, 200*time.Millisecond); err != nil {
@@ -118,21 +118,25 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 }
 
 // stopProviders stops health checks and saves the quota counts.
-func (rt *Runtime) stopProviders() {
-	if rt.providers != nil && rt.providers.router != nil {
-		rt.providers.router.Stop()
-	}
-}
+func (rt *Runtime) stopProviders() { rt.providers.router.Stop() }
 
 // Keys is the key store for API keys and tokens, opened on first use
 // (probing the OS keyring can take a moment). Names are namespaced:
 // "provider/<name>" for AI providers.
 func (rt *Runtime) Keys() (*secrets.Store, error) {
-	p := rt.providers
-	p.keysOnce.Do(func() {
-		p.keys, p.keysErr = secrets.Open(rt.opts.DataDir, secrets.Options{Mode: p.keysMode})
+	k := &rt.keys
+	k.once.Do(func() {
+		k.store, k.err = secrets.Open(rt.opts.DataDir, secrets.Options{Mode: k.mode})
 	})
-	return p.keys, p.keysErr
+	return k.store, k.err
+}
+
+// keyStore opens the key store on first use. Its zero value is ready.
+type keyStore struct {
+	once  sync.Once
+	store *secrets.Store
+	err   error
+	mode  string // "" probes the OS keyring; tests use "file"
 }
 
 // providerKey reads a provider's API key when a request needs it.
@@ -185,9 +189,6 @@ func tuning(rs settings.Router) router.Tuning {
 // cap (router.cache_mb) applies at the next start.
 func (rt *Runtime) applyProviderSettings() {
 	p := rt.providers
-	if p == nil || p.router == nil {
-		return
-	}
 	st := p.settings.Get()
 	p.router.SetProviders(rt.providerEntries(st))
 	p.router.Tune(tuning(st.Router))

@@ -40,8 +40,9 @@ const (
 	secretOpenAI     = "provider/openai" // the same key as the OpenAI text provider
 )
 
-// startStudio builds the studio and the autopilot and starts the autopilot.
-func (rt *Runtime) startStudio(ctx context.Context) error {
+// buildStudio builds the studio and the autopilot, whose jobs the monitor
+// times. startStudio starts the autopilot.
+func (rt *Runtime) buildStudio(ctx context.Context) error {
 	tpl := rt.providers.templates
 	chain := &voice.Chain{Engines: []voice.Engine{
 		&elevenlabs.Client{Key: rt.voiceKey(secretElevenLabs)},
@@ -71,28 +72,31 @@ func (rt *Runtime) startStudio(ctx context.Context) error {
 		Emit:           rt.emit,
 		LogActivity:    logAct,
 		Now:            rt.opts.Now,
+		JobWrapper:     rt.monitor.TimeJob,
 	})
 	if err != nil {
 		return fmt.Errorf("start autopilot: %w", err)
 	}
 	rt.studio = &studioParts{studio: std, autopilot: ap, voice: chain, templates: tpl}
-	// A channel created, edited or switched on elsewhere (Channels page,
-	// sync) is planned for at once rather than at the next tick.
+	return nil
+}
+
+// startStudio starts the autopilot. A channel created, edited or switched
+// on elsewhere (Channels page, sync) is planned for at once rather than at
+// the next tick.
+func (rt *Runtime) startStudio() error {
+	ap := rt.studio.autopilot
 	rt.hub.Forward(func(name string, _ any) {
 		if name == events.Channels {
 			ap.Wake()
 		}
 	})
-	return ap.Start(ctx)
+	return ap.Start(rt.ctx)
 }
 
 // stopStudio stops the autopilot; running jobs stay persisted and resume
 // at the next start.
-func (rt *Runtime) stopStudio() {
-	if rt.studio != nil {
-		rt.studio.autopilot.Stop()
-	}
-}
+func (rt *Runtime) stopStudio() { rt.studio.autopilot.Stop() }
 
 // voiceKey reads a voice engine's API key from the key store when it is
 // needed, so a key saved in Settings applies at once. No key: the chain

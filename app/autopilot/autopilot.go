@@ -164,4 +164,7 @@ type Config struct {
 	PerChannel int
 	// PoolOnScale, when set, is told every pool resize.
 	PoolOnScale func(workers.Stats)
+	// JobWrapper, when set, wraps every job handed to the pool (the
+	// monitor times queue waits this way). Nil hands jobs over as they are.
+	JobWrapper func(workers.Job) workers.Job
 }

@@ -72,7 +72,7 @@ type setup struct {
 	std *studio.Studio
 }
 
-func newAutopilot(tb testing.TB, st *store.Store, gen studio.Generator, quota Quota, settings *Settings) setup {
+func newAutopilot(tb testing.TB, st *store.Store, gen studio.Generator, quota Quota, settings *Settings, wrap ...func(workers.Job) workers.Job) setup {
 	tb.Helper()
 	tpl := newTemplates(tb)
 	if gen == nil {
@@ -86,8 +86,11 @@ func newAutopilot(tb testing.TB, st *store.Store, gen studio.Generator, quota Qu
 		return err
 	}
 	std := studio.New(studio.Config{Store: st, Generator: gen, LogActivity: log})
-	ap, err := New(context.Background(), Config{Store: st, Studio: std, Templates: tpl, Quota: quota, LogActivity: log,
-		PoolInterval: 10 * time.Millisecond})
+	cfg := Config{Store: st, Studio: std, Templates: tpl, Quota: quota, LogActivity: log, PoolInterval: 10 * time.Millisecond}
+	if len(wrap) > 0 {
+		cfg.JobWrapper = wrap[0]
+	}
+	ap, err := New(context.Background(), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -295,9 +298,8 @@ func TestFairnessSecondChannelFinishesWhileFirstHasAThousandQueued(t *testing.T)
 func TestJobWrapperSeesEveryDispatchedJob(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	addChannel(t, st, "a", true)
-	s := newAutopilot(t, st, nil, nil, noVoice(2, 2))
 	var wrapped, ran atomic.Int32
-	s.ap.SetJobWrapper(func(job workers.Job) workers.Job {
+	s := newAutopilot(t, st, nil, nil, noVoice(2, 2), func(job workers.Job) workers.Job {
 		wrapped.Add(1)
 		return func(ctx context.Context) {
 			ran.Add(1)

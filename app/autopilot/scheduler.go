@@ -32,15 +32,6 @@ type Autopilot struct {
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	started  bool
-	wrap     func(workers.Job) workers.Job
-}
-
-// SetJobWrapper makes every job handed to the pool from now on pass
-// through wrap first (the monitor times queue waits this way). Nil removes it.
-func (a *Autopilot) SetJobWrapper(wrap func(workers.Job) workers.Job) {
-	a.mu.Lock()
-	a.wrap = wrap
-	a.mu.Unlock()
 }
 
 // Event is the payload of an autopilot job event.
@@ -362,7 +353,7 @@ func (a *Autopilot) Dispatch(ctx context.Context) (int, error) {
 	for _, ch := range a.inflight {
 		perChannel[ch]++
 	}
-	wrap := a.wrap
+	wrap := a.cfg.JobWrapper
 	var submit []Job
 	for _, j := range jobs {
 		if _, busy := a.inflight[j.ID]; busy || perChannel[j.ChannelID] >= a.cfg.PerChannel {

@@ -34,6 +34,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sony/gobreaker/v2"
 
+	"tubeagency/app/events"
 	"tubeagency/app/workers"
 	"tubeagency/internal/store"
 	"tubeagency/providers/cache"
@@ -41,13 +42,6 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
-
-// Event names the monitor emits (the same as app/events.Metrics and
-// app/events.Alert; repeated so the package stays a leaf).
-const (
-	EventMetrics = "metrics"
-	EventAlert   = "alert"
-)
 
 // Defaults for Options' zero values.
 const (
@@ -202,6 +196,13 @@ func (m *Monitor) BreakerChange(provider string, from, to gobreaker.State) {
 }
 
 // ---- Sync and pool hooks ----
+
+// SyncCounted records what one sync cycle pushed and pulled (the syncer's
+// Counted option).
+func (m *Monitor) SyncCounted(pushed, pulled int) {
+	m.SyncPushed(pushed)
+	m.SyncPulled(pulled)
+}
 
 // SyncPushed counts n changes the sync server accepted.
 func (m *Monitor) SyncPushed(n int) {
@@ -358,8 +359,8 @@ func (m *Monitor) Alerts() (active, resolved []Alert) { return m.alert.list() }
 
 // ---- Sources ----
 
-// SetSources plugs in (or replaces) the parts the monitor watches.
-func (m *Monitor) SetSources(s Sources) {
+// setSources plugs in the parts the monitor watches (Start does).
+func (m *Monitor) setSources(s Sources) {
 	m.srcMu.Lock()
 	m.src = s
 	m.srcMu.Unlock()
@@ -380,8 +381,11 @@ func (m *Monitor) Snapshot() Snapshot {
 
 // ---- Loop ----
 
-// Start ticks every Interval until Stop.
-func (m *Monitor) Start(ctx context.Context) {
+// Start watches src and ticks every Interval until Stop. The monitor is
+// built before the parts it watches (it observes them as they run), so
+// they are handed over here, once all exist.
+func (m *Monitor) Start(ctx context.Context, src Sources) {
+	m.setSources(src)
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.wg.Add(1)
 	go func() {
@@ -548,9 +552,9 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 	m.snapMu.Unlock()
 	if m.opts.Emit != nil {
 		for _, e := range evs {
-			m.opts.Emit(EventAlert, e)
+			m.opts.Emit(events.Alert, e)
 		}
-		m.opts.Emit(EventMetrics, s)
+		m.opts.Emit(events.Metrics, s)
 	}
 	return errors.Join(errs...)
 }

@@ -145,7 +145,7 @@ func TestRouterScenarioMetricsAndAlerts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.m.SetSources(Sources{Providers: RouterProviders(r), Limiters: RouterLimiters(r), Cache: c.Stats})
+	f.m.setSources(Sources{Providers: RouterProviders(r), Limiters: RouterLimiters(r), Cache: c.Stats})
 
 	gen := func(rq providers.Request, wantProvider string, wantCached bool) {
 		t.Helper()
@@ -288,7 +288,7 @@ func TestHealthChecksThroughTheRouter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.m.SetSources(Sources{Providers: RouterProviders(r)})
+	f.m.setSources(Sources{Providers: RouterProviders(r)})
 	steps := []struct {
 		fault  string
 		health string
@@ -330,7 +330,7 @@ func TestHealthChecksThroughTheRouter(t *testing.T) {
 func TestPoolScenario(t *testing.T) {
 	f := newFixture(t)
 	pool := workers.New(workers.Config{Min: 2, Max: 2, Now: f.clk.Now})
-	f.m.SetSources(Sources{Pool: pool.Stats})
+	f.m.setSources(Sources{Pool: pool.Stats})
 	release := make(chan struct{})
 	var started sync.WaitGroup
 	started.Add(2)
