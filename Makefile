@@ -9,7 +9,9 @@ LDFLAGS := -s -w -X tubeagency/app.Version=$(VERSION)
 BIN := build/bin/tubeagency
 DATA_DIR ?=
 ADDR ?= 127.0.0.1:7777
-GOFILES := $(shell git ls-files '*.go' 2>/dev/null)
+# Go sources found on disk, not through git: a tree without git (a release
+# tarball, a minimal machine) is checked the same way.
+GOFILES = $(shell find . -name '*.go' -not -path './frontend/node_modules/*' -not -path './.git/*')
 
 .PHONY: run build serve test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test frontend clean
 
@@ -47,8 +49,11 @@ test: deps deps-test build lint test-go test-frontend test-e2e test-desktop
 	@echo "All tests passed."
 
 lint:
-	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@files="$(GOFILES)"; if [ -z "$$files" ]; then echo "lint: no Go files found: run make from the project folder" >&2; exit 1; fi; \
+	out=$$(gofmt -l $$files </dev/null); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	cd frontend && npm run check
 
 test-go:
