@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -567,5 +568,47 @@ func TestCopiedDatabaseTakesNewDeviceID(t *testing.T) {
 		t.Fatalf("adopted home not kept: %s → %s", moved, l2.DeviceID())
 	} else {
 		l2.Close()
+	}
+}
+
+func TestPackageFastPathsCoverEveryColumn(t *testing.T) {
+	var p Package
+	var content string
+	var deleted bool
+	cols := packageColumns(&p, &content, &deleted)
+	if len(cols) != len(PackageEntity.Columns) {
+		t.Fatalf("%d columns mapped, the entity has %d", len(cols), len(PackageEntity.Columns))
+	}
+	for _, c := range PackageEntity.Columns {
+		if cols[c.Name] == nil {
+			t.Errorf("column %s is not mapped to a field", c.Name)
+		}
+	}
+	st := openTest(t, filepath.Join(t.TempDir(), "t.db"), Options{})
+	ctx := context.Background()
+	in := Package{Meta: Meta{ID: "0190b1d2-0000-7000-8000-000000000001"}, ChannelID: "c", Status: StatusIdea, Topic: "t", Title: "T",
+		Content: PackageContent{Tags: []string{"a", "b"}, Hook: "h"}}
+	var stored Package
+	err := st.Mutate(ctx, func(m *Mutation) error {
+		var err error
+		stored, err = PutPackage(m, in)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := GetPackage(ctx, st.ReadDB(), in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := Get[Package](ctx, st.ReadDB(), PackageEntity, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fast, slow) || !reflect.DeepEqual(fast, stored) || fast.HLC == "" || fast.CreatedAt == 0 {
+		t.Fatalf("fast path %+v\nslow path %+v\nas stored %+v", fast, slow, stored)
+	}
+	if _, err := GetPackage(ctx, st.ReadDB(), "missing"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing package: %v", err)
 	}
 }
