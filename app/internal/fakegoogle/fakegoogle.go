@@ -192,7 +192,7 @@ func New() *Server {
 		access:       map[string]accessRec{},
 		sessions:     map[string]*session{},
 		videos:       map[string]*Video{},
-		channels:     []Channel{{ID: "UCfakeChannel0000000000001", Title: "Fake Channel", CustomURL: "@fakechannel", Subscribers: 1200}},
+		channels:     []Channel{{ID: "UCfakeChannel00000000001", Title: "Fake Channel", CustomURL: "@fakechannel", Subscribers: 1200}},
 		stats:        Stats{Requests: map[string]int{}},
 	}
 	mux := http.NewServeMux()
