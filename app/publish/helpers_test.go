@@ -171,7 +171,7 @@ func (e *env) enqueue(size int, mutate func(*publish.NewJob)) publish.Job {
 	}
 	nj := publish.NewJob{PackageID: "pkg-1", ChannelID: channelID, VideoPath: video, ThumbnailPath: thumb, CaptionsPath: subs,
 		UploadCaptions: true,
-		Meta: publish.DefaultMetadata("How to bake bread at home", "A simple loaf.", []string{"bread", "baking at home"}, "en", true)}
+		Meta:           publish.DefaultMetadata("How to bake bread at home", "A simple loaf.", []string{"bread", "baking at home"}, "en", true)}
 	if mutate != nil {
 		mutate(&nj)
 	}

@@ -144,6 +144,8 @@ type Server struct {
 	faults        []Fault
 	stats         Stats
 	hook          func(Chunk)
+	partial       func(Chunk)
+	inflight      int // PUT handlers running
 	verifierSeen  int
 	lastAuthQuery url.Values
 }
@@ -239,6 +241,14 @@ func (s *Server) OnChunk(h func(Chunk)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hook = h
+}
+
+// OnPartial sets a hook called when half of a chunk's body has been read
+// (kill tests stop the client in the middle of a request there).
+func (s *Server) OnPartial(h func(Chunk)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.partial = h
 }
 
 // Deny makes the consent page answer error=access_denied.
@@ -754,7 +764,30 @@ func ParseContentRange(h string) (start, end, total int64, ok bool) {
 	return start, end, total, true
 }
 
+// WaitIdle returns once no upload PUT is being handled: after killing a
+// client, its last request is fully stored (or dropped) before the next
+// client asks where the session stands.
+func (s *Server) WaitIdle() {
+	for {
+		s.mu.Lock()
+		n := s.inflight
+		s.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (s *Server) putUpload(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.inflight++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inflight--
+		s.mu.Unlock()
+	}()
 	id := r.URL.Query().Get("upload_id")
 	start, end, total, ok := ParseContentRange(r.Header.Get("Content-Range"))
 	op := OpUploadChunk
@@ -803,7 +836,19 @@ func (s *Server) putUpload(w http.ResponseWriter, r *http.Request) {
 		limit = f.After
 	}
 	buf := make([]byte, limit)
-	got, err := io.ReadFull(r.Body, buf)
+	half := limit / 2
+	got, err := io.ReadFull(r.Body, buf[:half])
+	s.mu.Lock()
+	partial := s.partial
+	s.mu.Unlock()
+	if err == nil && partial != nil {
+		partial(Chunk{Session: id, Start: start, Length: n, Received: have + int64(got), Total: total})
+	}
+	if err == nil {
+		var rest int
+		rest, err = io.ReadFull(r.Body, buf[half:])
+		got += rest
+	}
 	s.mu.Lock()
 	s.stats.ChunkBytes += int64(got)
 	s.mu.Unlock()
