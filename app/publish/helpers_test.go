@@ -54,7 +54,7 @@ func (e *events) all() []publish.Progress {
 }
 
 type env struct {
-	t         *testing.T
+	t         testing.TB
 	dir       string
 	fake      *fakegoogle.Server
 	clock     *clock
@@ -73,7 +73,7 @@ type env struct {
 const channelID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
 
 // newEnv opens a store, signs in to the fake Google and links channelID.
-func newEnv(t *testing.T, cfg func(*publish.Config)) *env {
+func newEnv(t testing.TB, cfg func(*publish.Config)) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), fake: fakegoogle.New(), events: &events{}}
 	t.Cleanup(e.fake.Close)

@@ -697,7 +697,7 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	id := "ADPycd" + randomID(30)
 	s.mu.Lock()
-	s.sessions[id] = &session{id: id, total: total, ctype: ctype, meta: meta}
+	s.sessions[id] = &session{id: id, total: total, ctype: ctype, meta: meta, data: make([]byte, 0, min(total, 1<<30))}
 	s.stats.Sessions++
 	s.mu.Unlock()
 	w.Header().Set("Location", s.URL+"/upload/youtube/v3/videos?uploadType=resumable&part="+url.QueryEscape(q.Get("part"))+"&upload_id="+id)
