@@ -189,7 +189,7 @@ var tokenRe = regexp.MustCompile(`ya29\.[A-Za-z0-9_-]+|1//0g[A-Za-z0-9_-]+`)
 // scanForTokens fails when an access or refresh token appears in the
 // database files (WAL included) or anywhere in the data folder but the
 // secrets file.
-func scanForTokens(t *testing.T, e *env) {
+func scanForTokens(t testing.TB, e *env) {
 	t.Helper()
 	sec, err := os.ReadFile(filepath.Join(e.dir, secrets.FileName))
 	if err != nil {

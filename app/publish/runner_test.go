@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -66,6 +67,13 @@ func TestUploadSendsMetadataThumbnailAndCaptions(t *testing.T) {
 	evs := e.events.all()
 	if last := evs[len(evs)-1]; last.State != publish.StateDone || last.URL == "" || last.Sent != last.Total {
 		t.Fatalf("last event: %+v", last)
+	}
+	// tokens are only in the secrets file: not in SQLite (WAL included), not in events
+	scanForTokens(t, e)
+	for _, ev := range evs {
+		if b, _ := json.Marshal(ev); tokenRe.Match(b) || strings.Contains(string(b), "upload_id") {
+			t.Fatalf("event carries a token or the session: %s", b)
+		}
 	}
 }
 
