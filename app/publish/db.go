@@ -16,7 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 //go:embed migrations/*.sql

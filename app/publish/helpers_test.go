@@ -17,7 +17,7 @@ import (
 	"tubeagency/app/internal/fakegoogle"
 	"tubeagency/app/publish"
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 type clock struct {

@@ -19,7 +19,7 @@ import (
 	"tubeagency/app/internal/fakegoogle"
 	"tubeagency/app/publish"
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // Environment of the child process the kill test starts.
