@@ -35,8 +35,8 @@ type attempt struct {
 	started time.Time
 	race    *race // set when a hedge may run alongside
 
-	firstAt atomic.Int64 // time since started of the first sign of life, +1; 0 none yet
-	lastAt  atomic.Int64 // … of the latest
+	firstAt  atomic.Int64 // time since started of the first sign of life, +1; 0 none yet
+	lastAt   atomic.Int64 // … of the latest
 	stopped  atomic.Bool
 	streamed atomic.Bool // text went to the caller
 	timer    atomic.Pointer[time.Timer]

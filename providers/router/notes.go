@@ -3,7 +3,6 @@ package router
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 )
 
@@ -11,21 +10,21 @@ import (
 type whyKind int
 
 const (
-	whyNone         whyKind = iota
-	whySlow                 // no first byte within the budget
-	whyStalled              // the answer went quiet for longer than the budget
-	whyTimeout              // the whole answer took longer than the attempt may
-	whyCooldown             // it asked for a pause (429/503 with a time)
-	whyBreaker              // its breaker is open after repeated failures
-	whyMisconfig            // its key or address was rejected
-	whyQuota                // its daily quota is used up
-	whyLimited              // its requests-per-minute limit is used up
-	whyUnreachable          // its server could not be reached
-	whyBadAnswer            // its answer was malformed, empty or cut off
-	whyError                // it answered with an error status
-	whyRateLimited          // it answered 429 without saying for how long
-	whyInterrupted          // its answer broke off partway
-	whyDropped              // it closed the connection early
+	whyNone        whyKind = iota
+	whySlow                // no first byte within the budget
+	whyStalled             // the answer went quiet for longer than the budget
+	whyTimeout             // the whole answer took longer than the attempt may
+	whyCooldown            // it asked for a pause (429/503 with a time)
+	whyBreaker             // its breaker is open after repeated failures
+	whyMisconfig           // its key or address was rejected
+	whyQuota               // its daily quota is used up
+	whyLimited             // its requests-per-minute limit is used up
+	whyUnreachable         // its server could not be reached
+	whyBadAnswer           // its answer was malformed, empty or cut off
+	whyError               // it answered with an error status
+	whyRateLimited         // it answered 429 without saying for how long
+	whyInterrupted         // its answer broke off partway
+	whyDropped             // it closed the connection early
 )
 
 // why is one provider's reason for not answering, in plain words.
@@ -146,5 +145,3 @@ func restartReason(w why) string {
 	}
 	return w.label + " stopped partway."
 }
-
-var _ = strings.TrimSpace

@@ -548,7 +548,7 @@ func TestOfflineSkipsStraightToLocal(t *testing.T) {
 	defer local.Close()
 	ollama := openai.New(openai.Config{Name: "local", BaseURL: local.URL, Model: "llama3.2"})
 	local.Fail(fake.Status503) // the local server is busy at first, so the remote ones get tried
-	local.SetRetryAfter("")   // without asking for a pause
+	local.SetRetryAfter("")    // without asking for a pause
 	r := newRouter(t, Config{
 		Providers:   []Entry{{Provider: groq(fake.RefusedURL())}, {Provider: claude(fake.RefusedURL())}, {Provider: ollama, Offline: true}},
 		MaxAttempts: 1, Now: clk.Now, Sleep: clk.Sleep,
