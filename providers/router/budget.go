@@ -42,7 +42,7 @@ func (s *samples) add(d time.Duration) {
 }
 
 // p95 is the nearest-rank 95th percentile of the samples kept. With at most
-// 32 samples that is the largest (up to 20 samples) or the second largest,
+// 32 samples that is the largest (up to 19 samples) or the second largest,
 // so a linear scan finds it without sorting.
 func (s *samples) p95() (time.Duration, bool) {
 	n := min(s.n, len(s.d))

@@ -869,3 +869,7 @@ func TestGenerateHonoursTheDeadlineWhenEverythingHangs(t *testing.T) {
 		t.Fatalf("attempts = %d, want the hung provider then the templates", resp.Attempts)
 	}
 }
+
+func backup(url string) *openai.Client {
+	return openai.New(openai.Config{Name: "backup", BaseURL: url, Model: "mini", Key: func() (string, error) { return "sk-backup-0003", nil }})
+}
