@@ -52,7 +52,7 @@ func (t pipeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	stop := context.AfterFunc(ctx, func() { pr.CloseWithError(ctx.Err()) })
 	return &http.Response{
 		Status: http.StatusText(w.status), StatusCode: w.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: w.sent, Body: &pipeBody{pr: pr, stop: stop}, ContentLength: -1, Request: req,
+		Header: w.sent, Body: &pipeBody{ctx: ctx, pr: pr, stop: stop}, ContentLength: -1, Request: req,
 	}, nil
 }
 
@@ -127,11 +127,21 @@ func (pipeAddr) String() string  { return "fake" }
 
 // pipeBody is the client's side of the body.
 type pipeBody struct {
+	ctx  context.Context
 	pr   *io.PipeReader
 	stop func() bool
 }
 
-func (b *pipeBody) Read(p []byte) (int, error) { return b.pr.Read(p) }
+// Read reads the body. A handler that ends because the request did (a
+// hang or a stall) closes the pipe as it returns; the reader then sees the
+// request's error, as over a socket, not a clean end of the body.
+func (b *pipeBody) Read(p []byte) (int, error) {
+	n, err := b.pr.Read(p)
+	if err == io.EOF && b.ctx.Err() != nil {
+		err = b.ctx.Err()
+	}
+	return n, err
+}
 
 func (b *pipeBody) Close() error {
 	b.stop()

@@ -65,6 +65,23 @@ type recorder struct {
 	tiers    map[cache.Tier]int
 	limited  []string
 	changes  []string
+	hedges   []string
+}
+
+func (r *recorder) Hedge(p string, won bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if won {
+		r.hedges = append(r.hedges, p+":won")
+	} else {
+		r.hedges = append(r.hedges, p+":lost")
+	}
+}
+
+func (r *recorder) hedgeCount() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.hedges, ",")
 }
 
 func newRecorder() *recorder {
@@ -848,26 +865,29 @@ func TestNewNeedsFallback(t *testing.T) {
 	}
 }
 
+// TestGenerateHonoursTheDeadlineWhenEverythingHangs runs on synctest's
+// virtual clock, so the time measured is the router's alone.
 func TestGenerateHonoursTheDeadlineWhenEverythingHangs(t *testing.T) {
-	a := fake.New(fake.OpenAI, "x")
-	defer a.Close()
-	a.Fail(fake.Hang)
-	b := fake.New(fake.Anthropic, "x")
-	defer b.Close()
-	b.Fail(fake.Hang)
-	const deadline = 600 * time.Millisecond
-	r := newRouter(t, Config{Providers: []Entry{{Provider: groq(a.URL)}, {Provider: claude(b.URL)}}, Deadline: deadline, AttemptTimeout: time.Minute})
-	start := time.Now()
-	resp, err := r.Generate(context.Background(), titlesReq())
-	if err != nil || resp.Provider != "templates" {
-		t.Fatalf("%+v %v", resp, err)
-	}
-	if el := time.Since(start); el >= deadline {
-		t.Fatalf("took %v, deadline %v", el, deadline)
-	}
-	if resp.Attempts != 2 {
-		t.Fatalf("attempts = %d, want the hung provider then the templates", resp.Attempts)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		a := fake.NewInProcess(fake.OpenAI, "x")
+		a.Fail(fake.Hang)
+		b := fake.NewInProcess(fake.Anthropic, "x")
+		b.Fail(fake.Hang)
+		const deadline = 600 * time.Millisecond
+		r := newRouter(t, Config{Providers: []Entry{{Provider: groqIn(a)}, {Provider: claudeIn(b)}}, Deadline: deadline, AttemptTimeout: time.Minute})
+		start := time.Now()
+		resp, err := r.Generate(context.Background(), titlesReq())
+		if err != nil || resp.Provider != "templates" {
+			t.Fatalf("%+v %v", resp, err)
+		}
+		// the first attempt gets all but the templates' reserve (a tenth)
+		if el := time.Since(start); el != deadline*9/10 {
+			t.Fatalf("took %v, want %v of the %v deadline", el, deadline*9/10, deadline)
+		}
+		if resp.Attempts != 2 || b.Calls() != 0 {
+			t.Fatalf("attempts = %d, calls to the second %d; want the hung provider then the templates", resp.Attempts, b.Calls())
+		}
+	})
 }
 
 func backup(url string) *openai.Client {

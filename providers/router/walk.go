@@ -197,7 +197,13 @@ func (g *run) finish(ctx context.Context, a *attempt) (answered, again bool) {
 	a.cancel(nil)
 	g.calls++
 	if a.race != nil && a.race.lost(a) && (a.err == nil || errors.Is(cause, errHedgeLost)) {
-		a.done(false, false) // a hedge that lost says nothing about the provider
+		// a hedge that lost says nothing about the provider's health, but
+		// one that had not started answering was slower than the other by
+		// half its budget at least: the other goes first for now
+		a.done(false, false)
+		if a.firstAt.Load() == 0 {
+			m.demoted.Store(true)
+		}
 		return false, false
 	}
 	now := r.cfg.Now()

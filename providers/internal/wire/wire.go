@@ -158,6 +158,9 @@ func Scrub(msg, secret string) string {
 		msg = strings.ReplaceAll(msg, secret, "[redacted]")
 	}
 	msg = strings.Join(strings.Fields(msg), " ")
+	if secret != "" { // again: folding whitespace may have formed it
+		msg = strings.ReplaceAll(msg, secret, "[redacted]")
+	}
 	if len(msg) > 300 {
 		cut := 300
 		for cut > 0 && !utf8.RuneStart(msg[cut]) {
@@ -303,21 +306,22 @@ func ModelList(raw []byte) (int, error) {
 	if len(trimmed) == 0 {
 		return 0, errors.New("the model list was empty")
 	}
+	if !json.Valid(trimmed) {
+		return 0, errors.New("the model list was not valid JSON")
+	}
+	notList := errors.New("the answer was not a model list")
 	var list []json.RawMessage
 	if trimmed[0] == '[' {
 		if err := json.Unmarshal(trimmed, &list); err != nil {
-			return 0, errors.New("the model list was not valid JSON")
+			return 0, notList
 		}
 		return len(list), nil
 	}
 	var obj struct {
 		Data *[]json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(trimmed, &obj); err != nil {
-		return 0, errors.New("the model list was not valid JSON")
-	}
-	if obj.Data == nil {
-		return 0, errors.New("the answer was not a model list")
+	if err := json.Unmarshal(trimmed, &obj); err != nil || obj.Data == nil {
+		return 0, notList
 	}
 	return len(*obj.Data), nil
 }
