@@ -26,6 +26,7 @@ var (
 type attempt struct {
 	g       *run
 	m       *member // nil for the templates
+	name    string  // the provider's name
 	label   string
 	budget  time.Duration
 	limit   time.Duration
@@ -125,17 +126,16 @@ func (a *attempt) exec(req providers.Request) {
 }
 
 // stream passes streamed text to the caller from one attempt at a time,
-// its owner, and tells the caller to start over (OnRestart) when another
-// attempt takes over after text went out.
+// its owner, and tells the caller to start over (OnRestart) just before
+// another attempt's text follows text that went out.
 type stream struct {
 	onDelta   func(string)
 	onRestart func(providers.Restart)
 
 	mu     sync.Mutex
 	owner  *attempt
-	dirty  bool   // text went out since the last restart
-	from   string // the label of whoever sent it
-	reason string // why that answer stopped
+	by     *attempt // whose text the caller shows; nil when nothing
+	reason string   // why by's answer stopped
 }
 
 func (s *stream) delta(a *attempt, text string) {
@@ -144,29 +144,45 @@ func (s *stream) delta(a *attempt, text string) {
 	if s.owner != a {
 		return // a hedge that lost, or an abandoned attempt
 	}
+	s.restart(a)
 	a.streamed.Store(true)
-	s.dirty, s.from = true, a.label
+	s.by = a
 	s.onDelta(text)
 }
 
-// handover makes a the owner; name is its provider's name.
-func (s *stream) handover(a *attempt, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.owner = a
-	if !s.dirty {
+// restart tells the caller to clear what it shows when that came from
+// another attempt than a. The caller holds mu.
+func (s *stream) restart(a *attempt) {
+	if s.by == nil || s.by == a {
 		return
 	}
-	s.dirty = false
+	from, reason := s.by.label, s.reason
+	s.by, s.reason = nil, ""
 	if s.onRestart != nil {
-		s.onRestart(providers.Restart{Provider: name, Label: a.label, From: s.from, Reason: s.reason})
+		s.onRestart(providers.Restart{Provider: a.name, Label: a.label, From: from, Reason: reason})
 	}
+}
+
+// handover makes a the owner: only its text reaches the caller from now.
+func (s *stream) handover(a *attempt) {
+	s.mu.Lock()
+	s.owner = a
+	s.mu.Unlock()
+}
+
+// answered is called with the attempt whose answer is returned: if the
+// caller still shows another's text (the answer did not stream), it is
+// told to clear it.
+func (s *stream) answered(a *attempt) {
+	s.mu.Lock()
+	s.restart(a)
+	s.mu.Unlock()
 }
 
 // failed records why a's answer stopped, for the restart that follows.
 func (s *stream) failed(a *attempt, reason string) {
 	s.mu.Lock()
-	if s.owner == a {
+	if s.by == a {
 		s.reason = reason
 	}
 	s.mu.Unlock()
@@ -192,7 +208,7 @@ func (rc *race) claim(a *attempt) bool {
 	rc.winner = a
 	close(rc.decided)
 	if s := a.g.stream; s != nil {
-		s.handover(a, a.m.name)
+		s.handover(a)
 	}
 	return true
 }

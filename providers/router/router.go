@@ -493,9 +493,10 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 	defer fcancel()
 	freq := req
 	freq.OnRestart = nil
+	var tpl *attempt
 	if s := g.stream; s != nil {
-		tpl := &attempt{label: templatesLabel}
-		s.handover(tpl, r.cfg.Fallback.Name())
+		tpl = &attempt{name: r.cfg.Fallback.Name(), label: templatesLabel}
+		s.handover(tpl)
 		freq.OnDelta = func(text string) { s.delta(tpl, text) }
 	}
 	t0 := time.Now()
@@ -504,6 +505,9 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 	g.calls++
 	if err != nil {
 		return providers.Response{}, fmt.Errorf("generate %s: %w", req.Task, err)
+	}
+	if tpl != nil {
+		g.stream.answered(tpl)
 	}
 	resp.Attempts = g.calls
 	resp.Fallback = true

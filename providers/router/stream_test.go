@@ -87,6 +87,22 @@ func TestStreamRestartsCleanly(t *testing.T) {
 			}
 		})
 	})
+	t.Run("the answer that takes over does not stream", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			first, _ := pair(t)
+			first.Fail(fake.BrokenStream)
+			mem := constProvider{providers.Response{Provider: "mem", Text: "Whole, not streamed"}}
+			r := newRouter(t, Config{Providers: []Entry{{Provider: groqIn(first), Label: "Groq"}, {Provider: mem, Label: "Memory"}}, Logger: quiet})
+			var sc screen
+			req := titlesReq()
+			sc.hook(&req)
+			resp, _ := r.Generate(context.Background(), req)
+			want := providers.Restart{Provider: "mem", Label: "Memory", From: "Groq", Reason: "Groq broke off its answer partway."}
+			if resp.Provider != "mem" || len(sc.restarts) != 1 || sc.restarts[0] != want || sc.text.String() != "" {
+				t.Fatalf("resp %+v, restarts %+v, shown %q", resp, sc.restarts, sc.text.String())
+			}
+		})
+	})
 	t.Run("nothing shown, nothing to restart", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			first, second := pair(t)

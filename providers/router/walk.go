@@ -181,10 +181,10 @@ func (g *run) begin(ctx context.Context, m *member, rc *race, last bool) *attemp
 		budget = r.budget(m, g.k)
 	}
 	actx, cancel := context.WithCancelCause(ctx)
-	a := &attempt{g: g, m: m, label: m.entry.Label, budget: budget, limit: min(g.tm.attempt, r.remaining(ctx)-g.tm.reserve),
+	a := &attempt{g: g, m: m, name: m.name, label: m.entry.Label, budget: budget, limit: min(g.tm.attempt, r.remaining(ctx)-g.tm.reserve),
 		done: done, ctx: actx, cancel: cancel, started: time.Now(), race: rc}
 	if g.stream != nil && rc == nil {
-		g.stream.handover(a, m.name)
+		g.stream.handover(a)
 	}
 	return a
 }
@@ -208,6 +208,9 @@ func (g *run) finish(ctx context.Context, a *attempt) (answered, again bool) {
 	}
 	now := r.cfg.Now()
 	if a.err == nil {
+		if g.stream != nil {
+			g.stream.answered(a)
+		}
 		r.observeAttempt(m.name, nil, a.lat)
 		a.done(true, true)
 		m.succeeded(g.k, a.lat, a.ttfb())
