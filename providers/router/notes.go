@@ -22,7 +22,6 @@ const (
 	whyUnreachable         // its server could not be reached
 	whyBadAnswer           // its answer was malformed, empty or cut off
 	whyError               // it answered with an error status
-	whyRateLimited         // it answered 429 without saying for how long
 	whyInterrupted         // its answer broke off partway
 	whyDropped             // it closed the connection early
 )
@@ -66,8 +65,6 @@ func (w why) sentence() string {
 		return w.label + " broke off its answer partway."
 	case whyDropped:
 		return w.label + " closed the connection before its answer was complete."
-	case whyRateLimited:
-		return w.label + " refused the request (rate limit)."
 	case whyError:
 		if w.status != 0 {
 			return fmt.Sprintf("%s answered with an error (%d).", w.label, w.status)
