@@ -11,36 +11,48 @@ import (
 // The failover benchmarks measure, against the loopback fake servers of
 // providers/fake, what a failing first provider costs a request when the
 // second is healthy: each reports "extra-ms/op", the time over calling the
-// second provider directly in the same run (the first sub-benchmark), and
+// second provider directly in the same run (see paired), and
 // "first-hits/op", the calls the failing provider received.
 
-// direct is the baseline: the mean time of a direct call to the second
-// provider, measured in the same run (200 calls after 20 to warm the
-// connection), whatever -benchtime says. It is reported as "direct-ms".
-func direct(b *testing.B, second *fake.Server) *time.Duration {
+// paired measures the router against the baseline in the same run: each
+// iteration calls the second provider directly (timer stopped), then
+// makes the routed request (setup, when set, runs first, timer stopped),
+// so load that comes and goes on the machine weighs on both alike. It
+// reports "direct-ms" (the mean direct call), "extra-ms/op" (the mean
+// routed request less the mean direct call) and "first-hits/op".
+func paired(b *testing.B, first, second *fake.Server, setup func() *Router, r *Router) {
 	c := claude(second.URL)
-	call := func() {
+	for range 5 { // warm the connection
+		c.Generate(context.Background(), titlesReq())
+	}
+	var direct, routed time.Duration
+	hits := 0
+	b.ResetTimer()
+	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
 		if _, err := c.Generate(context.Background(), titlesReq()); err != nil {
 			b.Fatal(err)
 		}
+		direct += time.Since(t0)
+		if setup != nil {
+			r = setup()
+		}
+		before := first.Calls()
+		b.StartTimer()
+		t0 = time.Now()
+		resp, err := r.Generate(context.Background(), titlesReq())
+		routed += time.Since(t0)
+		b.StopTimer()
+		hits += first.Calls() - before
+		if err != nil || resp.Provider != "anthropic" {
+			b.Fatalf("answered by %s: %v", resp.Provider, err)
+		}
 	}
-	for range 20 {
-		call()
-	}
-	t0 := time.Now()
-	for range 200 {
-		call()
-	}
-	per := time.Since(t0) / 200
-	return &per
-}
-
-// report adds the figures every failover benchmark reports.
-func report(b *testing.B, base *time.Duration, first *fake.Server, hits0 int) {
-	per := b.Elapsed() / time.Duration(b.N)
-	b.ReportMetric(float64(*base)/1e6, "direct-ms")
-	b.ReportMetric(float64(per-*base)/1e6, "extra-ms/op")
-	b.ReportMetric(float64(first.Calls()-hits0)/float64(b.N), "first-hits/op")
+	n := float64(b.N)
+	b.ReportMetric(float64(direct)/n/1e6, "direct-ms")
+	b.ReportMetric(float64(routed-direct)/n/1e6, "extra-ms/op")
+	b.ReportMetric(float64(hits)/n, "first-hits/op")
 }
 
 // failover builds a router over first and second whose first provider has
@@ -59,29 +71,25 @@ func failover(b *testing.B, first, second *fake.Server, cfg Config) *Router {
 	return r
 }
 
-// firstRequest times one request per iteration on a fresh router whose
-// first provider has just started failing with fault.
-func firstRequest(b *testing.B, first, second *fake.Server, fault string, cfg Config, base *time.Duration) {
-	hits := 0
-	var spent time.Duration
-	b.StopTimer()
-	for i := 0; i < b.N; i++ {
+// firstRequest times the first request to a fresh router whose first
+// provider has just started failing with fault.
+func firstRequest(b *testing.B, first, second *fake.Server, fault string, cfg Config) {
+	paired(b, first, second, func() *Router {
 		r := failover(b, first, second, cfg)
 		first.Fail(fault)
-		before := first.Calls()
-		b.StartTimer()
-		t0 := time.Now()
-		resp, err := r.Generate(context.Background(), titlesReq())
-		spent += time.Since(t0)
-		b.StopTimer()
-		hits += first.Calls() - before
-		if err != nil || resp.Provider != "anthropic" {
-			b.Fatalf("answered by %s: %v", resp.Provider, err)
-		}
+		return r
+	}, nil)
+}
+
+// afterwards times requests once the first provider's failure with fault
+// is known (it is demoted or in a cooldown).
+func afterwards(b *testing.B, first, second *fake.Server, fault string) {
+	r := failover(b, first, second, Config{})
+	first.Fail(fault)
+	if resp, _ := r.Generate(context.Background(), titlesReq()); resp.Provider != "anthropic" {
+		b.Fatalf("first failure answered by %s", resp.Provider)
 	}
-	b.ReportMetric(float64(*base)/1e6, "direct-ms")
-	b.ReportMetric(float64(spent/time.Duration(b.N)-*base)/1e6, "extra-ms/op")
-	b.ReportMetric(float64(hits)/float64(b.N), "first-hits/op")
+	paired(b, first, second, nil, r)
 }
 
 // BenchmarkPrimaryHangs: the first provider hangs (no byte at all). The
@@ -92,43 +100,15 @@ func BenchmarkPrimaryHangs(b *testing.B) {
 	defer first.Close()
 	second := fake.New(fake.Anthropic, "Claude title")
 	defer second.Close()
-	base := direct(b, second)
-	b.Run("first-request", func(b *testing.B) { firstRequest(b, first, second, fake.Hang, Config{}, base) })
-	b.Run("first-request-hedged", func(b *testing.B) { firstRequest(b, first, second, fake.Hang, Config{Hedge: true}, base) })
+	b.Run("first-request", func(b *testing.B) { firstRequest(b, first, second, fake.Hang, Config{}) })
+	b.Run("first-request-hedged", func(b *testing.B) { firstRequest(b, first, second, fake.Hang, Config{Hedge: true}) })
 	b.Run("first-request-cold", func(b *testing.B) { // no answer from it yet: the initial 3 s budget
-		hits := 0
-		var spent time.Duration
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			r := newRouter(b, Config{Providers: []Entry{{Provider: groq(first.URL)}, {Provider: claude(second.URL)}}, Logger: quiet})
+		paired(b, first, second, func() *Router {
 			first.Fail(fake.Hang)
-			before := first.Calls()
-			b.StartTimer()
-			t0 := time.Now()
-			resp, err := r.Generate(context.Background(), titlesReq())
-			spent += time.Since(t0)
-			b.StopTimer()
-			hits += first.Calls() - before
-			if err != nil || resp.Provider != "anthropic" {
-				b.Fatalf("answered by %s: %v", resp.Provider, err)
-			}
-		}
-		b.ReportMetric(float64(*base)/1e6, "direct-ms")
-		b.ReportMetric(float64(spent/time.Duration(b.N)-*base)/1e6, "extra-ms/op")
-		b.ReportMetric(float64(hits)/float64(b.N), "first-hits/op")
+			return newRouter(b, Config{Providers: []Entry{{Provider: groq(first.URL)}, {Provider: claude(second.URL)}}, Logger: quiet})
+		}, nil)
 	})
-	b.Run("demoted", func(b *testing.B) {
-		r := failover(b, first, second, Config{})
-		first.Fail(fake.Hang)
-		r.Generate(context.Background(), titlesReq())
-		hits := first.Calls()
-		for b.Loop() {
-			if resp, err := r.Generate(context.Background(), titlesReq()); err != nil || resp.Provider != "anthropic" {
-				b.Fatal(resp.Provider, err)
-			}
-		}
-		report(b, base, first, hits)
-	})
+	b.Run("demoted", func(b *testing.B) { afterwards(b, first, second, fake.Hang) })
 }
 
 // BenchmarkPrimary429: the first provider answers 429 with Retry-After.
@@ -140,20 +120,8 @@ func BenchmarkPrimary429(b *testing.B) {
 	second := fake.New(fake.Anthropic, "Claude title")
 	defer second.Close()
 	first.SetRetryAfter("3600")
-	base := direct(b, second)
-	b.Run("first-request", func(b *testing.B) { firstRequest(b, first, second, fake.Status429, Config{}, base) })
-	b.Run("during-cooldown", func(b *testing.B) {
-		r := failover(b, first, second, Config{})
-		first.Fail(fake.Status429)
-		r.Generate(context.Background(), titlesReq())
-		hits := first.Calls()
-		for b.Loop() {
-			if resp, err := r.Generate(context.Background(), titlesReq()); err != nil || resp.Provider != "anthropic" {
-				b.Fatal(resp.Provider, err)
-			}
-		}
-		report(b, base, first, hits)
-	})
+	b.Run("first-request", func(b *testing.B) { firstRequest(b, first, second, fake.Status429, Config{}) })
+	b.Run("during-cooldown", func(b *testing.B) { afterwards(b, first, second, fake.Status429) })
 }
 
 // BenchmarkPrimary5xx: the first provider starts answering 500, or resets
@@ -164,21 +132,9 @@ func BenchmarkPrimary5xx(b *testing.B) {
 	defer first.Close()
 	second := fake.New(fake.Anthropic, "Claude title")
 	defer second.Close()
-	base := direct(b, second)
-	b.Run("first-request-500", func(b *testing.B) { firstRequest(b, first, second, fake.Status500, Config{}, base) })
-	b.Run("first-request-reset", func(b *testing.B) { firstRequest(b, first, second, fake.Reset, Config{}, base) })
-	b.Run("demoted-500", func(b *testing.B) {
-		r := failover(b, first, second, Config{})
-		first.Fail(fake.Status500)
-		r.Generate(context.Background(), titlesReq())
-		hits := first.Calls()
-		for b.Loop() {
-			if resp, err := r.Generate(context.Background(), titlesReq()); err != nil || resp.Provider != "anthropic" {
-				b.Fatal(resp.Provider, err)
-			}
-		}
-		report(b, base, first, hits)
-	})
+	b.Run("first-request-500", func(b *testing.B) { firstRequest(b, first, second, fake.Status500, Config{}) })
+	b.Run("first-request-reset", func(b *testing.B) { firstRequest(b, first, second, fake.Reset, Config{}) })
+	b.Run("demoted-500", func(b *testing.B) { afterwards(b, first, second, fake.Status500) })
 }
 
 // BenchmarkRecovery: the time from the first provider answering again to

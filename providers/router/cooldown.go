@@ -55,7 +55,14 @@ func OpenCooldowns(ctx context.Context, db DB, now func() time.Time) (*Cooldowns
 	}
 	c := newCooldowns(now)
 	c.db = db
-	rows, err := db.ReadDB().QueryContext(ctx, `SELECT provider, until_ms, status, reason FROM provider_cooldown WHERE until_ms > ?`, now().UnixMilli())
+	at := now().UnixMilli()
+	if err := db.RunInTx(ctx, func(tx *sql.Tx) error { // those that ended while the app was closed
+		_, err := tx.ExecContext(ctx, `DELETE FROM provider_cooldown WHERE until_ms <= ?`, at)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("open cooldowns: %w", err)
+	}
+	rows, err := db.ReadDB().QueryContext(ctx, `SELECT provider, until_ms, status, reason FROM provider_cooldown WHERE until_ms > ?`, at)
 	if err != nil {
 		return nil, fmt.Errorf("load cooldowns: %w", err)
 	}
@@ -102,7 +109,8 @@ func (c *Cooldowns) Get(provider string, now time.Time) (Cooldown, bool) {
 	return cd, true
 }
 
-// Flush writes new cooldowns to the database and forgets ended ones.
+// Flush writes new cooldowns to the database and forgets ended ones. It
+// writes nothing when nothing changed.
 func (c *Cooldowns) Flush(ctx context.Context) error {
 	now := c.now()
 	c.mu.Lock()
@@ -111,14 +119,16 @@ func (c *Cooldowns) Flush(ctx context.Context) error {
 		write = append(write, c.m[p])
 	}
 	c.dirty = map[string]bool{}
+	ended := 0
 	for p, cd := range c.m {
 		if !now.Before(cd.Until) {
 			delete(c.m, p)
+			ended++
 		}
 	}
 	c.n.Store(int32(len(c.m)))
 	c.mu.Unlock()
-	if c.db == nil {
+	if c.db == nil || (len(write) == 0 && ended == 0) {
 		return nil
 	}
 	err := c.db.RunInTx(ctx, func(tx *sql.Tx) error {
