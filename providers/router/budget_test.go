@@ -143,6 +143,25 @@ func TestBudgetBeforeDataAndForTheLastProvider(t *testing.T) {
 			t.Fatalf("cold: %s after %v extra, want anthropic after %v", resp.Provider, cost, DefaultBudgetInitial)
 		}
 
+		// a model slower than the initial budget: its first request goes to
+		// the next provider, and the blown budget counts as its first time,
+		// so once a check restores it, it gets 8 s and answers
+		first.Fail(fake.SlowHeaders)
+		first.SetSlow(5 * time.Second)
+		first.FailChecks(fake.CheckOK)
+		r = newRouter(t, Config{Providers: []Entry{{Provider: groqIn(first), Label: "Groq"}, {Provider: claudeIn(second), Label: "Anthropic"}}, Logger: quiet})
+		if resp, _ := r.Generate(ctx, titlesReq()); resp.Provider != "anthropic" {
+			t.Fatalf("slow model's first request: %s", resp.Provider)
+		}
+		if b := budgetOf(r.Snapshots()[0], "titles"); b != 8000 {
+			t.Fatalf("budget after blowing the initial one: %v ms, want 8000", b)
+		}
+		r.CheckNow(ctx)
+		start = time.Now()
+		if resp, _ := r.Generate(ctx, titlesReq()); resp.Provider != "groq" || resp.Fallback || time.Since(start) != 5*time.Second {
+			t.Fatalf("slow model after a passing check: %s after %v", resp.Provider, time.Since(start))
+		}
+
 		slow := fake.NewInProcess(fake.OpenAI, "Slow but sure")
 		slow.Fail(fake.SlowHeaders)
 		slow.SetSlow(5 * time.Second)

@@ -144,9 +144,10 @@ type Config struct {
 	// BudgetMin and BudgetMax clamp an attempt's first-byte budget, and
 	// BudgetFactor times the provider's p95 first-byte time for the kind
 	// of task is the budget within them; BudgetInitial is the budget
-	// before a provider has answered that kind of task. The last provider
-	// before the templates gets BudgetMax, since a late answer beats a
-	// template. Zero means DefaultBudgetMin (1 s), DefaultBudgetMax (8 s),
+	// before a provider has answered that kind of task (one blown then
+	// counts as its first time, so the next budget is longer). The last
+	// provider before the templates gets BudgetMax, since a late answer
+	// beats a template. Zero means DefaultBudgetMin (1 s), DefaultBudgetMax (8 s),
 	// DefaultBudgetFactor (3) and DefaultBudgetInitial (3 s).
 	BudgetMin, BudgetMax, BudgetInitial time.Duration
 	BudgetFactor                        float64
@@ -637,6 +638,22 @@ func (m *member) succeeded(k kind, lat, ttfb time.Duration) {
 	s.add(ttfb)
 	m.mu.Unlock()
 	m.demoted.Store(false)
+}
+
+// slowFirst records that m did not start answering k within budget. Before
+// m has answered k at all, that budget counts as its first time, so m
+// gets a longer budget next time (up to BudgetMax): a model slower than
+// the initial budget is not shut out for good. Once m has times of its
+// own, a budget blown is a failure only.
+func (m *member) slowFirst(k kind, budget time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ttfb[k] != nil {
+		return
+	}
+	s := &samples{}
+	s.add(budget)
+	m.ttfb[k] = s
 }
 
 // failed records a failure; demote puts the provider after the others

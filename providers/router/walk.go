@@ -243,6 +243,7 @@ func (g *run) finish(ctx context.Context, a *attempt) (answered, again bool) {
 		a.done(false, true)
 		w.kind = whySlow
 		m.failed("did not start answering within "+seconds(a.budget), now, true)
+		m.slowFirst(g.k, a.budget)
 	case cause == errStalled:
 		a.done(false, true)
 		w.kind = whyStalled
