@@ -78,8 +78,8 @@ type Options struct {
 }
 
 // Monitor is safe for concurrent use. Its Observer methods (Attempt,
-// CacheLookup, RateLimited, BreakerChange) are cheap and never block, so
-// the provider router can call them on the request path.
+// CacheLookup, RateLimited, BreakerChange, Hedge) are cheap and never
+// block, so the provider router can call them on the request path.
 type Monitor struct {
 	opts  Options
 	store *store.Store
@@ -187,6 +187,16 @@ func (m *Monitor) CacheLookup(tier cache.Tier) {
 // the global and per-channel limits.
 func (m *Monitor) RateLimited(provider, scope string) {
 	m.met.rateLimited.WithLabelValues(provider, scope).Inc()
+}
+
+// Hedge counts a hedged request: provider was started alongside a slow
+// one, and won says whether its answer was taken.
+func (m *Monitor) Hedge(provider string, won bool) {
+	result := "lost"
+	if won {
+		result = "won"
+	}
+	m.met.hedges.WithLabelValues(provider, result).Inc()
 }
 
 // BreakerChange counts a breaker transition and sets the state gauge.
@@ -429,6 +439,11 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 	if src.Providers != nil {
 		for _, p := range src.Providers() {
 			v := ProviderView{ProviderStatus: p, Availability: -1}
+			cooldown := 0.0
+			if p.CooldownUntil.After(now) {
+				cooldown = p.CooldownUntil.Sub(now).Seconds()
+			}
+			m.met.cooldown.WithLabelValues(p.Name).Set(cooldown)
 			v.ErrorRate5m, v.Calls5m = m.met.provider(p.Name).window.rate(now, 5*time.Minute)
 			if !p.LastCheck.IsZero() && p.LastCheck.After(m.lastCheck[p.Name]) {
 				m.lastCheck[p.Name] = p.LastCheck

@@ -185,10 +185,11 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 		return providers.Response{}, wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
 	}
 	out := providers.Response{Provider: c.cfg.Name, Model: c.cfg.Model}
+	rd := wire.ProgressBody(resp.Body, providers.Progress(ctx))
 	if body.Stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		err = c.readStream(ctx, resp.Body, req.OnDelta, &out)
+		err = c.readStream(ctx, rd, req.OnDelta, &out)
 	} else {
-		err = c.readWhole(ctx, resp.Body, req.OnDelta, &out)
+		err = c.readWhole(ctx, rd, req.OnDelta, &out)
 	}
 	if err != nil {
 		return providers.Response{}, err
@@ -293,7 +294,9 @@ func errorMessage(raw []byte, key string) string {
 }
 
 // Check lists the models, which proves the endpoint answers and the key
-// is accepted, without generating.
+// is accepted, without generating. The list must arrive whole within ctx
+// and be a JSON model list: a 200 with an empty, garbled or stalled body
+// fails.
 func (c *Client) Check(ctx context.Context) error {
 	key, err := c.cfg.Key()
 	if err != nil {
@@ -311,9 +314,5 @@ func (c *Client) Check(ctx context.Context) error {
 		return wire.TransportError(ctx, c.cfg.Name, err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
-	}
-	return nil
+	return wire.CheckResponse(ctx, c.cfg.Name, resp, c.cfg.Now(), func(raw []byte) string { return errorMessage(raw, key) })
 }
