@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tubeagency/app/monitor"
+	"tubeagency/providers/router"
 )
 
 // buildMonitor builds the monitor first of all: the router reports to it
@@ -93,3 +94,6 @@ func (rt *Runtime) metricsHandler() http.Handler {
 		rt.monitor.Handler().ServeHTTP(w, r)
 	})
 }
+
+// The monitor hears the router's hedges too.
+var _ router.HedgeObserver = (*monitor.Monitor)(nil)

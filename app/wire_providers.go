@@ -26,6 +26,7 @@ type providerParts struct {
 	templates *templates.Provider
 	cache     *cache.Cache
 	quotas    *router.Quotas
+	cooldowns *router.Cooldowns
 	router    *router.Router
 
 	mu      sync.Mutex
@@ -79,6 +80,10 @@ func (rt *Runtime) buildProviders(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start providers: %w", err)
 	}
+	p.cooldowns, err = router.OpenCooldowns(ctx, rt.store, rt.opts.Now)
+	if err != nil {
+		return fmt.Errorf("start providers: %w", err)
+	}
 	tun := tuning(st.Router)
 	p.router, err = router.New(router.Config{
 		Providers:      rt.providerEntries(st),
@@ -89,6 +94,7 @@ func (rt *Runtime) buildProviders(ctx context.Context) error {
 		GlobalRPM:      tun.GlobalRPM,
 		Cache:          p.cache,
 		Quotas:         p.quotas,
+		Cooldowns:      p.cooldowns,
 		Observer:       rt.monitor,
 		Logger:         rt.log,
 		Now:            rt.opts.Now,

@@ -50,7 +50,7 @@ func TestCooldownAndHedgesOnTheInfrastructurePage(t *testing.T) {
 			t.Fatalf("429: answered by %s, calls %d", resp.Provider, groq.Calls())
 		}
 	})
-	f.m.SetSources(Sources{Providers: RouterProviders(r)})
+	f.m.setSources(Sources{Providers: RouterProviders(r)})
 	s := f.tick(t)
 	g := s.Providers[0]
 	if g.State != router.StateCooldown || g.Health != HealthAmber || !g.CooldownUntil.Equal(f.clk.Now().Add(90*time.Second)) ||
