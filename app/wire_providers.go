@@ -11,6 +11,7 @@ import (
 	"tubeagency/app/events"
 	"tubeagency/app/secrets"
 	"tubeagency/app/settings"
+	"tubeagency/internal/fswatch"
 	"tubeagency/providers"
 	"tubeagency/providers/anthropic"
 	"tubeagency/providers/cache"
@@ -27,6 +28,8 @@ type providerParts struct {
 	cache     *cache.Cache
 	quotas    *router.Quotas
 	router    *router.Router
+
+	settingsWatch *fswatch.Watcher // nil when the folder could not be watched
 
 	keysOnce sync.Once
 	keys     *secrets.Store
@@ -104,11 +107,15 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 		return fmt.Errorf("start providers: %w", err)
 	}
 	p.router.Start(rt.ctx)
-	rt.goBackground(func(ctx context.Context) {
-		if err := p.settings.Watch(ctx, 200*time.Millisecond); err != nil {
-			rt.log.Warn("settings watch stopped", "err", err)
-		}
+	// The watch is in place before Start returns, so no hand edit made
+	// after that is missed. Without it the app still works; edits then
+	// apply at the next start.
+	p.settingsWatch, err = p.settings.Watch(rt.ctx, 200*time.Millisecond, func(err error) {
+		rt.log.Warn("settings watch", "err", err)
 	})
+	if err != nil {
+		rt.log.Warn("settings are not watched for hand edits", "err", err)
+	}
 	rt.goBackground(func(ctx context.Context) {
 		if err := p.templates.Watch(ctx, 200*time.Millisecond); err != nil {
 			rt.log.Warn("templates watch stopped", "err", err)
@@ -119,7 +126,13 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 
 // stopProviders stops health checks and saves the quota counts.
 func (rt *Runtime) stopProviders() {
-	if rt.providers != nil && rt.providers.router != nil {
+	if rt.providers == nil {
+		return
+	}
+	if w := rt.providers.settingsWatch; w != nil {
+		w.Stop()
+	}
+	if rt.providers.router != nil {
 		rt.providers.router.Stop()
 	}
 }
