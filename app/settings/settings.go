@@ -347,7 +347,10 @@ func (s *Store) write(st Settings) error {
 // that holds what was last read or written (the store's own save, seen
 // again by Watch) changes nothing and calls neither; Reload then returns
 // why that file is not in force, if it is not. A deleted file changes
-// nothing either: the next save writes it again.
+// nothing either: the next save writes it again. Nor does an empty file:
+// editors and os.WriteFile truncate a file before they write it, and a
+// reload that lands in between must neither report an error nor tell a
+// change; the write that follows is the change.
 //
 // The read happens under the same lock as Update's write, so a reload
 // never puts back settings a save has just replaced.
@@ -361,6 +364,11 @@ func (s *Store) Reload() error {
 	if err != nil {
 		s.mu.Unlock()
 		return fmt.Errorf("reload settings: %w", err)
+	}
+	if len(raw) == 0 {
+		err := s.lastErr
+		s.mu.Unlock()
+		return err
 	}
 	if s.seen != nil && string(raw) == string(s.seen) {
 		err := s.lastErr

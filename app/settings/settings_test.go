@@ -284,3 +284,38 @@ func TestWatchMissesNoEdit(t *testing.T) {
 		t.Fatalf("rpm = %d after the save and an edit, want 6", st.Providers[0].RPM)
 	}
 }
+
+// Editors and os.WriteFile truncate before they write: a reload that lands
+// in between tells nothing, and the write that follows is the change.
+func TestEmptyFileIsAWriteInProgress(t *testing.T) {
+	var changes, errs int
+	s := open(t, t.TempDir(), Options{OnChange: func(Settings) { changes++ }, OnError: func(error) { errs++ }})
+	if err := os.Truncate(s.Path(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil || changes != 0 || errs != 0 || s.LastError() != nil {
+		t.Fatalf("an emptied file: err %v, %d changes, %d errors, last error %v", err, changes, errs, s.LastError())
+	}
+	st := s.Get()
+	st.Providers[0].Model = "written after the truncate"
+	raw, _ := json.Marshal(st)
+	if err := os.WriteFile(s.Path(), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil || changes != 1 || s.Get().Providers[0].Model != "written after the truncate" {
+		t.Fatalf("the write after it: err %v, %d changes, model %q", err, changes, s.Get().Providers[0].Model)
+	}
+	// a broken file stays reported while it is rewritten
+	if err := os.WriteFile(s.Path(), []byte(`{"version":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err == nil || errs != 1 {
+		t.Fatalf("broken file: err %v, %d errors", err, errs)
+	}
+	if err := os.Truncate(s.Path(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err == nil || s.LastError() == nil || errs != 1 {
+		t.Fatalf("a broken file emptied: err %v, last error %v, %d errors", err, s.LastError(), errs)
+	}
+}
