@@ -29,7 +29,8 @@ type providerParts struct {
 	quotas    *router.Quotas
 	router    *router.Router
 
-	settingsWatch *fswatch.Watcher // nil when the folder could not be watched
+	settingsWatch  *fswatch.Watcher // nil when the folder could not be watched
+	templatesWatch *fswatch.Watcher // likewise
 
 	keysOnce sync.Once
 	keys     *secrets.Store
@@ -116,11 +117,14 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 	if err != nil {
 		rt.log.Warn("settings are not watched for hand edits", "err", err)
 	}
-	rt.goBackground(func(ctx context.Context) {
-		if err := p.templates.Watch(ctx, 200*time.Millisecond); err != nil {
-			rt.log.Warn("templates watch stopped", "err", err)
-		}
+	// Its first reload runs here too, so its event goes out before Start
+	// returns rather than at some moment after.
+	p.templatesWatch, err = p.templates.Watch(rt.ctx, 200*time.Millisecond, func(err error) {
+		rt.log.Warn("templates watch", "err", err)
 	})
+	if err != nil {
+		rt.log.Warn("templates are not watched for edits", "err", err)
+	}
 	return nil
 }
 
@@ -129,8 +133,10 @@ func (rt *Runtime) stopProviders() {
 	if rt.providers == nil {
 		return
 	}
-	if w := rt.providers.settingsWatch; w != nil {
-		w.Stop()
+	for _, w := range []*fswatch.Watcher{rt.providers.settingsWatch, rt.providers.templatesWatch} {
+		if w != nil {
+			w.Stop()
+		}
 	}
 	if rt.providers.router != nil {
 		rt.providers.router.Stop()
