@@ -129,7 +129,8 @@ func newWatcher(opts Options, events <-chan fsnotify.Event, errs <-chan error, a
 func (w *Watcher) Dir() string { return w.dir }
 
 // Start delivers changes until ctx ends or Stop is called. It does
-// nothing after Stop or on a second call.
+// nothing after Stop or on a second call. Call Stop even after ctx ended:
+// it releases the system's watch.
 func (w *Watcher) Start(ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
