@@ -11,9 +11,10 @@
 // example titles.tmpl) in the override folder, <data-dir>/templates;
 // WriteExamples puts copies of the built-in files in its examples/
 // subfolder to start from. docs/TEMPLATES.md lists what a template sees.
-// Watch reloads the folder live (through internal/fswatch). A file that does not parse, or fails when
-// run, keeps the last good version of that template in use and is reported
-// by Errors until it is fixed or removed: nothing crashes.
+// Watch reloads the folder live (through internal/fswatch). A file that
+// does not parse, or fails when run, keeps the last good version of that
+// template in use and is reported by Errors until it is fixed or removed:
+// nothing crashes.
 package templates
 
 import (
