@@ -11,6 +11,7 @@ import (
 	"tubeagency/app/events"
 	"tubeagency/app/secrets"
 	"tubeagency/app/settings"
+	"tubeagency/internal/fswatch"
 	"tubeagency/providers"
 	"tubeagency/providers/anthropic"
 	"tubeagency/providers/cache"
@@ -28,6 +29,9 @@ type providerParts struct {
 	quotas    *router.Quotas
 	cooldowns *router.Cooldowns
 	router    *router.Router
+
+	settingsWatch  *fswatch.Watcher // nil when the folder could not be watched
+	templatesWatch *fswatch.Watcher // likewise
 
 	mu      sync.Mutex
 	tplErrs []templates.FileError
@@ -110,21 +114,36 @@ func (rt *Runtime) buildProviders(ctx context.Context) error {
 func (rt *Runtime) startProviders() error {
 	p := rt.providers
 	p.router.Start(rt.ctx)
-	rt.goBackground(func(ctx context.Context) {
-		if err := p.settings.Watch(ctx, 200*time.Millisecond); err != nil {
-			rt.log.Warn("settings watch stopped", "err", err)
-		}
+	var err error
+	// The watch is in place before Start returns, so no hand edit made
+	// after that is missed. Without it the app still works; edits then
+	// apply at the next start.
+	p.settingsWatch, err = p.settings.Watch(rt.ctx, 200*time.Millisecond, func(err error) {
+		rt.log.Warn("settings watch", "err", err)
 	})
-	rt.goBackground(func(ctx context.Context) {
-		if err := p.templates.Watch(ctx, 200*time.Millisecond); err != nil {
-			rt.log.Warn("templates watch stopped", "err", err)
-		}
+	if err != nil {
+		rt.log.Warn("settings are not watched for hand edits", "err", err)
+	}
+	// Its first reload runs here too, so its event goes out before Start
+	// returns rather than at some moment after.
+	p.templatesWatch, err = p.templates.Watch(rt.ctx, 200*time.Millisecond, func(err error) {
+		rt.log.Warn("templates watch", "err", err)
 	})
+	if err != nil {
+		rt.log.Warn("templates are not watched for edits", "err", err)
+	}
 	return nil
 }
 
 // stopProviders stops health checks and saves the quota counts.
-func (rt *Runtime) stopProviders() { rt.providers.router.Stop() }
+func (rt *Runtime) stopProviders() {
+	for _, w := range []*fswatch.Watcher{rt.providers.settingsWatch, rt.providers.templatesWatch} {
+		if w != nil {
+			w.Stop()
+		}
+	}
+	rt.providers.router.Stop()
+}
 
 // Keys is the key store for API keys and tokens, opened on first use
 // (probing the OS keyring can take a moment). Names are namespaced:

@@ -216,8 +216,14 @@ func Count(ctx context.Context, q Querier, e *Entity, where string, args ...any)
 
 // OutboxDepth is the number of outbox entries waiting to be pushed.
 func (s *Store) OutboxDepth(ctx context.Context) (int, error) {
+	return s.OutboxDepthIn(ctx, s.read)
+}
+
+// OutboxDepthIn is OutboxDepth read through q: a transaction that reads
+// other tables too gets a depth of the same moment.
+func (s *Store) OutboxDepthIn(ctx context.Context, q Querier) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT n FROM outbox_count WHERE id = 1`).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT n FROM outbox_count WHERE id = 1`).Scan(&n)
 	return n, err
 }
 
