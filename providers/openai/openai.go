@@ -13,11 +13,9 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -64,6 +62,7 @@ type Client struct {
 	cfg            Config
 	url            string
 	newTokensField bool // send max_completion_tokens (api.openai.com)
+	ep             wire.Endpoint
 }
 
 var _ providers.Provider = (*Client)(nil)
@@ -81,6 +80,12 @@ func New(cfg Config) *Client {
 		cfg.Key = func() (string, error) { return "", nil }
 	}
 	c := &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/")}
+	c.ep = wire.Endpoint{Provider: cfg.Name, Client: cfg.HTTPClient, Key: cfg.Key, Now: cfg.Now, ErrorMessage: errorMessage,
+		Header: func(h http.Header, key string) {
+			if key != "" {
+				h.Set("Authorization", "Bearer "+key)
+			}
+		}}
 	c.newTokensField = strings.HasPrefix(c.url, "https://api.openai.com/")
 	if c.cfg.ModelsURL == "" {
 		c.cfg.ModelsURL = c.url + "/models"
@@ -139,10 +144,6 @@ type errorBody struct {
 // Generate sends one chat completion. It streams when req.OnDelta is set.
 func (c *Client) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
 	start := time.Now()
-	key, err := c.cfg.Key()
-	if err != nil {
-		return providers.Response{}, &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
-	}
 	body := chatRequest{Model: c.cfg.Model, Stream: req.OnDelta != nil}
 	if c.newTokensField {
 		body.MaxCompletion = req.MaxTokens // OpenAI's newer models refuse max_tokens
@@ -160,32 +161,13 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 	if body.Stream {
 		body.StreamOptions = &streamOptions{IncludeUsage: true}
 	}
-	buf, err := json.Marshal(body)
+	resp, err := c.ep.Post(ctx, c.url+"/chat/completions", body, body.Stream)
 	if err != nil {
-		return providers.Response{}, fmt.Errorf("%s: encode request: %w", c.cfg.Name, err)
-	}
-	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+"/chat/completions", bytes.NewReader(buf))
-	if err != nil {
-		return providers.Response{}, &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
-	}
-	httpReq.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		httpReq.Header.Set("Authorization", "Bearer "+key)
-	}
-	if body.Stream {
-		httpReq.Header.Set("Accept", "text/event-stream")
-	}
-	resp, err := c.cfg.HTTPClient.Do(httpReq)
-	if err != nil {
-		return providers.Response{}, wire.TransportError(ctx, c.cfg.Name, err)
+		return providers.Response{}, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		return providers.Response{}, wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
-	}
 	out := providers.Response{Provider: c.cfg.Name, Model: c.cfg.Model}
-	rd := wire.ProgressBody(resp.Body, providers.Progress(ctx))
+	rd := resp.Body
 	if body.Stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 		err = c.readStream(ctx, rd, req.OnDelta, &out)
 	} else {
@@ -199,9 +181,9 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 }
 
 func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	raw, err := io.ReadAll(io.LimitReader(r, wire.MaxBody))
+	raw, err := wire.ReadWhole(ctx, c.cfg.Name, r)
 	if err != nil {
-		return wire.TransportError(ctx, c.cfg.Name, err)
+		return err
 	}
 	var cr chatResponse
 	if err := json.Unmarshal(raw, &cr); err != nil {
@@ -297,22 +279,4 @@ func errorMessage(raw []byte, key string) string {
 // is accepted, without generating. The list must arrive whole within ctx
 // and be a JSON model list: a 200 with an empty, garbled or stalled body
 // fails.
-func (c *Client) Check(ctx context.Context) error {
-	key, err := c.cfg.Key()
-	if err != nil {
-		return &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
-	}
-	httpReq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.ModelsURL, nil)
-	if err != nil {
-		return &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
-	}
-	if key != "" {
-		httpReq.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := c.cfg.HTTPClient.Do(httpReq)
-	if err != nil {
-		return wire.TransportError(ctx, c.cfg.Name, err)
-	}
-	defer resp.Body.Close()
-	return wire.CheckResponse(ctx, c.cfg.Name, resp, c.cfg.Now(), func(raw []byte) string { return errorMessage(raw, key) })
-}
+func (c *Client) Check(ctx context.Context) error { return c.ep.Check(ctx, c.cfg.ModelsURL) }
