@@ -155,12 +155,9 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 	}
 	defer resp.Body.Close()
 	out := providers.Response{Provider: c.cfg.Name, Model: c.cfg.Model}
-	rd := resp.Body
-	if body.Stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		err = c.readStream(ctx, rd, req.OnDelta, &out)
-	} else {
-		err = c.readWhole(ctx, rd, req.OnDelta, &out)
-	}
+	err = wire.ReadAnswer(resp, body.Stream,
+		func(r io.Reader) error { return c.readStream(ctx, r, req.OnDelta, &out) },
+		func(r io.Reader) error { return c.readWhole(ctx, r, req.OnDelta, &out) })
 	if err != nil {
 		return providers.Response{}, err
 	}
@@ -169,13 +166,9 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 }
 
 func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	raw, err := wire.ReadWhole(ctx, c.cfg.Name, r)
-	if err != nil {
-		return err
-	}
 	var mr messagesResponse
-	if err := json.Unmarshal(raw, &mr); err != nil {
-		return wire.BadResponse(c.cfg.Name, "the answer was not valid JSON (it may have been cut off)")
+	if err := wire.DecodeWhole(ctx, c.cfg.Name, r, &mr); err != nil {
+		return err
 	}
 	var text strings.Builder
 	for _, block := range mr.Content {
@@ -200,11 +193,10 @@ func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string
 }
 
 func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	var text strings.Builder
-	err := wire.Events(r, func(event, data string) (bool, error) {
+	text, err := wire.ReadStream(ctx, c.cfg.Name, r, onDelta, func(_, data string) (string, bool, error) {
 		var ev streamEvent
 		if err := json.Unmarshal([]byte(data), &ev); err != nil {
-			return false, wire.BadResponse(c.cfg.Name, "a streamed event was not valid JSON")
+			return "", false, wire.BadResponse(c.cfg.Name, "a streamed event was not valid JSON")
 		}
 		switch ev.Type {
 		case "message_start":
@@ -217,35 +209,24 @@ func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(strin
 				}
 			}
 		case "content_block_delta":
-			if ev.Delta != nil && ev.Delta.Type == "text_delta" && ev.Delta.Text != "" {
-				text.WriteString(ev.Delta.Text)
-				onDelta(ev.Delta.Text)
+			if ev.Delta != nil && ev.Delta.Type == "text_delta" {
+				return ev.Delta.Text, false, nil
 			}
 		case "message_delta":
 			if ev.Usage != nil {
 				out.Usage.OutputTokens = ev.Usage.OutputTokens
 			}
 		case "message_stop":
-			return true, nil
+			return "", true, nil
 		case "error":
-			return false, &providers.Error{Provider: c.cfg.Name, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
+			return "", false, wire.StreamError(c.cfg.Name)
 		}
-		return false, nil
+		return "", false, nil
 	})
 	if err != nil {
-		var pe *providers.Error
-		if errors.As(err, &pe) {
-			return err
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil {
-			return wire.BadResponse(c.cfg.Name, "the stream ended before it was complete")
-		}
-		return wire.TransportError(ctx, c.cfg.Name, err)
+		return err
 	}
-	if strings.TrimSpace(text.String()) == "" {
-		return wire.BadResponse(c.cfg.Name, "the answer had no text")
-	}
-	out.Text = text.String()
+	out.Text = text
 	return nil
 }
 

@@ -15,7 +15,6 @@ package openai
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -167,12 +166,9 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 	}
 	defer resp.Body.Close()
 	out := providers.Response{Provider: c.cfg.Name, Model: c.cfg.Model}
-	rd := resp.Body
-	if body.Stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		err = c.readStream(ctx, rd, req.OnDelta, &out)
-	} else {
-		err = c.readWhole(ctx, rd, req.OnDelta, &out)
-	}
+	err = wire.ReadAnswer(resp, body.Stream,
+		func(r io.Reader) error { return c.readStream(ctx, r, req.OnDelta, &out) },
+		func(r io.Reader) error { return c.readWhole(ctx, r, req.OnDelta, &out) })
 	if err != nil {
 		return providers.Response{}, err
 	}
@@ -181,13 +177,9 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 }
 
 func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	raw, err := wire.ReadWhole(ctx, c.cfg.Name, r)
-	if err != nil {
-		return err
-	}
 	var cr chatResponse
-	if err := json.Unmarshal(raw, &cr); err != nil {
-		return wire.BadResponse(c.cfg.Name, "the answer was not valid JSON (it may have been cut off)")
+	if err := wire.DecodeWhole(ctx, c.cfg.Name, r, &cr); err != nil {
+		return err
 	}
 	if len(cr.Choices) == 0 || cr.Choices[0].Message.Content == nil {
 		return wire.BadResponse(c.cfg.Name, "the answer had no choices")
@@ -210,20 +202,19 @@ func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string
 }
 
 func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	var text strings.Builder
-	err := wire.Events(r, func(_, data string) (bool, error) {
+	text, err := wire.ReadStream(ctx, c.cfg.Name, r, onDelta, func(_, data string) (string, bool, error) {
 		if data == "[DONE]" {
-			return true, nil
+			return "", true, nil
 		}
 		var chunk struct {
 			chatResponse
 			Error json.RawMessage `json:"error"`
 		}
 		if err := json.Unmarshal([]byte(data), &chunk); err != nil {
-			return false, wire.BadResponse(c.cfg.Name, "a streamed chunk was not valid JSON")
+			return "", false, wire.BadResponse(c.cfg.Name, "a streamed chunk was not valid JSON")
 		}
 		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
-			return false, &providers.Error{Provider: c.cfg.Name, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
+			return "", false, wire.StreamError(c.cfg.Name)
 		}
 		if chunk.Model != "" {
 			out.Model = chunk.Model
@@ -231,27 +222,15 @@ func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(strin
 		if chunk.Usage != nil {
 			out.Usage = providers.Usage{InputTokens: chunk.Usage.PromptTokens, OutputTokens: chunk.Usage.CompletionTokens}
 		}
-		if len(chunk.Choices) > 0 && chunk.Choices[0].Delta.Content != "" {
-			d := chunk.Choices[0].Delta.Content
-			text.WriteString(d)
-			onDelta(d)
+		if len(chunk.Choices) > 0 {
+			return chunk.Choices[0].Delta.Content, false, nil
 		}
-		return false, nil
+		return "", false, nil
 	})
 	if err != nil {
-		var pe *providers.Error
-		if errors.As(err, &pe) {
-			return err
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil {
-			return wire.BadResponse(c.cfg.Name, "the stream ended before it was complete")
-		}
-		return wire.TransportError(ctx, c.cfg.Name, err)
+		return err
 	}
-	if strings.TrimSpace(text.String()) == "" {
-		return wire.BadResponse(c.cfg.Name, "the answer had no choices")
-	}
-	out.Text = text.String()
+	out.Text = text
 	return nil
 }
 

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"tubeagency/providers"
@@ -109,4 +111,66 @@ func ReadWhole(ctx context.Context, provider string, r io.Reader) ([]byte, error
 		return nil, TransportError(ctx, provider, err)
 	}
 	return raw, nil
+}
+
+// ReadAnswer reads a 2xx answer: as server-sent events when a stream was
+// asked for and the server sent one, whole otherwise (a server may answer
+// a stream request with one JSON body).
+func ReadAnswer(resp *http.Response, stream bool, readStream, readWhole func(io.Reader) error) error {
+	if stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		return readStream(resp.Body)
+	}
+	return readWhole(resp.Body)
+}
+
+// DecodeWhole reads a whole answer (up to MaxBody) into v.
+func DecodeWhole(ctx context.Context, provider string, r io.Reader, v any) error {
+	raw, err := ReadWhole(ctx, provider, r)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return BadResponse(provider, "the answer was not valid JSON (it may have been cut off)")
+	}
+	return nil
+}
+
+// ReadStream reads an answer streamed as server-sent events. event reads
+// one event and returns the text it adds (may be empty) and whether the
+// stream is done; ReadStream passes each piece to onDelta and returns the
+// whole text. A stream cut short, a failed read or a stream without text
+// becomes a *providers.Error.
+func ReadStream(ctx context.Context, provider string, r io.Reader, onDelta func(string),
+	event func(name, data string) (delta string, done bool, err error)) (string, error) {
+	var text strings.Builder
+	err := Events(r, func(name, data string) (bool, error) {
+		d, done, err := event(name, data)
+		if err != nil {
+			return false, err
+		}
+		if d != "" {
+			text.WriteString(d)
+			onDelta(d)
+		}
+		return done, nil
+	})
+	if err != nil {
+		var pe *providers.Error
+		if errors.As(err, &pe) {
+			return "", err
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil {
+			return "", BadResponse(provider, "the stream ended before it was complete")
+		}
+		return "", TransportError(ctx, provider, err)
+	}
+	if strings.TrimSpace(text.String()) == "" {
+		return "", BadResponse(provider, "the answer had no text")
+	}
+	return text.String(), nil
+}
+
+// StreamError is the error a stream reports in one of its events.
+func StreamError(provider string) error {
+	return &providers.Error{Provider: provider, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
 }
