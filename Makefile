@@ -11,7 +11,7 @@ DATA_DIR ?=
 ADDR ?= 127.0.0.1:7777
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: run build serve test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test frontend clean
+.PHONY: run build serve bindings bindings-check test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test frontend clean
 
 run: deps build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -39,9 +39,20 @@ frontend: frontend/node_modules/.package-lock.json
 build: frontend
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-# The Wails CLI is pinned in go.mod as a tool; it regenerates the bindings.
+# The Wails CLI is pinned in go.mod as a tool. It writes the TypeScript
+# models and method declarations of the bound Go API into frontend/wailsjs
+# (committed; frontend/src/lib/api.ts is their only importer). It needs no
+# display: bindings.go describes the API without starting the app.
 bindings:
-	$(GO) tool wails generate module -tags webkit2_41
+	@out=$$($(GO) tool wails generate module -tags webkit2_41 2>&1) || { echo "$$out"; echo "make bindings: the generator failed"; exit 1; }
+	@find frontend/wailsjs -type f -exec chmod 644 {} +
+
+# CI: the committed bindings must be what the Go API generates.
+bindings-check: bindings
+	@if [ -n "$$(git status --porcelain -- frontend/wailsjs)" ]; then \
+		git status --short -- frontend/wailsjs; git --no-pager diff --stat -- frontend/wailsjs; \
+		echo "frontend/wailsjs does not match the Go API: run 'make bindings' and commit the result."; exit 1; \
+	fi
 
 test: deps deps-test build lint test-go test-frontend test-e2e test-desktop
 	@echo "All tests passed."
@@ -49,6 +60,8 @@ test: deps deps-test build lint test-go test-frontend test-e2e test-desktop
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags bindings .
+	@$(MAKE) --no-print-directory bindings-check
 	cd frontend && npm run check
 
 test-go:
