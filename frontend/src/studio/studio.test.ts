@@ -1,14 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { clock, words, retime, exportURL, type ScriptSection } from './studio';
-
-describe('clock', () => {
-  it.each([
-    [0, '0:00'],
-    [65, '1:05'],
-    [599.9, '9:59'],
-    [3725, '1:02:05'],
-  ])('%d s → %s', (s, want) => expect(clock(s)).toBe(want));
-});
+import type { ScriptSection } from '../lib/api';
+import { words, retime, exportURL } from './studio';
 
 describe('retime', () => {
   it('times sections after the hook at the words per minute, like the Go side', () => {
