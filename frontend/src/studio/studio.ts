@@ -1,6 +1,6 @@
 // The Studio, Autopilot and dashboard cards talk to the Go side through this
 // module, which uses src/lib/api.ts and nothing else.
-import { call, isDesktop, type AutopilotSettings, type PackageInput, type ScriptSection, type Voice } from '../lib/api';
+import { call, isDesktop, type AutopilotSettings, type Package, type PackageInput, type ScriptSection, type Voice } from '../lib/api';
 
 export const STEPS = ['ideas', 'titles', 'script', 'description', 'tags', 'thumbnail', 'voice'] as const;
 export type Step = (typeof STEPS)[number];
@@ -77,4 +77,45 @@ export function retime(hook: string, sections: ScriptSection[], wpm: number): Sc
     at += secs;
     return out;
   });
+}
+
+/** Editable copies of a package's text. */
+export interface Draft {
+  title: string;
+  hook: string;
+  script: ScriptSection[];
+  description: string;
+  /** Comma-separated. */
+  tags: string;
+  thumbnail: string;
+}
+
+export function draftOf(p: Package | null): Draft {
+  return {
+    title: p?.title ?? '',
+    hook: p?.content.hook ?? '',
+    script: (p?.content.script ?? []).map((s) => ({ ...s })),
+    description: p?.content.description ?? '',
+    tags: (p?.content.tags ?? []).join(', '),
+    thumbnail: p?.content.thumbnail ?? '',
+  };
+}
+
+/** What saving a draft of pkg sends: its text, the script re-timed at wpm. */
+export function inputOf(pkg: Package, d: Draft, wpm: number): PackageInput {
+  return {
+    id: pkg.id,
+    channel_id: pkg.channel_id,
+    status: pkg.status,
+    topic: pkg.topic,
+    title: d.title,
+    content: {
+      ...pkg.content,
+      hook: d.hook,
+      script: retime(d.hook, d.script, wpm),
+      description: d.description,
+      tags: d.tags.split(',').map((t) => t.trim()).filter(Boolean),
+      thumbnail: d.thumbnail,
+    },
+  };
 }
