@@ -1,5 +1,20 @@
-import { describe, expect, it } from 'vitest';
-import { ApiError, call, setFetch, toApiError, upload } from './api';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  ApiError,
+  call,
+  setFetch,
+  toApiError,
+  upload,
+  type Args,
+  type AuditResult,
+  type Channel,
+  type ChannelInput,
+  type DeadLetter,
+  type Method,
+  type Result,
+  type Status,
+  type Video,
+} from './api';
 
 function respond(status: number, body: unknown): typeof fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -61,5 +76,38 @@ describe('toApiError', () => {
   });
   it('keeps a plain string as the message', () => {
     expect(toApiError('boom').message).toBe('boom');
+  });
+});
+
+// Checked by svelte-check (`npm run check`), which type-checks the tests:
+// the calls below are typed by the generated declarations.
+describe('types from the generated bindings', () => {
+  it('names methods, arguments and results as the Go API declares them', () => {
+    expectTypeOf<Result<'ListChannels'>>().toEqualTypeOf<Channel[]>();
+    expectTypeOf<Args<'UpdateChannel'>>().toEqualTypeOf<[string, ChannelInput]>();
+    expectTypeOf<Result<'StudioCancel'>>().toEqualTypeOf<boolean>();
+    expectTypeOf<Result<'DeleteChannel'>>().toEqualTypeOf<void>();
+    expectTypeOf<'ListChannels'>().toMatchTypeOf<Method>();
+    expectTypeOf<'NoSuchMethod'>().not.toMatchTypeOf<Method>();
+    const typed = () => {
+      // @ts-expect-error: no bound method has this name
+      call('NoSuchMethod');
+      // @ts-expect-error: GetChannel takes one string
+      call('GetChannel', 42);
+      // @ts-expect-error: a channel has no such field
+      call('ListChannels').then((cs) => cs[0].no_such_field);
+    };
+    expect(typeof typed).toBe('function');
+  });
+  it("reads Go's time.Time (generated as any) as the RFC 3339 string it arrives as", () => {
+    expectTypeOf<Video['published_at']>().toEqualTypeOf<string>();
+    expectTypeOf<Result<'ListInsightVideos'>[number]['updated_at']>().toEqualTypeOf<string>();
+    expectTypeOf<AuditResult['report']['series'][number]['published_at']>().toEqualTypeOf<string>();
+    // unix-millisecond times stay numbers
+    expectTypeOf<Channel['created_at']>().toEqualTypeOf<number>();
+  });
+  it('has no open-ended DTOs', () => {
+    expectTypeOf<'anything' extends keyof Status ? true : false>().toEqualTypeOf<false>();
+    expectTypeOf<DeadLetter['payload']>().toEqualTypeOf<Record<string, unknown>>();
   });
 });
