@@ -33,6 +33,9 @@ import (
 var frontendDist embed.FS
 
 func main() {
+	if generatingBindings {
+		os.Exit(generateBindings())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answeredBy, stateLabel, type TitlesResult } from './providers';
+import type { TitlesResult } from '../lib/api';
+import { answeredBy, stateLabel } from './providers';
 
 const base: TitlesResult = {
   options: [], provider: 'groq', provider_label: 'Groq', model: 'm', attempts: 1,

@@ -1,0 +1,241 @@
+// The Studio page's state: the channel and its packages, the package open
+// with its live progress, and the edits to its text. One instance per page,
+// handed to its sections; it follows "job" and "packages" events while the
+// page is open.
+import { untrack } from 'svelte';
+import { onEvent, type Events, type Package, type StudioInfo } from '../lib/api';
+import { errorText, showError } from '../lib/errors';
+import { go } from '../lib/router.svelte';
+import { channels } from '../stores/channels.svelte';
+import { STEPS, draftOf, inputOf, studioApi, words, type Draft, type Step } from './studio';
+
+const finishedStep = (status: string) => status === 'done' || status === 'skipped';
+
+export class StudioPage {
+  channelID = $state('');
+  topic = $state('');
+  withVoice = $state(true);
+  info = $state<StudioInfo | null>(null);
+  packages = $state<Package[]>([]);
+  selectedID = $state('');
+  pkg = $state<Package | null>(null);
+  /** The ids of the packages being generated. */
+  running = $state<string[]>([]);
+  /** Live progress of the open package's steps, from job events. */
+  live = $state<Record<string, { status: string; chars: number; tail?: string }>>({});
+  /** Sentences by input (channel_id, topic, title, content.…). */
+  errors = $state<Record<string, string>>({});
+  formError = $state('');
+  stepError = $state('');
+  saveNote = $state('');
+  draft = $state<Draft>(draftOf(null));
+  dirty = $state(false);
+
+  channel = $derived(channels.byId(this.channelID) ?? null);
+  isRunning = $derived(!!this.pkg && this.running.includes(this.pkg.id));
+  target = $derived(this.info?.targets[this.channel?.format ?? 'long-form']);
+  wpm = $derived(this.pkg?.content.words_per_minute || this.target?.words_per_minute || 150);
+  /** How long the drafted hook and script take to say, in seconds. */
+  spoken = $derived(((words(this.draft.hook) + this.draft.script.reduce((n, s) => n + words(s.text), 0)) * 60) / this.wpm);
+  doneCount = $derived(this.pkg ? STEPS.filter((s) => finishedStep(this.stepStatus(s))).length : 0);
+  complete = $derived(!!this.pkg && STEPS.every((s) => finishedStep(this.pkg!.content.steps?.[s]?.status ?? '')));
+
+  #settleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(channelID: string, packageID: string) {
+    this.channelID = channelID;
+    this.selectedID = packageID;
+  }
+
+  stepStatus(s: Step): string {
+    return this.live[s]?.status ?? this.pkg?.content.steps?.[s]?.status ?? 'pending';
+  }
+
+  /** Loads what the page shows and follows events; returns the stop function. */
+  start(): () => void {
+    (async () => {
+      try {
+        this.info = await studioApi.info();
+        this.withVoice = (this.info?.voices.length ?? 0) > 0;
+        await this.loadPackages();
+        if (this.selectedID) await this.loadPackage(this.selectedID);
+        this.running = await studioApi.running();
+      } catch (e) {
+        this.formError = errorText(e);
+      }
+    })();
+    const offJob = onEvent('job', (d) => this.#onJob(d));
+    const offPkg = onEvent('packages', () => this.loadPackages());
+    return () => {
+      clearTimeout(this.#settleTimer);
+      offJob();
+      offPkg();
+    };
+  }
+
+  #onJob(d: Events['job']) {
+    if (!d || d.package_id !== this.selectedID) return;
+    if ('step' in d && d.step) {
+      const prev = this.live[d.step];
+      // Keep the end of the streamed text so the user sees it being written.
+      const tail = d.delta ? ((prev?.tail ?? '') + d.delta).slice(-120) : prev?.tail;
+      this.live[d.step] = { status: d.status, chars: d.chars ?? prev?.chars ?? 0, tail };
+    }
+    if (d.status === 'running' && !this.running.includes(d.package_id)) this.running = [...this.running, d.package_id];
+    if (d.error && d.status !== 'running') this.stepError = d.error;
+    if (d.status !== 'running') {
+      if (d.status === 'finished' || d.status === 'failed' || d.status === 'cancelled') {
+        this.running = this.running.filter((r) => r !== d.package_id);
+        this.settle();
+      }
+      this.loadPackage(this.selectedID, true);
+      this.loadPackages();
+    }
+  }
+
+  /** The first channel until the user picks one, once the list is there. */
+  pickFirstChannel() {
+    if (!this.channelID && channels.list.length) {
+      this.channelID = channels.list[0].id;
+      untrack(() => this.loadPackages());
+    }
+  }
+
+  resetDraft(p: Package | null) {
+    this.draft = draftOf(p);
+    this.dirty = false;
+  }
+
+  /** Marks the draft edited. */
+  edit = () => {
+    this.dirty = true;
+    this.saveNote = '';
+  };
+
+  async loadPackages() {
+    if (!this.channelID) {
+      this.packages = [];
+      return;
+    }
+    try {
+      this.packages = await studioApi.listPackages(this.channelID);
+    } catch (e) {
+      this.formError = errorText(e);
+    }
+  }
+
+  async loadPackage(id: string, keepDraft = false) {
+    if (!id) {
+      this.pkg = null;
+      this.resetDraft(null);
+      return;
+    }
+    try {
+      const p = await studioApi.getPackage(id);
+      if (id !== this.selectedID) return;
+      this.pkg = p;
+      // Saved state is newer than any finished live event; keep only live runs.
+      for (const k of Object.keys(this.live)) if (this.live[k].status !== 'running') delete this.live[k];
+      if (!keepDraft || !this.dirty) this.resetDraft(p);
+    } catch (e) {
+      this.stepError = errorText(e);
+    }
+  }
+
+  select(id: string) {
+    this.selectedID = id;
+    this.live = {};
+    this.stepError = '';
+    this.saveNote = '';
+    go('studio', { channel: this.channelID, package: id });
+    this.loadPackage(id);
+  }
+
+  changeChannel() {
+    this.selectedID = '';
+    this.pkg = null;
+    go('studio', { channel: this.channelID });
+    this.loadPackages();
+  }
+
+  async generate() {
+    this.errors = {};
+    this.formError = '';
+    if (!this.channelID) {
+      this.errors = { channel_id: 'Pick a channel first.' };
+      return;
+    }
+    try {
+      const p = await studioApi.create(this.channelID, this.topic, this.withVoice);
+      this.topic = '';
+      this.packages = [p, ...this.packages];
+      this.select(p.id);
+      this.settle();
+    } catch (e) {
+      ({ fields: this.errors, form: this.formError } = showError(e, { channel_id: 'The channel', topic: 'The topic' }));
+    }
+  }
+
+  // Job events move the running state as they arrive; a short while after
+  // an action or a run's end the server's own list settles any race
+  // between the call's answer and the events.
+  settle() {
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = setTimeout(async () => {
+      try {
+        this.running = await studioApi.running();
+      } catch {
+        // the next event or action settles it
+      }
+    }, 400);
+  }
+
+  async #act(fn: () => Promise<unknown>) {
+    this.stepError = '';
+    try {
+      await fn();
+    } catch (e) {
+      this.stepError = errorText(e);
+    }
+    this.settle();
+  }
+
+  resume = () => this.#act(() => studioApi.run(this.pkg!.id, this.withVoice));
+  regenerate = (s: Step) => {
+    this.live[s] = { status: 'running', chars: 0 };
+    return this.#act(() => studioApi.regenerate(this.pkg!.id, s));
+  };
+  cancel = () => this.#act(() => studioApi.cancel(this.pkg!.id));
+
+  /** Saves the draft. The server keeps the step states: an edit to the
+   *  spoken words sends the voice step back to pending there. */
+  async save() {
+    const pkg = this.pkg;
+    if (!pkg) return;
+    this.errors = {};
+    try {
+      const saved = await studioApi.savePackage(inputOf(pkg, this.draft, this.wpm));
+      this.pkg = saved;
+      this.resetDraft(saved);
+      this.saveNote = 'Saved. The change will sync with your other devices.';
+    } catch (e) {
+      const inputs = { title: 'The title', 'content.description': 'The description', 'content.tags': 'The tags' };
+      ({ fields: this.errors, form: this.stepError } = showError(e, inputs));
+    }
+  }
+
+  async remove() {
+    const pkg = this.pkg;
+    if (!pkg) return;
+    try {
+      await studioApi.remove(pkg.id);
+      this.packages = this.packages.filter((p) => p.id !== pkg.id);
+      this.selectedID = '';
+      this.pkg = null;
+      this.resetDraft(null);
+      go('studio', { channel: this.channelID });
+    } catch (e) {
+      this.stepError = errorText(e);
+    }
+  }
+}
