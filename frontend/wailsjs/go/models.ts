@@ -183,6 +183,12 @@ export namespace app {
 	    rows: number;
 	    skipped: number;
 	}
+	export interface Language {
+	    code: string;
+	    name: string;
+	    native: string;
+	    templates: boolean;
+	}
 	export interface MoneyCounter {
 	    channels: ChannelMoney[];
 	    per_second: number;
