@@ -173,3 +173,20 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+func TestStatusSaysWhetherSyncIsSetUp(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	st, err := a.Status()
+	if err != nil || st.SyncConfigured || st.SyncState != "signed_out" {
+		t.Fatalf("fresh status %+v, %v: want signed out and not set up", st, err)
+	}
+	// A project on this computer where nothing listens: saved, not signed in.
+	if _, err := a.SaveSyncSettings(SyncSettingsInput{URL: "http://127.0.0.1:1", AnonKey: "anon.key-for.tests"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err = a.Status()
+	if err != nil || !st.SyncConfigured {
+		t.Fatalf("status after saving a project %+v, %v: want set up", st, err)
+	}
+}

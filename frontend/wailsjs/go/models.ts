@@ -262,6 +262,7 @@ export namespace app {
 	    outbox: number;
 	    online: boolean;
 	    sync_state: string;
+	    sync_configured: boolean;
 	    last_sync: number;
 	    dead_letters: number;
 	    sync_error: string;
