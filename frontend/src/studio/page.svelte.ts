@@ -4,8 +4,9 @@
 // page is open.
 import { untrack } from 'svelte';
 import { onEvent, type Events, type Package, type StudioInfo } from '../lib/api';
-import { errorText, showError } from '../lib/errors';
-import { go } from '../lib/router.svelte';
+import { errorText, plain, showError } from '../lib/errors';
+import { go, mayLeave } from '../lib/router.svelte';
+import { pickChannel, rememberChannel } from '../lib/remember';
 import { channels } from '../stores/channels.svelte';
 import { STEPS, draftOf, inputOf, studioApi, words, type Draft, type Step } from './studio';
 
@@ -82,7 +83,7 @@ export class StudioPage {
       this.live[d.step] = { status: d.status, chars: d.chars ?? prev?.chars ?? 0, tail };
     }
     if (d.status === 'running' && !this.running.includes(d.package_id)) this.running = [...this.running, d.package_id];
-    if (d.error && d.status !== 'running') this.stepError = d.error;
+    if (d.error && d.status !== 'running') this.stepError = plain(d.error, 'Studio run');
     if (d.status !== 'running') {
       if (d.status === 'finished' || d.status === 'failed' || d.status === 'cancelled') {
         this.running = this.running.filter((r) => r !== d.package_id);
@@ -93,12 +94,18 @@ export class StudioPage {
     }
   }
 
-  /** The first channel until the user picks one, once the list is there. */
-  pickFirstChannel() {
-    if (!this.channelID && channels.list.length) {
-      this.channelID = channels.list[0].id;
-      untrack(() => this.loadPackages());
-    }
+  /** Once the list is there (and again whenever it changes): the channel
+   *  the link names, else the one last picked in Studio, else the first. A
+   *  channel shown stays shown while it exists. */
+  pickChannel() {
+    const ids = channels.list.map((c) => c.id);
+    if (ids.length === 0 || ids.includes(this.channelID)) return;
+    const id = pickChannel(ids, this.channelID, 'studio');
+    untrack(() => {
+      this.channelID = id;
+      rememberChannel('studio', id);
+      this.loadPackages();
+    });
   }
 
   resetDraft(p: Package | null) {
@@ -142,7 +149,10 @@ export class StudioPage {
     }
   }
 
-  select(id: string) {
+  /** Opens package id; unsaved edits of the open one are saved or
+   *  discarded first, or the user stays. */
+  async select(id: string) {
+    if (id !== this.selectedID && !(await mayLeave())) return;
     this.selectedID = id;
     this.live = {};
     this.stepError = '';
@@ -151,11 +161,19 @@ export class StudioPage {
     this.loadPackage(id);
   }
 
-  changeChannel() {
+  /** Shows channel id's packages; unsaved edits are saved or discarded
+   *  first, or the channel stays. Resolves whether it changed. */
+  async changeChannel(id: string): Promise<boolean> {
+    if (id === this.channelID) return true;
+    if (!(await mayLeave())) return false;
+    this.channelID = id;
+    rememberChannel('studio', id);
     this.selectedID = '';
     this.pkg = null;
+    this.resetDraft(null);
     go('studio', { channel: this.channelID });
     this.loadPackages();
+    return true;
   }
 
   async generate() {
@@ -165,6 +183,8 @@ export class StudioPage {
       this.errors = { channel_id: 'Pick a channel first.' };
       return;
     }
+    // The new package opens when it starts: the open one's edits first.
+    if (!(await mayLeave())) return;
     try {
       const p = await studioApi.create(this.channelID, this.topic, this.withVoice);
       this.topic = '';
@@ -207,20 +227,23 @@ export class StudioPage {
   };
   cancel = () => this.#act(() => studioApi.cancel(this.pkg!.id));
 
-  /** Saves the draft. The server keeps the step states: an edit to the
-   *  spoken words sends the voice step back to pending there. */
-  async save() {
+  /** Saves the draft; resolves whether it was saved. The server keeps the
+   *  step states: an edit to the spoken words sends the voice step back to
+   *  pending there. */
+  async save(): Promise<boolean> {
     const pkg = this.pkg;
-    if (!pkg) return;
+    if (!pkg) return false;
     this.errors = {};
     try {
       const saved = await studioApi.savePackage(inputOf(pkg, this.draft, this.wpm));
       this.pkg = saved;
       this.resetDraft(saved);
       this.saveNote = 'Saved. The change will sync with your other devices.';
+      return true;
     } catch (e) {
       const inputs = { title: 'The title', 'content.description': 'The description', 'content.tags': 'The tags' };
       ({ fields: this.errors, form: this.stepError } = showError(e, inputs));
+      return false;
     }
   }
 
