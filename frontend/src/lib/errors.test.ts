@@ -90,6 +90,31 @@ describe('plain', () => {
     expect(plain('sql: no rows in result set')).toBe('Something went wrong; the details are in the log.');
     expect(plain('Sync is failing: context deadline exceeded')).toBe('Sync is failing. It took too long to answer.');
   });
+  it('drops a technical part in brackets and keeps the sentence', async () => {
+    const { plain } = await import('./errors');
+    expect(
+      plain('No system keyring is available (exec: "dbus-launch": executable file not found in $PATH), so API keys are stored in /home/a/.config/TubeAgency/secrets.json, readable only by your user account.'),
+    ).toBe('No system keyring is available, so API keys are stored in /home/a/.config/TubeAgency/secrets.json, readable only by your user account.');
+  });
+  it('leaves a web address the user typed alone', async () => {
+    const { plain } = await import('./errors');
+    const s = 'Could not reach Groq at http://127.0.0.1:9/v1: the server refused the connection or could not be reached.';
+    expect(plain(s)).toBe(s);
+  });
+  it('sends the technical text to the app log once', async () => {
+    const { plain } = await import('./errors');
+    const { setFetch } = await import('./api');
+    const sent: unknown[] = [];
+    setFetch(async (url, init) => {
+      sent.push([String(url), JSON.parse(String(init?.body))]);
+      return new Response('null', { status: 200 });
+    });
+    const raw = 'push: Post "https://p.supabase.co/rest/v1/channels": dial tcp 10.1.2.3:443: i/o timeout';
+    plain(raw, 'Settings → Sync');
+    plain(raw, 'Settings → Sync');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual([['/api/call/ReportUIError', ['Settings → Sync', raw]]]);
+  });
   it('never lets an address, a port or an error chain through', async () => {
     const { plain } = await import('./errors');
     for (const raw of [

@@ -40,7 +40,7 @@ const reasons: [RegExp, string][] = [
   [/dbus|org\.freedesktop|secret ?service|keyring|gnome-keyring|kwallet/i, 'The system keyring is not available on this computer.'],
   [/x509|certificate|tls:|handshake/i, 'The secure connection was refused: its certificate was not accepted.'],
   [/no such host|server misbehaving|lookup [^ ]+ on /i, 'The address could not be found: check it, and the internet connection.'],
-  [/connection refused|connect: |dial (tcp|udp)|network is unreachable|no route to host|EHOSTUNREACH|ECONNREFUSED/i, 'It could not be reached: check the address and the internet connection.'],
+  [/connection refused|refused the connection|connect: |dial (tcp|udp)|network is unreachable|no route to host|EHOSTUNREACH|ECONNREFUSED/i, 'It could not be reached: check the address and the internet connection.'],
   [/deadline exceeded|i\/o timeout|timed? ?out|Client\.Timeout/i, 'It took too long to answer.'],
   [/connection reset|broken pipe|unexpected EOF|\bEOF\b|ECONNRESET/i, 'The connection broke off before the answer was complete.'],
   [/\b(401|403)\b|unauthori[sz]ed|forbidden|invalid api key|incorrect api key|invalid_api_key/i, 'The key was refused: check it in Settings.'],
@@ -60,9 +60,11 @@ const technical = new RegExp(
     String.raw`dial (tcp|udp)|connect: |connection refused|no such host|lookup \S+ on |i\/o timeout|deadline exceeded|Client\.Timeout`,
     String.raw`\bEOF\b|broken pipe|connection reset|ECONN\w+|EHOSTUNREACH|network is unreachable|no route to host`,
     String.raw`x509|tls: |dbus|org\.freedesktop|exec: |exit status \d+|executable file not found|signal: `,
-    String.raw`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b|\[[0-9a-f:]*\]:\d+`,
+    // an address with a port, but not inside a web address the user typed
+    String.raw`(?<![/\w.])\d{1,3}(\.\d{1,3}){3}:\d+\b|\[[0-9a-f:]*\]:\d+`,
     String.raw`\bsql: |sqlite|database is locked|json: |invalid character|cannot unmarshal`,
     String.raw`\bpanic\b|goroutine|runtime error|nil pointer`,
+    String.raw`\b(Get|Post|Put|Patch|Delete|Head) "`,
     String.raw`^[a-z][\w ./"-]*: [a-z"][\w ./"-]*: `,
   ].join('|'),
   'i',
@@ -92,6 +94,9 @@ export function plain(text: string | null | undefined, where = 'dashboard'): str
   const t = (text ?? '').trim();
   if (!t || !isTechnical(t)) return t;
   report(where, t);
+  // A sentence with the technical part in brackets reads well without it.
+  const bare = t.replace(/\s*\(([^()]*)\)/g, (m, inner: string) => (isTechnical(inner) ? '' : m)).trim();
+  if (bare && !isTechnical(bare)) return bare;
   const reason = reasons.find(([r]) => r.test(t))?.[1] ?? 'Something went wrong; the details are in the log.';
   // The lead: the words before the first ": " when they are not technical.
   const i = t.indexOf(': ');

@@ -5,8 +5,8 @@
 import { untrack } from 'svelte';
 import { onEvent, type Events, type Package, type StudioInfo } from '../lib/api';
 import { errorText, plain, showError } from '../lib/errors';
-import { go, mayLeave } from '../lib/router.svelte';
-import { pickChannel, rememberChannel } from '../lib/remember';
+import { go, mayLeave, replace } from '../lib/router.svelte';
+import { pickChannel, recall, remember, rememberChannel } from '../lib/remember';
 import { channels } from '../stores/channels.svelte';
 import { STEPS, draftOf, inputOf, studioApi, words, type Draft, type Step } from './studio';
 
@@ -99,7 +99,11 @@ export class StudioPage {
    *  channel shown stays shown while it exists. */
   pickChannel() {
     const ids = channels.list.map((c) => c.id);
-    if (ids.length === 0 || ids.includes(this.channelID)) return;
+    if (ids.length === 0) return;
+    if (ids.includes(this.channelID)) {
+      rememberChannel('studio', this.channelID);
+      return;
+    }
     const id = pickChannel(ids, this.channelID, 'studio');
     untrack(() => {
       this.channelID = id;
@@ -119,13 +123,24 @@ export class StudioPage {
     this.saveNote = '';
   };
 
+  /** Loads the channel's packages; with none open, opens the one last
+   *  open for this channel on this device, if it is still there. */
   async loadPackages() {
-    if (!this.channelID) {
+    const channel = this.channelID;
+    if (!channel) {
       this.packages = [];
       return;
     }
     try {
-      this.packages = await studioApi.listPackages(this.channelID);
+      const list = await studioApi.listPackages(channel);
+      if (channel !== this.channelID) return;
+      this.packages = list;
+      const last = recall(`studio.package.${channel}`);
+      if (!this.selectedID && last && list.some((p) => p.id === last)) {
+        this.selectedID = last;
+        replace('studio', { channel, package: last });
+        this.loadPackage(last);
+      }
     } catch (e) {
       this.formError = errorText(e);
     }
@@ -141,6 +156,7 @@ export class StudioPage {
       const p = await studioApi.getPackage(id);
       if (id !== this.selectedID) return;
       this.pkg = p;
+      remember(`studio.package.${p.channel_id}`, p.id);
       // Saved state is newer than any finished live event; keep only live runs.
       for (const k of Object.keys(this.live)) if (this.live[k].status !== 'running') delete this.live[k];
       if (!keepDraft || !this.dirty) this.resetDraft(p);
@@ -154,6 +170,7 @@ export class StudioPage {
   async select(id: string) {
     if (id !== this.selectedID && !(await mayLeave())) return;
     this.selectedID = id;
+    remember(`studio.package.${this.channelID}`, id);
     this.live = {};
     this.stepError = '';
     this.saveNote = '';
@@ -253,6 +270,7 @@ export class StudioPage {
     try {
       await studioApi.remove(pkg.id);
       this.packages = this.packages.filter((p) => p.id !== pkg.id);
+      if (recall(`studio.package.${this.channelID}`) === pkg.id) remember(`studio.package.${this.channelID}`, '');
       this.selectedID = '';
       this.pkg = null;
       this.resetDraft(null);
