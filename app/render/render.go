@@ -161,6 +161,9 @@ func (r *Renderer) Render(ctx context.Context, job Job, progress func(Progress))
 	}
 	tools, err := r.Check(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return Manifest{}, ctx.Err() // cancelled while ffmpeg was asked its version: not a missing ffmpeg
+		}
 		return Manifest{}, err
 	}
 	brand, _ := parseColor(job.Brand.Color)
