@@ -18,6 +18,7 @@ type component struct {
 //	→ insights tables
 //	→ providers: settings, templates, cache, quotas, router (observer: monitor)
 //	→ studio and autopilot (jobs timed by the monitor; scoring by insights)
+//	→ renderer           (speaks through the studio's voice chain)
 //	→ syncer             (counts through the monitor)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
@@ -25,6 +26,7 @@ func (rt *Runtime) build(ctx context.Context) error {
 		rt.buildInsights,
 		rt.buildProviders,
 		rt.buildStudio,
+		rt.buildRender,
 		rt.buildSync,
 	} {
 		if err := b(ctx); err != nil {
@@ -41,6 +43,7 @@ func (rt *Runtime) startAll() error {
 		{"monitor", rt.startMonitor, rt.stopMonitor},
 		{"providers", rt.startProviders, rt.stopProviders},
 		{"studio", rt.startStudio, rt.stopStudio},
+		{"render", rt.startRender, rt.stopRender},
 		{"sync", rt.startSync, rt.stopSync},
 	} {
 		if err := c.start(); err != nil {
