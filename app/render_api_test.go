@@ -35,7 +35,7 @@ func shortPackage(tb testing.TB, a *App) store.Package {
 		Content: store.PackageContent{
 			Hook:      "Ice floats.",
 			Thumbnail: "ICE FLOATS",
-			Script: []store.ScriptSection{{Heading: "The reason", Text: "[Show a glass of water]\nWater expands when it freezes.\nOn screen: 9% bigger\nSo ice is lighter."}},
+			Script:    []store.ScriptSection{{Heading: "The reason", Text: "[Show a glass of water]\nWater expands when it freezes.\nOn screen: 9% bigger\nSo ice is lighter."}},
 		}})
 	if err != nil {
 		tb.Fatal(err)
