@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"tubeagency/app/events"
@@ -168,8 +169,9 @@ func (a *App) RenderPackage(packageID string) (RenderTask, error) {
 	if _, err := a.rt.renderJob(ctx, packageID); err != nil {
 		return RenderTask{}, err
 	}
-	if _, err := a.rt.render.renderer.Check(ctx); err != nil {
-		return RenderTask{}, err
+	if _, err := a.rt.checkFFmpeg(a.rt.ctx); err != nil {
+		a.rt.log.Warn("render: ffmpeg check", "err", err)
+		return RenderTask{}, plainRenderError(err)
 	}
 	return a.rt.render.queue.add(p, "studio"), nil
 }
@@ -302,8 +304,8 @@ func (a *App) RenderStorage() (RenderStorage, error) {
 	if out.Settings, err = a.rt.renderSettings(ctx); err != nil {
 		return out, err
 	}
-	if tools, err := a.rt.render.renderer.Check(ctx); err != nil {
-		out.FFmpegError = err.Error()
+	if tools, err := a.rt.checkFFmpeg(a.rt.ctx); err != nil {
+		out.FFmpegError = plainRenderError(err).Error()
 	} else {
 		out.FFmpeg = tools.Version
 	}
@@ -364,6 +366,15 @@ func (a *App) SaveRenderSettings(in RenderSettings) (RenderSettings, error) {
 }
 
 var colorRe = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+
+// checkFFmpeg finds ffmpeg and its version (remembered once found). It
+// runs ffmpeg a few times, which on a busy machine can outlast a bound
+// call's deadline, so it has a longer one of its own.
+func (rt *Runtime) checkFFmpeg(ctx context.Context) (render.Tools, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	return rt.render.renderer.Check(ctx)
+}
 
 // renderSettings reads the saved render settings, or the defaults.
 func (rt *Runtime) renderSettings(ctx context.Context) (RenderSettings, error) {
@@ -656,6 +667,30 @@ func sameSpoken(j render.Job, m render.Manifest) bool {
 		}
 	}
 	return true
+}
+
+// RenderError is a render that cannot start, said in plain words: what
+// is wrong and what to do. It wraps the cause (render.ErrNoFFmpeg, …).
+type RenderError struct {
+	Problem string // a RenderProblem… code
+	Message string
+	Help    string
+	Err     error
+}
+
+func (e *RenderError) Error() string { return strings.TrimSpace(e.Message + " " + e.Help) }
+
+// Unwrap returns the cause.
+func (e *RenderError) Unwrap() error { return e.Err }
+
+// plainRenderError puts err in plain words (an error it has none for
+// stays as it is).
+func plainRenderError(err error) error {
+	problem, msg, help := describeRenderError(err)
+	if problem == RenderProblemFailed {
+		return err
+	}
+	return &RenderError{Problem: problem, Message: msg, Help: help, Err: err}
 }
 
 // describeRenderError turns a render's error into a problem code, what

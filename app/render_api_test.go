@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -360,7 +361,8 @@ func TestRenderWithoutFFmpegSaysWhatToInstall(t *testing.T) {
 		t.Fatalf("render without ffmpeg: %v", renderErr)
 	}
 	body := FormatError(renderErr)
-	if body.Code != CodeUnavailable || !strings.Contains(body.Message, "apt-get install -y ffmpeg") {
+	if body.Code != CodeUnavailable || !strings.Contains(body.Message, "apt-get install -y ffmpeg") ||
+		!strings.HasPrefix(body.Message, "ffmpeg, the program that makes the video, is not installed") || strings.Contains(body.Message, "exec:") {
 		t.Fatalf("error body %+v", body)
 	}
 	if q, _ := a.RenderQueue(); len(q) != 0 {
@@ -552,5 +554,56 @@ func TestRenderJobFromAStoredPackage(t *testing.T) {
 		!slices.Equal(job.Sections[1].Spoken, []string{"Water expands when it freezes.", "So ice is lighter."}) ||
 		!slices.Equal(job.Sections[1].Notes, []string{"9% bigger"}) {
 		t.Fatalf("sections %+v", job.Sections)
+	}
+}
+
+func TestKeepLastRendersPerChannel(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	first := shortPackage(t, a)
+	var ids []string
+	for i := range 3 {
+		p, err := a.SavePackage(PackageInput{ChannelID: first.ChannelID, Topic: "topic " + strconv.Itoa(i), Content: store.PackageContent{Hook: "Hi."}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	other := shortPackage(t, a) // another channel: its one render stays
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, id := range append(ids, other.ID) {
+		dir, _ := render.Dir(rt.render.root, id)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		m := render.Manifest{Version: render.ManifestVersion, PackageID: id, RenderedAt: at.Add(time.Duration(i) * time.Hour),
+			Video: &render.FileInfo{Name: render.VideoFile, Bytes: 1000}}
+		b, _ := json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, render.VideoFile), make([]byte, 1000), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := a.RenderStorage()
+	if err != nil || st.Packages != 4 || st.Bytes < 4000 {
+		t.Fatalf("storage %+v %v", st, err)
+	}
+	if _, err := a.SaveRenderSettings(RenderSettings{KeepLast: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range append(ids, other.ID) {
+		files, err := a.RenderedFiles(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := i == 2 || id == other.ID // the channel's newest, and the other channel's only one
+		if files.Rendered != kept {
+			t.Fatalf("render %d kept=%v, want %v", i, files.Rendered, kept)
+		}
+	}
+	if st, err := a.RenderStorage(); err != nil || st.Packages != 2 || st.Settings.KeepLast != 1 {
+		t.Fatalf("storage after keep-last %+v %v", st, err)
 	}
 }

@@ -89,6 +89,7 @@ func (rt *Runtime) startRender() error {
 			}
 		}
 	})
+	q.goBackground(ctx, func(ctx context.Context) { _, _ = rt.checkFFmpeg(ctx) }) // found once, ready for the first render
 	q.goBackground(ctx, rt.catchUpRenders)
 	return nil
 }
@@ -319,12 +320,13 @@ func (q *renderQueue) runOne(ctx context.Context, id string) {
 		t.State = RenderFailed
 		t.Problem, t.Error, t.Help = describeRenderError(err)
 	}
+	failed := t.State == RenderFailed
 	q.mu.Unlock()
 	q.emit(id)
 	if err == nil {
 		rt.log.Info("rendered", "package", id, "seconds", man.Seconds, "bytes", fileBytes(man.Video))
 		rt.keepLastRenders(ctx, man.ChannelID)
-	} else if t.State == RenderFailed {
+	} else if failed {
 		rt.log.Warn("render failed", "package", id, "err", err)
 	}
 }

@@ -49,18 +49,27 @@ func (r *Renderer) Check(ctx context.Context) (Tools, error) {
 	if err != nil {
 		return Tools{}, err
 	}
+	// A caller that gave up (a cancelled render, a call's deadline on a
+	// busy machine) learns nothing about ffmpeg: its own error is returned.
+	parent := ctx
+	noFFmpeg := func(prog, flag string, err error) error {
+		if parent.Err() != nil {
+			return parent.Err()
+		}
+		return fmt.Errorf("%w: %s %s: %v", ErrNoFFmpeg, prog, flag, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, ff, "-hide_banner", "-version").Output()
 	if err != nil {
-		return Tools{}, fmt.Errorf("%w: %s -version: %v", ErrNoFFmpeg, ff, err)
+		return Tools{}, noFFmpeg(ff, "-version", err)
 	}
 	version := parseVersion(string(out))
 	if version == "" {
 		return Tools{}, fmt.Errorf("%w: %s does not say it is ffmpeg", ErrNoFFmpeg, ff)
 	}
 	if _, err := exec.CommandContext(ctx, fp, "-hide_banner", "-version").Output(); err != nil {
-		return Tools{}, fmt.Errorf("%w: %s -version: %v", ErrNoFFmpeg, fp, err)
+		return Tools{}, noFFmpeg(fp, "-version", err)
 	}
 	var missing []string
 	for _, list := range []struct {
@@ -69,7 +78,7 @@ func (r *Renderer) Check(ctx context.Context) (Tools, error) {
 	}{{"-filters", neededFilters}, {"-encoders", neededEncoders}} {
 		out, err := exec.CommandContext(ctx, ff, "-hide_banner", list.flag).Output()
 		if err != nil {
-			return Tools{}, fmt.Errorf("%w: %s %s: %v", ErrNoFFmpeg, ff, list.flag, err)
+			return Tools{}, noFFmpeg(ff, list.flag, err)
 		}
 		have := listedNames(string(out))
 		for _, w := range list.want {

@@ -3,13 +3,14 @@
 // import and one entry. The id is its address (#/settings?section=sync)
 // and the name the command palette offers ("Settings → Sync").
 import type { Component } from 'svelte';
-import { Cpu, TvMinimalPlay, RefreshCw, Mic, Bot, HardDrive, Palette, Info } from '@lucide/svelte';
+import { Cpu, TvMinimalPlay, RefreshCw, Mic, Bot, HardDrive, Palette, Info, Clapperboard } from '@lucide/svelte';
 import ProvidersSettings from './ProvidersSettings.svelte';
 import YouTubeSettings from './YouTubeSettings.svelte';
 import SyncSettings from './SyncSettings.svelte';
 import VoiceSettings from '../studio/VoiceSettings.svelte';
 import AutopilotSettings from './AutopilotSettings.svelte';
 import StorageSettings from './StorageSettings.svelte';
+import VideoSettings from './VideoSettings.svelte';
 import AppearanceSettings from './AppearanceSettings.svelte';
 import AboutSettings from './AboutSettings.svelte';
 
@@ -28,6 +29,7 @@ export const sections: Section[] = [
   { id: 'sync', label: 'Sync', hint: 'Your other devices', icon: RefreshCw, component: SyncSettings },
   { id: 'voice', label: 'Voice', hint: 'Voice-over engines', icon: Mic, component: VoiceSettings },
   { id: 'autopilot', label: 'Autopilot', hint: 'Packages made for you', icon: Bot, component: AutopilotSettings },
+  { id: 'videos', label: 'Videos', hint: 'Rendered videos and their look', icon: Clapperboard, component: VideoSettings },
   { id: 'storage', label: 'Storage', hint: 'Where your data is', icon: HardDrive, component: StorageSettings },
   { id: 'appearance', label: 'Appearance', hint: 'Light or dark', icon: Palette, component: AppearanceSettings },
   { id: 'about', label: 'About', hint: 'Version', icon: Info, component: AboutSettings },
