@@ -94,3 +94,18 @@ test('a Short renders from Studio, plays, and downloads', { timeout: 8 * 60_000 
   await shot(page, 'studio-render');
   assert.deepEqual(errors, []);
 });
+
+test('Settings → Videos shows the space renders take and keeps the last N', async () => {
+  await page.goto(`${app.url}/#/settings?section=videos`);
+  const section = page.getByTestId('video-settings');
+  await section.waitFor();
+  await page.waitForFunction(() => /for 1 package/.test(document.querySelector('[data-testid="video-usage"]')?.textContent ?? ''));
+  assert.match(await section.getByTestId('video-ffmpeg').textContent(), /Version \d/);
+  assert.equal(await section.getByTestId('video-channel').count(), 1);
+  await section.getByTestId('video-keep-last').fill('3');
+  await section.getByTestId('video-save').click();
+  await section.getByText('Saved.').waitFor();
+  assert.equal((await callApi(app.url, 'RenderStorage')).settings.keep_last, 3);
+  await section.screenshot({ path: join(resultsDir, 'render-settings.png') });
+  assert.deepEqual(errors, []);
+});
