@@ -37,9 +37,13 @@ type device struct {
 	cl *supabase.Client
 }
 
-func openStore(tb testing.TB, path string, now func() time.Time) *store.Store {
+func openStore(tb testing.TB, path string, now func() time.Time, drift ...time.Duration) *store.Store {
 	tb.Helper()
-	st, err := store.Open(context.Background(), path, store.Options{Now: now})
+	opts := store.Options{Now: now}
+	if len(drift) > 0 {
+		opts.MaxClockDrift = drift[0]
+	}
+	st, err := store.Open(context.Background(), path, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -50,6 +54,7 @@ func openStore(tb testing.TB, path string, now func() time.Time) *store.Store {
 type devOpts struct {
 	path      string
 	now       func() time.Time
+	drift     time.Duration // the store's MaxClockDrift; 0 = its default
 	url       string
 	batch     int
 	page      int
@@ -64,7 +69,7 @@ func newDevice(tb testing.TB, h *gateway.Harness, o devOpts) *device {
 	if o.url == "" {
 		o.url = h.URL
 	}
-	st := openStore(tb, o.path, o.now)
+	st := openStore(tb, o.path, o.now, o.drift)
 	sy, err := cloudsync.New(context.Background(), cloudsync.Options{Store: st, BatchSize: o.batch, PullPage: o.page})
 	if err != nil {
 		tb.Fatal(err)

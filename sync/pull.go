@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 
+	"tubeagency/internal/hlc"
 	"tubeagency/internal/store"
 )
 
@@ -96,7 +97,7 @@ func (s *Syncer) apply(ctx context.Context, e *store.Entity, rows []RemoteRow) e
 		for _, rr := range rows {
 			last = max(last, rr.Seq)
 			id, remote := rr.Row.ID(), rr.Row.HLC()
-			if err := clock.Observe(remote); err != nil {
+			if err := clock.Observe(remote); err != nil && !errors.Is(err, hlc.ErrTooFarAhead) {
 				continue // a malformed clock cannot be ordered; the server's CHECK forbids it
 			}
 			if local[id] >= remote || pending[id] >= remote {
@@ -133,11 +134,11 @@ func pageClocks(ctx context.Context, tx *sql.Tx, e *store.Entity, rows []RemoteR
 		defer res.Close()
 		for res.Next() {
 			var id string
-			var hlc sql.NullString
-			if err := res.Scan(&id, &hlc); err != nil {
+			var clock sql.NullString
+			if err := res.Scan(&id, &clock); err != nil {
 				return err
 			}
-			into[id] = hlc.String
+			into[id] = clock.String
 		}
 		return res.Err()
 	}

@@ -78,13 +78,17 @@ func TestRoundTripAndSecondDevicePulls(t *testing.T) {
 	}
 }
 
+// TestSkewedClocksConverge runs two devices whose clocks are 20 minutes
+// apart, within the maximum drift they allow (30 minutes here), so each
+// follows the other's clock. (Beyond the drift a clock stops following:
+// TestFarFutureClockIsBounded.)
 func TestSkewedClocksConverge(t *testing.T) {
 	h := gateway.Start(t, pg, gateway.Options{})
 	signUp(t, h, "skew@example.com")
 	ahead := func() time.Time { return time.Now().Add(10 * time.Minute) }
 	behind := func() time.Time { return time.Now().Add(-10 * time.Minute) }
-	a := newDevice(t, h, devOpts{now: ahead})
-	b := newDevice(t, h, devOpts{now: behind})
+	a := newDevice(t, h, devOpts{now: ahead, drift: 30 * time.Minute})
+	b := newDevice(t, h, devOpts{now: behind, drift: 30 * time.Minute})
 	s := a.signIn(t, "skew@example.com")
 	b.signIn(t, "skew@example.com")
 	ids := putChannels(t, a.st, 3, "shared")

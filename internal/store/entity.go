@@ -337,7 +337,11 @@ func (m *Mutation) Put(e *Entity, r Row) (Row, error) {
 	} else {
 		r["deleted"] = false
 	}
-	r["hlc"] = m.s.clock.Now()
+	stamp, err := m.s.clock.Now()
+	if err != nil {
+		return nil, fmt.Errorf("stamp %s %s: %w", e.Table, id, err)
+	}
+	r["hlc"] = stamp
 	r["updated_at"] = now
 	args, err := e.bind(r)
 	if err != nil {

@@ -45,6 +45,13 @@ type Options struct {
 	// reopened one. Empty means the operating system's machine id (the
 	// host name where there is none).
 	MachineID string
+	// MaxClockDrift is how far ahead of the wall clock values received from
+	// other devices (or stored earlier) may move the device's clock. Zero
+	// means hlc.DefaultMaxDrift (5 minutes).
+	MaxClockDrift time.Duration
+	// Logger receives notes about the device id and its clock. Nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
 // Store is the local database.
@@ -66,6 +73,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if opts.ReadConns <= 0 {
 		opts.ReadConns = 4
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
@@ -293,7 +303,7 @@ func (s *Store) initClock(ctx context.Context) error {
 	case saved != "" && saved != home: // a copy, or a moved folder
 		old := device
 		device = hlc.NewDeviceID()
-		slog.Info("the database was copied or moved here, so this installation takes a new device id", "old", old, "new", device)
+		s.opts.Logger.Info("the database was copied or moved here, so this installation takes a new device id", "old", old, "new", device)
 	case saved == home:
 		home = "" // nothing to save
 	}
@@ -304,19 +314,38 @@ func (s *Store) initClock(ctx context.Context) error {
 			return fmt.Errorf("save device id: %w", err)
 		}
 	}
-	s.clock = hlc.New(device, s.now)
+	s.clock = hlc.New(device, hlc.Options{Now: s.now, MaxDrift: s.opts.MaxClockDrift})
+	return s.SeedClock(ctx)
+}
+
+// SeedClock moves the clock past every clock value stored (synced tables
+// and outbox), within the clock's maximum drift: a stored value far in
+// the future (pulled from a device with a broken clock) moves it only up
+// to the bound and is logged, so a restart never re-adopts a bad clock.
+func (s *Store) SeedClock(ctx context.Context) error {
+	var far []string
+	observe := func(v string) {
+		var de *hlc.DriftError
+		if err := s.clock.Observe(v); errors.As(err, &de) {
+			far = append(far, v)
+		} // a malformed stored value cannot move the clock
+	}
+	tables := make([]string, 0, len(Entities)+1)
 	for _, e := range Entities {
+		tables = append(tables, e.Table)
+	}
+	for _, t := range append(tables, "outbox") {
 		var max sql.NullString
-		if err := s.write.QueryRowContext(ctx, `SELECT MAX(hlc) FROM `+e.Table).Scan(&max); err != nil {
-			return fmt.Errorf("read clock of %s: %w", e.Table, err)
+		if err := s.write.QueryRowContext(ctx, `SELECT MAX(hlc) FROM `+t).Scan(&max); err != nil {
+			return fmt.Errorf("read clock of %s: %w", t, err)
 		}
 		if max.Valid {
-			_ = s.clock.Observe(max.String) // a malformed stored value cannot move the clock
+			observe(max.String)
 		}
 	}
-	var max sql.NullString
-	if err := s.write.QueryRowContext(ctx, `SELECT MAX(hlc) FROM outbox`).Scan(&max); err == nil && max.Valid {
-		_ = s.clock.Observe(max.String)
+	if len(far) > 0 {
+		s.opts.Logger.Warn("the database holds clock values far ahead of this computer's clock; the clock stays within its bound (Settings → Sync → Repair clocks re-stamps pending changes)",
+			"values", far, "max_drift", s.clock.MaxDrift())
 	}
 	return nil
 }
