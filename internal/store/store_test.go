@@ -88,7 +88,7 @@ func TestMigrationsFreshAndReopened(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	s := openTest(t, path, Options{})
 	v, err := s.SchemaVersion(context.Background(), "core")
-	if err != nil || v != 2 {
+	if err != nil || v != 3 {
 		t.Fatalf("fresh core version %d, %v", v, err)
 	}
 	ch := putChannel(t, s, newChannel("Reopen"))
@@ -96,7 +96,7 @@ func TestMigrationsFreshAndReopened(t *testing.T) {
 	s.Close()
 
 	s2 := openTest(t, path, Options{})
-	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 2 {
+	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 3 {
 		t.Fatalf("reopened core version %d", v)
 	}
 	got, err := Get[Channel](context.Background(), s2.ReadDB(), ChannelEntity, ch.ID)
@@ -474,6 +474,7 @@ func TestCoreUpgradeFromVersionOne(t *testing.T) {
 	s := openTest(t, path, Options{})
 	for _, q := range []string{
 		`DROP TRIGGER outbox_count_insert`, `DROP TRIGGER outbox_count_delete`, `DROP TABLE outbox_count`,
+		`DROP TABLE devices`, `ALTER TABLE channels DROP COLUMN autopilot_host`,
 		`DELETE FROM schema_migrations WHERE component = 'core' AND version >= 2`,
 	} {
 		if _, err := s.DB().Exec(q); err != nil {
@@ -495,11 +496,11 @@ func TestCoreUpgradeFromVersionOne(t *testing.T) {
 	s.Close()
 
 	s2 := openTest(t, path, Options{})
-	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 2 {
+	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 3 {
 		t.Fatalf("core version %d after upgrade", v)
 	}
 	ch, err := Get[Channel](context.Background(), s2.ReadDB(), ChannelEntity, "v1-3")
-	if err != nil || !ch.Autopilot || ch.Name != "v1-3" {
+	if err != nil || ch.AutopilotHost != "" || !ch.Autopilot || ch.Name != "v1-3" {
 		t.Fatalf("channel after upgrade %+v, %v", ch, err)
 	}
 	if n, err := s2.OutboxDepth(context.Background()); err != nil || n != 7 {

@@ -1,0 +1,173 @@
+-- Tube Agency sync schema, version 2: many devices on one account.
+--
+-- Apply it after 0001_tubeagency_sync.sql (Dashboard → SQL Editor → paste →
+-- Run, or `psql "$SUPABASE_DB_URL" -f 0002_devices_and_pull.sql`). Running
+-- it again is harmless; to re-apply everything, run the files in order.
+-- Projects that have not applied it keep working: the app pulls table by
+-- table as before and says so in Settings → Sync, and autopilot hosts
+-- cannot be shared between devices.
+--
+-- What it adds
+--   * channels.autopilot_host: the device that runs autopilot for the
+--     channel (its device id), synced like every column.
+--   * devices: one row per installation signed in to the account (id = the
+--     device id every clock value it makes ends with, name, kind desktop or
+--     serve, last_seen = its heartbeat in unix ms, version), with the same
+--     owner, row-level security, last-writer-wins and sequence rules as the
+--     other tables.
+--   * Clock bound: a write whose clock value (hlc) is more than a day ahead
+--     of the server's clock is refused (check constraint *_clock_not_ahead,
+--     23514), and a row stored with such a value before this file was applied
+--     (a broken device, or a client writing through the API) is replaced by
+--     the next write whatever its clock, so one bad clock cannot pin a row for
+--     ever.
+--   * public.tubeagency_pull(cursors, page_limit, device): every table's
+--     changes above the given per-table cursors in one call
+--     (POST /rest/v1/rpc/tubeagency_pull), ordered by server_seq across
+--     tables, page_limit rows at most (1–5000, default 1000). It returns
+--     {"rows": [{"t": table, "s": server_seq, "r": row}…], "more": bool}.
+--     Rows whose clock value was made by `device` (the caller) come without
+--     "r": the caller has them already, but their sequence numbers let its
+--     cursors reach the head even when it is the only writer. Only tables
+--     named in cursors are read. Because one user's writes commit their
+--     sequence numbers in order under the per-user lock (see 0001), once a
+--     page ends at S no row of that user at or below S can appear later, so
+--     the caller may move every table's cursor to S.
+
+ALTER TABLE public.channels ADD COLUMN IF NOT EXISTS autopilot_host text NOT NULL DEFAULT '';
+
+CREATE TABLE IF NOT EXISTS public.devices (
+    id          text PRIMARY KEY,
+    user_id     uuid NOT NULL DEFAULT auth.uid() REFERENCES auth.users(id) ON DELETE CASCADE,
+    name        text NOT NULL DEFAULT '',
+    kind        text NOT NULL DEFAULT '' CHECK (kind IN ('', 'desktop', 'serve')),
+    last_seen   bigint NOT NULL DEFAULT 0,
+    version     text NOT NULL DEFAULT '',
+    hlc         text NOT NULL CHECK (hlc ~ '^[0-9]{13}-[0-9]{6}-[0-9a-f]{16}$'),
+    deleted     boolean NOT NULL DEFAULT false,
+    created_at  bigint NOT NULL,
+    updated_at  bigint NOT NULL,
+    server_seq  bigint NOT NULL DEFAULT nextval('public.tubeagency_server_seq'),
+    synced_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS devices_user_seq ON public.devices (user_id, server_seq);
+
+-- The newest clock value the server accepts now: one day ahead of its clock.
+CREATE OR REPLACE FUNCTION public.tubeagency_clock_bound() RETURNS text
+LANGUAGE sql STABLE SET search_path = '' AS $$
+    SELECT lpad(((extract(epoch FROM now()) * 1000)::bigint + 86400000)::text, 13, '0') || '-999999-ffffffffffffffff'
+$$;
+
+-- As in 0001, plus: a stored row whose clock is beyond the bound loses to
+-- any write (it was stamped by a broken clock before the bound existed).
+CREATE OR REPLACE FUNCTION public.tubeagency_accept_write() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    owner text;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.hlc <= OLD.hlc AND OLD.hlc <= public.tubeagency_clock_bound() THEN
+            RETURN NULL; -- stale or retried write: keep the stored row
+        END IF;
+        NEW.user_id := OLD.user_id; -- a row never changes owner
+    END IF;
+    owner := NEW.user_id::text;
+    IF current_setting('tubeagency.seq_lock', true) IS DISTINCT FROM owner THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('tubeagency:' || owner, 0));
+        PERFORM set_config('tubeagency.seq_lock', owner, true);
+    END IF;
+    NEW.server_seq := nextval('public.tubeagency_server_seq');
+    NEW.synced_at := now();
+    RETURN NEW;
+END
+$$;
+
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['channels', 'packages', 'activity', 'devices'] LOOP
+        -- NOT VALID: rows stored before keep their value until rewritten.
+        EXECUTE format('ALTER TABLE public.%I DROP CONSTRAINT IF EXISTS %I', t, t || '_clock_not_ahead');
+        EXECUTE format('ALTER TABLE public.%I ADD CONSTRAINT %I CHECK (hlc <= public.tubeagency_clock_bound()) NOT VALID', t, t || '_clock_not_ahead');
+    END LOOP;
+    -- The devices table gets what 0001 gives the others.
+    t := 'devices';
+    EXECUTE format('DROP TRIGGER IF EXISTS %I ON public.%I', t || '_lock_writer', t);
+    EXECUTE format('DROP TRIGGER IF EXISTS %I ON public.%I', t || '_accept_update', t);
+    EXECUTE format('DROP TRIGGER IF EXISTS %I ON public.%I', t || '_accept_insert', t);
+    EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE ON public.%I FOR EACH STATEMENT EXECUTE FUNCTION public.tubeagency_lock_writer()', t || '_lock_writer', t);
+    EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON public.%I FOR EACH ROW EXECUTE FUNCTION public.tubeagency_accept_write()', t || '_accept_update', t);
+    EXECUTE format('CREATE TRIGGER %I BEFORE INSERT ON public.%I FOR EACH ROW WHEN (NEW.user_id::text IS DISTINCT FROM current_setting(''tubeagency.seq_lock'', true)) EXECUTE FUNCTION public.tubeagency_accept_write()', t || '_accept_insert', t);
+    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_select_own', t);
+    EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_insert_own', t);
+    EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_update_own', t);
+    EXECUTE format('CREATE POLICY %I ON public.%I FOR SELECT TO authenticated USING (user_id = (SELECT auth.uid()))', t || '_select_own', t);
+    EXECUTE format('CREATE POLICY %I ON public.%I FOR INSERT TO authenticated WITH CHECK (user_id = (SELECT auth.uid()))', t || '_insert_own', t);
+    EXECUTE format('CREATE POLICY %I ON public.%I FOR UPDATE TO authenticated USING (user_id = (SELECT auth.uid())) WITH CHECK (user_id = (SELECT auth.uid()))', t || '_update_own', t);
+    EXECUTE format('REVOKE ALL ON public.%I FROM anon, authenticated', t);
+    EXECUTE format('GRANT SELECT ON public.%I TO authenticated', t);
+    -- Writes may name every column but the server's own two; for channels
+    -- that now includes autopilot_host.
+    FOREACH t IN ARRAY ARRAY['channels', 'devices'] LOOP
+        EXECUTE (SELECT format('GRANT INSERT (%1$s), UPDATE (%1$s) ON public.%2$I TO authenticated', string_agg(quote_ident(attname), ', ' ORDER BY attnum), t)
+                 FROM pg_attribute
+                 WHERE attrelid = ('public.' || t)::regclass AND attnum > 0 AND NOT attisdropped
+                   AND attname NOT IN ('server_seq', 'synced_at'));
+    END LOOP;
+END
+$$;
+
+-- One request for every table's changes (see the top of this file). It runs
+-- as the caller (SECURITY INVOKER), so row-level security applies as for a
+-- plain read; the user_id filters only let the (user_id, server_seq)
+-- indexes serve it.
+CREATE OR REPLACE FUNCTION public.tubeagency_pull(cursors jsonb DEFAULT '{}'::jsonb, page_limit integer DEFAULT 1000, device text DEFAULT '')
+RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = '' AS $$
+    WITH p AS (
+        SELECT greatest(1, least(coalesce(page_limit, 1000), 5000)) AS lim,
+               (SELECT auth.uid()) AS uid,
+               CASE WHEN device ~ '^[0-9a-f]{16}$' THEN '%-' || device END AS own
+    ),
+    changes AS (
+        (SELECT 'channels'::text AS t, x.server_seq AS s, x.id, x.hlc FROM public.channels x, p
+          WHERE cursors ? 'channels' AND x.user_id = p.uid AND x.server_seq > (cursors ->> 'channels')::bigint
+          ORDER BY x.server_seq LIMIT (SELECT lim + 1 FROM p))
+        UNION ALL
+        (SELECT 'packages', x.server_seq, x.id, x.hlc FROM public.packages x, p
+          WHERE cursors ? 'packages' AND x.user_id = p.uid AND x.server_seq > (cursors ->> 'packages')::bigint
+          ORDER BY x.server_seq LIMIT (SELECT lim + 1 FROM p))
+        UNION ALL
+        (SELECT 'activity', x.server_seq, x.id, x.hlc FROM public.activity x, p
+          WHERE cursors ? 'activity' AND x.user_id = p.uid AND x.server_seq > (cursors ->> 'activity')::bigint
+          ORDER BY x.server_seq LIMIT (SELECT lim + 1 FROM p))
+        UNION ALL
+        (SELECT 'devices', x.server_seq, x.id, x.hlc FROM public.devices x, p
+          WHERE cursors ? 'devices' AND x.user_id = p.uid AND x.server_seq > (cursors ->> 'devices')::bigint
+          ORDER BY x.server_seq LIMIT (SELECT lim + 1 FROM p))
+    ),
+    page AS (
+        SELECT c.*, row_number() OVER (ORDER BY c.s) AS n FROM changes c ORDER BY c.s LIMIT (SELECT lim + 1 FROM p)
+    )
+    SELECT jsonb_build_object(
+        'rows', coalesce(jsonb_agg(
+            CASE WHEN p.own IS NOT NULL AND page.hlc LIKE p.own THEN jsonb_build_object('t', page.t, 's', page.s)
+            ELSE jsonb_build_object('t', page.t, 's', page.s, 'r', (CASE page.t
+                WHEN 'channels' THEN (SELECT to_jsonb(x) FROM public.channels x WHERE x.id = page.id)
+                WHEN 'packages' THEN (SELECT to_jsonb(x) FROM public.packages x WHERE x.id = page.id)
+                WHEN 'activity' THEN (SELECT to_jsonb(x) FROM public.activity x WHERE x.id = page.id)
+                WHEN 'devices' THEN (SELECT to_jsonb(x) FROM public.devices x WHERE x.id = page.id)
+                END) - 'user_id' - 'server_seq' - 'synced_at')
+            END ORDER BY page.s) FILTER (WHERE page.n <= p.lim), '[]'::jsonb),
+        'more', count(*) > min(p.lim))
+    FROM p LEFT JOIN page ON true
+    GROUP BY p.own
+$$;
+
+REVOKE ALL ON FUNCTION public.tubeagency_pull(jsonb, integer, text) FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION public.tubeagency_pull(jsonb, integer, text) TO authenticated;
+
+-- PostgREST (and so Supabase) reads new columns, tables and functions after
+-- it reloads its schema cache.
+NOTIFY pgrst, 'reload schema';
