@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -285,5 +286,171 @@ func TestSignInErrorsAndSecretsStayOut(t *testing.T) {
 	}
 	if err := c.Push(ctx, "channels", rows); !errors.Is(err, cloudsync.ErrSignedOut) {
 		t.Fatalf("push when signed out = %v", err)
+	}
+}
+
+// An answer larger than MaxResponseBytes fails clearly, with or without a
+// Content-Length, and an answer of exactly the cap is read.
+func TestResponseBodiesAreCapped(t *testing.T) {
+	page := `{"rows":[],"more":false}`
+	scenarios := []struct {
+		name    string
+		body    string
+		length  bool
+		tooLong bool
+	}{
+		{"declared too long", strings.Repeat(" ", 2000) + page, true, true},
+		{"streamed too long", strings.Repeat(" ", 2000) + page, false, true},
+		{"exactly the cap", strings.Repeat(" ", 1024-len(page)) + page, false, false},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			f := newFakeProject(t)
+			f.rest = func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if sc.length {
+					w.Header().Set("Content-Length", fmt.Sprint(len(sc.body)))
+				}
+				w.WriteHeader(200)
+				_, _ = io.WriteString(w, sc.body)
+			}
+			c, err := New(Config{URL: f.srv.URL, AnonKey: "anon-key", MaxResponseBytes: 1024})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Restore(Session{AccessToken: "access-1", RefreshToken: "refresh-1", ExpiresAt: time.Now().Add(time.Hour).Unix(), UserID: "u"})
+			_, err = c.PullChanges(context.Background(), map[string]int64{"channels": 0}, 10, "")
+			if !sc.tooLong {
+				if err != nil {
+					t.Fatalf("a body of exactly the cap: %v", err)
+				}
+				return
+			}
+			var e *cloudsync.Error
+			if !errors.Is(err, cloudsync.ErrResponseTooLarge) || !errors.As(err, &e) || e.Status != 200 || e.Permanent ||
+				!strings.Contains(err.Error(), "larger than") {
+				t.Fatalf("err = %#v, want ErrResponseTooLarge with the status and a sentence", err)
+			}
+		})
+	}
+}
+
+// PullChanges speaks tubeagency_pull's wire format, and a project without
+// the function answers PGRST202, which becomes ErrNoPullFunction.
+func TestPullChangesAndMissingFunction(t *testing.T) {
+	f := newFakeProject(t)
+	var args map[string]any
+	f.rest = func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/rest/v1/rpc/tubeagency_pull" || r.Method != http.MethodPost {
+			w.WriteHeader(404)
+			return
+		}
+		_ = json.NewDecoder(r.Body).Decode(&args)
+		w.Header().Set("Content-Type", "application/json")
+		if args["device"] == "00000000000000ff" {
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, `{"code":"PGRST202","details":"Searched for the function public.tubeagency_pull with parameters cursors, device, page_limit or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.","hint":null,"message":"Could not find the function public.tubeagency_pull(cursors, device, page_limit) in the schema cache"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"rows":[{"t":"channels","s":4,"r":{"id":"c","hlc":"1796500000000-000000-00000000000000bb","user_id":"u","name":"n"}},{"t":"packages","s":9}],"more":true}`)
+	}
+	c := f.client(t, 5*time.Second)
+	page, err := c.PullChanges(context.Background(), map[string]int64{"channels": 3, "packages": 0}, 2, "00000000000000aa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !page.More || len(page.Changes) != 2 || page.Changes[0].Row["name"] != "n" || page.Changes[0].Row["user_id"] != nil || page.Changes[1].Row != nil {
+		t.Fatalf("page = %+v", page)
+	}
+	if cur, _ := args["cursors"].(map[string]any); cur["channels"] != 3.0 || args["page_limit"] != 2.0 || args["device"] != "00000000000000aa" {
+		t.Fatalf("arguments sent = %v", args)
+	}
+	_, err = c.PullChanges(context.Background(), map[string]int64{"channels": 0}, 2, "00000000000000ff")
+	var e *cloudsync.Error
+	if !errors.Is(err, cloudsync.ErrNoPullFunction) || !errors.As(err, &e) || e.Status != 404 || e.Permanent {
+		t.Fatalf("missing function = %#v, want ErrNoPullFunction", err)
+	}
+}
+
+// While a request waits on the network, UserID and Session answer at once:
+// no lock is held across I/O.
+func TestSessionAnswersWhileARequestHangs(t *testing.T) {
+	f := newFakeProject(t)
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	f.rest = func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		w.WriteHeader(201)
+	}
+	c := f.client(t, 30*time.Second)
+	done := make(chan error, 1)
+	go func() { done <- c.Push(context.Background(), "channels", rows) }()
+	<-entered
+	answered := make(chan string, 1)
+	go func() {
+		_, _ = c.Session()
+		answered <- c.UserID()
+	}()
+	select {
+	case id := <-answered:
+		if id != "u" {
+			t.Fatalf("UserID = %q", id)
+		}
+	case err := <-done:
+		t.Fatalf("the push ended before UserID answered: %v", err)
+	case <-time.After(10 * time.Second): // a failure guard, far beyond any lock wait
+		t.Fatal("UserID waited for the request in flight")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Callers that find the token expiring at once share one refresh: refresh
+// tokens rotate, so a second refresh with the same token would be refused.
+func TestConcurrentCallersShareOneRefresh(t *testing.T) {
+	f := newFakeProject(t)
+	var auths []string
+	var mu gosync.Mutex
+	f.rest = func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auths = append(auths, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.WriteHeader(201)
+	}
+	var saved atomic.Int64
+	c, err := New(Config{URL: f.srv.URL, AnonKey: "anon-key", OnSession: func(Session) { saved.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Restore(Session{AccessToken: "access-1", RefreshToken: "refresh-1", ExpiresAt: time.Now().Unix(), UserID: "u"})
+	var wg gosync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- c.Push(context.Background(), "channels", rows)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.refreshes.Load(); n != 1 || saved.Load() != 1 {
+		t.Fatalf("%d refreshes, %d sessions handed over; want 1 each", n, saved.Load())
+	}
+	for _, a := range auths {
+		if a != "Bearer access-2" {
+			t.Fatalf("requests sent %v; want every one with the refreshed token", auths)
+		}
 	}
 }

@@ -1,0 +1,119 @@
+package supabase
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/supabase-community/postgrest-go"
+
+	cloudsync "tubeagency/sync"
+	"tubeagency/internal/store"
+)
+
+var _ cloudsync.ChangesPuller = (*Client)(nil)
+
+// PullFunction is the name of schema 0002's pull function.
+const PullFunction = "tubeagency_pull"
+
+// PullChanges calls public.tubeagency_pull: every table named in cursors,
+// changes above its cursor, limit at most, in one request. A project
+// without the function answers 404 PGRST202, returned as an error that
+// errors.Is cloudsync.ErrNoPullFunction.
+func (c *Client) PullChanges(ctx context.Context, cursors map[string]int64, limit int, device string) (cloudsync.ChangePage, error) {
+	if device != "" && !hexRe.MatchString(device) {
+		return cloudsync.ChangePage{}, &cloudsync.Error{Op: "pull changes", Permanent: true, Err: fmt.Errorf("device id %q is not hexadecimal", device)}
+	}
+	args := map[string]any{"cursors": cursors, "page_limit": limit, "device": device}
+	var body string
+	err := c.rest(ctx, "pull changes", func(pc *postgrest.Client, _ Session) error {
+		body = pc.Rpc(PullFunction, "", args)
+		return nil
+	})
+	var e *cloudsync.Error
+	if errors.As(err, &e) && e.Status == http.StatusNotFound && e.Code == "PGRST202" {
+		e.Err = cloudsync.ErrNoPullFunction
+		e.Message = cloudsync.ErrNoPullFunction.Error()
+		return cloudsync.ChangePage{}, e
+	}
+	if err != nil {
+		return cloudsync.ChangePage{}, err
+	}
+	page, err := DecodePullPage([]byte(body))
+	if err != nil {
+		// The answer arrived whole (the transport read it) but is not a
+		// page: a broken proxy or server. Worth retrying, never a reason
+		// to drop anything.
+		return cloudsync.ChangePage{}, &cloudsync.Error{Op: "pull changes", Status: http.StatusOK, Code: "malformed_page", Message: err.Error(), Err: err}
+	}
+	return page, nil
+}
+
+// maxPageBytes caps what DecodePullPage accepts, whatever the transport's
+// cap: a page of 5,000 rows (the function's largest) of big packages fits.
+const maxPageBytes = 256 << 20
+
+// DecodePullPage reads tubeagency_pull's answer:
+// {"rows": [{"t": table, "s": seq, "r": row}…], "more": bool}. It checks
+// what the syncer relies on: every change names a table and a positive
+// sequence number, sequence numbers rise, and a row, when present, is an
+// object with a text id and hlc. Numbers in rows decode as float64, as the
+// table-by-table pull decodes them.
+func DecodePullPage(body []byte) (cloudsync.ChangePage, error) {
+	if len(body) > maxPageBytes {
+		return cloudsync.ChangePage{}, fmt.Errorf("pull page of %d bytes is over the %d MiB cap", len(body), maxPageBytes>>20)
+	}
+	var raw struct {
+		Rows *[]struct {
+			T string          `json:"t"`
+			S json.Number     `json:"s"`
+			R json.RawMessage `json:"r"`
+		} `json:"rows"`
+		More bool `json:"more"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return cloudsync.ChangePage{}, fmt.Errorf("decode pull page: %w", err)
+	}
+	if dec.More() {
+		return cloudsync.ChangePage{}, errors.New("decode pull page: data after the page")
+	}
+	if raw.Rows == nil {
+		return cloudsync.ChangePage{}, errors.New("decode pull page: no rows list")
+	}
+	out := cloudsync.ChangePage{More: raw.More, Changes: make([]cloudsync.Change, 0, len(*raw.Rows))}
+	var last int64
+	for i, r := range *raw.Rows {
+		seq, err := r.S.Int64()
+		if err != nil || seq <= 0 {
+			return cloudsync.ChangePage{}, fmt.Errorf("decode pull page: change %d: sequence %q is not a positive integer", i, r.S)
+		}
+		if seq <= last {
+			return cloudsync.ChangePage{}, fmt.Errorf("decode pull page: change %d: sequence %d after %d", i, seq, last)
+		}
+		last = seq
+		if r.T == "" {
+			return cloudsync.ChangePage{}, fmt.Errorf("decode pull page: change %d names no table", i)
+		}
+		ch := cloudsync.Change{Table: r.T, Seq: seq}
+		if len(r.R) > 0 && !bytes.Equal(r.R, []byte("null")) {
+			var row store.Row
+			if err := json.Unmarshal(r.R, &row); err != nil {
+				return cloudsync.ChangePage{}, fmt.Errorf("decode pull page: change %d: row: %w", i, err)
+			}
+			if row == nil || row.ID() == "" || row.HLC() == "" {
+				return cloudsync.ChangePage{}, fmt.Errorf("decode pull page: change %d: a row needs a text id and hlc", i)
+			}
+			for _, k := range serverColumns {
+				delete(row, k)
+			}
+			ch.Row = row
+		}
+		out.Changes = append(out.Changes, ch)
+	}
+	return out, nil
+}
