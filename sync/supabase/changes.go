@@ -10,8 +10,8 @@ import (
 
 	"github.com/supabase-community/postgrest-go"
 
-	cloudsync "tubeagency/sync"
 	"tubeagency/internal/store"
+	cloudsync "tubeagency/sync"
 )
 
 var _ cloudsync.ChangesPuller = (*Client)(nil)
