@@ -558,8 +558,8 @@ func TestLoopRetriesForeverAndResumesWhenNetworkReturns(t *testing.T) {
 	}
 	proxy.SetDown(false) // connectivity returns: the next probe succeeds and the queue drains
 	release <- time.Now()
-	if got := next(); got != 30*time.Second {
-		t.Fatalf("after reconnect the loop waits %v, want the 30 s idle pull interval", got)
+	if got := next(); got != 5*time.Second {
+		t.Fatalf("after reconnect the loop waits %v, want the 5 s pull interval (changes were just pushed)", got)
 	}
 	status, _ = sy.Status(context.Background())
 	if status.State != cloudsync.StateOnline || status.Pending != 0 || status.LastSync == 0 {
@@ -659,28 +659,6 @@ func TestLoopWakesOnLocalWrite(t *testing.T) {
 	assertConverged(t, h, d.st, s.UserID, 2)
 }
 
-func TestBackoff(t *testing.T) {
-	scenarios := []struct {
-		attempt int
-		jitter  float64
-		want    time.Duration
-	}{
-		{1, 0.5, time.Second},
-		{2, 0.5, 2 * time.Second},
-		{4, 0.5, 8 * time.Second},
-		{7, 0.5, 60 * time.Second},
-		{1000, 0.5, 60 * time.Second}, // capped, never overflowing
-		{1, 0, 750 * time.Millisecond},
-		{1, 1, 1250 * time.Millisecond},
-		{1000, 0, 45 * time.Second},
-	}
-	for _, sc := range scenarios {
-		if got := cloudsync.Backoff(sc.attempt, time.Second, time.Minute, sc.jitter); got != sc.want {
-			t.Errorf("Backoff(%d, jitter %.1f) = %v, want %v", sc.attempt, sc.jitter, got, sc.want)
-		}
-	}
-}
-
 func TestClassify(t *testing.T) {
 	scenarios := []struct {
 		status    int
@@ -777,28 +755,41 @@ func TestLargeRowsAreSplitByBytes(t *testing.T) {
 
 func TestPullPageShrinksAfterTimeouts(t *testing.T) {
 	// The server cannot answer a page of more than 100 rows within the
-	// client's deadline (large rows on a slow link, in effect).
-	h := gateway.Start(t, pg, gateway.Options{BeforeStatement: func(r *http.Request) {
-		if n, _ := strconv.Atoi(r.URL.Query().Get("limit")); r.Method == http.MethodGet && n > 100 {
-			<-r.Context().Done()
-		}
-	}})
-	signUp(t, h, "slow@example.com")
-	a := newDevice(t, h, devOpts{page: 100})
-	s := a.signIn(t, "slow@example.com")
-	putChannels(t, a.st, 300, "slow")
-	a.syncUntil(t, 1) // a pulls nothing: its own rows are left out, so pages stay empty
+	// client's deadline (large rows on a slow link, in effect). Pages are
+	// asked for through tubeagency_pull's page_limit, or, in a project
+	// without schema 0002, a GET's limit.
+	for _, sc := range []struct {
+		name string
+		upTo int
+	}{{"one request", 0}, {"per table", 1}} {
+		t.Run(sc.name, func(t *testing.T) {
+			h := gateway.StartAt(t, pg, gateway.Options{BeforeStatement: func(r *http.Request) {
+				n, _ := strconv.Atoi(string(gateway.RPCArgs(r)["page_limit"]))
+				if r.Method == http.MethodGet {
+					n, _ = strconv.Atoi(r.URL.Query().Get("limit"))
+				}
+				if n > 100 {
+					<-r.Context().Done()
+				}
+			}}, sc.upTo)
+			signUp(t, h, "slow@example.com")
+			a := newDevice(t, h, devOpts{page: 100})
+			s := a.signIn(t, "slow@example.com")
+			putChannels(t, a.st, 300, "slow")
+			a.syncUntil(t, 1) // a's own rows come back as bare sequence numbers, or not at all, in pages of 100
 
-	b := newDevice(t, h, devOpts{page: 800, configure: func(c *supabase.Config) { c.Timeout = 300 * time.Millisecond }})
-	b.signIn(t, "slow@example.com")
-	// 800 → 400 → 200 → 100 rows per page: three timeouts, then it converges.
-	if failed := b.syncUntil(t, 10); failed != 3 {
-		t.Fatalf("%d failed syncs before the page fit, want 3", failed)
+			b := newDevice(t, h, devOpts{page: 800, configure: func(c *supabase.Config) { c.Timeout = 300 * time.Millisecond }})
+			b.signIn(t, "slow@example.com")
+			// 800 → 400 → 200 → 100 rows per page: three timeouts, then it converges.
+			if failed := b.syncUntil(t, 10); failed != 3 {
+				t.Fatalf("%d failed syncs before the page fit, want 3", failed)
+			}
+			if got := len(localRows(t, b.st)); got != 300 {
+				t.Fatalf("b pulled %d of 300 rows", got)
+			}
+			assertConverged(t, h, a.st, s.UserID, 300)
+		})
 	}
-	if got := len(localRows(t, b.st)); got != 300 {
-		t.Fatalf("b pulled %d of 300 rows", got)
-	}
-	assertConverged(t, h, a.st, s.UserID, 300)
 }
 
 func TestChangeWrittenDuringPushSurvives(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -228,7 +229,8 @@ func (c *Clock) Observe(remote string) error {
 	bound := wall.Add(c.opts.MaxDrift).UnixMilli()
 	var drift error
 	if t.Millis > bound {
-		drift = &DriftError{Value: remote, Device: t.Device, Ahead: time.Duration(t.Millis-wall.UnixMilli()) * time.Millisecond}
+		ahead := min(t.Millis-wall.UnixMilli(), int64(math.MaxInt64/time.Millisecond)) // no overflow near year 0
+		drift = &DriftError{Value: remote, Device: t.Device, Ahead: time.Duration(ahead) * time.Millisecond}
 		t = Timestamp{Millis: min(bound, MaxMillis), Counter: 0}
 	}
 	if t.Millis > c.last.Millis || (t.Millis == c.last.Millis && t.Counter > c.last.Counter) {

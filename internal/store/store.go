@@ -319,32 +319,32 @@ func (s *Store) initClock(ctx context.Context) error {
 }
 
 // SeedClock moves the clock past every clock value stored (synced tables
-// and outbox), within the clock's maximum drift: a stored value far in
-// the future (pulled from a device with a broken clock) moves it only up
-// to the bound and is logged, so a restart never re-adopts a bad clock.
+// and outbox) that is within the clock's maximum drift of the wall clock.
+// Values beyond it (pulled from a device with a broken clock, or made by
+// this device before clocks were bounded) are left out and logged, so a
+// restart never re-adopts a bad clock.
 func (s *Store) SeedClock(ctx context.Context) error {
-	var far []string
-	observe := func(v string) {
-		var de *hlc.DriftError
-		if err := s.clock.Observe(v); errors.As(err, &de) {
-			far = append(far, v)
-		} // a malformed stored value cannot move the clock
-	}
+	bound := s.clock.Bound()
 	tables := make([]string, 0, len(Entities)+1)
 	for _, e := range Entities {
 		tables = append(tables, e.Table)
 	}
+	var far []string
 	for _, t := range append(tables, "outbox") {
-		var max sql.NullString
-		if err := s.write.QueryRowContext(ctx, `SELECT MAX(hlc) FROM `+t).Scan(&max); err != nil {
+		var sane, ahead sql.NullString
+		if err := s.write.QueryRowContext(ctx, `SELECT (SELECT MAX(hlc) FROM `+t+` WHERE hlc <= ?), (SELECT MAX(hlc) FROM `+t+` WHERE hlc > ?)`,
+			bound, bound).Scan(&sane, &ahead); err != nil {
 			return fmt.Errorf("read clock of %s: %w", t, err)
 		}
-		if max.Valid {
-			observe(max.String)
+		if sane.Valid {
+			_ = s.clock.Observe(sane.String) // a malformed stored value cannot move the clock
+		}
+		if ahead.Valid {
+			far = append(far, ahead.String)
 		}
 	}
 	if len(far) > 0 {
-		s.opts.Logger.Warn("the database holds clock values far ahead of this computer's clock; the clock stays within its bound (Settings → Sync → Repair clocks re-stamps pending changes)",
+		s.opts.Logger.Warn("the database holds clock values far ahead of this computer's clock; the clock does not follow them (Settings → Sync → Repair clocks stamps such changes again)",
 			"values", far, "max_drift", s.clock.MaxDrift())
 	}
 	return nil
