@@ -88,6 +88,7 @@ type Devices struct {
 
 	mu    gosync.Mutex
 	reach Reach
+	named bool // the name was given (config or Rename), not the host name's default
 }
 
 // NewDevices returns this device's view of the account's devices.
@@ -95,7 +96,8 @@ func NewDevices(cfg DevicesConfig) (*Devices, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("new devices: no store")
 	}
-	if cfg.Name == "" {
+	named := cfg.Name != ""
+	if !named {
 		cfg.Name, _ = os.Hostname()
 		if cfg.Name == "" {
 			cfg.Name = "this computer"
@@ -122,7 +124,7 @@ func NewDevices(cfg DevicesConfig) (*Devices, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Devices{cfg: cfg, st: cfg.Store, id: cfg.Store.DeviceID()}, nil
+	return &Devices{cfg: cfg, st: cfg.Store, id: cfg.Store.DeviceID(), named: named}, nil
 }
 
 // ID is this device's id.
@@ -143,7 +145,8 @@ func (d *Devices) Reach() Reach {
 
 // Heartbeat writes this device's row (through the outbox) when its
 // last_seen is older than HeartbeatEvery, or its name, kind or version
-// changed. The syncer calls it at the start of each sync.
+// changed. The syncer calls it at the start of each sync. A name given
+// with Rename is kept across restarts.
 func (d *Devices) Heartbeat(ctx context.Context) error {
 	now := d.cfg.Now().UnixMilli()
 	return d.st.Mutate(ctx, func(m *store.Mutation) error {
@@ -153,6 +156,13 @@ func (d *Devices) Heartbeat(ctx context.Context) error {
 			cur = store.Device{Meta: store.Meta{ID: d.id}}
 		case err != nil:
 			return err
+		}
+		d.mu.Lock()
+		if !d.named && cur.Name != "" {
+			d.cfg.Name, d.named = cur.Name, true // renamed in an earlier run
+		}
+		d.mu.Unlock()
+		switch {
 		case now-cur.LastSeen < d.cfg.HeartbeatEvery.Milliseconds() && cur.Name == d.name() && cur.Kind == d.cfg.Kind && cur.Version == d.cfg.Version:
 			return nil
 		}
@@ -169,7 +179,7 @@ func (d *Devices) Rename(ctx context.Context, name string) error {
 		return &FieldError{Field: "name", Message: "must not be empty"}
 	}
 	d.mu.Lock()
-	d.cfg.Name = name
+	d.cfg.Name, d.named = name, true
 	d.mu.Unlock()
 	return d.st.Mutate(ctx, func(m *store.Mutation) error {
 		cur, err := store.Get[store.Device](ctx, m.Tx(), store.DeviceEntity, d.id)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,9 +33,10 @@ const password = "correct horse battery"
 // device is one installation of the app: its own SQLite file, syncer and
 // Supabase client.
 type device struct {
-	st *store.Store
-	sy *cloudsync.Syncer
-	cl *supabase.Client
+	st  *store.Store
+	sy  *cloudsync.Syncer
+	cl  *supabase.Client
+	dev *cloudsync.Devices // nil unless devOpts.devices
 }
 
 func openStore(tb testing.TB, path string, now func() time.Time, drift ...time.Duration) *store.Store {
@@ -59,6 +61,8 @@ type devOpts struct {
 	batch     int
 	page      int
 	configure func(*supabase.Config)
+	devices   bool                    // give the syncer this device's Devices
+	syncer    func(*cloudsync.Options) // adjusts the syncer's options
 }
 
 func newDevice(tb testing.TB, h *gateway.Harness, o devOpts) *device {
@@ -70,7 +74,19 @@ func newDevice(tb testing.TB, h *gateway.Harness, o devOpts) *device {
 		o.url = h.URL
 	}
 	st := openStore(tb, o.path, o.now, o.drift)
-	sy, err := cloudsync.New(context.Background(), cloudsync.Options{Store: st, BatchSize: o.batch, PullPage: o.page})
+	so := cloudsync.Options{Store: st, BatchSize: o.batch, PullPage: o.page}
+	var dev *cloudsync.Devices
+	if o.devices {
+		var err error
+		if dev, err = cloudsync.NewDevices(cloudsync.DevicesConfig{Store: st, Name: "device " + st.DeviceID()[:4], Version: "test"}); err != nil {
+			tb.Fatal(err)
+		}
+		so.Devices = dev
+	}
+	if o.syncer != nil {
+		o.syncer(&so)
+	}
+	sy, err := cloudsync.New(context.Background(), so)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -82,7 +98,73 @@ func newDevice(tb testing.TB, h *gateway.Harness, o devOpts) *device {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &device{st: st, sy: sy, cl: cl}
+	return &device{st: st, sy: sy, cl: cl, dev: dev}
+}
+
+// vclock is a settable wall clock for stores, syncers and devices.
+type vclock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newVClock() *vclock { return &vclock{t: time.Now()} }
+
+func (c *vclock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *vclock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// waits hands a syncer's loop waits to the test: the loop blocks in each
+// wait until the test calls release, so time is the test's to move.
+type waits struct {
+	asked   chan time.Duration
+	release chan struct{}
+	stop    chan struct{}
+	once    sync.Once
+}
+
+func newWaits(tb testing.TB) *waits {
+	w := &waits{asked: make(chan time.Duration), release: make(chan struct{}), stop: make(chan struct{})}
+	tb.Cleanup(w.done)
+	return w
+}
+
+// done lets every wait end, so the loop can stop: call it before Stop.
+func (w *waits) done() { w.once.Do(func() { close(w.stop) }) }
+
+// After is the syncer's Options.After.
+func (w *waits) After(d time.Duration) <-chan time.Time {
+	fired := make(chan time.Time, 1)
+	select {
+	case w.asked <- d:
+	case <-w.stop:
+		return make(chan time.Time) // never fires: the test is over
+	}
+	select {
+	case <-w.release:
+		fired <- time.Now()
+	case <-w.stop:
+	}
+	return fired
+}
+
+// next is the wait the loop asks for now (it sits in it until release).
+func (w *waits) next(tb testing.TB) time.Duration {
+	tb.Helper()
+	select {
+	case d := <-w.asked:
+		return d
+	case <-time.After(60 * time.Second): // a failure guard, not a timing assertion
+		tb.Fatal("the loop asked for no wait")
+		return 0
+	}
 }
 
 // signUp creates an account through the gateway and returns its session.

@@ -323,7 +323,7 @@ func (s *Syncer) loop(ctx context.Context) {
 	bo := &backoff.ExponentialBackOff{InitialInterval: s.opts.MinBackoff, RandomizationFactor: 0, Multiplier: 2, MaxInterval: s.opts.MaxBackoff}
 	bo.Reset()
 	for {
-		wait := s.pullInterval()
+		var wait time.Duration
 		if r := s.Remote(); r != nil {
 			err := s.cycle(ctx, r)
 			if ctx.Err() != nil {
@@ -350,6 +350,9 @@ func (s *Syncer) loop(ctx context.Context) {
 			} else {
 				bo.Reset()
 			}
+		}
+		if wait == 0 {
+			wait = s.pullInterval() // after the cycle: what it pushed or pulled counts
 		}
 		select {
 		case <-ctx.Done():
@@ -520,8 +523,8 @@ func (s *Syncer) Status(ctx context.Context) (Status, error) {
 // Sync writes the heartbeat when due, pushes every pending change, then
 // pulls every entity, once. When the push fails with an answer from the
 // server, it still pulls. While the project's schema is not known yet it
-// pulls first, which finds out (a project without schema 0002 takes rows
-// without the columns 0002 added, and no devices). It returns the
+// also pulls first, which finds out (a project without schema 0002 takes
+// rows without the columns 0002 added, and no devices). It returns the
 // failures; what succeeded stays done.
 func (s *Syncer) Sync(ctx context.Context) error {
 	r := s.Remote()
@@ -562,9 +565,10 @@ func (s *Syncer) Sync(ctx context.Context) error {
 		return pushErr // no answer: pulling would fail the same way
 	}
 	// A push the server answered with a failure (one table missing, say)
-	// must not keep this device from receiving the others' changes.
-	if known {
-		pullErr = s.pull(ctx, r)
+	// must not keep this device from receiving the others' changes. (The
+	// pull after the push also moves the cursors past what was just pushed.)
+	if err := s.pull(ctx, r); known || pullErr == nil {
+		pullErr = err
 	}
 	if err := errors.Join(pushErr, pullErr); err != nil {
 		return err
