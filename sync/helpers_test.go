@@ -61,7 +61,7 @@ type devOpts struct {
 	batch     int
 	page      int
 	configure func(*supabase.Config)
-	devices   bool                    // give the syncer this device's Devices
+	devices   bool                     // give the syncer this device's Devices
 	syncer    func(*cloudsync.Options) // adjusts the syncer's options
 }
 
