@@ -89,6 +89,7 @@ type Devices struct {
 	mu    gosync.Mutex
 	reach Reach
 	named bool // the name was given (config or Rename), not the host name's default
+	due   bool // write the heartbeat at the next chance, fresh or not
 }
 
 // NewDevices returns this device's view of the account's devices.
@@ -130,6 +131,14 @@ func NewDevices(cfg DevicesConfig) (*Devices, error) {
 // ID is this device's id.
 func (d *Devices) ID() string { return d.id }
 
+// beatSoon makes the next Heartbeat write the row: the last ones went
+// nowhere (a project without schema 0002, which has just applied it).
+func (d *Devices) beatSoon() {
+	d.mu.Lock()
+	d.due = true
+	d.mu.Unlock()
+}
+
 func (d *Devices) setReach(r Reach) {
 	d.mu.Lock()
 	d.reach = r
@@ -161,9 +170,10 @@ func (d *Devices) Heartbeat(ctx context.Context) error {
 		if !d.named && cur.Name != "" {
 			d.cfg.Name, d.named = cur.Name, true // renamed in an earlier run
 		}
+		due := d.due
+		d.due = false
 		d.mu.Unlock()
-		switch {
-		case now-cur.LastSeen < d.cfg.HeartbeatEvery.Milliseconds() && cur.Name == d.name() && cur.Kind == d.cfg.Kind && cur.Version == d.cfg.Version:
+		if !due && now-cur.LastSeen < d.cfg.HeartbeatEvery.Milliseconds() && cur.Name == d.name() && cur.Kind == d.cfg.Kind && cur.Version == d.cfg.Version {
 			return nil
 		}
 		cur.Name, cur.Kind, cur.Version, cur.LastSeen = d.name(), d.cfg.Kind, d.cfg.Version, now

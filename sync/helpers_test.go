@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -344,3 +345,17 @@ func assertConverged(tb testing.TB, h *gateway.Harness, st *store.Store, userID 
 // childEnv marks the re-executed test binary that plays the app in the
 // SIGKILL test.
 const childEnv = "TUBEAGENCY_SYNC_CHILD"
+
+type sqlTx = sql.Tx
+
+// queue appends an outbox entry for r as it is (clock included), as an
+// older version of the app would have.
+func queue(ctx context.Context, tx *sql.Tx, r store.Row) error {
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox(entity, row_id, op, payload, hlc, created_at) VALUES ('channels', ?, 'update', ?, ?, 1)`,
+		r.ID(), string(payload), r.HLC())
+	return err
+}

@@ -152,6 +152,7 @@ type Syncer struct {
 	lastErr    string
 	email      string
 	schema     int       // the project's schema: 0 not known, 1 without 0002, 2 with it
+	legacy     bool      // this remote was seen without 0002 (kept across Sync now)
 	recheck    bool      // look for the pull function again at the next sync
 	active     time.Time // the last change of synced content, here or pulled
 	fresh      bool      // a new remote: the loop starts its backoff again
@@ -235,7 +236,7 @@ func New(ctx context.Context, opts Options) (*Syncer, error) {
 func (s *Syncer) SetRemote(r Remote, email string) {
 	s.mu.Lock()
 	s.remote, s.email, s.lastErr = r, email, ""
-	s.schema, s.recheck, s.fresh, s.active = 0, false, true, s.opts.Now()
+	s.schema, s.legacy, s.recheck, s.fresh, s.active = 0, false, false, true, s.opts.Now()
 	if r == nil {
 		s.state = StateSignedOut
 		s.email = ""
@@ -600,11 +601,18 @@ func (s *Syncer) serverSchema() int {
 
 func (s *Syncer) setServerSchema(v int) {
 	s.mu.Lock()
-	changed := s.schema != v
+	was := s.schema
 	s.schema = v
+	if v == 1 {
+		s.legacy = true
+	}
+	legacy := s.legacy
 	s.mu.Unlock()
-	if changed && v == 1 {
+	switch {
+	case was != v && v == 1:
 		s.opts.Logger.Info("sync: the Supabase project has no tubeagency_pull (schema 0002 not applied): pulling table by table")
+	case was != v && v == 2 && legacy && s.opts.Devices != nil:
+		s.opts.Devices.beatSoon() // the heartbeats sent meanwhile went nowhere
 	}
 }
 
