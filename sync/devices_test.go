@@ -135,7 +135,7 @@ func TestHostTakeoverAfterHeartbeatExpires(t *testing.T) {
 		t.Fatal("B took over before the takeover time")
 	}
 	clock.Advance(7 * time.Minute) // past 6 h and any stagger
-	b.sy.SetRemote(nil, "")         // offline devices keep only what they host
+	b.sy.SetRemote(nil, "")        // offline devices keep only what they host
 	if claims(t, b, ch)[ch] {
 		t.Fatal("B took over while signed out")
 	}
