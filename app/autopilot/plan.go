@@ -115,8 +115,9 @@ func (a *Autopilot) hosted(ctx context.Context, chs []store.Channel) (map[string
 	return mine, nil
 }
 
-// errHandedOver stops a running job whose channel another device runs now.
-var errHandedOver = errors.New("another device runs autopilot for this channel now")
+// errHandedOver stops a running job whose channel another device runs now,
+// without saving the step it was in (studio.ErrMoved).
+var errHandedOver = fmt.Errorf("another device runs autopilot for this channel now: %w", studio.ErrMoved)
 
 // handOver stops this device's running jobs of ch: they go back to the
 // queue (see finish), and Dispatch leaves them there while another device
