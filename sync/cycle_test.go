@@ -14,8 +14,9 @@ import (
 )
 
 // TestLoneDeviceCursorReachesHead: a device that is the account's only
-// writer gets its own rows back from tubeagency_pull as bare sequence
-// numbers, so every cursor reaches the server's head, and from then on an
+// writer is sent none of its own rows by tubeagency_pull, but the page's
+// "last" covers them, so every cursor reaches the server's head (in one
+// request, though it pushed far more than a page), and from then on an
 // idle sync is one request that returns nothing.
 func TestLoneDeviceCursorReachesHead(t *testing.T) {
 	h := gateway.Start(t, pg, gateway.Options{})
@@ -23,7 +24,13 @@ func TestLoneDeviceCursorReachesHead(t *testing.T) {
 	d := newDevice(t, h, devOpts{devices: true, page: 40})
 	s := d.signIn(t, "lone@example.com")
 	putChannels(t, d.st, 150, "lone") // several pages of 40
+	before := h.Stats.Requests.Load()
 	d.syncUntil(t, 1)
+	// The first sync signed in: a pull (the schema is not known yet), four
+	// pushes (channels, activity is none, the heartbeat) and a pull.
+	if n := h.Stats.Requests.Load() - before; n > 5 {
+		t.Fatalf("the first sync made %d requests", n)
+	}
 	var head int64
 	if err := h.Admin.QueryRow(`SELECT max(s) FROM (SELECT max(server_seq) s FROM public.channels WHERE user_id = $1
 		UNION ALL SELECT max(server_seq) FROM public.activity WHERE user_id = $1 UNION ALL SELECT max(server_seq) FROM public.devices WHERE user_id = $1) x`,

@@ -71,9 +71,10 @@ func (s *Syncer) pageFull(page int) {
 }
 
 // pullChanges pulls every table in one request per page. Rows this device
-// wrote come (or would come) back as bare sequence numbers: they are not
-// applied, but they move the cursors, so a device that is the only writer
-// still reaches the head and the server never scans its rows again.
+// wrote are not sent, but the page's Last covers them: the cursors move
+// past them, so a device that is the only writer reaches the head in one
+// request and the server never scans its rows again. (A row of its own that
+// comes anyway, bare or whole, is skipped by its device id.)
 func (s *Syncer) pullChanges(ctx context.Context, cp ChangesPuller) error {
 	device := s.st.DeviceID()
 	for {
@@ -88,10 +89,17 @@ func (s *Syncer) pullChanges(ctx context.Context, cp ChangesPuller) error {
 			return err
 		}
 		s.setServerSchema(2)
-		if len(res.Changes) == 0 {
-			return nil
+		last := res.Last
+		if len(res.Changes) > 0 {
+			last = max(last, res.Changes[len(res.Changes)-1].Seq)
 		}
-		last := res.Changes[len(res.Changes)-1].Seq
+		behind := false
+		for _, c := range cursors {
+			behind = behind || c < last
+		}
+		if !behind {
+			return nil // at the head already
+		}
 		rows := map[*store.Entity][]RemoteRow{}
 		for _, c := range res.Changes {
 			e, ok := store.EntityByTable(c.Table)
@@ -100,9 +108,9 @@ func (s *Syncer) pullChanges(ctx context.Context, cp ChangesPuller) error {
 			}
 			rows[e] = append(rows[e], RemoteRow{Seq: c.Seq, Row: c.Row})
 		}
-		// Every row of every table asked for up to last is in this page (the
-		// page is the first rows above the cursors in one order), so every
-		// cursor may move to last.
+		// Every row of every table asked for up to last is in this page or
+		// this device's own (the page is the first rows above the cursors in
+		// one order), so every cursor may move to last.
 		moved := make(map[string]int64, len(cursors))
 		for t := range cursors {
 			moved[t] = last

@@ -166,7 +166,14 @@ func (s *Syncer) ack(ctx context.Context, group []*change) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (`+marks+`)`, args...); err != nil {
 			return fmt.Errorf("delete pushed outbox entries: %w", err)
 		}
+		var refused bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM dead_letters)`).Scan(&refused); err != nil {
+			return fmt.Errorf("look for dead letters: %w", err)
+		}
 		for _, c := range group {
+			if !refused {
+				break // the common case: nothing to clear
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM dead_letters WHERE entity = ? AND row_id = ? AND hlc <= ?`,
 				c.entry.Entity, c.entry.RowID, c.entry.HLC); err != nil {
 				return fmt.Errorf("clear superseded dead letter: %w", err)

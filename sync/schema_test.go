@@ -17,7 +17,8 @@ type pullPage struct {
 		S int64          `json:"s"`
 		R map[string]any `json:"r"`
 	} `json:"rows"`
-	More bool `json:"more"`
+	More bool  `json:"more"`
+	Last int64 `json:"last"`
 }
 
 func rpcPull(t *testing.T, h *gateway.Harness, token, body string) (int, string, pullPage) {
@@ -61,30 +62,36 @@ func TestPullFunctionReadsEveryTableInOnePage(t *testing.T) {
 
 	all := `{"channels":0,"packages":0,"activity":0,"devices":0}`
 	status, code, p := rpcPull(t, h, s.AccessToken, `{"cursors":`+all+`,"page_limit":10,"device":"`+devA+`"}`)
-	if status != 200 || len(p.Rows) != 4 || p.More {
-		t.Fatalf("pull = %d %s %+v; want 4 rows, no more", status, code, p)
+	if status != 200 || len(p.Rows) != 3 || p.More {
+		t.Fatalf("pull = %d %s %+v; want 3 rows (the caller's package left out), no more", status, code, p)
 	}
-	wantTables := []string{"channels", "packages", "devices", "activity"}
+	wantTables := []string{"channels", "devices", "activity"}
 	for i, r := range p.Rows {
 		if r.T != wantTables[i] || (i > 0 && r.S <= p.Rows[i-1].S) {
 			t.Fatalf("row %d = %s seq %d; want %v in server_seq order", i, r.T, r.S, wantTables)
 		}
 	}
-	if p.Rows[1].R != nil {
-		t.Fatalf("the caller's own package came with its body: %v", p.Rows[1].R)
+	if p.Last != p.Rows[2].S {
+		t.Fatalf("last = %d, want the newest row's %d", p.Last, p.Rows[2].S)
 	}
 	ch := p.Rows[0].R
 	if ch["id"] != "c1" || ch["autopilot_host"] != devB || ch["user_id"] != nil || ch["server_seq"] != nil || ch["synced_at"] != nil {
 		t.Fatalf("channel row = %v; want the row without the server's columns", ch)
 	}
-	if d := p.Rows[2].R; d["name"] != "laptop" || d["kind"] != "desktop" {
+	if d := p.Rows[1].R; d["name"] != "laptop" || d["kind"] != "desktop" {
 		t.Fatalf("device row = %v", d)
+	}
+	// Only the caller's own rows above a cursor: none sent, the cursor
+	// still reaches the head.
+	own := fmt.Sprintf(`{"cursors":{"packages":0},"device":"%s"}`, devA)
+	if _, _, po := rpcPull(t, h, s.AccessToken, own); len(po.Rows) != 0 || po.More || po.Last < p.Rows[0].S {
+		t.Fatalf("own rows only = %+v; want no rows and last at the head", po)
 	}
 
 	// A page of 2 says there is more; cursors above the first rows skip them.
 	_, _, p2 := rpcPull(t, h, s.AccessToken, `{"cursors":`+all+`,"page_limit":2}`)
-	if len(p2.Rows) != 2 || !p2.More || p2.Rows[1].R == nil {
-		t.Fatalf("page of 2 = %+v; want 2 full rows and more (no device given: own rows come whole)", p2)
+	if len(p2.Rows) != 2 || !p2.More || p2.Rows[1].R == nil || p2.Last != p2.Rows[1].S {
+		t.Fatalf("page of 2 = %+v; want 2 full rows, more, last at the second (no device given: own rows come whole)", p2)
 	}
 	after := fmt.Sprintf(`{"cursors":{"channels":%d,"packages":%d,"activity":%d,"devices":%d},"page_limit":2}`,
 		p2.Rows[1].S, p2.Rows[1].S, p2.Rows[1].S, p2.Rows[1].S)

@@ -56,23 +56,27 @@ type RemoteRow struct {
 type ChangesPuller interface {
 	// PullChanges returns up to limit changes of the tables named in
 	// cursors, each above its table's cursor, in ascending server sequence
-	// across tables. Changes whose clock value device made come without
-	// their row: the device has them, but their sequence numbers move its
-	// cursors.
+	// across tables. Changes whose clock value device made are left out:
+	// the device has them. The page covers every change of those tables up
+	// to its Last sequence number, so every cursor may move there.
 	PullChanges(ctx context.Context, cursors map[string]int64, limit int, device string) (ChangePage, error)
 }
 
 // ChangePage is one page of changes.
 type ChangePage struct {
 	Changes []Change // ascending Seq
-	More    bool     // further changes wait above the last Seq
+	More    bool     // further changes wait above Last
+	// Last is the sequence number the page covers up to: every change of
+	// the tables asked for at or below it is in Changes or was left out as
+	// the puller's own. At least the last Seq.
+	Last int64
 }
 
 // Change is one changed row of a pull page.
 type Change struct {
 	Table string
 	Seq   int64
-	Row   store.Row // nil: a version the puller wrote itself
+	Row   store.Row // nil: a version the puller wrote itself, sent bare
 }
 
 // Error is a failed remote call. Remotes return it so the Syncer can tell

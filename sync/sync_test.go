@@ -776,7 +776,7 @@ func TestPullPageShrinksAfterTimeouts(t *testing.T) {
 			a := newDevice(t, h, devOpts{page: 100})
 			s := a.signIn(t, "slow@example.com")
 			putChannels(t, a.st, 300, "slow")
-			a.syncUntil(t, 1) // a's own rows come back as bare sequence numbers, or not at all, in pages of 100
+			a.syncUntil(t, 1) // a's own rows are not sent back
 
 			b := newDevice(t, h, devOpts{page: 800, configure: func(c *supabase.Config) { c.Timeout = 300 * time.Millisecond }})
 			b.signIn(t, "slow@example.com")

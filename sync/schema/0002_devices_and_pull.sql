@@ -25,14 +25,16 @@
 --     changes above the given per-table cursors in one call
 --     (POST /rest/v1/rpc/tubeagency_pull), ordered by server_seq across
 --     tables, page_limit rows at most (1–5000, default 1000). It returns
---     {"rows": [{"t": table, "s": server_seq, "r": row}…], "more": bool}.
---     Rows whose clock value was made by `device` (the caller) come without
---     "r": the caller has them already, but their sequence numbers let its
---     cursors reach the head even when it is the only writer. Only tables
---     named in cursors are read. Because one user's writes commit their
---     sequence numbers in order under the per-user lock (see 0001), once a
---     page ends at S no row of that user at or below S can appear later, so
---     the caller may move every table's cursor to S.
+--     {"rows": [{"t": table, "s": server_seq, "r": row}…], "more": bool,
+--     "last": server_seq}. Only tables named in cursors are read. Rows whose
+--     clock value was made by `device` (the caller, who has them already)
+--     are not sent but are covered by "last": the page covers every row of
+--     those tables up to "last" (the last row sent when there is more, the
+--     user's newest row otherwise), so the caller moves every cursor to it,
+--     and a device that is the only writer reaches the head in one request
+--     however much it pushed. This holds because one user's writes commit
+--     their sequence numbers in order under the per-user lock (see 0001):
+--     a row not yet visible will get a number above every visible one.
 
 ALTER TABLE public.channels ADD COLUMN IF NOT EXISTS autopilot_host text NOT NULL DEFAULT '';
 
@@ -131,37 +133,48 @@ LANGUAGE sql STABLE SET search_path = '' AS $$
                CASE WHEN device ~ '^[0-9a-f]{16}$' THEN '%-' || device END AS own
     ),
     changes AS (
-        (SELECT 'channels'::text AS t, x.server_seq AS s, x.id, x.hlc FROM public.channels x, p
+        (SELECT 'channels'::text AS t, x.server_seq AS s, x.id FROM public.channels x, p
           WHERE cursors ? 'channels' AND x.user_id = p.uid AND x.server_seq > (cursors ->> 'channels')::bigint
+            AND (p.own IS NULL OR x.hlc NOT LIKE p.own)
           ORDER BY x.server_seq LIMIT (SELECT lim + 1 FROM p))
         UNION ALL
-        (SELECT 'packages', x.server_seq, x.id, x.hlc FROM public.packages x, p
+        (SELECT 'packages', x.server_seq, x.id FROM public.packages x, p
           WHERE cursors ? 'packages' AND x.user_id = p.uid AND x.server_seq > (cursors ->> 'packages')::bigint
+            AND (p.own IS NULL OR x.hlc NOT LIKE p.own)
           ORDER BY x.server_seq LIMIT (SELECT lim + 1 FROM p))
         UNION ALL
-        (SELECT 'activity', x.server_seq, x.id, x.hlc FROM public.activity x, p
+        (SELECT 'activity', x.server_seq, x.id FROM public.activity x, p
           WHERE cursors ? 'activity' AND x.user_id = p.uid AND x.server_seq > (cursors ->> 'activity')::bigint
+            AND (p.own IS NULL OR x.hlc NOT LIKE p.own)
           ORDER BY x.server_seq LIMIT (SELECT lim + 1 FROM p))
         UNION ALL
-        (SELECT 'devices', x.server_seq, x.id, x.hlc FROM public.devices x, p
+        (SELECT 'devices', x.server_seq, x.id FROM public.devices x, p
           WHERE cursors ? 'devices' AND x.user_id = p.uid AND x.server_seq > (cursors ->> 'devices')::bigint
+            AND (p.own IS NULL OR x.hlc NOT LIKE p.own)
           ORDER BY x.server_seq LIMIT (SELECT lim + 1 FROM p))
     ),
     page AS (
         SELECT c.*, row_number() OVER (ORDER BY c.s) AS n FROM changes c ORDER BY c.s LIMIT (SELECT lim + 1 FROM p)
+    ),
+    head AS (
+        SELECT max(h) AS h FROM (
+            SELECT (SELECT max(x.server_seq) FROM public.channels x WHERE x.user_id = p.uid) AS h FROM p WHERE cursors ? 'channels'
+            UNION ALL SELECT (SELECT max(x.server_seq) FROM public.packages x WHERE x.user_id = p.uid) FROM p WHERE cursors ? 'packages'
+            UNION ALL SELECT (SELECT max(x.server_seq) FROM public.activity x WHERE x.user_id = p.uid) FROM p WHERE cursors ? 'activity'
+            UNION ALL SELECT (SELECT max(x.server_seq) FROM public.devices x WHERE x.user_id = p.uid) FROM p WHERE cursors ? 'devices'
+        ) heads
     )
     SELECT jsonb_build_object(
-        'rows', coalesce(jsonb_agg(
-            CASE WHEN p.own IS NOT NULL AND page.hlc LIKE p.own THEN jsonb_build_object('t', page.t, 's', page.s)
-            ELSE jsonb_build_object('t', page.t, 's', page.s, 'r', (CASE page.t
+        'rows', coalesce(jsonb_agg(jsonb_build_object('t', page.t, 's', page.s, 'r', (CASE page.t
                 WHEN 'channels' THEN (SELECT to_jsonb(x) FROM public.channels x WHERE x.id = page.id)
                 WHEN 'packages' THEN (SELECT to_jsonb(x) FROM public.packages x WHERE x.id = page.id)
                 WHEN 'activity' THEN (SELECT to_jsonb(x) FROM public.activity x WHERE x.id = page.id)
                 WHEN 'devices' THEN (SELECT to_jsonb(x) FROM public.devices x WHERE x.id = page.id)
-                END) - 'user_id' - 'server_seq' - 'synced_at')
-            END ORDER BY page.s) FILTER (WHERE page.n <= p.lim), '[]'::jsonb),
-        'more', count(*) > min(p.lim))
-    FROM p LEFT JOIN page ON true
+                END) - 'user_id' - 'server_seq' - 'synced_at') ORDER BY page.s) FILTER (WHERE page.n <= p.lim), '[]'::jsonb),
+        'more', count(page.s) > min(p.lim),
+        'last', CASE WHEN count(page.s) > min(p.lim) THEN max(page.s) FILTER (WHERE page.n <= p.lim)
+                     ELSE coalesce(min(head.h), 0) END)
+    FROM p CROSS JOIN head LEFT JOIN page ON true
     GROUP BY p.own
 $$;
 

@@ -57,11 +57,13 @@ func (c *Client) PullChanges(ctx context.Context, cursors map[string]int64, limi
 const maxPageBytes = 256 << 20
 
 // DecodePullPage reads tubeagency_pull's answer:
-// {"rows": [{"t": table, "s": seq, "r": row}…], "more": bool}. It checks
-// what the syncer relies on: every change names a table and a positive
-// sequence number, sequence numbers rise, and a row, when present, is an
-// object with a text id and hlc. Numbers in rows decode as float64, as the
-// table-by-table pull decodes them.
+// {"rows": [{"t": table, "s": seq, "r": row}…], "more": bool, "last": seq}.
+// It checks what the syncer relies on: every change names a table and a
+// positive sequence number, sequence numbers rise, a row, when present, is
+// an object with a text id and hlc, and "last" (the sequence number the
+// page covers up to; the last row's when missing) is not below the last
+// row's. Numbers in rows decode as float64, as the table-by-table pull
+// decodes them.
 func DecodePullPage(body []byte) (cloudsync.ChangePage, error) {
 	if len(body) > maxPageBytes {
 		return cloudsync.ChangePage{}, fmt.Errorf("pull page of %d bytes is over the %d MiB cap", len(body), maxPageBytes>>20)
@@ -72,7 +74,8 @@ func DecodePullPage(body []byte) (cloudsync.ChangePage, error) {
 			S json.Number     `json:"s"`
 			R json.RawMessage `json:"r"`
 		} `json:"rows"`
-		More bool `json:"more"`
+		More bool         `json:"more"`
+		Last *json.Number `json:"last"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -114,6 +117,17 @@ func DecodePullPage(body []byte) (cloudsync.ChangePage, error) {
 			ch.Row = row
 		}
 		out.Changes = append(out.Changes, ch)
+	}
+	out.Last = last
+	if raw.Last != nil {
+		v, err := raw.Last.Int64()
+		if err != nil || v < 0 {
+			return cloudsync.ChangePage{}, fmt.Errorf("decode pull page: last %q is not a sequence number", *raw.Last)
+		}
+		if v < last {
+			return cloudsync.ChangePage{}, fmt.Errorf("decode pull page: last %d below the page's last change %d", v, last)
+		}
+		out.Last = v
 	}
 	return out, nil
 }

@@ -14,7 +14,8 @@ import (
 // decoding it again gives the same page.
 func FuzzDecodePullPage(f *testing.F) {
 	for _, seed := range []string{
-		`{"rows":[],"more":false}`,
+		`{"rows":[],"more":false}`, `{"rows":[],"more":false,"last":42}`, `{"rows":[{"t":"channels","s":9}],"last":3}`,
+		`{"rows":[],"last":-1}`, `{"rows":[],"last":"x"}`,
 		`{"rows":[{"t":"channels","s":1,"r":{"id":"a","hlc":"1796500000000-000000-00000000000000aa","name":"x","cadence":2.5,"autopilot":true}},{"t":"packages","s":7}],"more":true}`,
 		`{"rows":[{"t":"devices","s":3,"r":null}],"more":false}`,
 		`{"rows":[{"t":"channels","s":2},{"t":"channels","s":2}]}`,
@@ -43,7 +44,8 @@ func FuzzDecodePullPage(f *testing.F) {
 		again := struct {
 			Rows []rawChange `json:"rows"`
 			More bool        `json:"more"`
-		}{Rows: []rawChange{}, More: page.More}
+			Last int64       `json:"last"`
+		}{Rows: []rawChange{}, More: page.More, Last: page.Last}
 		for _, c := range page.Changes {
 			if c.Table == "" || c.Seq <= last {
 				t.Fatalf("accepted change %+v after seq %d", c, last)
@@ -65,8 +67,11 @@ func FuzzDecodePullPage(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if page.Last < last {
+			t.Fatalf("last %d below the last change %d", page.Last, last)
+		}
 		page2, err := DecodePullPage(b)
-		if err != nil || len(page2.Changes) != len(page.Changes) || page2.More != page.More {
+		if err != nil || len(page2.Changes) != len(page.Changes) || page2.More != page.More || page2.Last != page.Last {
 			t.Fatalf("re-decoding %s: %+v, %v", b, page2, err)
 		}
 	})
