@@ -226,6 +226,16 @@ func BenchmarkPropagation(b *testing.B) {
 		a.sy.Start(context.Background())
 		bd.sy.Start(context.Background())
 		rng := rand.New(rand.NewPCG(uint64(i), 42))
+		// Count B's requests from its first finished cycle on (signing in,
+		// the first probe and heartbeat are not the steady state).
+		for {
+			if st, _ := bd.sy.Status(context.Background()); st.State == cloudsync.StateOnline && st.LastSync > 0 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		tr.all.Store(0)
+		tr.pulls.Store(0)
 		b.StartTimer()
 		for range writes {
 			time.Sleep(time.Duration(rng.IntN(1000)) * time.Millisecond)

@@ -313,7 +313,7 @@ func (s *Syncer) markActive() {
 	s.mu.Unlock()
 }
 
-// loop syncs, then waits: the pull interval after a success, a capped
+// loop syncs, then waits: the rest of the pull interval after a success, a capped
 // exponential backoff (cenkalti/backoff) with ±25% jitter after a failure
 // (capped lower while no server answers, so a returning connection is seen
 // soon; a longer Retry-After is honoured). A local write or Wake ends the
@@ -325,6 +325,7 @@ func (s *Syncer) loop(ctx context.Context) {
 	bo.Reset()
 	for {
 		var wait time.Duration
+		started := s.opts.Now()
 		if r := s.Remote(); r != nil {
 			err := s.cycle(ctx, r)
 			if ctx.Err() != nil {
@@ -353,7 +354,10 @@ func (s *Syncer) loop(ctx context.Context) {
 			}
 		}
 		if wait == 0 {
-			wait = s.pullInterval() // after the cycle: what it pushed or pulled counts
+			// The interval runs from the start of this cycle, so pulls come
+			// every interval however long a cycle takes. It is read after
+			// the cycle: what the cycle pushed or pulled counts.
+			wait = max(0, s.pullInterval()-s.opts.Now().Sub(started))
 		}
 		select {
 		case <-ctx.Done():
