@@ -239,8 +239,9 @@ func checkEdit(table, name string, v any, kinds map[string]store.Kind) error {
 
 // Adopt prepares this device's rows for the account userID when it differs
 // from the account they last synced with (or none): every local row
-// without a pending change is queued, and pull cursors restart from zero,
-// in one transaction. It returns how many rows it queued.
+// without a pending change is queued (of the devices, only this one's),
+// and pull cursors restart from zero, in one transaction. It returns how
+// many rows it queued.
 func (s *Syncer) Adopt(ctx context.Context, userID string) (int, error) {
 	var n int
 	err := s.st.RunInTx(ctx, func(tx *sql.Tx) error {
@@ -253,8 +254,14 @@ func (s *Syncer) Adopt(ctx context.Context, userID string) (int, error) {
 		}
 		now := s.opts.Now().UnixMilli()
 		for _, e := range store.Entities {
+			// Of the devices, only this one belongs to the new account: the
+			// others are the old account's.
+			only := ""
+			if e == store.DeviceEntity {
+				only = s.st.DeviceID()
+			}
 			rows, err := tx.QueryContext(ctx, `SELECT id FROM `+e.Table+` t WHERE NOT EXISTS
-				(SELECT 1 FROM outbox o WHERE o.entity = ? AND o.row_id = t.id) ORDER BY id`, e.Table)
+				(SELECT 1 FROM outbox o WHERE o.entity = ? AND o.row_id = t.id) AND (? = '' OR t.id = ?) ORDER BY id`, e.Table, only, only)
 			if err != nil {
 				return fmt.Errorf("list %s to adopt: %w", e.Table, err)
 			}
@@ -286,6 +293,11 @@ func (s *Syncer) Adopt(ctx context.Context, userID string) (int, error) {
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_cursors`); err != nil {
 			return fmt.Errorf("reset cursors: %w", err)
+		}
+		// The other devices were the old account's: forget them here (they
+		// were never this device's to push); the new account's arrive.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE id != ?`, s.st.DeviceID()); err != nil {
+			return fmt.Errorf("forget the old account's devices: %w", err)
 		}
 		return setMeta(ctx, tx, "user_id", userID)
 	})

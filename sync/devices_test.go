@@ -200,3 +200,44 @@ func TestConflictingHostChoicesConverge(t *testing.T) {
 		}
 	}
 }
+
+// TestAdoptTakesOnlyThisDevice: signing in to another account queues this
+// device's rows and its own device row, never the old account's other
+// devices.
+func TestAdoptTakesOnlyThisDevice(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	signUp(t, h, "first-acct@example.com")
+	signUp(t, h, "second-acct@example.com")
+	a := newDevice(t, h, devOpts{devices: true})
+	b := newDevice(t, h, devOpts{devices: true})
+	a.signIn(t, "first-acct@example.com")
+	b.signIn(t, "first-acct@example.com")
+	a.syncUntil(t, 1)
+	b.syncUntil(t, 1) // b now holds a's device row
+	if list, _ := b.dev.List(context.Background()); len(list) != 2 {
+		t.Fatalf("b knows %d devices, want 2", len(list))
+	}
+	if err := b.cl.SignOut(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b.sy.SetRemote(nil, "")
+	s := b.signIn(t, "second-acct@example.com")
+	b.syncUntil(t, 1)
+	if dls, _ := b.sy.DeadLetters(context.Background()); len(dls) != 0 {
+		t.Fatalf("adopting pushed the old account's devices: %+v", dls)
+	}
+	var ids []string
+	rows, err := h.Admin.Query(`SELECT id FROM public.devices WHERE user_id = $1`, s.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		_ = rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	if len(ids) != 1 || ids[0] != b.st.DeviceID() {
+		t.Fatalf("the second account's devices = %v, want only b", ids)
+	}
+}

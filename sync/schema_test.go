@@ -174,7 +174,7 @@ func TestSchemaTwoOverOneWithData(t *testing.T) {
 		code              string
 	}{
 		{"host on an old row", "channels?on_conflict=id", `{"id":"old1","name":"old 1","autopilot_host":"` + devA + `","hlc":"` + clockOf(devA, 9) + `","created_at":1,"updated_at":2}`, 201, ""},
-		{"a device row", "devices", `{"id":"` + devA + `","name":"server","kind":"serve","last_seen":7,"version":"1","hlc":"` + clockOf(devA, 10) + `","created_at":1,"updated_at":1}`, 201, ""},
+		{"a device row", "devices?on_conflict=user_id,id", `{"id":"` + devA + `","name":"server","kind":"serve","last_seen":7,"version":"1","hlc":"` + clockOf(devA, 10) + `","created_at":1,"updated_at":1}`, 201, ""},
 		{"an unknown kind", "devices", `{"id":"` + devB + `","kind":"phone","hlc":"` + clockOf(devB, 11) + `","created_at":1,"updated_at":1}`, 400, "23514"},
 		{"a far-future clock", "channels", `{"id":"new","name":"x","hlc":"9999999999999-000000-` + devA + `","created_at":1,"updated_at":1}`, 400, "23514"},
 		{"a sane write over the poisoned row", "channels?on_conflict=id", `{"id":"poisoned","name":"recovered","hlc":"` + clockOf(devA, 12) + `","created_at":1,"updated_at":3}`, 201, ""},

@@ -14,7 +14,8 @@
 --     device id every clock value it makes ends with, name, kind desktop or
 --     serve, last_seen = its heartbeat in unix ms, version), with the same
 --     owner, row-level security, last-writer-wins and sequence rules as the
---     other tables.
+--     other tables; keyed by (user_id, id), since one device may sign in to
+--     several accounts in turn.
 --   * Clock bound: a write whose clock value (hlc) is more than a day ahead
 --     of the server's clock is refused (check constraint *_clock_not_ahead,
 --     23514), and a row stored with such a value before this file was applied
@@ -38,8 +39,11 @@
 
 ALTER TABLE public.channels ADD COLUMN IF NOT EXISTS autopilot_host text NOT NULL DEFAULT '';
 
+-- A device can be signed in to one account, then another: its id is unique
+-- per owner, so the key is (user_id, id) and writes name both as their
+-- conflict target (on_conflict=user_id,id).
 CREATE TABLE IF NOT EXISTS public.devices (
-    id          text PRIMARY KEY,
+    id          text NOT NULL,
     user_id     uuid NOT NULL DEFAULT auth.uid() REFERENCES auth.users(id) ON DELETE CASCADE,
     name        text NOT NULL DEFAULT '',
     kind        text NOT NULL DEFAULT '' CHECK (kind IN ('', 'desktop', 'serve')),
@@ -50,7 +54,8 @@ CREATE TABLE IF NOT EXISTS public.devices (
     created_at  bigint NOT NULL,
     updated_at  bigint NOT NULL,
     server_seq  bigint NOT NULL DEFAULT nextval('public.tubeagency_server_seq'),
-    synced_at   timestamptz NOT NULL DEFAULT now()
+    synced_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, id)
 );
 CREATE INDEX IF NOT EXISTS devices_user_seq ON public.devices (user_id, server_seq);
 
@@ -169,7 +174,7 @@ LANGUAGE sql STABLE SET search_path = '' AS $$
                 WHEN 'channels' THEN (SELECT to_jsonb(x) FROM public.channels x WHERE x.id = page.id)
                 WHEN 'packages' THEN (SELECT to_jsonb(x) FROM public.packages x WHERE x.id = page.id)
                 WHEN 'activity' THEN (SELECT to_jsonb(x) FROM public.activity x WHERE x.id = page.id)
-                WHEN 'devices' THEN (SELECT to_jsonb(x) FROM public.devices x WHERE x.id = page.id)
+                WHEN 'devices' THEN (SELECT to_jsonb(x) FROM public.devices x, p WHERE x.user_id = p.uid AND x.id = page.id)
                 END) - 'user_id' - 'server_seq' - 'synced_at') ORDER BY page.s) FILTER (WHERE page.n <= p.lim), '[]'::jsonb),
         'more', count(page.s) > min(p.lim),
         'last', CASE WHEN count(page.s) > min(p.lim) THEN max(page.s) FILTER (WHERE page.n <= p.lim)

@@ -626,9 +626,18 @@ func (c *Client) Push(ctx context.Context, table string, rows []json.RawMessage)
 		if err != nil {
 			return &cloudsync.Error{Op: "push " + table, Permanent: true, Err: err}
 		}
-		_, _, err = pc.From(table).Upsert(owned, "id", "minimal", "").Execute()
+		_, _, err = pc.From(table).Upsert(owned, conflictTarget(table), "minimal", "").Execute()
 		return err
 	}))
+}
+
+// conflictTarget is the unique key an upsert of table names: the row id,
+// except for devices, whose key is (owner, id) (schema 0002).
+func conflictTarget(table string) string {
+	if table == "devices" {
+		return "user_id,id"
+	}
+	return "id"
 }
 
 // withOwner returns rows, each JSON object with "user_id": user added as

@@ -31,7 +31,8 @@
 //     keys (otherwise PGRST102); unknown columns are PGRST204. The body is
 //     sent once as json and read by json_to_recordset with the columns'
 //     declared types, as PostgREST's generated SQL does. Prefer:
-//     resolution=merge-duplicates with on_conflict= makes an upsert
+//     resolution=merge-duplicates with on_conflict= (one column or several,
+//     comma-separated; the primary key when left out) makes an upsert
 //     (INSERT … ON CONFLICT … DO UPDATE of the sent columns),
 //     resolution=ignore-duplicates makes DO NOTHING; return=representation
 //     answers the written rows, return=minimal an empty body; POST is 201.
@@ -256,7 +257,32 @@ func (g *Gateway) loadTables(ctx context.Context) (map[string]*table, error) {
 		t.cols = append(t.cols, cn)
 		t.types[cn] = dt
 	}
-	return cache, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The primary key, the conflict target of an upsert that names none.
+	pks, err := g.admin.Query(ctx, `SELECT c.relname, string_agg(a.attname, ',' ORDER BY k.n)
+		FROM pg_catalog.pg_index i
+		JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+		WHERE n.nspname = 'public' AND i.indisprimary GROUP BY c.relname`)
+	if err != nil {
+		return nil, fmt.Errorf("load primary keys: %w", err)
+	}
+	defer pks.Close()
+	for pks.Next() {
+		var tn, cols string
+		if err := pks.Scan(&tn, &cols); err != nil {
+			return nil, err
+		}
+		if t := cache[tn]; t != nil {
+			t.pk = cols
+		}
+	}
+	return cache, pks.Err()
 }
 
 // ServeHTTP routes a request.

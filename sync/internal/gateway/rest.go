@@ -553,14 +553,20 @@ func (g *Gateway) post(ctx context.Context, tx pgx.Tx, q *query, onConflict stri
 	if onConflict == "" {
 		onConflict = q.t.pk
 	}
-	if _, ok := q.t.types[onConflict]; !ok {
-		return 0, nil, &pgError{Code: "42P10", Message: "there is no unique or exclusion constraint matching the ON CONFLICT specification"}
+	// on_conflict names one column or several, comma-separated; PostgreSQL
+	// itself refuses (42P10) a list that matches no unique constraint.
+	var target []string
+	for _, c := range strings.Split(onConflict, ",") {
+		if _, ok := q.t.types[c]; !ok {
+			return 0, nil, &pgError{Code: "42703", Message: fmt.Sprintf("column %s.%s does not exist", q.t.name, c)}
+		}
+		target = append(target, pgx.Identifier{c}.Sanitize())
 	}
 	switch p.resolution {
 	case "merge-duplicates":
-		sql += " ON CONFLICT (" + pgx.Identifier{onConflict}.Sanitize() + ") DO UPDATE SET " + strings.Join(sets, ", ")
+		sql += " ON CONFLICT (" + strings.Join(target, ", ") + ") DO UPDATE SET " + strings.Join(sets, ", ")
 	case "ignore-duplicates":
-		sql += " ON CONFLICT (" + pgx.Identifier{onConflict}.Sanitize() + ") DO NOTHING"
+		sql += " ON CONFLICT (" + strings.Join(target, ", ") + ") DO NOTHING"
 	}
 	return g.write(ctx, tx, sql, p, http.StatusCreated, string(arr))
 }
