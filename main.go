@@ -34,6 +34,9 @@ import (
 var frontendDist embed.FS
 
 func main() {
+	if generatingBindings {
+		os.Exit(generateBindings())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -259,7 +262,10 @@ func desktopMain(dataDir string, stderr io.Writer) int {
 			"Run it headless instead and open the dashboard in a browser:\n\n    tubeagency serve --data-dir "+dataDir+"\n")
 		return 3
 	}
-	dlg := &dialogs{}
+	dlg := &dialogs{answerSaveIn: os.Getenv(saveDialogHookEnv)}
+	if dlg.answerSaveIn != "" {
+		fmt.Fprintf(stderr, "tubeagency: %s is set: save dialogs are answered with %s and not shown\n", saveDialogHookEnv, dlg.answerSaveIn)
+	}
 	rt, code := startApp(dataDir, "desktop", dlg, stderr)
 	if rt == nil {
 		return code

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	cloudsync "tubeagency/sync"
-	"tubeagency/sync/synctest"
+	"tubeagency/sync/supabasetest"
 )
 
 // TestAppWithAProjectWithoutSchemaTwo runs the app against a Supabase
@@ -16,7 +16,7 @@ import (
 // pulls go table by table and what to do, Settings → Autopilot says hosts
 // are not shared, and nothing is refused.
 func TestAppWithAProjectWithoutSchemaTwo(t *testing.T) {
-	env := synctest.StartAt(t, 1)
+	env := supabasetest.StartAt(t, 1)
 	rt := startTest(t)
 	rt.keys.mode = "file"
 	a := rt.API()

@@ -16,7 +16,7 @@ import (
 	"tubeagency/app/events"
 	"tubeagency/app/monitor"
 	cloudsync "tubeagency/sync"
-	"tubeagency/sync/synctest"
+	"tubeagency/sync/supabasetest"
 )
 
 func TestAlertRuleBadInputNamesFieldAndWritesNothing(t *testing.T) {
@@ -161,7 +161,7 @@ func TestMetricsEventsFlow(t *testing.T) {
 // own pull brings its rows back depends on timing, so there the pull count
 // is only checked against the metric and the server.)
 func TestSyncScenarioMetrics(t *testing.T) {
-	env := synctest.Start(t)
+	env := supabasetest.Start(t)
 	rt := startTest(t)
 	rt.keys.mode = "file"
 	a := rt.API()

@@ -15,7 +15,7 @@ import (
 	"tubeagency/app/events"
 	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
-	"tubeagency/sync/synctest"
+	"tubeagency/sync/supabasetest"
 )
 
 func TestSyncSettingsRefuseBadInputAndSaveNothing(t *testing.T) {
@@ -111,7 +111,7 @@ func waitSync(t *testing.T, rt *Runtime, what string, ok func(cloudsync.Status) 
 }
 
 func TestSyncThroughTheApp(t *testing.T) {
-	env := synctest.Start(t)
+	env := supabasetest.Start(t)
 	dir := t.TempDir()
 	logs := &lockedBuffer{}
 	start := func() *Runtime {

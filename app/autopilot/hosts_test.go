@@ -17,7 +17,7 @@ import (
 	"tubeagency/providers"
 	cloudsync "tubeagency/sync"
 	"tubeagency/sync/supabase"
-	"tubeagency/sync/synctest"
+	"tubeagency/sync/supabasetest"
 )
 
 // vclock is the virtual time every part of every device reads.
@@ -48,7 +48,7 @@ type host struct {
 	sy   *cloudsync.Syncer
 }
 
-func newHost(t *testing.T, env *synctest.Env, clock *vclock, name, email string, gen studio.Generator, takeover time.Duration) *host {
+func newHost(t *testing.T, env *supabasetest.Env, clock *vclock, name, email string, gen studio.Generator, takeover time.Duration) *host {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), name+".db"), store.Options{Now: clock.Now})
@@ -165,7 +165,7 @@ func upcoming(t *testing.T, st *store.Store, channel string) (all, ready int) {
 // virtual minutes here) B takes A's channels over, finishes A's unfinished
 // packages and keeps every channel at exactly N ready.
 func TestTwoDevicesOneHourExactlyNPerChannel(t *testing.T) {
-	env := synctest.Start(t)
+	env := supabasetest.Start(t)
 	const email, n = "hour@example.com", 3
 	signUpAccount(t, env, email)
 	clock := &vclock{t: time.Now()}
@@ -260,7 +260,7 @@ func (g *gate) Generate(ctx context.Context, req providers.Request) (providers.R
 // cancelled) and dispatches nothing more there; B finishes the package A
 // started.
 func TestHandedOverChannelStopsWithinOneCycle(t *testing.T) {
-	env := synctest.Start(t)
+	env := supabasetest.Start(t)
 	const email = "handover@example.com"
 	signUpAccount(t, env, email)
 	clock := &vclock{t: time.Now()}
@@ -322,7 +322,7 @@ func TestHandedOverChannelStopsWithinOneCycle(t *testing.T) {
 	}
 }
 
-func signUpAccount(t *testing.T, env *synctest.Env, email string) {
+func signUpAccount(t *testing.T, env *supabasetest.Env, email string) {
 	t.Helper()
 	cl, err := supabase.New(supabase.Config{URL: env.URL, AnonKey: env.AnonKey})
 	if err != nil {

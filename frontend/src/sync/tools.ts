@@ -1,38 +1,17 @@
-// Typed calls for the parts of Settings → Sync about many devices: how this
-// device pulls, clocks far ahead, and Repair clocks.
-import { call } from '../lib/api';
+// Calls for the parts of Settings → Sync about many devices: how this
+// device pulls, clocks far ahead, and Repair clocks. Typed by the generated
+// bindings through lib/api.
+import { call, type RepairReport, type SyncView } from '../lib/api';
 
-export interface ClockAlert {
-  device: string;
-  table: string;
-  row_id: string;
-  hlc: string;
-  ahead_ms: number;
-  message: string;
-  at: number;
-}
-
-/** What Status adds for these parts (the sync view carries them). */
-export interface SyncExtras {
-  pull_mode: '' | 'one_request' | 'per_table';
-  pull_note: string;
-  pull_every_ms: number;
-  clock_alert?: ClockAlert;
-}
-
-export interface RepairReport {
-  pending: number;
-  dead_letters: number;
-  rows: number;
-  clock: string;
-}
+/** What the sync view carries for these parts. */
+export type SyncExtras = Pick<SyncView, 'pull_mode' | 'pull_note' | 'pull_every_ms' | 'clock_alert'>;
 
 export const toolsApi = {
-  repairClocks: () => call<RepairReport>('RepairClocks'),
+  repairClocks: () => call('RepairClocks'),
 };
 
 /** One line saying how changes arrive. */
-export function pullLine(v: SyncExtras): string {
+export function pullLine(v: Pick<SyncExtras, 'pull_mode' | 'pull_every_ms'>): string {
   const every = Math.round(v.pull_every_ms / 1000);
   switch (v.pull_mode) {
     case 'one_request':

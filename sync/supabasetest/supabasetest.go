@@ -1,7 +1,7 @@
-// Package synctest gives tests outside sync/ what sync's own tests use: a
+// Package supabasetest gives tests outside sync/ what sync's own tests use: a
 // real PostgreSQL 15 holding the schema users apply, behind the
 // PostgREST/GoTrue test gateway. It is for tests only.
-package synctest
+package supabasetest
 
 import (
 	"database/sql"
