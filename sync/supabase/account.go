@@ -1,6 +1,7 @@
 package supabase
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -153,9 +154,10 @@ func (a *Account) Restore(ctx context.Context) error {
 		a.cfg.Syncer.SetRemote(nil, "")
 		return nil
 	}
-	var s Session
-	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+	s, err := DecodeSession([]byte(raw))
+	if err != nil {
 		a.cfg.Syncer.SetRemote(nil, "")
+		a.cfg.Logger.Warn("sync: the saved session is unreadable", "err", err)
 		return ErrSessionUnreadable
 	}
 	cl, err := a.newClient(url, key)
@@ -303,4 +305,55 @@ func (a *Account) saveSession(s Session) error {
 		return err
 	}
 	return a.cfg.Secrets.Set(a.cfg.SessionSecret, string(raw))
+}
+
+// maxSessionBytes caps a saved session: two tokens and a few short fields
+// (an access token is a JWT of about 1 KiB).
+const maxSessionBytes = 64 << 10
+
+// DecodeSession reads a session saved in the key store. It refuses one over
+// 64 KiB, one that is not a single JSON object, one without a refresh token
+// or user id, and tokens with characters an HTTP header cannot carry
+// (anything but visible ASCII). Its errors never quote the session.
+func DecodeSession(raw []byte) (Session, error) {
+	if len(raw) > maxSessionBytes {
+		return Session{}, fmt.Errorf("decode session: %d bytes is over the %d KiB cap", len(raw), maxSessionBytes>>10)
+	}
+	var s Session
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&s); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return Session{}, fmt.Errorf("decode session: not JSON (at byte %d)", se.Offset)
+		case errors.As(err, &te):
+			return Session{}, fmt.Errorf("decode session: %s is not a %s", te.Field, te.Type)
+		}
+		return Session{}, errors.New("decode session: not a JSON object")
+	}
+	if dec.More() {
+		return Session{}, errors.New("decode session: data after the session")
+	}
+	switch {
+	case s.RefreshToken == "":
+		return Session{}, errors.New("decode session: refresh_token is missing")
+	case s.UserID == "":
+		return Session{}, errors.New("decode session: user_id is missing")
+	case !headerSafe(s.AccessToken):
+		return Session{}, errors.New("decode session: access_token holds characters a request header cannot carry")
+	case !headerSafe(s.RefreshToken):
+		return Session{}, errors.New("decode session: refresh_token holds characters a request header cannot carry")
+	}
+	return s, nil
+}
+
+// headerSafe reports whether v is visible ASCII only.
+func headerSafe(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] > '~' {
+			return false
+		}
+	}
+	return true
 }

@@ -131,3 +131,55 @@ func DecodePullPage(body []byte) (cloudsync.ChangePage, error) {
 	}
 	return out, nil
 }
+
+// DecodeTableRows reads PostgREST's answer to a table pull: a JSON list of
+// row objects in server_seq order. It checks what the syncer relies on:
+// every row is an object with a text id and hlc and a server_seq that is
+// an integer above after and above the row before it. The server's own
+// columns (user_id, server_seq, synced_at) are dropped from the rows.
+// Numbers in rows decode as float64, as the one-request pull decodes them.
+// A body over maxPageBytes is refused before decoding.
+func DecodeTableRows(body []byte, after int64) ([]cloudsync.RemoteRow, error) {
+	if len(body) > maxPageBytes {
+		return nil, fmt.Errorf("table page of %d bytes is over the %d MiB cap", len(body), maxPageBytes>>20)
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, fmt.Errorf("decode table page: %w", err)
+	}
+	if raw == nil {
+		return nil, errors.New("decode table page: not a list of rows")
+	}
+	out := make([]cloudsync.RemoteRow, 0, len(raw))
+	last := after
+	for i, r := range raw {
+		var seq struct {
+			ServerSeq *json.Number `json:"server_seq"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(r))
+		dec.UseNumber()
+		if err := dec.Decode(&seq); err != nil {
+			return nil, fmt.Errorf("decode table page: row %d: %w", i, err)
+		}
+		if seq.ServerSeq == nil {
+			return nil, fmt.Errorf("decode table page: row %d has no server_seq", i)
+		}
+		n, err := seq.ServerSeq.Int64()
+		if err != nil || n <= last {
+			return nil, fmt.Errorf("decode table page: row %d: server_seq %s is not an integer above %d", i, seq.ServerSeq, last)
+		}
+		last = n
+		var row store.Row
+		if err := json.Unmarshal(r, &row); err != nil {
+			return nil, fmt.Errorf("decode table page: row %d: %w", i, err)
+		}
+		if row.ID() == "" || row.HLC() == "" {
+			return nil, fmt.Errorf("decode table page: row %d needs a text id and hlc", i)
+		}
+		for _, k := range serverColumns {
+			delete(row, k)
+		}
+		out = append(out, cloudsync.RemoteRow{Seq: n, Row: row})
+	}
+	return out, nil
+}

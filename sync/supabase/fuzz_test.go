@@ -129,3 +129,100 @@ func TestParseRetryAfterForms(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeTableRows: PostgREST's answer to a table pull never panics the
+// decoder, and what it accepts holds what the syncer relies on (sequence
+// numbers above the cursor and rising, rows with a text id and clock, no
+// server columns); re-encoding the accepted rows decodes to the same rows.
+func FuzzDecodeTableRows(f *testing.F) {
+	for _, seed := range []string{
+		`[]`, `[{"id":"a","hlc":"1796500000000-000000-00000000000000aa","server_seq":3,"user_id":"u","name":"x","cadence":2.5}]`,
+		`[{"id":"a","hlc":"h","server_seq":3},{"id":"b","hlc":"h","server_seq":9,"synced_at":"2026-12-05T00:00:00Z"}]`,
+		`[{"id":"a","hlc":"h","server_seq":3},{"id":"b","hlc":"h","server_seq":3}]`,
+		`[{"id":"a","hlc":"h","server_seq":1.5}]`, `[{"id":"a","hlc":"h","server_seq":"3"}]`, `[{"id":"a","hlc":"h","server_seq":-1}]`,
+		`[{"id":"a","hlc":"h","server_seq":99999999999999999999}]`, `[{"id":7,"hlc":"h","server_seq":3}]`, `[{"hlc":"h","server_seq":3}]`,
+		`[null]`, `[1]`, `null`, `{}`, ``, `[`, `[] []`, `<html>502</html>`,
+	} {
+		f.Add([]byte(seed), int64(0))
+	}
+	f.Add([]byte(`[{"id":"a","hlc":"h","server_seq":3}]`), int64(3))
+	f.Fuzz(func(t *testing.T, body []byte, after int64) {
+		rows, err := DecodeTableRows(body, after)
+		if err != nil {
+			return
+		}
+		last := after
+		again := make([]map[string]any, 0, len(rows))
+		for _, r := range rows {
+			if r.Seq <= last {
+				t.Fatalf("accepted seq %d after %d", r.Seq, last)
+			}
+			last = r.Seq
+			if r.Row.ID() == "" || r.Row.HLC() == "" {
+				t.Fatalf("accepted a row without id or hlc: %v", r.Row)
+			}
+			for _, k := range serverColumns {
+				if _, ok := r.Row[k]; ok {
+					t.Fatalf("server column %s kept: %v", k, r.Row)
+				}
+			}
+			m := map[string]any{"server_seq": r.Seq}
+			for k, v := range r.Row {
+				m[k] = v
+			}
+			again = append(again, m)
+		}
+		b, err := json.Marshal(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows2, err := DecodeTableRows(b, after)
+		if err != nil || len(rows2) != len(rows) {
+			t.Fatalf("re-decoding %s: %d rows, %v", b, len(rows2), err)
+		}
+		for i := range rows {
+			if rows2[i].Seq != rows[i].Seq || rows2[i].Row.ID() != rows[i].Row.ID() || rows2[i].Row.HLC() != rows[i].Row.HLC() {
+				t.Fatalf("row %d re-decoded as %+v, was %+v", i, rows2[i], rows[i])
+			}
+		}
+	})
+}
+
+// FuzzDecodeSession: any key store value gives a usable session or an
+// error that never quotes it; an accepted session carries a refresh token,
+// a user id and tokens a request header can carry, and survives encoding.
+func FuzzDecodeSession(f *testing.F) {
+	for _, seed := range []string{
+		`{"access_token":"eyJ.a.b","refresh_token":"r1","expires_at":17,"user_id":"u","email":"e@x.io"}`,
+		`{"access_token":"","refresh_token":"r1","user_id":"u"}`, `{"refresh_token":"r1","user_id":"u","extra":[1,2]}`,
+		`{"access_token":"a b","refresh_token":"r","user_id":"u"}`, `{"access_token":"a","refresh_token":"r","user_id":"u","expires_at":1e30}`,
+		`{"refresh_token":"r","user_id":"u"} x`, `null`, `[]`, `"s"`, ``, `{`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		s, err := DecodeSession(raw)
+		if err != nil {
+			// A secret of four or more characters never shows in the error.
+			var probe Session
+			if json.Unmarshal(raw, &probe) == nil {
+				for _, secret := range []string{probe.AccessToken, probe.RefreshToken} {
+					if len(secret) >= 4 && strings.Contains(err.Error(), secret) {
+						t.Fatalf("error %q quotes a token", err)
+					}
+				}
+			}
+			return
+		}
+		if s.RefreshToken == "" || s.UserID == "" || !headerSafe(s.AccessToken) || !headerSafe(s.RefreshToken) {
+			t.Fatalf("accepted %+v", s)
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s2, err := DecodeSession(b); err != nil || s2 != s {
+			t.Fatalf("re-decoding: %+v, %v", s2, err)
+		}
+	})
+}

@@ -690,32 +690,27 @@ func (c *Client) Pull(ctx context.Context, table string, after int64, limit int,
 	if exceptDevice != "" && !hexRe.MatchString(exceptDevice) {
 		return nil, &cloudsync.Error{Op: "pull " + table, Permanent: true, Err: fmt.Errorf("device id %q is not hexadecimal", exceptDevice)}
 	}
-	var rows []map[string]any
+	var body []byte
 	err := c.rest(ctx, "pull "+table, func(pc *postgrest.Client, _ Session) error {
-		rows = nil
 		q := pc.From(table).Select("*", "", false).
 			Gt("server_seq", strconv.FormatInt(after, 10))
 		if exceptDevice != "" {
 			q = q.Not("hlc", "like", "*-"+exceptDevice) // clock values end with the device id
 		}
-		_, err := q.Order("server_seq", &postgrest.OrderOpts{Ascending: true}).
+		var err error
+		body, _, err = q.Order("server_seq", &postgrest.OrderOpts{Ascending: true}).
 			Limit(limit, "").
-			ExecuteTo(&rows)
+			Execute()
 		return err
 	})
 	if err != nil {
 		return nil, schemaHint(table, err)
 	}
-	out := make([]cloudsync.RemoteRow, 0, len(rows))
-	for _, r := range rows {
-		seq, ok := r["server_seq"].(float64)
-		if !ok {
-			return nil, &cloudsync.Error{Op: "pull " + table, Message: "a row came without server_seq", Err: errors.New("malformed row")}
-		}
-		for _, k := range serverColumns {
-			delete(r, k)
-		}
-		out = append(out, cloudsync.RemoteRow{Seq: int64(seq), Row: r})
+	rows, err := DecodeTableRows(body, after)
+	if err != nil {
+		// The answer arrived whole but is not a list of rows: a broken
+		// proxy or server. Worth retrying, never a reason to drop anything.
+		return nil, &cloudsync.Error{Op: "pull " + table, Status: http.StatusOK, Code: "malformed_page", Message: err.Error(), Err: err}
 	}
-	return out, nil
+	return rows, nil
 }

@@ -68,6 +68,7 @@ func TestValidateURL(t *testing.T) {
 type fakeProject struct {
 	srv       *httptest.Server
 	rest      http.HandlerFunc
+	auth      http.HandlerFunc // answers /auth/v1/token instead of the default when set
 	refreshes atomic.Int64
 	lastAuth  atomic.Value // Authorization header of the last REST request
 }
@@ -76,6 +77,8 @@ func newFakeProject(t *testing.T) *fakeProject {
 	f := &fakeProject{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case r.URL.Path == "/auth/v1/token" && f.auth != nil:
+			f.auth(w, r)
 		case r.URL.Path == "/auth/v1/token":
 			var in map[string]string
 			_ = json.NewDecoder(r.Body).Decode(&in)
@@ -290,48 +293,170 @@ func TestSignInErrorsAndSecretsStayOut(t *testing.T) {
 }
 
 // An answer larger than MaxResponseBytes fails clearly, with or without a
-// Content-Length, and an answer of exactly the cap is read.
+// Content-Length, on every path that reads one (the one-request pull, the
+// table-by-table pull and sign-in through gotrue-go), and an answer of
+// exactly the cap is read. An error answer is read up to 64 KiB only: a
+// megabyte of it still gives the status and is not taken as too large.
 func TestResponseBodiesAreCapped(t *testing.T) {
-	page := `{"rows":[],"more":false}`
+	const limit = 1024
+	pad := func(body string, n int) string { return strings.Repeat(" ", n-len(body)) + body }
+	calls := []struct {
+		name string
+		body string // a valid answer
+		auth bool   // answered on /auth/v1/token instead of REST
+		call func(c *Client) error
+	}{
+		{"one-request pull", `{"rows":[],"more":false}`, false, func(c *Client) error {
+			_, err := c.PullChanges(context.Background(), map[string]int64{"channels": 0}, 10, "")
+			return err
+		}},
+		{"table pull", `[{"id":"a","hlc":"1764384000000-000000-3f2a9c1e5b7d4e21","server_seq":3}]`, false, func(c *Client) error {
+			rows, err := c.Pull(context.Background(), "channels", 0, 10, "")
+			if err == nil && (len(rows) != 1 || rows[0].Seq != 3) {
+				return fmt.Errorf("rows = %+v", rows)
+			}
+			return err
+		}},
+		{"sign in", fmt.Sprintf(`{"access_token":"a","token_type":"bearer","expires_in":3600,"expires_at":%d,"refresh_token":"r","user":{"id":"5b2d4b4e-8a53-4a8f-9d53-0a7d3c1c2f10","email":"u@example.com"}}`,
+			time.Now().Add(time.Hour).Unix()), true, func(c *Client) error {
+			_, err := c.SignIn(context.Background(), "u@example.com", "right password")
+			return err
+		}},
+	}
 	scenarios := []struct {
 		name    string
-		body    string
+		size    int
+		status  int
 		length  bool
 		tooLong bool
 	}{
-		{"declared too long", strings.Repeat(" ", 2000) + page, true, true},
-		{"streamed too long", strings.Repeat(" ", 2000) + page, false, true},
-		{"exactly the cap", strings.Repeat(" ", 1024-len(page)) + page, false, false},
+		{"declared too long", 2000, 200, true, true},
+		{"streamed too long", 2000, 200, false, true},
+		{"far too long", 8 << 20, 200, false, true},
+		{"exactly the cap", limit, 200, false, false},
+		{"a long error", 1 << 20, 503, false, false},
 	}
-	for _, sc := range scenarios {
+	for _, cl := range calls {
+		for _, sc := range scenarios {
+			t.Run(cl.name+"/"+sc.name, func(t *testing.T) {
+				body := pad(cl.body, sc.size)
+				if sc.status >= 400 {
+					body = pad(`{"code":"XX000","message":"down"}`, sc.size)
+				}
+				answer := func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					if sc.length {
+						w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+					}
+					w.WriteHeader(sc.status)
+					_, _ = io.WriteString(w, body)
+				}
+				f := newFakeProject(t)
+				if cl.auth {
+					f.auth = answer
+				} else {
+					f.rest = answer
+				}
+				c, err := New(Config{URL: f.srv.URL, AnonKey: "anon-key", MaxResponseBytes: limit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Restore(Session{AccessToken: "access-1", RefreshToken: "refresh-1", ExpiresAt: time.Now().Add(time.Hour).Unix(), UserID: "u"})
+				err = cl.call(c)
+				var e *cloudsync.Error
+				switch {
+				case sc.status >= 400:
+					if !errors.As(err, &e) || e.Status != sc.status || errors.Is(err, cloudsync.ErrResponseTooLarge) {
+						t.Fatalf("err = %#v, want a %d error", err, sc.status)
+					}
+				case !sc.tooLong:
+					if err != nil {
+						t.Fatalf("a body of exactly the cap: %v", err)
+					}
+				default:
+					if !errors.Is(err, cloudsync.ErrResponseTooLarge) || !errors.As(err, &e) || e.Status != 200 || e.Permanent ||
+						!strings.Contains(err.Error(), "larger than") {
+						t.Fatalf("err = %#v, want ErrResponseTooLarge with the status and a sentence", err)
+					}
+				}
+			})
+		}
+	}
+	if DefaultMaxResponseBytes != 32<<20 {
+		t.Fatalf("the default cap is %d bytes, want 32 MiB", DefaultMaxResponseBytes)
+	}
+	c, err := New(Config{URL: "https://abcd.supabase.co", AnonKey: "k"})
+	if err != nil || c.cfg.MaxResponseBytes != DefaultMaxResponseBytes {
+		t.Fatalf("a zero MaxResponseBytes gives %d, %v", c.cfg.MaxResponseBytes, err)
+	}
+}
+
+// The table-by-table pull refuses a page it cannot trust (a row without a
+// server_seq, an id or a clock, sequence numbers that do not rise) as a
+// retryable error that drops nothing, and drops the server's own columns.
+func TestTablePullChecksItsRows(t *testing.T) {
+	const good = `{"id":"a","hlc":"1764384000000-000000-3f2a9c1e5b7d4e21","server_seq":5,"user_id":"u","synced_at":"x","name":"n"}`
+	for _, sc := range []struct{ name, body string }{
+		{"no server_seq", `[{"id":"a","hlc":"h"}]`},
+		{"server_seq not above the cursor", `[{"id":"a","hlc":"h","server_seq":2}]`},
+		{"server_seq falls", `[` + good + `,{"id":"b","hlc":"h","server_seq":4}]`},
+		{"fractional server_seq", `[{"id":"a","hlc":"h","server_seq":5.5}]`},
+		{"no id", `[{"hlc":"h","server_seq":5}]`},
+		{"a number for the clock", `[{"id":"a","hlc":7,"server_seq":5}]`},
+		{"not a list", `{"id":"a"}`},
+		{"null", `null`},
+		{"a proxy's page", `<html>Bad Gateway</html>`},
+	} {
 		t.Run(sc.name, func(t *testing.T) {
 			f := newFakeProject(t)
 			f.rest = func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
-				if sc.length {
-					w.Header().Set("Content-Length", fmt.Sprint(len(sc.body)))
-				}
-				w.WriteHeader(200)
 				_, _ = io.WriteString(w, sc.body)
 			}
-			c, err := New(Config{URL: f.srv.URL, AnonKey: "anon-key", MaxResponseBytes: 1024})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.Restore(Session{AccessToken: "access-1", RefreshToken: "refresh-1", ExpiresAt: time.Now().Add(time.Hour).Unix(), UserID: "u"})
-			_, err = c.PullChanges(context.Background(), map[string]int64{"channels": 0}, 10, "")
-			if !sc.tooLong {
-				if err != nil {
-					t.Fatalf("a body of exactly the cap: %v", err)
-				}
-				return
-			}
+			_, err := f.client(t, 5*time.Second).Pull(context.Background(), "channels", 2, 10, "")
 			var e *cloudsync.Error
-			if !errors.Is(err, cloudsync.ErrResponseTooLarge) || !errors.As(err, &e) || e.Status != 200 || e.Permanent ||
-				!strings.Contains(err.Error(), "larger than") {
-				t.Fatalf("err = %#v, want ErrResponseTooLarge with the status and a sentence", err)
+			if !errors.As(err, &e) || e.Permanent || e.Code != "malformed_page" {
+				t.Fatalf("err = %#v, want a retryable malformed_page", err)
 			}
 		})
+	}
+	f := newFakeProject(t)
+	f.rest = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `[`+good+`]`)
+	}
+	rows, err := f.client(t, 5*time.Second).Pull(context.Background(), "channels", 2, 10, "")
+	if err != nil || len(rows) != 1 || rows[0].Seq != 5 || rows[0].Row["name"] != "n" {
+		t.Fatalf("rows = %+v, %v", rows, err)
+	}
+	for _, k := range serverColumns {
+		if _, ok := rows[0].Row[k]; ok {
+			t.Fatalf("server column %s kept: %v", k, rows[0].Row)
+		}
+	}
+}
+
+// A saved session is read only when it is whole and usable; its errors
+// never quote it.
+func TestDecodeSession(t *testing.T) {
+	s, err := DecodeSession([]byte(`{"access_token":"eyJ.a.b","refresh_token":"r1","expires_at":17,"user_id":"u","email":"e@x.io"}`))
+	if err != nil || s != (Session{AccessToken: "eyJ.a.b", RefreshToken: "r1", ExpiresAt: 17, UserID: "u", Email: "e@x.io"}) {
+		t.Fatalf("= %+v, %v", s, err)
+	}
+	for _, raw := range []string{
+		``, `null`, `[]`, `{"access_token":"secret-a b","refresh_token":"r1","user_id":"u"}`,
+		`{"access_token":"a","refresh_token":"","user_id":"u"}`, `{"access_token":"a","refresh_token":"r","user_id":""}`,
+		`{"access_token":"a","refresh_token":"secret\nr","user_id":"u"}`, `{"access_token":"a","refresh_token":"r","user_id":"u","expires_at":"secret-soon"}`,
+		`{"access_token":"a","refresh_token":"r","user_id":"u"} {}`, `{"access_token":"secret-` + strings.Repeat("x", 70<<10) + `","refresh_token":"r","user_id":"u"}`,
+		`{"access_token":"secret-a`,
+	} {
+		_, err := DecodeSession([]byte(raw))
+		if err == nil {
+			t.Fatalf("accepted %.80q", raw)
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Fatalf("the error quotes the session: %v", err)
+		}
 	}
 }
 
