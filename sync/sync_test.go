@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -755,19 +756,32 @@ func TestLargeRowsAreSplitByBytes(t *testing.T) {
 
 func TestPullPageShrinksAfterTimeouts(t *testing.T) {
 	// The server cannot answer a page of more than 100 rows within the
-	// client's deadline (large rows on a slow link, in effect). Pages are
-	// asked for through tubeagency_pull's page_limit, or, in a project
-	// without schema 0002, a GET's limit.
+	// client's deadline (large rows on a slow link, in effect): it holds
+	// such a request until the client gives up. Pages are asked for through
+	// tubeagency_pull's page_limit, or, in a project without schema 0002, a
+	// GET's limit. The deadline (2 s) is far longer than a page of 100 rows
+	// takes even on a loaded machine, so only the held requests time out.
 	for _, sc := range []struct {
 		name string
 		upTo int
 	}{{"one request", 0}, {"per table", 1}} {
 		t.Run(sc.name, func(t *testing.T) {
+			var mu gosync.Mutex
+			var asked []int // page sizes of b's channel pulls, in order
 			h := gateway.StartAt(t, pg, gateway.Options{BeforeStatement: func(r *http.Request) {
 				n, _ := strconv.Atoi(string(gateway.RPCArgs(r)["page_limit"]))
 				if r.Method == http.MethodGet {
+					if !strings.HasSuffix(r.URL.Path, "/channels") {
+						return
+					}
 					n, _ = strconv.Atoi(r.URL.Query().Get("limit"))
 				}
+				if n == 0 {
+					return
+				}
+				mu.Lock()
+				asked = append(asked, n)
+				mu.Unlock()
 				if n > 100 {
 					<-r.Context().Done()
 				}
@@ -778,11 +792,20 @@ func TestPullPageShrinksAfterTimeouts(t *testing.T) {
 			putChannels(t, a.st, 300, "slow")
 			a.syncUntil(t, 1) // a's own rows are not sent back
 
-			b := newDevice(t, h, devOpts{page: 800, configure: func(c *supabase.Config) { c.Timeout = 300 * time.Millisecond }})
+			b := newDevice(t, h, devOpts{page: 800, configure: func(c *supabase.Config) { c.Timeout = 2 * time.Second }})
 			b.signIn(t, "slow@example.com")
+			mu.Lock()
+			asked = nil // a's pulls are not what this test is about
+			mu.Unlock()
 			// 800 → 400 → 200 → 100 rows per page: three timeouts, then it converges.
 			if failed := b.syncUntil(t, 10); failed != 3 {
 				t.Fatalf("%d failed syncs before the page fit, want 3", failed)
+			}
+			mu.Lock()
+			got := slices.Clone(asked)
+			mu.Unlock()
+			if len(got) < 5 || !slices.Equal(got[:4], []int{800, 400, 200, 100}) || slices.Max(got[4:]) > 100 {
+				t.Fatalf("page sizes asked for: %v, want 800, 400, 200 and then at most 100", got)
 			}
 			if got := len(localRows(t, b.st)); got != 300 {
 				t.Fatalf("b pulled %d of 300 rows", got)
