@@ -17,14 +17,18 @@ type component struct {
 //	→ monitor            (observes everything below as it runs)
 //	→ insights tables
 //	→ providers: settings, templates, cache, quotas, router (observer: monitor)
-//	→ studio and autopilot (jobs timed by the monitor; scoring by insights)
+//	→ devices            (this device's heartbeat and autopilot hosts)
+//	→ studio and autopilot (jobs timed by the monitor; scoring by insights;
+//	                      hosts asked of devices)
 //	→ renderer           (speaks through the studio's voice chain)
-//	→ syncer             (counts through the monitor)
+//	→ syncer, account    (counts through the monitor; heartbeat by devices;
+//	                      wakes the autopilot when channels arrive)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
 		rt.buildInsights,
 		rt.buildProviders,
+		rt.buildDevices,
 		rt.buildStudio,
 		rt.buildRender,
 		rt.buildSync,
