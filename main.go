@@ -39,6 +39,7 @@ var frontendDist embed.FS
 var processStart = time.Now()
 
 func main() {
+	attachConsole()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -80,14 +81,16 @@ Settings → About switches the check off for good.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("tubeagency", flag.ContinueOnError)
 	global.SetOutput(stderr)
-	global.Usage = func() { usage(stderr) }
+	global.Usage = func() {} // printed below: to stdout when asked for, else to stderr
 	dataDir := global.String("data-dir", defaultDataDir(), "data folder")
 	logLevel := global.String("log-level", os.Getenv("TUBEAGENCY_LOG_LEVEL"), "log level")
 	feed := global.String("update-feed", cmp.Or(os.Getenv("TUBEAGENCY_UPDATE_FEED"), update.DefaultFeedURL), "release feed URL, or off")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
 			return 0
 		}
+		usage(stderr)
 		return 2
 	}
 	rest := global.Args()
@@ -105,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		fs.Usage = func() { usage(stderr) }
+		fs.Usage = func() {}
 		addr := fs.String("addr", "127.0.0.1:7777", "listen address")
 		token := fs.String("token", os.Getenv("TUBEAGENCY_TOKEN"), "bearer token")
 		fs.StringVar(dataDir, "data-dir", *dataDir, "data folder")
@@ -113,8 +116,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(feed, "update-feed", *feed, "release feed URL, or off")
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				usage(stdout)
 				return 0
 			}
+			usage(stderr)
 			return 2
 		}
 		so := startOptions{dataDir: *dataDir, level: *logLevel, feed: *feed, mode: "serve", restart: newRestarter(args)}

@@ -186,3 +186,15 @@ func TestServeGeneratesAStrongTokenOnce(t *testing.T) {
 		return nil
 	})
 }
+
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}} {
+		code, out, errOut := runCmd(t, args...)
+		if code != 0 || !strings.Contains(out, "tubeagency serve [flags]") || !strings.Contains(out, "--log-level") || errOut != "" {
+			t.Errorf("%v: %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	if code, out, errOut := runCmd(t, "--bogus"); code != 2 || out != "" || !strings.Contains(errOut, "Usage:") {
+		t.Errorf("--bogus: %d %q %q", code, out, errOut)
+	}
+}
