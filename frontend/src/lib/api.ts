@@ -8,7 +8,7 @@ type Listener = (data: any) => void;
 
 interface WailsWindow {
   go?: { app?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
-  runtime?: { EventsOn: (name: string, cb: Listener) => () => void };
+  runtime?: { EventsOn: (name: string, cb: Listener) => () => void; EventsEmit?: (name: string, data?: unknown) => void };
 }
 
 const w = (typeof window !== 'undefined' ? window : {}) as WailsWindow;
@@ -157,6 +157,11 @@ export function onEvent(name: string, fn: Listener): () => void {
   set.add(fn);
   ensureSource();
   return () => set!.delete(fn);
+}
+
+/** Sends an event to the Go side (desktop window only; a no-op in a browser). */
+export function emitToGo(name: string, data?: unknown): void {
+  if (isDesktop()) w.runtime?.EventsEmit?.(name, data);
 }
 
 /** Reports whether the event stream to the server is up (serve mode only). */
