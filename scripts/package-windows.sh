@@ -29,11 +29,14 @@ CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64
   -ldflags "-s -w -H windowsgui -X tubeagency/app.Version=$version" -o "$exe" .
 rm -f "$syso"
 
-# Without CGO go-sqlite3 compiles to a stub that fails at run time.
-if strings "$exe" | grep -q "requires cgo"; then
+# Without CGO go-sqlite3 compiles to a stub that fails at run time. (The
+# strings go to a file: grep -q in a pipe would cut strings off mid-way.)
+strings "$exe" >"$out/tubeagency.exe.strings"
+if grep -q "requires cgo" "$out/tubeagency.exe.strings"; then
   fail "$exe was built without cgo: SQLite would be a stub"
 fi
-strings "$exe" | grep -q "SQLite format 3" || fail "$exe does not contain SQLite"
+grep -q "sqlite_temp_master" "$out/tubeagency.exe.strings" || fail "$exe does not contain the SQLite library"
+rm -f "$out/tubeagency.exe.strings"
 
 # The WebView2 bootstrapper ships inside the Wails module.
 wails_dir=$(go list -m -f '{{.Dir}}' github.com/wailsapp/wails/v2)
