@@ -130,6 +130,9 @@ func runDesktop(rt *app.Runtime, dlg *dialogs, log *slog.Logger, assets fs.FS) e
 			rt.Hub().Forward(func(name string, data any) { wruntime.EventsEmit(ctx, name, data) })
 			wruntime.EventsOn(ctx, paintedEvent, func(data ...any) { logPainted(log, &painted, data...) })
 		},
+		OnDomReady: func(context.Context) {
+			log.Info("page loaded", "dom_ready_ms", time.Since(processStart).Milliseconds())
+		},
 		OnShutdown: func(context.Context) { _ = rt.Close() },
 		Bind:       []any{rt.API()},
 		ErrorFormatter: func(err error) any {

@@ -34,9 +34,10 @@ import (
 //go:embed all:frontend/dist
 var frontendDist embed.FS
 
-// processStart is as close to the process's start as Go code gets (package
-// variables are set before main runs); painted_ms counts from it.
-var processStart = time.Now()
+// processStart is when the process started (from the kernel where it
+// says, else when package variables were set, before main runs);
+// painted_ms counts from it.
+var processStart, _ = processStarted(time.Now())
 
 func main() {
 	attachConsole()
@@ -194,7 +195,7 @@ func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, int
 		fmt.Fprintf(stderr, "tubeagency: cannot open the log: %v\n", err)
 		return nil, nil, 1
 	}
-	lg.Info("starting", "version", app.Version, "mode", mode, "os", runtime.GOOS, "arch", runtime.GOARCH, "data_dir", dataDir, "log_file", lg.Path)
+	lg.Info("starting", "since_process_start_ms", time.Since(processStart).Milliseconds(), "version", app.Version, "mode", mode, "os", runtime.GOOS, "arch", runtime.GOARCH, "data_dir", dataDir, "log_file", lg.Path)
 	opts := app.Options{DataDir: dataDir, Mode: mode, Logger: lg.Logger, LogFile: lg.Path, Restart: so.restart.Restart}
 	if so.feed != "off" {
 		opts.UpdateFeedURL = so.feed
@@ -203,6 +204,9 @@ func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, int
 		opts.Dialogs, opts.OpenFolder = so.dialogs, so.dialogs.OpenFolder
 	}
 	rt, err := app.Start(context.Background(), opts)
+	if err == nil {
+		lg.Info("app started", "since_process_start_ms", time.Since(processStart).Milliseconds())
+	}
 	if err != nil {
 		lg.Error("start", "err", err)
 		fmt.Fprintf(stderr, "tubeagency: cannot start: %v\nThe log is in %s.\n", err, lg.Path)
