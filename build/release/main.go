@@ -1,8 +1,9 @@
 // Command release signs release files and writes the update feed.
 //
-//	go run ./build/release keygen -dir DIR
+//	go run ./build/release keygen -dir DIR [-W]
 //	    makes a minisign key pair: DIR/tubeagency-release.key (encrypted
-//	    with $TUBEAGENCY_SIGNING_PASSWORD) and DIR/tubeagency-release.pub.
+//	    with $TUBEAGENCY_SIGNING_PASSWORD; -W leaves it unencrypted, for
+//	    throwaway test keys only) and DIR/tubeagency-release.pub.
 //	go run ./build/release feed -version V -base-url URL [-notes FILE] [-pubkey FILE] -out FEED platform=FILE...
 //	    signs each FILE (writing FILE.minisig beside it) with the key in
 //	    $TUBEAGENCY_SIGNING_KEY (the key file's text) or the file named by
@@ -57,6 +58,7 @@ func run(args []string, stdout io.Writer) error {
 func keygen(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
 	dir := fs.String("dir", "", "folder for the key pair")
+	plain := fs.Bool("W", false, "store the private key unencrypted (throwaway keys for tests only, as minisign -W)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,14 +66,20 @@ func keygen(args []string, stdout io.Writer) error {
 		return errors.New("keygen: -dir is required")
 	}
 	password := os.Getenv("TUBEAGENCY_SIGNING_PASSWORD")
-	if password == "" {
+	if password == "" && !*plain {
 		return errors.New("keygen: set TUBEAGENCY_SIGNING_PASSWORD: the private key is stored encrypted with it")
 	}
 	pub, priv, err := minisign.GenerateKey(rand.Reader)
 	if err != nil {
 		return err
 	}
-	enc, err := minisign.EncryptKey(password, priv)
+	var enc []byte
+	if *plain {
+		enc, err = priv.MarshalText()
+	} else {
+		// scrypt with minisign's parameters: seconds of work and 1 GiB.
+		enc, err = minisign.EncryptKey(password, priv)
+	}
 	if err != nil {
 		return err
 	}
