@@ -44,7 +44,7 @@ func main() {
 
 func run(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: release keygen -dir DIR | release feed -version V -base-url URL -out FEED platform=FILE...")
+		return errors.New("usage: release keygen -dir DIR | release feed -version V -base-url URL -out FEED platform=FILE")
 	}
 	switch args[0] {
 	case "keygen":
@@ -110,11 +110,6 @@ func keygen(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "private key: %s (keep it secret, never commit it)\npublic key:  %s\n%s", keyFile, pubFile, pubDoc)
 	return nil
 }
-
-type assetFlag []string
-
-func (a *assetFlag) String() string     { return strings.Join(*a, " ") }
-func (a *assetFlag) Set(s string) error { *a = append(*a, s); return nil }
 
 func signingKey() (minisign.PrivateKey, error) {
 	text := []byte(os.Getenv("TUBEAGENCY_SIGNING_KEY"))
