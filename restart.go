@@ -18,6 +18,8 @@ type restarter struct {
 	requested atomic.Bool
 	mu        sync.Mutex
 	quit      func()
+	// launch starts the new binary (r.start; a test replaces it).
+	launch func() error
 }
 
 func newRestarter(args []string) *restarter {
@@ -27,7 +29,9 @@ func newRestarter(args []string) *restarter {
 			exe = r
 		}
 	}
-	return &restarter{exe: exe, args: args}
+	r := &restarter{exe: exe, args: args}
+	r.launch = r.start
+	return r
 }
 
 // setQuit names how the running mode shuts down.
@@ -55,7 +59,7 @@ func (r *restarter) afterExit(code int, stderr io.Writer) int {
 	if !r.requested.Load() {
 		return code
 	}
-	if err := r.start(); err != nil {
+	if err := r.launch(); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: the update is installed but could not start: %v\nStart Tube Agency again.\n", err)
 		return 1
 	}
