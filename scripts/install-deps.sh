@@ -29,7 +29,9 @@ esac
 
 # as_root prints how to run a command as root on this machine.
 as_root() {
-  if command -v sudo >/dev/null; then echo "sudo sh -c '$*'"; else echo "su -c '$*'   (as root)"; fi
+  if [ "$(id -u)" -eq 0 ]; then echo "$*"
+  elif command -v sudo >/dev/null; then echo "sudo sh -c '$*'"
+  else echo "su -c '$*'   (as root)"; fi
 }
 
 # The dashboard's build tools (vite) need Node.js ^20.19 or >= 22.12.
@@ -51,9 +53,9 @@ if [ "$mode" != windows ] && ! { node_ok && command -v npm >/dev/null; }; then
     cat >&2 <<MSG
 Tube Agency's dashboard needs Node.js 20.19 or later (or 22.12 or later) with npm; found: $found.
 Debian 12's own nodejs package (18.x) is too old, so it is not installed from here. Install Node.js 22 LTS,
-for example from the official binaries (as root):
+for example from the official binaries:
 
-  $(as_root "curl -fsSL https://nodejs.org/dist/v22.12.0/node-v22.12.0-linux-x64.tar.xz | tar -xJ -C /usr/local --strip-components=1")
+  $(as_root "apt-get install -y curl xz-utils && curl -fsSL https://nodejs.org/dist/v22.12.0/node-v22.12.0-linux-x64.tar.xz | tar -xJ -C /usr/local --strip-components=1")
 
 or through NodeSource's Debian repository (https://github.com/nodesource/distributions), then run this again.
 MSG
