@@ -41,6 +41,19 @@ cp -a "$node_prefix/lib/node_modules/npm" "$root/usr/local/lib/node_modules/npm"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The root trusts what this machine trusts: behind a TLS-inspecting proxy
+# its CA is in /usr/local/share/ca-certificates, and npm and Go need it.
+ca_env=()
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates" "$root/etc/ssl/certs"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  if [ -x "$root/usr/sbin/update-ca-certificates" ]; then
+    chroot "$root" /usr/sbin/update-ca-certificates >/dev/null 2>&1 || true
+  else
+    cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  fi
+  ca_env=(SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+fi
 # The source as a release tarball has it: no .git, nothing built.
 rm -rf "$root/src"
 mkdir -p "$root/src"
@@ -61,7 +74,7 @@ mkdir -p "$root/dev/shm"; mount -t tmpfs shm "$root/dev/shm"
 echo "test-fresh: running '$cmd' in $root"
 t2=$(date +%s)
 set +e
-chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 "${ca_env[@]}" \
   PATH=/usr/local/go/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   bash -c "cd /src && $cmd" 2>&1 | tee "$root.log"
 rc=${PIPESTATUS[0]}
