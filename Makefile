@@ -20,7 +20,7 @@ SETUP = build/bin/tubeagency_$(patsubst v%,%,$(VERSION))_windows_amd64_setup.exe
 RELEASE_URL ?= https://github.com/tubeagency/tubeagency/releases/download/v$(patsubst v%,%,$(VERSION))
 NOTES ?=
 
-.PHONY: run build serve test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test deps-windows frontend clean \
+.PHONY: run build serve bindings bindings-check test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test deps-windows frontend clean \
 	package package-linux package-windows test-deb test-windows release test-fresh
 
 run: deps build
@@ -52,9 +52,21 @@ frontend: frontend/node_modules/.package-lock.json
 build: frontend
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-# The Wails CLI is pinned in go.mod as a tool; it regenerates the bindings.
+# The Wails CLI is pinned in go.mod as a tool. It writes the TypeScript
+# models and method declarations of the bound Go API into frontend/wailsjs
+# (committed; frontend/src/lib/api.ts is their only importer). It needs no
+# display: bindings.go describes the API without starting the app.
 bindings:
-	$(GO) tool wails generate module -tags webkit2_41
+	@out=$$($(GO) tool wails generate module -tags webkit2_41 2>&1) || { echo "$$out"; echo "make bindings: the generator failed"; exit 1; }
+	@find frontend/wailsjs -type f -exec chmod 644 {} +
+
+# CI: the bindings in the tree must be what the Go API generates (compared
+# with a copy taken first, so it needs no git).
+bindings-check:
+	@tmp=$$(mktemp -d) && cp -r frontend/wailsjs "$$tmp/before" && $(MAKE) --no-print-directory bindings && \
+	if ! diff -r "$$tmp/before" frontend/wailsjs; then rm -rf "$$tmp"; \
+		echo "frontend/wailsjs does not match the Go API: run 'make bindings' and commit the result."; exit 1; \
+	fi; rm -rf "$$tmp"
 
 test: deps deps-test build lint test-go test-frontend test-e2e test-desktop test-deb test-windows
 	@echo "All tests passed."
@@ -64,7 +76,9 @@ lint:
 	out=$$(gofmt -l $$files </dev/null); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet ./...
+	$(GO) vet -tags bindings .
 	$(GO) tool staticcheck ./...
+	@$(MAKE) --no-print-directory bindings-check
 	cd frontend && npm run check
 
 test-go:

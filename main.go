@@ -40,6 +40,9 @@ var frontendDist embed.FS
 var processStart, _ = processStarted(time.Now())
 
 func main() {
+	if generatingBindings {
+		os.Exit(generateBindings())
+	}
 	attachConsole()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -300,7 +303,10 @@ func desktopMain(so startOptions, stderr io.Writer) int {
 			"Run it headless instead and open the dashboard in a browser:\n\n    tubeagency serve --data-dir "+dataDir+"\n")
 		return 3
 	}
-	dlg := &dialogs{}
+	dlg := &dialogs{answerSaveIn: os.Getenv(saveDialogHookEnv)}
+	if dlg.answerSaveIn != "" {
+		fmt.Fprintf(stderr, "tubeagency: %s is set: save dialogs are answered with %s and not shown\n", saveDialogHookEnv, dlg.answerSaveIn)
+	}
 	so.dialogs = dlg
 	so.restart.setQuit(dlg.Quit)
 	rt, lg, code := startApp(so, stderr)

@@ -276,3 +276,88 @@ func TestFilesAreTheUsersOnlyAfterFirstStart(t *testing.T) {
 		}
 	}
 }
+
+// The page edits a package's words; the server keeps the step states, so
+// it is the server that sends the voice step back to pending when the
+// spoken words change, and only then.
+func TestEditedScriptOutdatesTheVoiceOver(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "why ice floats"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a finished studio run leaves: every step done, a voice-over, ready.
+	voiced := func() store.Package {
+		t.Helper()
+		err := rt.store.Mutate(context.Background(), func(m *store.Mutation) error {
+			p.Status = store.StatusReady
+			p.Content.Hook = "Ice floats."
+			p.Content.Script = []store.ScriptSection{{Heading: "Why", Text: "It is less dense than water."}}
+			p.Content.Voice = &store.Voice{File: "v.wav", Engine: "espeak-ng", Seconds: 3, Bytes: 100, MimeType: "audio/wav"}
+			p.Content.Steps = map[string]store.StepState{"script": {Status: "done"}, "voice": {Status: "done", Provider: "espeak-ng"}}
+			var err error
+			p, err = store.PutRecord(m, store.PackageEntity, p)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	edit := func(p store.Package, change func(*store.PackageContent)) store.Package {
+		t.Helper()
+		in := PackageInput{ID: p.ID, ChannelID: p.ChannelID, Status: p.Status, Topic: p.Topic, Title: p.Title, Content: p.Content}
+		in.Content.Script = append([]store.ScriptSection(nil), p.Content.Script...)
+		change(&in.Content)
+		out, err := a.SavePackage(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+
+	out := edit(voiced(), func(c *store.PackageContent) { c.Description = "New description."; c.Tags = []string{"ice"} })
+	if out.Content.Steps["voice"].Status != "done" || out.Status != store.StatusReady {
+		t.Fatalf("an edit off the spoken words outdated the voice-over: %q, %+v", out.Status, out.Content.Steps["voice"])
+	}
+	for name, change := range map[string]func(*store.PackageContent){
+		"hook":         func(c *store.PackageContent) { c.Hook = "Ice floats, and that saves every fish in the lake." },
+		"section text": func(c *store.PackageContent) { c.Script[0].Text = "Water expands as it freezes." },
+		"section added": func(c *store.PackageContent) {
+			c.Script = append(c.Script, store.ScriptSection{Heading: "More", Text: "Lakes freeze from the top."})
+		},
+		"section cut": func(c *store.PackageContent) { c.Script = nil },
+		"steps from the page are ignored": func(c *store.PackageContent) {
+			c.Hook = "Changed."
+			c.Steps = map[string]store.StepState{"voice": {Status: "done"}}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := edit(voiced(), change)
+			v := out.Content.Steps["voice"]
+			if v.Status != "pending" || !strings.Contains(v.Error, "script changed") {
+				t.Fatalf("voice step %+v, want pending with the reason", v)
+			}
+			if out.Status != store.StatusScripted {
+				t.Fatalf("status %q, want scripted", out.Status)
+			}
+			if out.Content.Steps["script"].Status != "done" || out.Content.Voice == nil {
+				t.Fatalf("other steps or the voice-over changed: %+v %+v", out.Content.Steps, out.Content.Voice)
+			}
+			got, err := a.GetPackage(out.ID)
+			if err != nil || got.Content.Steps["voice"].Status != "pending" {
+				t.Fatalf("stored voice step %+v, %v", got.Content.Steps["voice"], err)
+			}
+		})
+	}
+	// A heading is not spoken: renaming one keeps the voice-over.
+	out = edit(voiced(), func(c *store.PackageContent) { c.Script[0].Heading = "The reason" })
+	if out.Content.Steps["voice"].Status != "done" {
+		t.Fatalf("a heading edit outdated the voice-over: %+v", out.Content.Steps["voice"])
+	}
+}

@@ -1,12 +1,14 @@
 package app
 
 import (
+	"maps"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"tubeagency/app/events"
+	"tubeagency/app/studio"
 	"tubeagency/internal/store"
 )
 
@@ -140,6 +142,7 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 			// what it did (the voice names a file on this device): the page
 			// edits text, not those.
 			p.Content.Voice, p.Content.Steps = old.Content.Voice, old.Content.Steps
+			outdateVoice(&p, old)
 		}
 		var err error
 		out, err = store.PutRecord(m, store.PackageEntity, p)
@@ -150,6 +153,30 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 	}
 	a.rt.changed(events.Packages, out)
 	return out, nil
+}
+
+// outdateVoice sends the voice step of p back to pending when the words
+// it speaks (the hook and the script) differ from those of old, which the
+// recorded voice-over reads: a package counted voiced or ready is scripted
+// again until the voice step runs.
+func outdateVoice(p *store.Package, old store.Package) {
+	if p.Content.Steps[studio.StepVoice].Status != studio.StateDone || spoken(p.Content) == spoken(old.Content) {
+		return
+	}
+	p.Content.Steps = maps.Clone(p.Content.Steps)
+	p.Content.Steps[studio.StepVoice] = store.StepState{Status: studio.StatePending, Error: "The script changed: run the voice step again to match it."}
+	if p.Status == store.StatusReady || p.Status == store.StatusVoiced {
+		p.Status = store.StatusScripted
+	}
+}
+
+// spoken is what a voice-over of c reads.
+func spoken(c store.PackageContent) string {
+	parts := []string{c.Hook}
+	for _, s := range c.Script {
+		parts = append(parts, s.Text)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // DeletePackage deletes a package (as a tombstone).

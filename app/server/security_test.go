@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"tubeagency/app"
@@ -251,18 +252,21 @@ func TestBadTextAndOversizedCollectionsAreRefusedByField(t *testing.T) {
 }
 
 // stream is an endless request body: head once, then pattern until limit
-// bytes were given. It counts what the server read.
+// bytes were given. It counts what the server read; the client's transport
+// may still be reading it after the answer arrived, so the count is atomic.
 type stream struct {
 	head, pattern []byte
-	limit, given  int64
+	limit         int64
+	given         atomic.Int64
 }
 
 func (s *stream) Read(p []byte) (int, error) {
-	if s.given >= s.limit {
+	given := s.given.Load()
+	if given >= s.limit {
 		return 0, io.EOF
 	}
 	n := 0
-	for n < len(p) && s.given+int64(n) < s.limit {
+	for n < len(p) && given+int64(n) < s.limit {
 		if len(s.head) > 0 {
 			c := copy(p[n:], s.head)
 			s.head = s.head[c:]
@@ -271,7 +275,7 @@ func (s *stream) Read(p []byte) (int, error) {
 		}
 		n += copy(p[n:], s.pattern)
 	}
-	s.given += int64(n)
+	s.given.Add(int64(n))
 	return n, nil
 }
 
@@ -325,10 +329,10 @@ func TestOneBadRequestCostsUnder64MB(t *testing.T) {
 			if grew := peak - base; grew > 64<<20 {
 				t.Errorf("peak RSS grew by %d MB, want under 64 MB", grew>>20)
 			}
-			if body.given >= endless {
+			if body.given.Load() >= endless {
 				t.Errorf("the server read the whole %d MB body", endless>>20)
 			}
-			t.Logf("server stopped after %.1f MB; peak RSS +%.1f MB", float64(body.given)/(1<<20), float64(peak-base)/(1<<20))
+			t.Logf("server stopped after %.1f MB; peak RSS +%.1f MB", float64(body.given.Load())/(1<<20), float64(peak-base)/(1<<20))
 		})
 	}
 	if vs, _ := rt.API().ListInsightVideos(ch.ID); len(vs) != 0 {

@@ -114,7 +114,7 @@ type Activity struct {
 	ChannelID string          `json:"channel_id"`
 	Kind      string          `json:"kind"`
 	Message   string          `json:"message"`
-	Data      json.RawMessage `json:"data"`
+	Data      json.RawMessage `json:"data" ts_type:"unknown"`
 }
 
 // ToRow turns a record into a Row.

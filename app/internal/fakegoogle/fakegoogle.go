@@ -167,13 +167,12 @@ type accessRec struct {
 }
 
 type session struct {
-	id       string
-	total    int64
-	ctype    string
-	meta     map[string]any
-	data     []byte
-	video    string // set when complete
-	scopeTok string
+	id    string
+	total int64
+	ctype string
+	meta  map[string]any
+	data  []byte
+	video string // set when complete
 }
 
 // Channel is a channel channels.list(mine=true) returns.
