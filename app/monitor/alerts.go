@@ -74,7 +74,7 @@ type Alert struct {
 	Message    string    `json:"message"`
 	Value      float64   `json:"value"`
 	Threshold  float64   `json:"threshold"`
-	RaisedAt   time.Time `json:"raised_at"`
+	RaisedAt   time.Time `json:"raised_at,omitzero"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	// ResolvedMessage is the sentence for when the alert resolves.
 	ResolvedMessage string `json:"resolved_message"`

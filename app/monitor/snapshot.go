@@ -194,7 +194,7 @@ type Summary struct {
 
 // Snapshot is everything the Infrastructure page shows, taken at At.
 type Snapshot struct {
-	At           time.Time       `json:"at"`
+	At           time.Time       `json:"at,omitzero"`
 	UptimeSecs   int64           `json:"uptime_secs"`
 	Summary      Summary         `json:"summary"`
 	Providers    []ProviderView  `json:"providers"`
