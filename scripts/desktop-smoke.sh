@@ -6,7 +6,10 @@
 #     it only can after a bound call (ListChannels) answered;
 #  4. checks the picture is not blank, and records the memory of the app
 #     and its WebKit processes.
-# Writes test-results/desktop.png and test-results/desktop-rss.txt.
+#  5. runs frontend/e2e/desktop.xvfb.mjs: in the window, the voice-over
+#     player reaches canplay and Export saves through the save dialog
+#     (answered by TUBEAGENCY_TEST_SAVE_DIR) under the accented title.
+# Writes test-results/desktop.png, desktop-rss.txt and desktop-*.png.
 set -euo pipefail
 
 bin=$(realpath "${1:-build/bin/tubeagency}")
@@ -69,3 +72,7 @@ awk -v sd="$sd" 'BEGIN { exit !(sd > 0.05) }' || fail "screenshot is nearly unif
 
 echo "desktop smoke: ok (window and seeded channel visible; sd $sd, $colors colours)"
 cat "$out/desktop-rss.txt"
+
+# 5. Playing and saving in the window.
+root=$(cd "$(dirname "$0")/.." && pwd)
+(cd "$root/frontend" && TUBEAGENCY_BIN="$bin" node --test --test-concurrency=1 e2e/desktop.xvfb.mjs) || fail "the window's voice-over or export check failed"

@@ -7,6 +7,13 @@ set -euo pipefail
 
 run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev espeak-ng sox nodejs npm)
 test_pkgs=(curl fonts-dejavu-core xvfb xauth imagemagick xdotool tesseract-ocr chromium postgresql)
+# WebKitGTK plays media through GStreamer: playbin and audioconvert (base),
+# wavparse and autoaudiosink (good); without them the voice-over player
+# says it cannot play.
+run_pkgs+=(gstreamer1.0-plugins-base)
+run_pkgs+=(gstreamer1.0-plugins-good)
+# The desktop check reads frames of the screen with ffmpeg's x11grab.
+test_pkgs+=(ffmpeg)
 
 want=("${run_pkgs[@]}")
 if [ "${1:-run}" = "test" ]; then
