@@ -114,6 +114,7 @@ before(async () => {
     await app.stop();
   }
 
+  mkdirSync(join(tmp, 'home', '.cache'), { recursive: true });
   ({ proc: xvfb, display } = await startXvfb());
   // A HOME of its own: WebKit's storage starts empty (no remembered package).
   desk = spawn(bin, ['--data-dir', data], {

@@ -127,10 +127,22 @@ async function specifics(page, size) {
   const table = await page.getByTestId('channel-table').boundingBox();
   const card = await page.getByTestId('channel-table').locator('xpath=..').boundingBox();
   assert.ok(table.x + table.width <= card.x + card.width + 1, `the channel table is ${Math.round(table.width)} px in a ${Math.round(card.width)} px card`);
+  // Columns sized by whole words: the niche keeps a readable width
+  // instead of one word a line, cut mid-word.
+  for (const cell of await page.getByTestId('channel-row').locator('td.niche').all()) {
+    const w = (await cell.boundingBox()).width;
+    assert.ok(w >= 120, `a niche column ${Math.round(w)} px wide at ${size.width}`);
+  }
   for (const del of await page.getByRole('button', { name: /^Delete / }).all()) {
     const b = await del.boundingBox();
     assert.ok(b.x + b.width <= size.width, `Delete is off screen at ${size.width}: ${b.x + b.width}`);
   }
+  // Insights: the channel picker leaves the summary beside it room to read.
+  await page.goto(`${app.url}/#/insights?channel=${chans[0].id}`);
+  const summary = page.getByTestId('insights-summary');
+  await summary.filter({ hasText: 'videos with statistics' }).waitFor();
+  const sw = (await summary.boundingBox()).width;
+  assert.ok(sw >= 240, `the Insights summary is ${Math.round(sw)} px wide at ${size.width}`);
   // Autopilot: "One now" on one line.
   await page.goto(app.url + '/#/autopilot');
   const one = page.getByTestId('ap-one-now').first();

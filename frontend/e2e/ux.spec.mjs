@@ -309,3 +309,15 @@ test('connection errors show as sentences; the technical text goes to the log', 
   }
   assert.deepEqual(errors, []);
 });
+
+test("the browser's download keeps the title's accented letters and whole words", async () => {
+  const p = pkgs[0];
+  await page.goto(`${app.url}/#/studio?channel=${chans[0].id}&package=${p.id}`);
+  for (const [id, ext] of [['export-markdown', 'md'], ['export-json', 'json']]) {
+    const link = page.getByTestId(id);
+    await link.waitFor();
+    const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert.equal(dl.suggestedFilename(), `6-erros-de-finanças-pessoais-que-todo-iniciante-comete.${ext}`);
+  }
+  assert.deepEqual(errors, []);
+});
