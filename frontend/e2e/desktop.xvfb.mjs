@@ -173,12 +173,17 @@ test('in the desktop window the voice-over can play and Export saves through the
   for (const [label, ext] of [['Markdown', 'md'], ['JSON', 'json']]) {
     const btn = find(lines, label, { minX: 520 });
     assert.ok(btn, `no ${label} button on screen`);
-    const rec = spawn('ffmpeg', ['-loglevel', 'error', '-f', 'x11grab', '-framerate', '2', '-video_size', '480x240', '-i', `${display}.0+${W - 480},${H - 240}`, '-t', '12', '-y', join(frames, `${ext}-%02d.png`)]);
+    const rec = spawn('ffmpeg', ['-loglevel', 'error', '-f', 'x11grab', '-framerate', '2', '-video_size', '480x240', '-i', `${display}.0+${W - 480},${H - 240}`, '-t', '120', '-y', join(frames, `${ext}-%03d.png`)], { stdio: ['pipe', 'ignore', 'ignore'] });
     const recorded = new Promise((r) => rec.once('exit', r));
-    await until(() => readdirSync(frames).some((f) => f.startsWith(ext + '-')), 30000, 100); // recording
+    const count = () => readdirSync(frames).filter((f) => f.startsWith(ext + '-')).length;
+    await until(() => count() > 0, 30000, 100); // recording
     await click(btn.cx, btn.cy);
     const name = `${BASE}.${ext}`;
     await until(() => readdirSync(saveDir).includes(name), 60000, 100);
+    // The toast shows once the call returns, for 4 s: record 6 s more.
+    const at = count();
+    await until(() => count() >= at + 12, 60000, 100);
+    rec.stdin.end('q');
     assert.deepEqual(readdirSync(saveDir).filter((f) => f.endsWith('.' + ext)), [name], 'the export is not saved under the accented title');
     const text = readFileSync(join(saveDir, name), 'utf8');
     if (ext === 'md') assert.ok(text.startsWith(`# ${TITLE}`), text.slice(0, 200));
