@@ -7,8 +7,11 @@
 #     logs painted_ms (process start to that frame) in its log file; no
 #     report within 30 s fails the test;
 #  4. checks the screen (one screenshot: not blank, the seeded channel
-#     readable) and records the memory of the app and its WebKit processes.
-# Writes test-results/desktop.png and test-results/desktop-rss.txt, and
+#     readable) and records the memory of the app and its WebKit processes;
+#  5. runs frontend/e2e/desktop.xvfb.mjs: in the window, the voice-over
+#     player reaches canplay and Export saves through the save dialog
+#     (answered by TUBEAGENCY_TEST_SAVE_DIR) under the accented title.
+# Writes test-results/desktop.png, desktop-rss.txt and desktop-*.png, and
 # prints the figures.
 set -euo pipefail
 
@@ -113,3 +116,7 @@ pss_mb=$(( $(awk '/^pss_total_kb/ {print $2}' "$out/desktop-rss.txt") / 1024 ))
 cpu_ms=$(awk '/^cpu_ms_to_paint/ {print $2}' "$out/desktop-rss.txt")
 echo "desktop smoke: ok (painted_ms $painted_ms, $cpu_ms ms of CPU, with $packages packages; app and WebKit processes: $pss_mb MB PSS, $total_mb MB RSS summed; sd $sd, $colors colours)"
 cat "$out/desktop-rss.txt"
+
+# 5. Playing and saving in the window.
+root=$(cd "$(dirname "$0")/.." && pwd)
+(cd "$root/frontend" && TUBEAGENCY_BIN="$bin" node --test --test-concurrency=1 e2e/desktop.xvfb.mjs) || fail "the window's voice-over or export check failed"

@@ -16,6 +16,13 @@ test_pkgs+=(desktop-file-utils)
 # Installed without their recommended packages: wine's would pull in
 # hundreds of megabytes the tests never use.
 windows_pkgs=(gcc-mingw-w64-x86-64 nsis wine wine64)
+# WebKitGTK plays media through GStreamer: playbin and audioconvert (base),
+# wavparse and autoaudiosink (good); without them the voice-over player
+# says it cannot play.
+run_pkgs+=(gstreamer1.0-plugins-base)
+run_pkgs+=(gstreamer1.0-plugins-good)
+# The desktop check reads frames of the screen with ffmpeg's x11grab.
+test_pkgs+=(ffmpeg)
 
 mode=${1:-run}
 want=()
