@@ -12,3 +12,7 @@ func CheckEditForTest(table, name string, v any) error {
 	}
 	return checkEdit(table, name, v, kinds)
 }
+
+// WhileWaitingForTest runs fn in every Sync between reading the remote and
+// taking the run token.
+func WhileWaitingForTest(s *Syncer, fn func()) { s.waiting = fn }
