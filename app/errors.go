@@ -33,7 +33,8 @@ func FormatError(err error) ErrorBody {
 		return ErrorBody{Code: CodeInvalid, Message: fe.Error(), Fields: map[string]string{fe.Field: fe.Message}}
 	case errors.Is(err, store.ErrNotFound):
 		return ErrorBody{Code: CodeNotFound, Message: err.Error()}
-	case errors.Is(err, ErrNoDialogs), errors.Is(err, render.ErrNoFFmpeg), errors.Is(err, render.ErrFFmpegFeatures):
+	case errors.Is(err, ErrNoDialogs), errors.Is(err, ErrNoWindow), errors.Is(err, ErrNoUpdates),
+		errors.Is(err, render.ErrNoFFmpeg), errors.Is(err, render.ErrFFmpegFeatures):
 		return ErrorBody{Code: CodeUnavailable, Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
 		return ErrorBody{Code: CodeTimeout, Message: "the operation took too long and was stopped: try again"}

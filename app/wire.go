@@ -23,6 +23,7 @@ type component struct {
 //	→ renderer           (speaks through the studio's voice chain)
 //	→ syncer, account    (counts through the monitor; heartbeat by devices;
 //	                      wakes the autopilot when channels arrive)
+//	→ update checks      (when a release feed is configured)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
@@ -32,6 +33,7 @@ func (rt *Runtime) build(ctx context.Context) error {
 		rt.buildStudio,
 		rt.buildRender,
 		rt.buildSync,
+		rt.buildUpdates,
 	} {
 		if err := b(ctx); err != nil {
 			return err
@@ -49,6 +51,7 @@ func (rt *Runtime) startAll() error {
 		{"studio", rt.startStudio, rt.stopStudio},
 		{"render", rt.startRender, rt.stopRender},
 		{"sync", rt.startSync, rt.stopSync},
+		{"updates", rt.startUpdates, rt.stopUpdates},
 	} {
 		if err := c.start(); err != nil {
 			return err
