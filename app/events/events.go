@@ -18,6 +18,7 @@ const (
 	Channels = "channels" // the channel list changed
 	Packages = "packages" // a package changed
 	Settings = "settings" // settings or templates reloaded
+	Render   = "render"   // a video render queued, progressing, finished or removed
 )
 
 // Emitter sends one event. Domain code receives an Emitter, never the hub.

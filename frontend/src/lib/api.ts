@@ -66,6 +66,13 @@ export type Job = Wire<autopilot.Job>;
 export type PoolStats = Wire<workers.Stats>;
 export type ActivitySummary = Wire<app.ActivitySummary>;
 
+// Rendering videos
+export type RenderTask = Wire<app.RenderTask>;
+export type RenderedFiles = Wire<app.RenderedFiles>;
+export type RenderedFile = Wire<app.RenderedFile>;
+export type RenderStorage = Wire<app.RenderStorage>;
+export type RenderSettings = Wire<app.RenderSettings>;
+
 // Insights
 export type AuditResult = Wire<app.AuditResult>;
 export type Report = Wire<analysis.Report>;
@@ -259,6 +266,7 @@ export interface Events {
   packages: unknown;
   settings: unknown;
   update: UpdateStatus;
+  render: RenderTask;
 }
 
 const listeners = new Map<string, Set<Listener>>();
