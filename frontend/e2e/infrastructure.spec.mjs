@@ -85,7 +85,7 @@ test('a routed request fills latency, success and the cache figures', async () =
   assert.equal(fake.state.calls, 1);
   await groqRow().getByText(/answers in about/).waitFor(); // in plain words first
   await page.getByTestId('providers-details').click(); // the figures behind Details
-  await groqRow().getByText('100.0 %').first().waitFor();
+  await groqRow().getByText('100.0 %').filter({ visible: true }).first().waitFor(); // not the sparkline's <title>
   assert.doesNotMatch(await groqRow().textContent(), /— \/ —/); // p50 / p95 now measured
   await page.getByTestId('cache-plain').filter({ hasText: '0 of 1 request was answered from saved answers' }).waitFor(); // one lookup, a miss
   for (const d of await page.locator('details > summary', { hasText: 'Details' }).all()) await d.click();
