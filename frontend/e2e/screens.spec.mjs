@@ -148,6 +148,8 @@ async function specifics(page, size) {
   await page.goto(app.url + '/#/infrastructure');
   await settled(page);
   for (const d of await page.locator('main details').all()) await d.evaluate((el) => (el.open = true));
+  await page.getByTestId('providers-details').click();
+  await page.getByTestId('providers-details').filter({ hasText: 'Hide details' }).waitFor();
   assert.match(await page.locator('main').innerText(), JARGON, 'the technical detail is gone from behind Details');
   // Money in dollars and cents at most; chart legends name a value before
   // any pointer is over the chart.
