@@ -554,7 +554,7 @@ func (a *App) Trends(region, category string) (TrendsResult, error) {
 	}
 	res.Trends = ts
 	for _, kind := range []string{insights.KindOwn, insights.KindCompetitor, insights.KindChart} {
-		vs, err := a.rt.insights.db.VideosOfKind(ctx, kind, a.rt.opts.Now().AddDate(0, 0, -56))
+		vs, err := a.rt.insights.db.VideosOfKind(ctx, kind, insights.LastWeeks(a.rt.opts.Now(), 8))
 		if err != nil {
 			return res, err
 		}

@@ -173,7 +173,7 @@ func (rt *Runtime) localTrends(ctx context.Context) ([]trends.Trend, error) {
 	since := now.AddDate(0, 0, -8*7)
 	var corpus []insights.Video
 	for _, kind := range []string{insights.KindOwn, insights.KindCompetitor, insights.KindChart} {
-		vs, err := rt.insights.db.VideosOfKind(ctx, kind, since)
+		vs, err := rt.insights.db.VideosOfKind(ctx, kind, insights.Span{From: since, To: now})
 		if err != nil {
 			return nil, err
 		}
