@@ -154,7 +154,7 @@ func (db *DB) ImportedReports(ctx context.Context, channelID string) (map[string
 
 // ReachSummary is what the imported reach reports hold for a channel.
 type ReachSummary struct {
-	Reports int    `json:"reports"`
+	Reports  int    `json:"reports"`
 	FirstDay string `json:"first_day"` // "" when none
 	LastDay  string `json:"last_day"`
 }

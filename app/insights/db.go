@@ -133,7 +133,9 @@ const videoCols = `channel_id, video_id, kind, title, published_at, duration_sec
 func nullInt(v int64, known bool) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: known} }
 
 // nullFloat is v, or NULL when it is not known.
-func nullFloat(v float64, known bool) sql.NullFloat64 { return sql.NullFloat64{Float64: v, Valid: known} }
+func nullFloat(v float64, known bool) sql.NullFloat64 {
+	return sql.NullFloat64{Float64: v, Valid: known}
+}
 
 func scanVideos(rows *sql.Rows) ([]Video, error) {
 	defer rows.Close()
