@@ -249,7 +249,9 @@ func TestClickThroughModelLearnsFromImpressions(t *testing.T) {
 	if hi.CTR == nil || lo.CTR == nil {
 		t.Fatal("videos with impressions must give a click-through model")
 	}
-	if hi.CTR.Accuracy < 0.75 || hi.CTR.Videos != 300 || hi.CTR.Metric != predictor.Metric {
+	// About a fifth of the titles mention compost: they are all above the
+	// median rate, the rest split at random, so the best AUC is about 0.7.
+	if hi.CTR.Accuracy-2*hi.CTR.AccuracySE <= 0.5 || hi.CTR.Videos != 300 || hi.CTR.Metric != predictor.Metric {
 		t.Errorf("click-through model = %+v", hi.CTR)
 	}
 	if hi.CTR.Value-lo.CTR.Value < 30 {
