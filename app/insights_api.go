@@ -691,7 +691,7 @@ func (rt *Runtime) projection(ctx context.Context, ch store.Channel) (revenue.Pr
 		return revenue.Projection{}, err
 	}
 	now := rt.opts.Now()
-	in := revenue.Inputs{Niche: ch.Niche, Start: now}
+	in := revenue.Inputs{Category: revenue.SuggestCategory(ch.Niche), Start: now}
 	var longViews, shortViews, all []float64
 	var longRecent, shortRecent int
 	cut := now.AddDate(0, 0, -90)
@@ -825,7 +825,7 @@ func (a *App) MoneyCounter() (MoneyCounter, error) {
 			return MoneyCounter{}, err
 		}
 		cm := ChannelMoney{ChannelID: ch.ID, Name: ch.Name, PerSecond: p.PerSecond, Months: p.Months,
-			Calibrated: p.Calibrated, Niche: p.Niche}
+			Calibrated: p.Calibrated, Niche: p.Category}
 		if len(p.Months) > 0 {
 			cm.Month = p.Months[0]
 		}
