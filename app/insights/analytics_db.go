@@ -466,3 +466,35 @@ func (db *DB) SetNicheCategory(ctx context.Context, channelID, category string) 
 		return nil
 	})
 }
+
+// ViewsByVideo sums each video's stored views from fromDay to toDay
+// (inclusive).
+func (db *DB) ViewsByVideo(ctx context.Context, channelID, fromDay, toDay string) (map[string]int64, error) {
+	rows, err := db.st.ReadDB().QueryContext(ctx, `SELECT video_id, COALESCE(SUM(views), 0) FROM insights_video_days
+		WHERE channel_id = ? AND day >= ? AND day <= ? AND views IS NOT NULL GROUP BY video_id`, channelID, fromDay, toDay)
+	if err != nil {
+		return nil, fmt.Errorf("read views by video of %s: %w", channelID, err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("scan views by video: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// DayRows counts channelID's stored video days with Analytics views.
+func (db *DB) DayRows(ctx context.Context, channelID string) (int, error) {
+	var n int
+	err := db.st.ReadDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM insights_video_days WHERE channel_id = ? AND views IS NOT NULL`,
+		channelID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count the days of %s: %w", channelID, err)
+	}
+	return n, nil
+}

@@ -286,8 +286,15 @@ func FitRPM(obs []Observation, unit string) Fit {
 // Inputs describe a channel for Project.
 type Inputs struct {
 	// Category is the niche category id whose RPMs are the prior (see
-	// Categories); "" or an unknown id means General.
-	Category string
+	// Categories); "" or an unknown id means General. CategorySource says
+	// how it was picked ("chosen" by the user, "suggested" from the niche
+	// text), for the projection to repeat.
+	Category       string
+	CategorySource string
+	// RecentUploads is how many videos were uploaded in the last
+	// RecentDays days (what the cadence below was measured on), repeated
+	// by the projection.
+	RecentUploads, RecentDays int
 	// Median views per video and uploads per week, per format.
 	LongMedianViews, ShortsMedianViews float64
 	LongPerWeek, ShortsPerWeek         float64
@@ -353,8 +360,12 @@ const (
 // Projection is a channel's projected ad revenue.
 type Projection struct {
 	// Category is the niche category whose RPMs are the prior.
-	Category     string `json:"category"`
-	CategoryName string `json:"category_name"` // in English
+	Category       string `json:"category"`
+	CategoryName   string `json:"category_name"`   // in English
+	CategorySource string `json:"category_source"` // "chosen" or "suggested"
+	// RecentUploads were uploaded in the last RecentDays days.
+	RecentUploads int `json:"recent_uploads"`
+	RecentDays    int `json:"recent_days"`
 	// LongRPM and ShortsRPM are the RPMs used, in whole cents;
 	// LongSource and ShortsSource say where each came from.
 	LongRPM      float64 `json:"long_rpm"`
@@ -411,7 +422,8 @@ func Project(in Inputs) Projection {
 		in.ViewSpread = 1
 	}
 	cat, _ := CategoryByID(in.Category)
-	p := Projection{Category: cat.ID, CategoryName: cat.Names["en"], Fit: in.Fit, Sources: Sources,
+	p := Projection{Category: cat.ID, CategoryName: cat.Names["en"], CategorySource: in.CategorySource,
+		RecentUploads: in.RecentUploads, RecentDays: in.RecentDays, Fit: in.Fit, Sources: Sources,
 		LongSource: SourcePrior, ShortsSource: SourcePrior, ViewsSource: ViewsUploads}
 	longRPM, shortsRPM := cat.LongRPM(), cat.ShortsRPM()
 	p.MonthlyLong = in.LongMedianViews * in.LongPerWeek * weeksPerMonth

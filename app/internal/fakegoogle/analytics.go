@@ -101,6 +101,7 @@ type analytics struct {
 	jobs       []job
 	queryRows  int // rows answered by reports.query
 	downloaded int // reports downloaded
+	queries    []url.Values
 }
 
 type job struct {
@@ -128,6 +129,13 @@ func (s *Server) Jobs() [][2]string {
 		out = append(out, [2]string{j.id, j.reportType})
 	}
 	return out
+}
+
+// AnalyticsQueries are the queries reports.query answered, in order.
+func (s *Server) AnalyticsQueries() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.an.queries)
 }
 
 // AnalyticsRows is how many rows reports.query answered, and
@@ -267,7 +275,10 @@ func (s *Server) videosList(w http.ResponseWriter, r *http.Request) {
 	if !s.authorize(w, r, readScopes...) {
 		return
 	}
-	ids := strings.Split(r.URL.Query().Get("id"), ",")
+	var ids []string // id=a,b or id=a&id=b, as the Go client sends them
+	for _, v := range r.URL.Query()["id"] {
+		ids = append(ids, strings.Split(v, ",")...)
+	}
 	if len(ids) > 50 {
 		APIError(w, 400, "tooManyIds", "youtube.parameter", "The request specifies too many video IDs.", "")
 		return
@@ -457,6 +468,7 @@ func (s *Server) reportsQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.an.queryRows += len(rows)
+	s.an.queries = append(s.an.queries, q)
 	s.mu.Unlock()
 	body := map[string]any{"kind": "youtubeAnalytics#resultTable", "columnHeaders": header(dims)}
 	if len(rows) > 0 {
