@@ -15,15 +15,15 @@ type component struct {
 //
 //	store (opened by Start)
 //	→ monitor            (observes everything below as it runs)
-//	→ insights tables
 //	→ providers: settings, templates, cache, quotas, router (observer: monitor)
+//	→ insights service   (YouTube answers kept in the providers' cache)
 //	→ studio and autopilot (jobs timed by the monitor; scoring by insights)
 //	→ syncer             (counts through the monitor)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
-		rt.buildInsights,
 		rt.buildProviders,
+		rt.buildInsights,
 		rt.buildStudio,
 		rt.buildSync,
 	} {
@@ -40,6 +40,7 @@ func (rt *Runtime) startAll() error {
 	for _, c := range []component{
 		{"monitor", rt.startMonitor, rt.stopMonitor},
 		{"providers", rt.startProviders, rt.stopProviders},
+		{"insights", rt.startInsights, rt.stopInsights},
 		{"studio", rt.startStudio, rt.stopStudio},
 		{"sync", rt.startSync, rt.stopSync},
 	} {

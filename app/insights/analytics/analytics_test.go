@@ -355,4 +355,3 @@ func TestReadReachAddsTrafficSources(t *testing.T) {
 		}
 	}
 }
-
