@@ -7,6 +7,7 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"path/filepath"
 	"sync/atomic"
 
 	"github.com/wailsapp/wails/v2"
@@ -22,7 +23,16 @@ import (
 // needs the window's context: it exists once the window has started.
 type dialogs struct {
 	ctx atomic.Pointer[context.Context] // set in OnStartup, before any bound call runs
+	// answerSaveIn, when set, answers every save dialog with the offered
+	// name in this folder without showing it (see saveDialogHookEnv).
+	answerSaveIn string
 }
+
+// saveDialogHookEnv names a folder that answers the save dialog, for the
+// desktop smoke test (scripts/desktop-smoke.sh), which cannot click in a
+// GTK dialog: with it set, an export is written under its offered name in
+// that folder. Unset, as it is unless a test sets it, the dialog shows.
+const saveDialogHookEnv = "TUBEAGENCY_TEST_SAVE_DIR"
 
 func (d *dialogs) window() (context.Context, error) {
 	ctx := d.ctx.Load()
@@ -51,6 +61,9 @@ func (d *dialogs) OpenFile(_ context.Context, fd app.FileDialog) (string, error)
 }
 
 func (d *dialogs) SaveFile(_ context.Context, fd app.FileDialog) (string, error) {
+	if d.answerSaveIn != "" {
+		return filepath.Join(d.answerSaveIn, filepath.Base(fd.DefaultName)), nil
+	}
 	ctx, err := d.window()
 	if err != nil {
 		return "", err

@@ -232,7 +232,10 @@ func desktopMain(dataDir string, stderr io.Writer) int {
 			"Run it headless instead and open the dashboard in a browser:\n\n    tubeagency serve --data-dir "+dataDir+"\n")
 		return 3
 	}
-	dlg := &dialogs{}
+	dlg := &dialogs{answerSaveIn: os.Getenv(saveDialogHookEnv)}
+	if dlg.answerSaveIn != "" {
+		fmt.Fprintf(stderr, "tubeagency: %s is set: save dialogs are answered with %s and not shown\n", saveDialogHookEnv, dlg.answerSaveIn)
+	}
 	rt, code := startApp(dataDir, "desktop", dlg, stderr)
 	if rt == nil {
 		return code

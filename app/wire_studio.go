@@ -146,8 +146,9 @@ func (rt *Runtime) markActivitySeen(ctx context.Context, now int64) error {
 }
 
 // AudioHandler serves voice-over files from <data-dir>/audio at
-// /audio/{file}: serve mode mounts it under /api, the desktop window's
-// asset server passes it requests for /audio/.
+// /api/audio/{file}, in serve mode and through the desktop window's asset
+// server alike, as audio/wav with byte ranges (http.ServeContent) so a
+// player can seek.
 func (rt *Runtime) AudioHandler() http.Handler {
 	dir := filepath.Join(rt.opts.DataDir, "audio")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

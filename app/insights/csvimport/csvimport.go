@@ -185,6 +185,11 @@ func (g *guard) Read(p []byte) (int, error) {
 		}
 		g.header = append(g.header, chunk[:i+1]...)
 		chunk = chunk[i+1:]
+		// Blank lines before the header are skipped, as the CSV reader does.
+		if len(bytes.TrimSpace(bytes.TrimPrefix(g.header, []byte("\ufeff")))) == 0 {
+			g.header = g.header[:0]
+			continue
+		}
 		// A newline inside quotes belongs to the header's field.
 		if bytes.Count(g.header, []byte{'"'})%2 == 1 {
 			if len(g.header) > MaxRecord {

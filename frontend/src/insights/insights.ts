@@ -48,9 +48,11 @@ export function compact(n: number): string {
   return new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
 }
 
-/** Money in US dollars with cents. */
-export function money(n: number, digits = 2): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+/** Money in US dollars: with cents (digits 2, the most there is) or in
+ *  whole dollars (digits 0). */
+export function money(n: number, digits: 0 | 1 | 2 = 2): string {
+  const d = Math.min(2, Math.max(0, digits));
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: d, maximumFractionDigits: d }).format(n);
 }
 
 /** How an AUC (with its standard error) reads to a person. Within two

@@ -41,6 +41,7 @@ export type Wire<T> =
 // Core
 export type Channel = Wire<store.Channel>;
 export type ChannelInput = Wire<app.ChannelInput>;
+export type Language = Wire<app.Language>;
 export type Status = Wire<app.Status>;
 export type Activity = Wire<store.Activity>;
 

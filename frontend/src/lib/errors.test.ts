@@ -63,3 +63,68 @@ describe('sentence', () => {
     expect(sentence('', 'is required')).toBe('Is required');
   });
 });
+
+describe('plain', () => {
+  it('keeps sentences as they are', async () => {
+    const { plain } = await import('./errors');
+    for (const s of [
+      'The name is required',
+      'Could not reach Groq in 5 s.',
+      'Videos per week must be between 0.1 and 50',
+      'Saved. The change will sync with your other devices.',
+      'Groq asked for a pause (rate limit); other providers answer until it ends.',
+    ]) {
+      expect(plain(s)).toBe(s);
+    }
+  });
+  it('puts a sentence in place of technical text, keeping the plain lead', async () => {
+    const { plain } = await import('./errors');
+    expect(plain('Could not reach Groq: dial tcp 127.0.0.1:5: connect: connection refused')).toBe(
+      'Could not reach Groq. It could not be reached: check the address and the internet connection.',
+    );
+    expect(plain('push: Post "https://x.supabase.co/rest/v1/channels": dial tcp: lookup x.supabase.co on 127.0.0.53:53: no such host')).toBe(
+      'The address could not be found: check it, and the internet connection.',
+    );
+    expect(plain('open keyring: exec: "dbus-launch": executable file not found in $PATH')).toBe('The system keyring is not available on this computer.');
+    expect(plain('sql: database is locked')).toBe("The app's database is busy: try again in a moment.");
+    expect(plain('sql: no rows in result set')).toBe('Something went wrong; the details are in the log.');
+    expect(plain('Sync is failing: context deadline exceeded')).toBe('Sync is failing. It took too long to answer.');
+  });
+  it('drops a technical part in brackets and keeps the sentence', async () => {
+    const { plain } = await import('./errors');
+    expect(
+      plain('No system keyring is available (exec: "dbus-launch": executable file not found in $PATH), so API keys are stored in /home/a/.config/TubeAgency/secrets.json, readable only by your user account.'),
+    ).toBe('No system keyring is available, so API keys are stored in /home/a/.config/TubeAgency/secrets.json, readable only by your user account.');
+  });
+  it('leaves a web address the user typed alone', async () => {
+    const { plain } = await import('./errors');
+    const s = 'Could not reach Groq at http://127.0.0.1:9/v1: the server refused the connection or could not be reached.';
+    expect(plain(s)).toBe(s);
+  });
+  it('sends the technical text to the app log once', async () => {
+    const { plain } = await import('./errors');
+    const { setFetch } = await import('./api');
+    const sent: unknown[] = [];
+    setFetch(async (url, init) => {
+      sent.push([String(url), JSON.parse(String(init?.body))]);
+      return new Response('null', { status: 200 });
+    });
+    const raw = 'push: Post "https://p.supabase.co/rest/v1/channels": dial tcp 10.1.2.3:443: i/o timeout';
+    plain(raw, 'Settings → Sync');
+    plain(raw, 'Settings → Sync');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual([['/api/call/ReportUIError', ['Settings → Sync', raw]]]);
+  });
+  it('never lets an address, a port or an error chain through', async () => {
+    const { plain } = await import('./errors');
+    for (const raw of [
+      'dial tcp [::1]:5432: connect: connection refused',
+      'read tcp 10.0.0.2:51234->104.18.1.1:443: read: connection reset by peer',
+      'Post "http://127.0.0.1:9/v1/chat/completions": EOF',
+      'json: cannot unmarshal string into Go value of type int',
+    ]) {
+      const out = plain(raw);
+      expect(out).not.toMatch(/\d+\.\d+\.\d+\.\d+|:\d{2,5}\b|tcp|json:|EOF/);
+    }
+  });
+});

@@ -38,6 +38,21 @@ function count(n: number, unit: string): string {
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
+/** Hours and minutes alone ("14:32", or "2:32 PM" where the locale says
+ *  so): for a time later today or soon. */
+export function hourMinute(t: When, never = NEVER): string {
+  const ms = toMillis(t);
+  return ms ? new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : never;
+}
+
+/** A wait from now until t, short: "30 s", "4 min", "2 h". */
+export function waitFor(t: When, now = Date.now()): string {
+  const s = Math.max(0, Math.round((toMillis(t) - now) / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
 /** How far t is from now in words: "just now", "3 minutes ago", "in 2
  *  hours", "in 4 days". */
 export function relative(t: When, now = Date.now(), never = NEVER): string {

@@ -66,7 +66,8 @@ describe('the channels store', () => {
   it('keeps the list and says why when a refresh fails', async () => {
     answers.ListChannels = () => ({ status: 500, body: { code: 'internal', message: 'database is locked' } });
     await channels.refresh();
-    expect(channels.error).toBe('Database is locked');
+    // the technical text goes to the log; the page shows a sentence
+    expect(channels.error).toBe("The app's database is busy: try again in a moment.");
     expect(channels.list).toHaveLength(2);
   });
 

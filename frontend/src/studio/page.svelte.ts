@@ -4,8 +4,9 @@
 // page is open.
 import { untrack } from 'svelte';
 import { onEvent, type Events, type Package, type StudioInfo } from '../lib/api';
-import { errorText, showError } from '../lib/errors';
-import { go } from '../lib/router.svelte';
+import { errorText, plain, showError } from '../lib/errors';
+import { go, mayLeave, replace } from '../lib/router.svelte';
+import { pickChannel, recall, remember, rememberChannel } from '../lib/remember';
 import { channels } from '../stores/channels.svelte';
 import { STEPS, draftOf, inputOf, studioApi, words, type Draft, type Step } from './studio';
 
@@ -82,7 +83,7 @@ export class StudioPage {
       this.live[d.step] = { status: d.status, chars: d.chars ?? prev?.chars ?? 0, tail };
     }
     if (d.status === 'running' && !this.running.includes(d.package_id)) this.running = [...this.running, d.package_id];
-    if (d.error && d.status !== 'running') this.stepError = d.error;
+    if (d.error && d.status !== 'running') this.stepError = plain(d.error, 'Studio run');
     if (d.status !== 'running') {
       if (d.status === 'finished' || d.status === 'failed' || d.status === 'cancelled') {
         this.running = this.running.filter((r) => r !== d.package_id);
@@ -93,12 +94,22 @@ export class StudioPage {
     }
   }
 
-  /** The first channel until the user picks one, once the list is there. */
-  pickFirstChannel() {
-    if (!this.channelID && channels.list.length) {
-      this.channelID = channels.list[0].id;
-      untrack(() => this.loadPackages());
+  /** Once the list is there (and again whenever it changes): the channel
+   *  the link names, else the one last picked in Studio, else the first. A
+   *  channel shown stays shown while it exists. */
+  pickChannel() {
+    const ids = channels.list.map((c) => c.id);
+    if (ids.length === 0) return;
+    if (ids.includes(this.channelID)) {
+      rememberChannel('studio', this.channelID);
+      return;
     }
+    const id = pickChannel(ids, this.channelID, 'studio');
+    untrack(() => {
+      this.channelID = id;
+      rememberChannel('studio', id);
+      this.loadPackages();
+    });
   }
 
   resetDraft(p: Package | null) {
@@ -112,13 +123,24 @@ export class StudioPage {
     this.saveNote = '';
   };
 
+  /** Loads the channel's packages; with none open, opens the one last
+   *  open for this channel on this device, if it is still there. */
   async loadPackages() {
-    if (!this.channelID) {
+    const channel = this.channelID;
+    if (!channel) {
       this.packages = [];
       return;
     }
     try {
-      this.packages = await studioApi.listPackages(this.channelID);
+      const list = await studioApi.listPackages(channel);
+      if (channel !== this.channelID) return;
+      this.packages = list;
+      const last = recall(`studio.package.${channel}`);
+      if (!this.selectedID && last && list.some((p) => p.id === last)) {
+        this.selectedID = last;
+        replace('studio', { channel, package: last });
+        this.loadPackage(last);
+      }
     } catch (e) {
       this.formError = errorText(e);
     }
@@ -134,6 +156,7 @@ export class StudioPage {
       const p = await studioApi.getPackage(id);
       if (id !== this.selectedID) return;
       this.pkg = p;
+      remember(`studio.package.${p.channel_id}`, p.id);
       // Saved state is newer than any finished live event; keep only live runs.
       for (const k of Object.keys(this.live)) if (this.live[k].status !== 'running') delete this.live[k];
       if (!keepDraft || !this.dirty) this.resetDraft(p);
@@ -142,8 +165,12 @@ export class StudioPage {
     }
   }
 
-  select(id: string) {
+  /** Opens package id; unsaved edits of the open one are saved or
+   *  discarded first, or the user stays. */
+  async select(id: string) {
+    if (id !== this.selectedID && !(await mayLeave())) return;
     this.selectedID = id;
+    remember(`studio.package.${this.channelID}`, id);
     this.live = {};
     this.stepError = '';
     this.saveNote = '';
@@ -151,11 +178,19 @@ export class StudioPage {
     this.loadPackage(id);
   }
 
-  changeChannel() {
+  /** Shows channel id's packages; unsaved edits are saved or discarded
+   *  first, or the channel stays. Resolves whether it changed. */
+  async changeChannel(id: string): Promise<boolean> {
+    if (id === this.channelID) return true;
+    if (!(await mayLeave())) return false;
+    this.channelID = id;
+    rememberChannel('studio', id);
     this.selectedID = '';
     this.pkg = null;
+    this.resetDraft(null);
     go('studio', { channel: this.channelID });
     this.loadPackages();
+    return true;
   }
 
   async generate() {
@@ -165,6 +200,8 @@ export class StudioPage {
       this.errors = { channel_id: 'Pick a channel first.' };
       return;
     }
+    // The new package opens when it starts: the open one's edits first.
+    if (!(await mayLeave())) return;
     try {
       const p = await studioApi.create(this.channelID, this.topic, this.withVoice);
       this.topic = '';
@@ -207,20 +244,23 @@ export class StudioPage {
   };
   cancel = () => this.#act(() => studioApi.cancel(this.pkg!.id));
 
-  /** Saves the draft. The server keeps the step states: an edit to the
-   *  spoken words sends the voice step back to pending there. */
-  async save() {
+  /** Saves the draft; resolves whether it was saved. The server keeps the
+   *  step states: an edit to the spoken words sends the voice step back to
+   *  pending there. */
+  async save(): Promise<boolean> {
     const pkg = this.pkg;
-    if (!pkg) return;
+    if (!pkg) return false;
     this.errors = {};
     try {
       const saved = await studioApi.savePackage(inputOf(pkg, this.draft, this.wpm));
       this.pkg = saved;
       this.resetDraft(saved);
       this.saveNote = 'Saved. The change will sync with your other devices.';
+      return true;
     } catch (e) {
       const inputs = { title: 'The title', 'content.description': 'The description', 'content.tags': 'The tags' };
       ({ fields: this.errors, form: this.stepError } = showError(e, inputs));
+      return false;
     }
   }
 
@@ -230,6 +270,7 @@ export class StudioPage {
     try {
       await studioApi.remove(pkg.id);
       this.packages = this.packages.filter((p) => p.id !== pkg.id);
+      if (recall(`studio.package.${this.channelID}`) === pkg.id) remember(`studio.package.${this.channelID}`, '');
       this.selectedID = '';
       this.pkg = null;
       this.resetDraft(null);

@@ -1,6 +1,6 @@
 // The Studio, Autopilot and dashboard cards talk to the Go side through this
 // module, which uses src/lib/api.ts and nothing else.
-import { call, isDesktop, type AutopilotSettings, type Package, type PackageInput, type ScriptSection, type Voice } from '../lib/api';
+import { call, type AutopilotSettings, type Package, type PackageInput, type ScriptSection, type Voice } from '../lib/api';
 
 export const STEPS = ['ideas', 'titles', 'script', 'description', 'tags', 'thumbnail', 'voice'] as const;
 export type Step = (typeof STEPS)[number];
@@ -51,11 +51,11 @@ export const autopilotApi = {
   activity: (limit: number) => call('ListActivity', limit),
 };
 
-/** Where the audio of a voice-over plays from: the serve route in a
- * browser, the desktop asset server in the window. */
+/** Where the audio of a voice-over is read from: the same route in the
+ *  desktop window (whose asset server passes it to the app's handlers) as
+ *  in a browser against serve mode. */
 export function audioURL(v: Voice, version: number): string {
-  const base = isDesktop() ? '/audio/' : '/api/audio/';
-  return `${base}${encodeURIComponent(v.file)}?v=${version}`;
+  return `/api/audio/${encodeURIComponent(v.file)}?v=${version}`;
 }
 
 /** Where a browser downloads an export from (serve mode). */

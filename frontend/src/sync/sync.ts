@@ -1,6 +1,7 @@
 // Calls for Settings → Sync, typed by the generated bindings through
 // lib/api. Components use these, never call() directly.
 import { call, type SyncView } from '../lib/api';
+import { syncWords } from '../lib/health';
 
 export const syncApi = {
   status: () => call('SyncStatus'),
@@ -16,23 +17,11 @@ export const syncApi = {
 };
 
 /** What the state (signed_out, offline, connecting, online, syncing or
- *  error) means, in words, with the pill colour to show it in. */
-export function stateLabel(v: Pick<SyncView, 'state' | 'pending'>): { text: string; cls: string } {
-  const p = v.pending;
-  switch (v.state) {
-    case 'signed_out':
-      return { text: p ? `Not signed in · ${p} waiting` : 'Not signed in', cls: 'warn' };
-    case 'offline':
-      return { text: `Offline · ${p} pending`, cls: 'warn' };
-    case 'connecting':
-      return { text: 'Connecting…', cls: 'info' };
-    case 'syncing':
-      return { text: `Syncing · ${p} pending`, cls: 'info' };
-    case 'error':
-      return { text: `Sync error · ${p} pending`, cls: 'bad' };
-    default:
-      return { text: p ? `Online · ${p} pending` : 'Synced', cls: 'ok' };
-  }
+ *  error) means, in the words the header badge uses, with the pill colour
+ *  to show it in. */
+export function stateLabel(v: Pick<SyncView, 'state' | 'pending' | 'dead_letters' | 'configured'>): { text: string; cls: string } {
+  const w = syncWords({ state: v.state, pending: v.pending, refused: v.dead_letters, configured: v.configured });
+  return { text: w.text, cls: w.tone };
 }
 
 /** The editable fields of a refused row: everything but what the app sets. */

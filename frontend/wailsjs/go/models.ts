@@ -183,6 +183,12 @@ export namespace app {
 	    rows: number;
 	    skipped: number;
 	}
+	export interface Language {
+	    code: string;
+	    name: string;
+	    native: string;
+	    templates: boolean;
+	}
 	export interface MoneyCounter {
 	    channels: ChannelMoney[];
 	    per_second: number;
@@ -256,6 +262,7 @@ export namespace app {
 	    outbox: number;
 	    online: boolean;
 	    sync_state: string;
+	    sync_configured: boolean;
 	    last_sync: number;
 	    dead_letters: number;
 	    sync_error: string;

@@ -67,6 +67,8 @@ export function ImportStudioCSVPick(arg1:string):Promise<app.ImportResult>;
 
 export function Infrastructure():Promise<monitor.Snapshot>;
 
+export function Languages():Promise<Array<app.Language>>;
+
 export function ListActivity(arg1:number):Promise<Array<store.Activity>>;
 
 export function ListAlertRules():Promise<Array<monitor.Rule>>;
@@ -96,6 +98,8 @@ export function PutEarnings(arg1:string,arg2:app.EarningInput):Promise<Array<ins
 export function RemoveCompetitor(arg1:string):Promise<void>;
 
 export function ReorderProviders(arg1:Array<string>):Promise<app.ProvidersView>;
+
+export function ReportUIError(arg1:string,arg2:string):Promise<void>;
 
 export function RetryDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
 

@@ -114,6 +114,10 @@ export function Infrastructure() {
   return window['go']['app']['App']['Infrastructure']();
 }
 
+export function Languages() {
+  return window['go']['app']['App']['Languages']();
+}
+
 export function ListActivity(arg1) {
   return window['go']['app']['App']['ListActivity'](arg1);
 }
@@ -172,6 +176,10 @@ export function RemoveCompetitor(arg1) {
 
 export function ReorderProviders(arg1) {
   return window['go']['app']['App']['ReorderProviders'](arg1);
+}
+
+export function ReportUIError(arg1, arg2) {
+  return window['go']['app']['App']['ReportUIError'](arg1, arg2);
 }
 
 export function RetryDeadLetter(arg1) {
