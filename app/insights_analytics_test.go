@@ -125,6 +125,11 @@ wait:
 	if err != nil || audit.Report.Retention.Videos == 0 || audit.Report.Coverage.Revenue != 24 {
 		t.Fatalf("audit after the sync: retention %d videos, revenue %d, %v", audit.Report.Retention.Videos, audit.Report.Coverage.Revenue, err)
 	}
+	// The audit's RPM per format is the projection's: revenue over the
+	// views it was earned on (Analytics lags the public view count).
+	if math.Abs(audit.Report.Formats.Long.RPM-p.LongRPM) > 0.01 || math.Abs(audit.Report.Formats.Shorts.RPM-p.ShortsRPM) > 0.01 {
+		t.Errorf("RPM: audit %.3f/%.3f, projection %.2f/%.2f", audit.Report.Formats.Long.RPM, audit.Report.Formats.Shorts.RPM, p.LongRPM, p.ShortsRPM)
+	}
 	if err := a.DisconnectAnalytics(chID, true); err != nil {
 		t.Fatal(err)
 	}

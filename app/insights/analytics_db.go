@@ -212,7 +212,8 @@ func (db *DB) PutVideoMetrics(ctx context.Context, channelID string, ms []VideoM
 	n := 0
 	err := db.st.RunInTx(ctx, func(tx *sql.Tx) error {
 		up, err := tx.PrepareContext(ctx, `UPDATE insights_videos SET views = MAX(views, ?), watch_hours = ?,
-			avg_view_sec = ?, avg_view_pct = ?, subscribers = ?, revenue = COALESCE(?, revenue), updated_at = ?
+			avg_view_sec = ?, avg_view_pct = ?, subscribers = ?, revenue = COALESCE(?, revenue),
+			revenue_views = COALESCE(?, revenue_views), updated_at = ?
 			WHERE channel_id = ? AND video_id = ?`)
 		if err != nil {
 			return fmt.Errorf("prepare video metrics: %w", err)
@@ -220,7 +221,7 @@ func (db *DB) PutVideoMetrics(ctx context.Context, channelID string, ms []VideoM
 		defer up.Close()
 		for _, m := range ms {
 			res, err := up.ExecContext(ctx, m.Views, m.WatchHours, m.AvgViewSec, m.AvgViewPct, m.Subscribers,
-				nullFloat(m.Revenue, m.HasRevenue), at.UnixMilli(), channelID, m.VideoID)
+				nullFloat(m.Revenue, m.HasRevenue), nullInt(m.Views, m.HasRevenue), at.UnixMilli(), channelID, m.VideoID)
 			if err != nil {
 				return fmt.Errorf("store metrics of %s: %w", m.VideoID, err)
 			}

@@ -84,7 +84,7 @@ func (db *DB) putBatch(ctx context.Context, videos []Video, takenAt time.Time) e
 	return db.st.RunInTx(ctx, func(tx *sql.Tx) error {
 		up, err := tx.PrepareContext(ctx, `INSERT INTO insights_videos
 			(`+videoCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (channel_id, video_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
 			published_at = excluded.published_at,
 			duration_sec = CASE WHEN excluded.duration_sec > 0 THEN excluded.duration_sec ELSE duration_sec END,
@@ -96,6 +96,7 @@ func (db *DB) putBatch(ctx context.Context, videos []Video, takenAt time.Time) e
 			avg_view_sec = CASE WHEN excluded.avg_view_sec > 0 THEN excluded.avg_view_sec ELSE avg_view_sec END,
 			avg_view_pct = CASE WHEN excluded.avg_view_pct > 0 THEN excluded.avg_view_pct ELSE avg_view_pct END,
 			subscribers = COALESCE(excluded.subscribers, subscribers),
+			revenue_views = CASE WHEN excluded.revenue IS NOT NULL THEN excluded.revenue_views ELSE revenue_views END,
 			revenue = COALESCE(excluded.revenue, revenue)`)
 		if err != nil {
 			return fmt.Errorf("prepare video upsert: %w", err)
@@ -115,7 +116,7 @@ func (db *DB) putBatch(ctx context.Context, videos []Video, takenAt time.Time) e
 			}
 			if _, err := up.ExecContext(ctx, v.ChannelID, v.ID, v.Kind, v.Title, v.PublishedAt.UnixMilli(),
 				v.DurationSec, v.Views, v.Likes, v.Comments, v.Source, at, v.Impressions, v.CTR, v.WatchHours,
-				v.AvgViewSec, v.AvgViewPct, nullInt(v.Subscribers, v.HasSubscribers), nullFloat(v.Revenue, v.HasRevenue)); err != nil {
+				v.AvgViewSec, v.AvgViewPct, nullInt(v.Subscribers, v.HasSubscribers), nullFloat(v.Revenue, v.HasRevenue), v.RevenueViews); err != nil {
 				return fmt.Errorf("upsert video %s: %w", v.ID, err)
 			}
 			if _, err := snap.ExecContext(ctx, v.ChannelID, v.ID, at, v.Views, v.Likes, v.Comments); err != nil {
@@ -127,7 +128,7 @@ func (db *DB) putBatch(ctx context.Context, videos []Video, takenAt time.Time) e
 }
 
 const videoCols = `channel_id, video_id, kind, title, published_at, duration_sec, views, likes, comments, source, updated_at,
-	impressions, ctr, watch_hours, avg_view_sec, avg_view_pct, subscribers, revenue`
+	impressions, ctr, watch_hours, avg_view_sec, avg_view_pct, subscribers, revenue, revenue_views`
 
 // nullInt is v, or NULL when it is not known.
 func nullInt(v int64, known bool) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: known} }
@@ -147,7 +148,7 @@ func scanVideos(rows *sql.Rows) ([]Video, error) {
 		var rev sql.NullFloat64
 		if err := rows.Scan(&v.ChannelID, &v.ID, &v.Kind, &v.Title, &pub, &v.DurationSec, &v.Views, &v.Likes,
 			&v.Comments, &v.Source, &upd, &v.Impressions, &v.CTR, &v.WatchHours, &v.AvgViewSec, &v.AvgViewPct,
-			&subs, &rev); err != nil {
+			&subs, &rev, &v.RevenueViews); err != nil {
 			return nil, fmt.Errorf("scan video: %w", err)
 		}
 		v.PublishedAt = time.UnixMilli(pub).UTC()

@@ -68,6 +68,9 @@ type Video struct {
 	// HasRevenue (zero is a value: a video that earned nothing).
 	Revenue    float64 `json:"revenue"`
 	HasRevenue bool    `json:"has_revenue"`
+	// RevenueViews are the views Revenue was earned on: YouTube Analytics
+	// reports revenue a few days behind the view count. Zero means Views.
+	RevenueViews int64 `json:"revenue_views"`
 }
 
 // HasCTR reports whether v has a measured click-through rate.
@@ -87,6 +90,15 @@ func (v Video) Retention() (pct float64, ok bool) {
 }
 
 // IsShort reports whether v is a Short (known duration of at most 3 minutes).
+// EarnedViews are the views Revenue was earned on (RevenueViews, else
+// Views): an RPM divides by them.
+func (v Video) EarnedViews() int64 {
+	if v.RevenueViews > 0 {
+		return v.RevenueViews
+	}
+	return v.Views
+}
+
 func (v Video) IsShort() bool { return v.DurationSec > 0 && v.DurationSec <= ShortsMaxSeconds }
 
 // ViewsPerDay is v's lifetime average daily views at now (at least one day old).

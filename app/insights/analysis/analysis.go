@@ -738,9 +738,9 @@ func formats(vs []insights.Video, vpd []float64, rt rates) Formats {
 			f.Long.TotalViews += v.Views
 			lv, lp = append(lv, float64(v.Views)), append(lp, vpd[i])
 		}
-		if v.HasRevenue && v.Views > 0 {
+		if v.HasRevenue && v.EarnedViews() > 0 {
 			rev[k] += v.Revenue
-			revViews[k] += float64(v.Views)
+			revViews[k] += float64(v.EarnedViews())
 		}
 	}
 	f.Shorts.MedianViews, f.Shorts.MedianVPD = Median(sv), Median(sp)

@@ -173,8 +173,8 @@ func (s *Service) projection(ctx context.Context, ch store.Channel, now time.Tim
 				longRecent++
 			}
 		}
-		if v.HasRevenue && v.Views > 0 {
-			obs = append(obs, revenue.Observation{Short: v.IsShort(), Views: float64(v.Views), Revenue: v.Revenue})
+		if v.HasRevenue && v.EarnedViews() > 0 {
+			obs = append(obs, revenue.Observation{Short: v.IsShort(), Views: float64(v.EarnedViews()), Revenue: v.Revenue})
 		}
 	}
 	in.RecentUploads = longRecent + shortRecent
