@@ -225,15 +225,17 @@ func (e *Error) Unwrap() error { return e.err }
 // call spends one request of api and runs do, translating its error.
 func (c *Client) call(ctx context.Context, api string, do func() error) error {
 	day := Day(c.now())
-	used, err := c.quota.APIQuotaUsed(ctx, api, day)
+	// Spent first, then checked: requests running at once never pass the
+	// budget together (a refused one gives its unit back).
+	used, err := c.quota.AddAPIQuota(ctx, api, day, 1)
 	if err != nil {
 		return err
 	}
-	if used+1 > c.limit {
+	if used > c.limit {
+		if _, err := c.quota.AddAPIQuota(context.WithoutCancel(ctx), api, day, -1); err != nil {
+			return err
+		}
 		return &QuotaError{API: api, RetryAt: NextReset(c.now()), Reason: "budget"}
-	}
-	if _, err := c.quota.AddAPIQuota(ctx, api, day, 1); err != nil {
-		return err
 	}
 	err = do()
 	if err == nil {

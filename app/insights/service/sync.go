@@ -388,17 +388,26 @@ func (s *Service) SyncAnalytics(ctx context.Context, channelID string) (SyncResu
 	}
 	s.syncs[channelID] = true
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.syncs, channelID)
-		s.mu.Unlock()
-	}()
+	res, ev, err := s.syncAnalytics(ctx, channelID)
+	s.mu.Lock()
+	delete(s.syncs, channelID)
+	s.mu.Unlock()
+	// Told after the sync is over, so a listener may start the next.
+	if ev != nil {
+		s.cfg.Emit(events.Insights, *ev)
+	}
+	return res, err
+}
+
+// syncAnalytics is SyncAnalytics while the channel is marked syncing; ev
+// is the event that tells how it ended (nil when it never started).
+func (s *Service) syncAnalytics(ctx context.Context, channelID string) (SyncResult, *Event, error) {
 	link, err := s.db.AnalyticsLinkOf(ctx, channelID)
 	if errors.Is(err, store.ErrNotFound) {
-		return SyncResult{}, ErrNotLinked
+		return SyncResult{}, nil, ErrNotLinked
 	}
 	if err != nil {
-		return SyncResult{}, err
+		return SyncResult{}, nil, err
 	}
 	s.cfg.Emit(events.Insights, Event{ChannelID: channelID, State: "syncing"})
 	day := analytics.Day(s.now())
@@ -418,20 +427,19 @@ func (s *Service) SyncAnalytics(ctx context.Context, channelID string) (SyncResu
 	default:
 		link.LastError = errText(err)
 	}
+	failed := &Event{ChannelID: channelID, State: "sync_failed", Message: link.LastError}
 	if perr := s.db.PutAnalyticsLink(context.WithoutCancel(ctx), link); perr != nil {
-		return res, errors.Join(err, perr)
+		return res, failed, errors.Join(err, perr)
 	}
 	if err != nil {
-		s.cfg.Emit(events.Insights, Event{ChannelID: channelID, State: "sync_failed", Message: link.LastError})
-		return res, err
+		return res, failed, err
 	}
 	ch, cerr := s.Channel(ctx, channelID)
 	if cerr == nil && res.Rows+res.Reports > 0 {
 		cerr = s.activity(ctx, ch.ID, "insights.synced", fmt.Sprintf("Synced %d video days and %d impressions reports of %s from YouTube Analytics",
 			res.Rows, res.Reports, ch.Name), res)
 	}
-	s.cfg.Emit(events.Insights, Event{ChannelID: channelID, State: "synced", Message: res.ReachError})
-	return res, cerr
+	return res, &Event{ChannelID: channelID, State: "synced", Message: res.ReachError}, cerr
 }
 
 // errText is an error's sentence, capitalised.
