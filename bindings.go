@@ -13,6 +13,8 @@ import (
 	"tubeagency/app/autopilot"
 	"tubeagency/app/monitor"
 	"tubeagency/app/studio"
+	"tubeagency/app/update"
+	cloudsync "tubeagency/sync"
 )
 
 // `wails generate module` (make bindings) builds this binary with the
@@ -46,5 +48,12 @@ func (EventPayloads) AutopilotJob() autopilot.Event { return autopilot.Event{} }
 // Alert is an "alert" event.
 func (EventPayloads) Alert() monitor.AlertEvent { return monitor.AlertEvent{} }
 
+// Sync is a "sync" event: the syncer's status.
+func (EventPayloads) Sync() cloudsync.Status { return cloudsync.Status{} }
+
 // Metrics is a "metrics" event.
 func (EventPayloads) Metrics() monitor.Snapshot { return monitor.Snapshot{} }
+
+// Update is an "update" event: the update checker's state after a check,
+// a download or a change of setting.
+func (EventPayloads) Update() update.Status { return update.Status{} }

@@ -17,15 +17,21 @@ type component struct {
 //	→ monitor            (observes everything below as it runs)
 //	→ providers: settings, templates, cache, quotas, router (observer: monitor)
 //	→ insights service   (YouTube answers kept in the providers' cache)
-//	→ studio and autopilot (jobs timed by the monitor; scoring by insights)
-//	→ syncer             (counts through the monitor)
+//	→ devices            (this device's heartbeat and autopilot hosts)
+//	→ studio and autopilot (jobs timed by the monitor; scoring by insights;
+//	                      hosts asked of devices)
+//	→ syncer, account    (counts through the monitor; heartbeat by devices;
+//	                      wakes the autopilot when channels arrive)
+//	→ update checks      (when a release feed is configured)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
 		rt.buildProviders,
 		rt.buildInsights,
+		rt.buildDevices,
 		rt.buildStudio,
 		rt.buildSync,
+		rt.buildUpdates,
 	} {
 		if err := b(ctx); err != nil {
 			return err
@@ -43,6 +49,7 @@ func (rt *Runtime) startAll() error {
 		{"insights", rt.startInsights, rt.stopInsights},
 		{"studio", rt.startStudio, rt.stopStudio},
 		{"sync", rt.startSync, rt.stopSync},
+		{"updates", rt.startUpdates, rt.stopUpdates},
 	} {
 		if err := c.start(); err != nil {
 			return err

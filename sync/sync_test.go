@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -78,13 +80,17 @@ func TestRoundTripAndSecondDevicePulls(t *testing.T) {
 	}
 }
 
+// TestSkewedClocksConverge runs two devices whose clocks are 20 minutes
+// apart, within the maximum drift they allow (30 minutes here), so each
+// follows the other's clock. (Beyond the drift a clock stops following:
+// TestFarFutureClockIsBounded.)
 func TestSkewedClocksConverge(t *testing.T) {
 	h := gateway.Start(t, pg, gateway.Options{})
 	signUp(t, h, "skew@example.com")
 	ahead := func() time.Time { return time.Now().Add(10 * time.Minute) }
 	behind := func() time.Time { return time.Now().Add(-10 * time.Minute) }
-	a := newDevice(t, h, devOpts{now: ahead})
-	b := newDevice(t, h, devOpts{now: behind})
+	a := newDevice(t, h, devOpts{now: ahead, drift: 30 * time.Minute})
+	b := newDevice(t, h, devOpts{now: behind, drift: 30 * time.Minute})
 	s := a.signIn(t, "skew@example.com")
 	b.signIn(t, "skew@example.com")
 	ids := putChannels(t, a.st, 3, "shared")
@@ -220,6 +226,98 @@ func TestEditedDeadLetterSyncs(t *testing.T) {
 	assertConverged(t, h, d.st, s.UserID, 3)
 	if got := serverRows(t, h.Admin, s.UserID)[ids[1]].Name; got != "short again" {
 		t.Fatalf("server name = %q", got)
+	}
+}
+
+// EditDeadLetterFields checks each edited field against the entity's
+// columns: a bad one is a *FieldError naming "payload.<field>" and nothing
+// is written (the dead letter, the row and the outbox stay as they were,
+// even when other fields of the same edit were good); a good edit applies
+// to the row as this device has it, queues it and syncs.
+func TestEditDeadLetterFieldsChecksEachField(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	if _, err := h.Admin.Exec(`ALTER TABLE public.channels ADD CONSTRAINT short_name CHECK (length(name) <= 20)`); err != nil {
+		t.Fatal(err)
+	}
+	signUp(t, h, "fields@example.com")
+	d := newDevice(t, h, devOpts{})
+	s := d.signIn(t, "fields@example.com")
+	ids := putChannels(t, d.st, 2, "ok")
+	rename(t, d.st, ids[1], strings.Repeat("x", 30))
+	d.syncUntil(t, 1)
+	dls, _ := d.sy.DeadLetters(ctx)
+	if len(dls) != 1 {
+		t.Fatalf("dead letters = %+v, want one", dls)
+	}
+	id := dls[0].ID
+	before, err := store.ChannelEntity.GetRow(ctx, d.st.ReadDB(), ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range []struct {
+		fields map[string]any
+		field  string
+	}{
+		{map[string]any{}, "payload"},
+		{map[string]any{"nope": "x"}, "payload.nope"},
+		{map[string]any{"hlc": "1764384000000-000000-3f2a9c1e5b7d4e21"}, "payload.hlc"},
+		{map[string]any{"deleted": true}, "payload.deleted"},
+		{map[string]any{"name": 7.0}, "payload.name"},
+		{map[string]any{"name": "bell\a"}, "payload.name"},
+		{map[string]any{"name": "bad \xff utf-8"}, "payload.name"},
+		{map[string]any{"name": strings.Repeat("é", cloudsync.MaxEditText+1)}, "payload.name"},
+		{map[string]any{"cadence": "often"}, "payload.cadence"},
+		{map[string]any{"cadence": math.NaN()}, "payload.cadence"},
+		{map[string]any{"autopilot": "yes"}, "payload.autopilot"},
+		// The first bad field in name order is named, and the good one
+		// beside it is not written either.
+		{map[string]any{"name": "fine", "niche": nil, "zzz": 1.0}, "payload.niche"},
+	} {
+		_, err := d.sy.EditDeadLetterFields(ctx, id, sc.fields)
+		var fe *cloudsync.FieldError
+		if !errors.As(err, &fe) || fe.Field != sc.field || fe.Message == "" {
+			t.Fatalf("edit %.60v = %v, want a FieldError on %s", sc.fields, err, sc.field)
+		}
+	}
+	if dls, _ := d.sy.DeadLetters(ctx); len(dls) != 1 || dls[0].ID != id || pending(t, d.st) != 0 {
+		t.Fatalf("a refused edit changed the queue: %+v, %d pending", dls, pending(t, d.st))
+	}
+	if now, _ := store.ChannelEntity.GetRow(ctx, d.st.ReadDB(), ids[1]); now["name"] != before["name"] || now.HLC() != before.HLC() {
+		t.Fatalf("a refused edit changed the row: %v", now)
+	}
+	// A whole number is refused a fraction: devices' last_seen is an integer.
+	dev := &cloudsync.FieldError{}
+	if err := cloudsync.CheckEditForTest("devices", "last_seen", 1.5); !errors.As(err, &dev) || dev.Field != "payload.last_seen" {
+		t.Fatalf("a fraction for an integer = %v", err)
+	}
+	if err := cloudsync.CheckEditForTest("devices", "last_seen", 1764384000000.0); err != nil {
+		t.Fatalf("a whole number for an integer = %v", err)
+	}
+
+	// The row changed here since the refusal: the edit applies to it as it is now.
+	if err := d.st.Mutate(ctx, func(m *store.Mutation) error {
+		r, err := store.ChannelEntity.GetRow(ctx, m.Tx(), ids[1])
+		if err != nil {
+			return err
+		}
+		r["niche"] = "changed since"
+		_, err = m.Put(store.ChannelEntity, r)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.sy.EditDeadLetterFields(ctx, id, map[string]any{"name": "short again", "cadence": 3.0, "autopilot": true})
+	if err != nil || out["name"] != "short again" || out["niche"] != "changed since" {
+		t.Fatalf("edit = %v, %v", out, err)
+	}
+	if _, err := d.sy.EditDeadLetterFields(ctx, id, map[string]any{"name": "again"}); !errors.Is(err, cloudsync.ErrDeadLetterNotFound) {
+		t.Fatalf("editing a removed dead letter = %v", err)
+	}
+	d.syncUntil(t, 1)
+	assertConverged(t, h, d.st, s.UserID, 2)
+	if got := serverRows(t, h.Admin, s.UserID)[ids[1]]; got.Name != "short again" {
+		t.Fatalf("server row = %+v", got)
 	}
 }
 
@@ -554,8 +652,8 @@ func TestLoopRetriesForeverAndResumesWhenNetworkReturns(t *testing.T) {
 	}
 	proxy.SetDown(false) // connectivity returns: the next probe succeeds and the queue drains
 	release <- time.Now()
-	if got := next(); got != 30*time.Second {
-		t.Fatalf("after reconnect the loop waits %v, want the 30 s idle pull interval", got)
+	if got := next(); got > 5*time.Second || got < 4*time.Second {
+		t.Fatalf("after reconnect the loop waits %v, want what is left of the 5 s pull interval (changes were just pushed)", got)
 	}
 	status, _ = sy.Status(context.Background())
 	if status.State != cloudsync.StateOnline || status.Pending != 0 || status.LastSync == 0 {
@@ -655,28 +753,6 @@ func TestLoopWakesOnLocalWrite(t *testing.T) {
 	assertConverged(t, h, d.st, s.UserID, 2)
 }
 
-func TestBackoff(t *testing.T) {
-	scenarios := []struct {
-		attempt int
-		jitter  float64
-		want    time.Duration
-	}{
-		{1, 0.5, time.Second},
-		{2, 0.5, 2 * time.Second},
-		{4, 0.5, 8 * time.Second},
-		{7, 0.5, 60 * time.Second},
-		{1000, 0.5, 60 * time.Second}, // capped, never overflowing
-		{1, 0, 750 * time.Millisecond},
-		{1, 1, 1250 * time.Millisecond},
-		{1000, 0, 45 * time.Second},
-	}
-	for _, sc := range scenarios {
-		if got := cloudsync.Backoff(sc.attempt, time.Second, time.Minute, sc.jitter); got != sc.want {
-			t.Errorf("Backoff(%d, jitter %.1f) = %v, want %v", sc.attempt, sc.jitter, got, sc.want)
-		}
-	}
-}
-
 func TestClassify(t *testing.T) {
 	scenarios := []struct {
 		status    int
@@ -773,28 +849,63 @@ func TestLargeRowsAreSplitByBytes(t *testing.T) {
 
 func TestPullPageShrinksAfterTimeouts(t *testing.T) {
 	// The server cannot answer a page of more than 100 rows within the
-	// client's deadline (large rows on a slow link, in effect).
-	h := gateway.Start(t, pg, gateway.Options{BeforeStatement: func(r *http.Request) {
-		if n, _ := strconv.Atoi(r.URL.Query().Get("limit")); r.Method == http.MethodGet && n > 100 {
-			<-r.Context().Done()
-		}
-	}})
-	signUp(t, h, "slow@example.com")
-	a := newDevice(t, h, devOpts{page: 100})
-	s := a.signIn(t, "slow@example.com")
-	putChannels(t, a.st, 300, "slow")
-	a.syncUntil(t, 1) // a pulls nothing: its own rows are left out, so pages stay empty
+	// client's deadline (large rows on a slow link, in effect): it holds
+	// such a request until the client gives up. Pages are asked for through
+	// tubeagency_pull's page_limit, or, in a project without schema 0002, a
+	// GET's limit. The deadline (2 s) is far longer than a page of 100 rows
+	// takes even on a loaded machine, so only the held requests time out.
+	for _, sc := range []struct {
+		name string
+		upTo int
+	}{{"one request", 0}, {"per table", 1}} {
+		t.Run(sc.name, func(t *testing.T) {
+			var mu gosync.Mutex
+			var asked []int // page sizes of b's channel pulls, in order
+			h := gateway.StartAt(t, pg, gateway.Options{BeforeStatement: func(r *http.Request) {
+				n, _ := strconv.Atoi(string(gateway.RPCArgs(r)["page_limit"]))
+				if r.Method == http.MethodGet {
+					if !strings.HasSuffix(r.URL.Path, "/channels") {
+						return
+					}
+					n, _ = strconv.Atoi(r.URL.Query().Get("limit"))
+				}
+				if n == 0 {
+					return
+				}
+				mu.Lock()
+				asked = append(asked, n)
+				mu.Unlock()
+				if n > 100 {
+					<-r.Context().Done()
+				}
+			}}, sc.upTo)
+			signUp(t, h, "slow@example.com")
+			a := newDevice(t, h, devOpts{page: 100})
+			s := a.signIn(t, "slow@example.com")
+			putChannels(t, a.st, 300, "slow")
+			a.syncUntil(t, 1) // a's own rows are not sent back
 
-	b := newDevice(t, h, devOpts{page: 800, configure: func(c *supabase.Config) { c.Timeout = 300 * time.Millisecond }})
-	b.signIn(t, "slow@example.com")
-	// 800 → 400 → 200 → 100 rows per page: three timeouts, then it converges.
-	if failed := b.syncUntil(t, 10); failed != 3 {
-		t.Fatalf("%d failed syncs before the page fit, want 3", failed)
+			b := newDevice(t, h, devOpts{page: 800, configure: func(c *supabase.Config) { c.Timeout = 2 * time.Second }})
+			b.signIn(t, "slow@example.com")
+			mu.Lock()
+			asked = nil // a's pulls are not what this test is about
+			mu.Unlock()
+			// 800 → 400 → 200 → 100 rows per page: three timeouts, then it converges.
+			if failed := b.syncUntil(t, 10); failed != 3 {
+				t.Fatalf("%d failed syncs before the page fit, want 3", failed)
+			}
+			mu.Lock()
+			got := slices.Clone(asked)
+			mu.Unlock()
+			if len(got) < 5 || !slices.Equal(got[:4], []int{800, 400, 200, 100}) || slices.Max(got[4:]) > 100 {
+				t.Fatalf("page sizes asked for: %v, want 800, 400, 200 and then at most 100", got)
+			}
+			if got := len(localRows(t, b.st)); got != 300 {
+				t.Fatalf("b pulled %d of 300 rows", got)
+			}
+			assertConverged(t, h, a.st, s.UserID, 300)
+		})
 	}
-	if got := len(localRows(t, b.st)); got != 300 {
-		t.Fatalf("b pulled %d of 300 rows", got)
-	}
-	assertConverged(t, h, a.st, s.UserID, 300)
 }
 
 func TestChangeWrittenDuringPushSurvives(t *testing.T) {

@@ -34,7 +34,7 @@ type Video struct {
 	ID          string    `json:"id"` // YouTube video id, or a local id for manual entries
 	Kind        string    `json:"kind"`
 	Title       string    `json:"title"`
-	PublishedAt time.Time `json:"published_at"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
 	// DurationSec is the length in seconds; zero means unknown (counted as long-form).
 	DurationSec int   `json:"duration_sec"`
 	Views       int64 `json:"views"`
@@ -43,7 +43,7 @@ type Video struct {
 	// Source says how the numbers arrived: "csv", "api" or "manual".
 	Source string `json:"source"`
 	// UpdatedAt is when the numbers were last taken.
-	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 
 	// What YouTube Studio exports and YouTube Analytics add. Zero means
 	// not measured, except where a Has flag says so.
@@ -89,7 +89,6 @@ func (v Video) Retention() (pct float64, ok bool) {
 	return 0, false
 }
 
-// IsShort reports whether v is a Short (known duration of at most 3 minutes).
 // EarnedViews are the views Revenue was earned on (RevenueViews, else
 // Views): an RPM divides by them.
 func (v Video) EarnedViews() int64 {
@@ -99,6 +98,7 @@ func (v Video) EarnedViews() int64 {
 	return v.Views
 }
 
+// IsShort reports whether v is a Short (known duration of at most 3 minutes).
 func (v Video) IsShort() bool { return v.DurationSec > 0 && v.DurationSec <= ShortsMaxSeconds }
 
 // ViewsPerDay is v's lifetime average daily views at now (at least one day old).
@@ -117,8 +117,8 @@ func (v Video) ViewsPerDay(now time.Time) float64 {
 // or LastWeeks from one clock reading, so they always agree on which
 // videos they hold.
 type Span struct {
-	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
 }
 
 // Day is 24 hours: windows count elapsed time, not calendar days, so a
@@ -149,7 +149,7 @@ func (s Span) Days() float64 { return s.Length().Hours() / 24 }
 // ChannelStats is a channel-level statistics snapshot.
 type ChannelStats struct {
 	ChannelID   string    `json:"channel_id"`
-	TakenAt     time.Time `json:"taken_at"`
+	TakenAt     time.Time `json:"taken_at,omitzero"`
 	Subscribers int64     `json:"subscribers"`
 	Views       int64     `json:"views"`
 	Videos      int64     `json:"videos"`

@@ -273,10 +273,10 @@ type AnalyticsStatus struct {
 	Revenue string `json:"revenue"`
 	// LastSync is when the last complete sync ended ("last updated");
 	// nil when never.
-	LastSync  *time.Time `json:"last_sync"`
+	LastSync  *time.Time `json:"last_sync,omitzero"`
 	LastError string     `json:"last_error"`
 	// RetryAt is when a sync stopped by a quota goes on; nil when none waits.
-	RetryAt *time.Time `json:"retry_at"`
+	RetryAt *time.Time `json:"retry_at,omitzero"`
 	// NeedsSignIn is true when Google no longer honours the grant.
 	NeedsSignIn bool `json:"needs_sign_in"`
 	// LastDay is the newest day with daily numbers stored ("" when none);
@@ -287,8 +287,8 @@ type AnalyticsStatus struct {
 	// job was made; ReportsExpected when its first reports should arrive,
 	// while none has; Reports how many were imported, covering ReachFrom
 	// to ReachTo.
-	JobCreatedAt    *time.Time `json:"job_created_at"`
-	ReportsExpected *time.Time `json:"reports_expected"`
+	JobCreatedAt    *time.Time `json:"job_created_at,omitzero"`
+	ReportsExpected *time.Time `json:"reports_expected,omitzero"`
 	Reports         int        `json:"reports"`
 	ReachFrom       string     `json:"reach_from"`
 	ReachTo         string     `json:"reach_to"`

@@ -226,7 +226,7 @@ type TrendsResult struct {
 	Online  bool   `json:"online"`
 	Message string `json:"message"`
 	// ChartFetchedAt is when the chart was last read; nil when never.
-	ChartFetchedAt *time.Time `json:"chart_fetched_at"`
+	ChartFetchedAt *time.Time `json:"chart_fetched_at,omitzero"`
 	// Span is the weeks counted, and CorpusVideos the videos in them; the
 	// audit counts the same videos over the same span.
 	Span         insights.Span `json:"span"`

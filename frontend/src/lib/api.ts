@@ -23,6 +23,7 @@ import type {
   studio,
   sync,
   trends,
+  update,
   workers,
 } from '../../wailsjs/go/models';
 
@@ -45,6 +46,8 @@ export type ChannelInput = Wire<app.ChannelInput>;
 export type Language = Wire<app.Language>;
 export type Status = Wire<app.Status>;
 export type Activity = Wire<store.Activity>;
+export type About = Wire<app.About>;
+export type UpdateStatus = Wire<update.Status>;
 
 // Studio and autopilot
 export type Package = Wire<store.Package>;
@@ -109,7 +112,13 @@ export type TitlesResult = Wire<app.TitlesResult>;
 
 // Sync
 export type SyncView = Wire<app.SyncView>;
+export type SyncStatus = Wire<sync.Status>;
 export type DeadLetter = Wire<sync.DeadLetter>;
+export type ClockAlert = Wire<sync.ClockAlert>;
+export type RepairReport = Wire<sync.RepairReport>;
+export type DeviceInfo = Wire<sync.DeviceInfo>;
+export type AutopilotHostsView = Wire<app.AutopilotHostsView>;
+export type AutopilotHostChannel = Wire<app.AutopilotHostChannel>;
 
 // Monitor
 export type Snapshot = Wire<monitor.Snapshot>;
@@ -134,7 +143,11 @@ type Listener = (data: any) => void;
 
 interface WailsWindow {
   go?: { app?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
-  runtime?: { EventsOn: (name: string, cb: Listener) => () => void; BrowserOpenURL?: (url: string) => void };
+  runtime?: {
+    EventsOn: (name: string, cb: Listener) => () => void;
+    EventsEmit?: (name: string, data?: unknown) => void;
+    BrowserOpenURL?: (url: string) => void;
+  };
 }
 
 const w = (typeof window !== 'undefined' ? window : {}) as WailsWindow;
@@ -260,11 +273,12 @@ export interface Events {
   /** Only the fields that changed. */
   status: Partial<Status>;
   activity: Activity;
-  sync: unknown;
+  sync: SyncStatus;
   channels: unknown;
   packages: unknown;
   settings: unknown;
   insights: InsightsEvent;
+  update: UpdateStatus;
 }
 
 const listeners = new Map<string, Set<Listener>>();
@@ -307,6 +321,11 @@ export function openExternal(url: string) {
     return;
   }
   if (typeof window !== 'undefined') window.open(url, '_blank', 'noopener');
+}
+
+/** Sends an event to the Go side (desktop window only; a no-op in a browser). */
+export function emitToGo(name: string, data?: unknown): void {
+  if (isDesktop()) w.runtime?.EventsEmit?.(name, data);
 }
 
 /** Reports whether the event stream to the server is up (serve mode only). */

@@ -138,6 +138,16 @@ export namespace analysis {
 
 export namespace app {
 	
+	export interface About {
+	    version: string;
+	    mode: string;
+	    os: string;
+	    arch: string;
+	    log_file: string;
+	    log_dir: string;
+	    can_open_folder: boolean;
+	    updates?: update.Status;
+	}
 	export interface ChannelActivity {
 	    channel_id: string;
 	    name: string;
@@ -183,6 +193,21 @@ export namespace app {
 	    deferred: number;
 	    failed: number;
 	    next_run: number;
+	}
+	export interface AutopilotHostChannel {
+	    id: string;
+	    name: string;
+	    autopilot: boolean;
+	    host: string;
+	    host_name: string;
+	}
+	export interface AutopilotHostsView {
+	    this_device: string;
+	    devices: sync.DeviceInfo[];
+	    channels: AutopilotHostChannel[];
+	    takeover_hours: number;
+	    shared: boolean;
+	    note: string;
 	}
 	export interface AutopilotOverview {
 	    settings: autopilot.Settings;
@@ -320,6 +345,10 @@ export namespace app {
 	    last_error: string;
 	    user: string;
 	    email: string;
+	    pull_mode: string;
+	    pull_note: string;
+	    pull_every_ms: number;
+	    clock_alert?: sync.ClockAlert;
 	    url: string;
 	    anon_key_tail: string;
 	    configured: boolean;
@@ -474,6 +503,7 @@ export namespace insights {
 	    has_subscribers: boolean;
 	    revenue: number;
 	    has_revenue: boolean;
+	    revenue_views: number;
 	}
 
 }
@@ -607,6 +637,8 @@ export namespace monitor {
 	    dead_letters: number;
 	    lag_ms: number;
 	    last_error: string;
+	    clock_alert: string;
+	    clock_ahead_ms: number;
 	    pushed: number;
 	    pulled: number;
 	    failures: number;
@@ -929,6 +961,7 @@ export namespace store {
 	    cadence: number;
 	    youtube_id: string;
 	    autopilot: boolean;
+	    autopilot_host: string;
 	}
 	export interface StepState {
 	    status: string;
@@ -967,6 +1000,7 @@ export namespace store {
 	    thumbnail?: string;
 	    voice?: Voice;
 	    steps?: {[key: string]: StepState};
+	    origin?: string;
 	}
 	export interface Package {
 	    id: string;
@@ -1007,6 +1041,15 @@ export namespace studio {
 
 export namespace sync {
 	
+	export interface ClockAlert {
+	    device: string;
+	    table: string;
+	    row_id: string;
+	    hlc: string;
+	    ahead_ms: number;
+	    message: string;
+	    at: number;
+	}
 	export interface DeadLetter {
 	    id: number;
 	    entity: string;
@@ -1018,6 +1061,39 @@ export namespace sync {
 	    code: string;
 	    error: string;
 	    created_at: number;
+	}
+	export interface DeviceInfo {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    created_at: number;
+	    updated_at: number;
+	    name: string;
+	    kind: string;
+	    last_seen: number;
+	    version: string;
+	    this: boolean;
+	    quiet: boolean;
+	}
+	export interface RepairReport {
+	    pending: number;
+	    dead_letters: number;
+	    rows: number;
+	    clock: string;
+	}
+	export interface Status {
+	    state: string;
+	    last_sync: number;
+	    pending: number;
+	    dead_letters: number;
+	    lag_ms: number;
+	    last_error: string;
+	    user: string;
+	    email: string;
+	    pull_mode: string;
+	    pull_note: string;
+	    pull_every_ms: number;
+	    clock_alert?: ClockAlert;
 	}
 
 }
@@ -1046,6 +1122,27 @@ export namespace trends {
 	    acceleration: number;
 	    label: string;
 	    relevance: {[key: string]: number};
+	}
+
+}
+
+export namespace update {
+	
+	export interface Status {
+	    enabled: boolean;
+	    current: string;
+	    latest: string;
+	    available: boolean;
+	    notes: string;
+	    kind: string;
+	    platform: string;
+	    feed_url: string;
+	    last_check: number;
+	    installing: boolean;
+	    installed: boolean;
+	    deb_path: string;
+	    deb_command: string;
+	    message: string;
 	}
 
 }

@@ -5,12 +5,15 @@ import {insights} from '../models';
 import {service} from '../models';
 import {autopilot} from '../models';
 import {store} from '../models';
+import {update} from '../models';
 import {sync} from '../models';
 import {monitor} from '../models';
 import {revenue} from '../models';
 import {settings} from '../models';
 import {predictor} from '../models';
 import {workers} from '../models';
+
+export function About():Promise<app.About>;
 
 export function ActivityMarkSeen():Promise<void>;
 
@@ -30,6 +33,8 @@ export function AutopilotCancel(arg1:string):Promise<void>;
 
 export function AutopilotEnqueue(arg1:string,arg2:number):Promise<Array<autopilot.Job>>;
 
+export function AutopilotHosts():Promise<app.AutopilotHostsView>;
+
 export function AutopilotOverview():Promise<app.AutopilotOverview>;
 
 export function AutopilotRetry(arg1:string):Promise<void>;
@@ -39,6 +44,8 @@ export function AutopilotSaveSettings(arg1:autopilot.Settings):Promise<autopilot
 export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<store.Channel>;
 
 export function ChannelNiche(arg1:string):Promise<service.NicheSetting>;
+
+export function CheckForUpdates():Promise<update.Status>;
 
 export function ClearProviderKey(arg1:string):Promise<app.ProvidersView>;
 
@@ -80,6 +87,8 @@ export function ImportStudioCSVPick(arg1:string):Promise<service.ImportResult>;
 
 export function Infrastructure():Promise<monitor.Snapshot>;
 
+export function InstallUpdate():Promise<update.Status>;
+
 export function Languages():Promise<Array<app.Language>>;
 
 export function ListActivity(arg1:number):Promise<Array<store.Activity>>;
@@ -106,13 +115,19 @@ export function MoneyCounter():Promise<service.MoneyCounter>;
 
 export function NicheCategories():Promise<Array<service.Category>>;
 
+export function OpenLogFolder():Promise<void>;
+
 export function ProviderAvailability(arg1:number):Promise<Array<monitor.Availability>>;
 
 export function PutEarnings(arg1:string,arg2:app.EarningInput):Promise<Array<insights.Earning>>;
 
 export function RemoveCompetitor(arg1:string):Promise<void>;
 
+export function RenameDevice(arg1:string):Promise<app.AutopilotHostsView>;
+
 export function ReorderProviders(arg1:Array<string>):Promise<app.ProvidersView>;
+
+export function RepairClocks():Promise<sync.RepairReport>;
 
 export function ReportUIError(arg1:string,arg2:string):Promise<void>;
 
@@ -132,11 +147,15 @@ export function ScoreTitle(arg1:string,arg2:string,arg3:string):Promise<predicto
 
 export function SetAnalyticsOAuthClient(arg1:string,arg2:string):Promise<app.AnalyticsClient>;
 
+export function SetAutopilotHost(arg1:string,arg2:string):Promise<app.AutopilotHostsView>;
+
 export function SetChannelNiche(arg1:string,arg2:string):Promise<service.NicheSetting>;
 
 export function SetProviderEnabled(arg1:string,arg2:boolean):Promise<app.ProvidersView>;
 
 export function SetProviderKey(arg1:string,arg2:string):Promise<app.ProvidersView>;
+
+export function SetUpdateChecks(arg1:boolean):Promise<update.Status>;
 
 export function SetVoiceKey(arg1:string,arg2:string):Promise<Array<app.VoiceEngine>>;
 

@@ -17,3 +17,11 @@ export function Job() {
 export function Metrics() {
   return window['go']['main']['EventPayloads']['Metrics']();
 }
+
+export function Sync() {
+  return window['go']['main']['EventPayloads']['Sync']();
+}
+
+export function Update() {
+  return window['go']['main']['EventPayloads']['Update']();
+}
