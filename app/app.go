@@ -72,6 +72,7 @@ type Runtime struct {
 	providers *providerParts   // settings, templates, cache, router (wire_providers.go)
 	studio    *studioParts     // studio pipeline and autopilot (wire_studio.go)
 	sync      *syncParts       // Supabase sync loop and client (wire_sync.go)
+	render    *renderParts     // video renderer and its queue (wire_render.go)
 	updates   *update.Updater  // release checks, nil without a feed (wire_update.go)
 	started   []component      // in start order; Close stops them in reverse
 }

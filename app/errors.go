@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"tubeagency/app/render"
 	"tubeagency/app/server"
 	"tubeagency/internal/store"
 )
@@ -19,7 +20,7 @@ const (
 	CodeTimeout  = "timeout"
 	CodeInternal = "internal"
 	// CodeUnavailable: the action does not exist where the app runs (a
-	// file dialog in serve mode).
+	// file dialog in serve mode, a render without ffmpeg).
 	CodeUnavailable = "unavailable"
 )
 
@@ -32,7 +33,8 @@ func FormatError(err error) ErrorBody {
 		return ErrorBody{Code: CodeInvalid, Message: fe.Error(), Fields: map[string]string{fe.Field: fe.Message}}
 	case errors.Is(err, store.ErrNotFound):
 		return ErrorBody{Code: CodeNotFound, Message: err.Error()}
-	case errors.Is(err, ErrNoDialogs), errors.Is(err, ErrNoWindow), errors.Is(err, ErrNoUpdates):
+	case errors.Is(err, ErrNoDialogs), errors.Is(err, ErrNoWindow), errors.Is(err, ErrNoUpdates),
+		errors.Is(err, render.ErrNoFFmpeg), errors.Is(err, render.ErrFFmpegFeatures):
 		return ErrorBody{Code: CodeUnavailable, Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
 		return ErrorBody{Code: CodeTimeout, Message: "the operation took too long and was stopped: try again"}

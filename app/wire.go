@@ -20,6 +20,7 @@ type component struct {
 //	→ devices            (this device's heartbeat and autopilot hosts)
 //	→ studio and autopilot (jobs timed by the monitor; scoring by insights;
 //	                      hosts asked of devices)
+//	→ renderer           (speaks through the studio's voice chain)
 //	→ syncer, account    (counts through the monitor; heartbeat by devices;
 //	                      wakes the autopilot when channels arrive)
 //	→ update checks      (when a release feed is configured)
@@ -30,6 +31,7 @@ func (rt *Runtime) build(ctx context.Context) error {
 		rt.buildInsights,
 		rt.buildDevices,
 		rt.buildStudio,
+		rt.buildRender,
 		rt.buildSync,
 		rt.buildUpdates,
 	} {
@@ -48,6 +50,7 @@ func (rt *Runtime) startAll() error {
 		{"providers", rt.startProviders, rt.stopProviders},
 		{"insights", rt.startInsights, rt.stopInsights},
 		{"studio", rt.startStudio, rt.stopStudio},
+		{"render", rt.startRender, rt.stopRender},
 		{"sync", rt.startSync, rt.stopSync},
 		{"updates", rt.startUpdates, rt.stopUpdates},
 	} {

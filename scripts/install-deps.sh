@@ -11,6 +11,9 @@
 set -euo pipefail
 
 run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev espeak-ng sox)
+# Rendering videos: ffmpeg (with ffprobe, libass, libx264); DejaVu is the default caption font.
+run_pkgs+=(ffmpeg)
+run_pkgs+=(fonts-dejavu-core)
 test_pkgs=(curl fonts-dejavu-core xvfb xauth imagemagick xdotool tesseract-ocr chromium postgresql)
 test_pkgs+=(desktop-file-utils)
 # Installed without their recommended packages: wine's would pull in

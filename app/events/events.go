@@ -19,6 +19,7 @@ const (
 	Packages = "packages" // a package changed
 	Settings = "settings" // settings or templates reloaded
 	Insights = "insights" // an analytics link or sync of a channel changed
+	Render   = "render"   // a video render queued, progressing, finished or removed
 )
 
 // Emitter sends one event. Domain code receives an Emitter, never the hub.

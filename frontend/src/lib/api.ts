@@ -67,6 +67,13 @@ export type Job = Wire<autopilot.Job>;
 export type PoolStats = Wire<workers.Stats>;
 export type ActivitySummary = Wire<app.ActivitySummary>;
 
+// Rendering videos
+export type RenderTask = Wire<app.RenderTask>;
+export type RenderedFiles = Wire<app.RenderedFiles>;
+export type RenderedFile = Wire<app.RenderedFile>;
+export type RenderStorage = Wire<app.RenderStorage>;
+export type RenderSettings = Wire<app.RenderSettings>;
+
 // Insights
 export type AuditResult = Wire<service.AuditResult>;
 export type Report = Wire<analysis.Report>;
@@ -279,6 +286,7 @@ export interface Events {
   settings: unknown;
   insights: InsightsEvent;
   update: UpdateStatus;
+  render: RenderTask;
 }
 
 const listeners = new Map<string, Set<Listener>>();

@@ -5,7 +5,7 @@
 // bundle, so a section is loaded when it is first opened (as pages are):
 // naming it here costs the first paint nothing.
 import type { Component } from 'svelte';
-import { Cpu, TvMinimalPlay, RefreshCw, Mic, Bot, HardDrive, Palette, Info } from '@lucide/svelte';
+import { Cpu, TvMinimalPlay, RefreshCw, Mic, Bot, HardDrive, Palette, Info, Clapperboard } from '@lucide/svelte';
 
 export interface Section {
   id: string;
@@ -23,6 +23,7 @@ export const sections: Section[] = [
   { id: 'sync', label: 'Sync', hint: 'Your other devices', icon: RefreshCw, load: () => import('./SyncSettings.svelte') },
   { id: 'voice', label: 'Voice', hint: 'Voice-over engines', icon: Mic, load: () => import('../studio/VoiceSettings.svelte') },
   { id: 'autopilot', label: 'Autopilot', hint: 'Packages made for you', icon: Bot, load: () => import('./AutopilotSettings.svelte') },
+  { id: 'videos', label: 'Videos', hint: 'Rendered videos and their look', icon: Clapperboard, load: () => import('./VideoSettings.svelte') },
   { id: 'storage', label: 'Storage', hint: 'Where your data is', icon: HardDrive, load: () => import('./StorageSettings.svelte') },
   { id: 'appearance', label: 'Appearance', hint: 'Light or dark', icon: Palette, load: () => import('./AppearanceSettings.svelte') },
   { id: 'about', label: 'About', hint: 'Version', icon: Info, load: () => import('./AboutSettings.svelte') },

@@ -291,6 +291,65 @@ export namespace app {
 	    cache: cache.Stats;
 	    router: settings.Router;
 	}
+	export interface RenderChannel {
+	    manual: boolean;
+	    color: string;
+	    font: string;
+	}
+	export interface RenderSettings {
+	    keep_last: number;
+	    channels: {[key: string]: RenderChannel};
+	}
+	export interface RenderStorage {
+	    bytes: number;
+	    packages: number;
+	    settings: RenderSettings;
+	    ffmpeg: string;
+	    ffmpeg_error: string;
+	}
+	export interface RenderTask {
+	    package_id: string;
+	    channel_id: string;
+	    state: string;
+	    position: number;
+	    queue: number;
+	    source: string;
+	    stage: string;
+	    percent: number;
+	    elapsed_seconds: number;
+	    remaining_seconds: number;
+	    detail: string;
+	    seconds: number;
+	    problem?: string;
+	    error?: string;
+	    help?: string;
+	    queued_at: number;
+	    started_at: number;
+	    finished_at: number;
+	}
+	export interface RenderedFile {
+	    kind: string;
+	    bytes: number;
+	    mime_type: string;
+	    url: string;
+	    name: string;
+	}
+	export interface RenderedFiles {
+	    package_id: string;
+	    rendered: boolean;
+	    format: string;
+	    width: number;
+	    height: number;
+	    seconds: number;
+	    rendered_at: number;
+	    video?: RenderedFile;
+	    thumbnail?: RenderedFile;
+	    captions?: RenderedFile;
+	    loudness_lufs: number;
+	    bytes: number;
+	    notes: string[];
+	    outdated: boolean;
+	}
 	export interface SavedFile {
 	    name: string;
 	    bytes: number;

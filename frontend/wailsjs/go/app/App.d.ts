@@ -43,6 +43,8 @@ export function AutopilotSaveSettings(arg1:autopilot.Settings):Promise<autopilot
 
 export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<store.Channel>;
 
+export function CancelRender(arg1:string):Promise<app.RenderTask>;
+
 export function ChannelNiche(arg1:string):Promise<service.NicheSetting>;
 
 export function CheckForUpdates():Promise<update.Status>;
@@ -123,7 +125,19 @@ export function PutEarnings(arg1:string,arg2:app.EarningInput):Promise<Array<ins
 
 export function RemoveCompetitor(arg1:string):Promise<void>;
 
+export function RemoveRender(arg1:string):Promise<void>;
+
 export function RenameDevice(arg1:string):Promise<app.AutopilotHostsView>;
+
+export function RenderPackage(arg1:string):Promise<app.RenderTask>;
+
+export function RenderQueue():Promise<Array<app.RenderTask>>;
+
+export function RenderStatus(arg1:string):Promise<app.RenderTask>;
+
+export function RenderStorage():Promise<app.RenderStorage>;
+
+export function RenderedFiles(arg1:string):Promise<app.RenderedFiles>;
 
 export function ReorderProviders(arg1:Array<string>):Promise<app.ProvidersView>;
 
@@ -138,6 +152,8 @@ export function RevenueProjection(arg1:string):Promise<revenue.Projection>;
 export function SavePackage(arg1:app.PackageInput):Promise<store.Package>;
 
 export function SaveProvider(arg1:app.ProviderInput):Promise<app.ProvidersView>;
+
+export function SaveRenderSettings(arg1:app.RenderSettings):Promise<app.RenderSettings>;
 
 export function SaveRouterSettings(arg1:settings.Router):Promise<app.ProvidersView>;
 

@@ -62,6 +62,10 @@ export function AutopilotSetChannel(arg1, arg2, arg3) {
   return window['go']['app']['App']['AutopilotSetChannel'](arg1, arg2, arg3);
 }
 
+export function CancelRender(arg1) {
+  return window['go']['app']['App']['CancelRender'](arg1);
+}
+
 export function ChannelNiche(arg1) {
   return window['go']['app']['App']['ChannelNiche'](arg1);
 }
@@ -222,8 +226,32 @@ export function RemoveCompetitor(arg1) {
   return window['go']['app']['App']['RemoveCompetitor'](arg1);
 }
 
+export function RemoveRender(arg1) {
+  return window['go']['app']['App']['RemoveRender'](arg1);
+}
+
 export function RenameDevice(arg1) {
   return window['go']['app']['App']['RenameDevice'](arg1);
+}
+
+export function RenderPackage(arg1) {
+  return window['go']['app']['App']['RenderPackage'](arg1);
+}
+
+export function RenderQueue() {
+  return window['go']['app']['App']['RenderQueue']();
+}
+
+export function RenderStatus(arg1) {
+  return window['go']['app']['App']['RenderStatus'](arg1);
+}
+
+export function RenderStorage() {
+  return window['go']['app']['App']['RenderStorage']();
+}
+
+export function RenderedFiles(arg1) {
+  return window['go']['app']['App']['RenderedFiles'](arg1);
 }
 
 export function ReorderProviders(arg1) {
@@ -252,6 +280,10 @@ export function SavePackage(arg1) {
 
 export function SaveProvider(arg1) {
   return window['go']['app']['App']['SaveProvider'](arg1);
+}
+
+export function SaveRenderSettings(arg1) {
+  return window['go']['app']['App']['SaveRenderSettings'](arg1);
 }
 
 export function SaveRouterSettings(arg1) {
