@@ -68,7 +68,7 @@ type Runtime struct {
 	start     time.Time
 	keys      keyStore         // API keys and tokens, opened on first use
 	monitor   *monitor.Monitor // metrics, alerts and health history
-	insights  *insightsParts   // insights tables, API cache, title models (wire_insights.go)
+	insights  *insightsParts   // the insights service and the Google sign-in (wire_insights.go)
 	providers *providerParts   // settings, templates, cache, router (wire_providers.go)
 	studio    *studioParts     // studio pipeline and autopilot (wire_studio.go)
 	sync      *syncParts       // Supabase sync loop and client (wire_sync.go)

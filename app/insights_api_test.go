@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tubeagency/app/insights"
+	"tubeagency/app/insights/service"
 	"tubeagency/internal/store"
 )
 
@@ -24,9 +25,9 @@ import (
 // YouTube endpoint is endpoint ("" for none).
 func insightsTest(t *testing.T, endpoint string) (*Runtime, *App, string) {
 	t.Helper()
+	t.Setenv(EnvYouTubeEndpoint, endpoint)
 	rt := startTest(t)
 	rt.keys.mode = "file"
-	rt.insights.endpoint = endpoint
 	a := rt.API()
 	in := validChannel()
 	in.YouTubeID = "UCbakery0000000000000000"
@@ -149,8 +150,9 @@ func TestInsightsImportAuditScoreAndMoney(t *testing.T) {
 	if got := p.Months[0].Expected; got == before || got <= 0 {
 		t.Errorf("calibration did not change the projection: %v → %v", before, got)
 	}
-	if diff := p.Months[0].Expected - p.Months[0].Views/1000; diff > 1e-6 || diff < -1e-6 {
-		t.Errorf("calibrated month %v should earn its %v views at $1 per 1,000", p.Months[0].Expected, p.Months[0].Views)
+	// Money is kept in whole cents: within half a cent of the exact sum.
+	if diff := p.Months[0].Expected - p.Months[0].Views/1000; diff > 0.005 || diff < -0.005 {
+		t.Errorf("calibrated month %v should earn its %v views at $1 per 1,000, to the cent", p.Months[0].Expected, p.Months[0].Views)
 	}
 }
 
@@ -186,7 +188,7 @@ func TestMeasuredMonthlyViews(t *testing.T) {
 		{"shrinking totals (deleted videos)", []insights.Point{pt(0, 900), pt(5, 100)}, 0},
 	}
 	for _, sc := range scenarios {
-		if got := measuredMonthlyViews(sc.hist); got-sc.want > 1e-6 || sc.want-got > 1e-6 {
+		if got := service.MeasuredMonthlyViews(sc.hist); got-sc.want > 1e-6 || sc.want-got > 1e-6 {
 			t.Errorf("%s: %v, want %v", sc.name, got, sc.want)
 		}
 	}
@@ -335,7 +337,7 @@ func TestYouTubeKeyFetchAndQuota(t *testing.T) {
 	if err != nil || tr.Online || !strings.Contains(tr.Message, "quota") || tr.CorpusVideos == 0 {
 		t.Errorf("trends over quota = online %v, message %q, corpus %d, %v", tr.Online, tr.Message, tr.CorpusVideos, err)
 	}
-	if at, vs, _ := rt.insights.db.Chart(context.Background(), "US", "0"); at.IsZero() || len(vs) != 3 {
+	if at, vs, _ := rt.insights.svc.DB().Chart(context.Background(), "US", "0"); at.IsZero() || len(vs) != 3 {
 		t.Errorf("the last US chart snapshot should stay for offline use: %v, %d videos", at, len(vs))
 	}
 

@@ -15,8 +15,8 @@ type component struct {
 //
 //	store (opened by Start)
 //	→ monitor            (observes everything below as it runs)
-//	→ insights tables
 //	→ providers: settings, templates, cache, quotas, router (observer: monitor)
+//	→ insights service   (YouTube answers kept in the providers' cache)
 //	→ devices            (this device's heartbeat and autopilot hosts)
 //	→ studio and autopilot (jobs timed by the monitor; scoring by insights;
 //	                      hosts asked of devices)
@@ -27,8 +27,8 @@ type component struct {
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
-		rt.buildInsights,
 		rt.buildProviders,
+		rt.buildInsights,
 		rt.buildDevices,
 		rt.buildStudio,
 		rt.buildRender,
@@ -48,6 +48,7 @@ func (rt *Runtime) startAll() error {
 	for _, c := range []component{
 		{"monitor", rt.startMonitor, rt.stopMonitor},
 		{"providers", rt.startProviders, rt.stopProviders},
+		{"insights", rt.startInsights, rt.stopInsights},
 		{"studio", rt.startStudio, rt.stopStudio},
 		{"render", rt.startRender, rt.stopRender},
 		{"sync", rt.startSync, rt.stopSync},

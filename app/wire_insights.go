@@ -12,199 +12,194 @@ import (
 	"sync"
 	"time"
 
+	"tubeagency/app/google"
 	"tubeagency/app/insights"
 	"tubeagency/app/insights/csvimport"
 	"tubeagency/app/insights/predictor"
-	"tubeagency/app/insights/trends"
+	"tubeagency/app/insights/service"
 	"tubeagency/app/insights/youtube"
-	"tubeagency/app/secrets"
-	"tubeagency/app/studio"
 	"tubeagency/internal/store"
+	"tubeagency/providers/cache"
 )
 
-// secretYouTube is the secret name of the YouTube Data API key.
-const secretYouTube = "youtube/api_key"
-
-// insightsParts are the insights tables and the per-channel title models.
-// The YouTube key lives in the runtime's key store (Keys) and API answers in
-// the providers' two-tier cache.
+// insightsParts are the insights domain service and the Google sign-in it
+// links analytics with.
 type insightsParts struct {
-	db       *insights.DB
-	endpoint string // YouTube API base URL; "" is Google's
-
-	mu     sync.Mutex
-	models map[string]channelModel
+	svc    *service.Service
+	google *googleAuth
 }
 
-type channelModel struct {
-	version string
-	model   *predictor.Model
-}
+// Environment overrides of the Google endpoints: a proxy, or local servers
+// speaking the APIs' wire formats in end-to-end tests.
+const (
+	// EnvYouTubeEndpoint is the YouTube Data API's base URL.
+	EnvYouTubeEndpoint = "TUBEAGENCY_YOUTUBE_ENDPOINT"
+	// EnvAnalyticsEndpoint is the base URL of YouTube Analytics and the
+	// Reporting API.
+	EnvAnalyticsEndpoint = "TUBEAGENCY_ANALYTICS_ENDPOINT"
+	// EnvGoogleOAuthEndpoint is the base URL of Google's OAuth endpoints
+	// (/o/oauth2/v2/auth, /token and /revoke under it).
+	EnvGoogleOAuthEndpoint = "TUBEAGENCY_GOOGLE_OAUTH_ENDPOINT"
+)
 
-// EnvYouTubeEndpoint, when set, is the base URL the YouTube Data API client
-// talks to instead of Google's: a proxy, or a local server speaking the
-// API's wire format in end-to-end tests.
-const EnvYouTubeEndpoint = "TUBEAGENCY_YOUTUBE_ENDPOINT"
-
-// buildInsights migrates the insights tables.
+// buildInsights migrates the insights tables and builds the service, with
+// the providers' two-tier cache for YouTube answers. startInsights starts
+// its daily analytics sync.
 func (rt *Runtime) buildInsights(ctx context.Context) error {
 	db, err := insights.OpenDB(ctx, rt.store)
 	if err != nil {
 		return fmt.Errorf("start insights: %w", err)
 	}
-	rt.insights = &insightsParts{db: db, models: map[string]channelModel{}, endpoint: os.Getenv(EnvYouTubeEndpoint)}
+	p := &insightsParts{}
+	p.google = &googleAuth{rt: rt, oauthBase: strings.TrimSuffix(os.Getenv(EnvGoogleOAuthEndpoint), "/")}
+	analyticsBase := os.Getenv(EnvAnalyticsEndpoint)
+	var apiCache youtube.Cache
+	if rt.providers != nil && rt.providers.cache != nil {
+		apiCache = rt.providers.cache
+	}
+	p.svc, err = service.New(service.Config{
+		Store: rt.store,
+		DB:    db,
+		Keys: func() (service.Keys, error) {
+			ks, err := rt.Keys()
+			if err != nil {
+				return nil, err
+			}
+			return ks, nil
+		},
+		Auth:      p.google.get,
+		Cache:     apiCache,
+		Endpoints: service.Endpoints{YouTube: os.Getenv(EnvYouTubeEndpoint), Analytics: analyticsBase, Reporting: analyticsBase},
+		Activity: func(ctx context.Context, channelID, kind, message string, data any) error {
+			return rt.store.Mutate(ctx, func(m *store.Mutation) error { return rt.logActivity(m, channelID, kind, message, data) })
+		},
+		Emit:   rt.emit,
+		Now:    func() time.Time { return rt.opts.Now() },
+		Logger: rt.log,
+	})
+	if err != nil {
+		return fmt.Errorf("start insights: %w", err)
+	}
+	rt.insights = p
 	return nil
 }
 
-// secretStore is the runtime's key store, opened on first use.
-func (rt *Runtime) secretStore() (*secrets.Store, error) { return rt.Keys() }
+var _ youtube.Cache = (*cache.Cache)(nil)
 
-// apiCache is the providers' two-tier cache, which keeps YouTube answers
-// for their TTL class (nil, meaning no caching, before it is open).
-func (rt *Runtime) apiCache() youtube.Cache { return rt.providers.cache }
+func (rt *Runtime) startInsights() error { return rt.insights.svc.Start() }
+func (rt *Runtime) stopInsights()        { rt.insights.svc.Stop() }
 
-// youtubeClient makes a client with the stored key, or fails with
-// insights.ErrNoAPIKey.
-func (rt *Runtime) youtubeClient(ctx context.Context) (*youtube.Client, error) {
-	s, err := rt.secretStore()
-	if err != nil {
-		return nil, err
-	}
-	key, err := s.Get(secretYouTube)
-	if errors.Is(err, secrets.ErrNotFound) {
-		return nil, insights.ErrNoAPIKey
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the YouTube API key: %w", err)
-	}
-	return youtube.New(ctx, youtube.Config{APIKey: key, Quota: rt.insights.db, Cache: rt.apiCache(),
-		Endpoint: rt.insights.endpoint, Now: func() time.Time { return rt.opts.Now() }})
-}
+// StudioInsights is the insights service's title scorer and trend source
+// for the studio.
+func (rt *Runtime) StudioInsights() service.StudioInsights { return rt.insights.svc.Studio() }
 
-// channelModel returns channelID's title model, retraining it when the
-// channel's videos changed since the last training.
-func (rt *Runtime) channelModel(ctx context.Context, channelID string) (*predictor.Model, error) {
-	p := rt.insights
-	version, err := p.db.Version(ctx, channelID)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	cm, ok := p.models[channelID]
-	p.mu.Unlock()
-	if ok && cm.version == version {
-		return cm.model, nil
-	}
-	videos, err := p.db.Videos(ctx, channelID)
-	if err != nil {
-		return nil, err
-	}
-	m := predictor.Train(videos, predictor.Options{Now: rt.opts.Now()})
-	p.mu.Lock()
-	p.models[channelID] = channelModel{version: version, model: m}
-	p.mu.Unlock()
-	return m, nil
-}
-
-// ScoreTitle scores a title (with optional thumbnail text) for a channel:
-//
-//	func (rt *Runtime) ScoreTitle(ctx context.Context, channelID, title, thumbnailText string) (predictor.Score, error)
-//
-// Score.Value is 0–100, Score.Features the inputs that drove it,
-// Score.Calibrated whether the channel's own model (30+ videos with
-// statistics) made it, and Score.Accuracy that model's cross-validated AUC
-// (zero when uncalibrated). Scoring takes microseconds once the model is
-// trained; training happens on the first call after the channel's videos
-// change.
+// ScoreTitle scores a title for a channel with its title model.
 func (rt *Runtime) ScoreTitle(ctx context.Context, channelID, title, thumbnailText string) (predictor.Score, error) {
-	m, err := rt.channelModel(ctx, channelID)
-	if err != nil {
-		return predictor.Score{}, err
-	}
-	return m.Score(title, thumbnailText), nil
+	return rt.insights.svc.ScoreTitle(ctx, channelID, title, thumbnailText)
 }
 
-// StudioInsights adapts the predictor and the trend finder to the studio's
-// TitleScorer and TrendSource interfaces.
-func (rt *Runtime) StudioInsights() StudioInsights { return StudioInsights{rt: rt} }
+// secretGoogleClient is the key store name of the user's Google OAuth
+// client ("Desktop app" client id and secret) as JSON. Grants live beside
+// it as google/<account> (package google); the hyphen keeps the two apart.
+const secretGoogleClient = "google/oauth-client"
 
-// StudioInsights implements studio.TitleScorer and studio.TrendSource.
-type StudioInsights struct{ rt *Runtime }
-
-var (
-	_ studio.TitleScorer = StudioInsights{}
-	_ studio.TrendSource = StudioInsights{}
-)
-
-// ScoreTitle scores a title with the channel's model; the features are
-// listed as "label (+0.42)".
-func (s StudioInsights) ScoreTitle(ctx context.Context, channelID, title, thumbnail string) (studio.Score, error) {
-	sc, err := s.rt.ScoreTitle(ctx, channelID, title, thumbnail)
-	if err != nil {
-		return studio.Score{}, err
-	}
-	out := studio.Score{Value: sc.Value}
-	for _, f := range sc.Features {
-		out.Features = append(out.Features, fmt.Sprintf("%s (%+.2f)", f.Label, f.Effect))
-	}
-	return out, nil
+// oauthClient is the stored Google OAuth client.
+type oauthClient struct {
+	ID     string `json:"client_id"`
+	Secret string `json:"client_secret"`
 }
 
-// Trends lists the rising terms of the local corpus most relevant to the
-// channel, best first (offline: no API call is made).
-func (s StudioInsights) Trends(ctx context.Context, channelID string) ([]string, error) {
-	ts, err := s.rt.localTrends(ctx)
+// maxClientBytes caps the stored client read back from the key store.
+const maxClientBytes = 4 << 10
+
+// googleAuth builds the Google sign-in from the stored OAuth client on
+// first use, and again after the client changes. Every grant shares the
+// key store, so one sign-in serves every feature that asks for its scopes.
+type googleAuth struct {
+	rt        *Runtime
+	oauthBase string // "" means Google's endpoints
+
+	mu     sync.Mutex
+	client *oauthClient
+	auth   *google.Auth
+}
+
+func (g *googleAuth) lock() func() {
+	g.mu.Lock()
+	return g.mu.Unlock
+}
+
+// readClient reads the stored OAuth client; ok is false when none is set.
+func (g *googleAuth) readClient() (oauthClient, bool, error) {
+	ks, err := g.rt.Keys()
+	if err != nil {
+		return oauthClient{}, false, err
+	}
+	if !ks.Has(secretGoogleClient) {
+		return oauthClient{}, false, nil
+	}
+	v, err := ks.Get(secretGoogleClient)
+	if err != nil {
+		return oauthClient{}, false, fmt.Errorf("read the google oauth client: %w", err)
+	}
+	var c oauthClient
+	if len(v) > maxClientBytes || json.Unmarshal([]byte(v), &c) != nil || c.ID == "" {
+		return oauthClient{}, false, errors.New("read the google oauth client: unreadable, set it again in Settings → YouTube")
+	}
+	return c, true, nil
+}
+
+// get returns the sign-in, or google.ErrNoClient while no client is set.
+func (g *googleAuth) get() (service.Auth, error) {
+	c, ok, err := g.readClient()
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, t := range ts {
-		if t.Label != trends.Mature && t.Relevance[channelID] > 0 {
-			out = append(out, t.Term)
-		}
+	if !ok {
+		return nil, google.ErrNoClient
 	}
-	return out, nil
-}
-
-// localTrends ranks the terms of every stored video: own channels,
-// competitors and the last charts.
-func (rt *Runtime) localTrends(ctx context.Context) ([]trends.Trend, error) {
-	now := rt.opts.Now()
-	since := now.AddDate(0, 0, -8*7)
-	var corpus []insights.Video
-	for _, kind := range []string{insights.KindOwn, insights.KindCompetitor, insights.KindChart} {
-		vs, err := rt.insights.db.VideosOfKind(ctx, kind, since)
-		if err != nil {
-			return nil, err
-		}
-		corpus = append(corpus, vs...)
+	defer g.lock()()
+	if g.auth != nil && g.client != nil && *g.client == c {
+		return g.auth, nil
 	}
-	niches, err := rt.niches(ctx)
+	ks, err := g.rt.Keys()
 	if err != nil {
 		return nil, err
 	}
-	return trends.Rising(corpus, niches, trends.Options{Now: now}), nil
-}
-
-// niches describes every channel for relevance: its niche and own titles.
-func (rt *Runtime) niches(ctx context.Context) ([]trends.Niche, error) {
-	chs, err := store.List[store.Channel](ctx, rt.store.ReadDB(), store.ChannelEntity, "", "name COLLATE NOCASE, id")
+	cfg := google.Config{ClientID: c.ID, ClientSecret: c.Secret, Secrets: ks, Now: func() time.Time { return g.rt.opts.Now() }}
+	if g.oauthBase != "" {
+		cfg.AuthURL, cfg.TokenURL, cfg.RevokeURL = g.oauthBase+"/o/oauth2/v2/auth", g.oauthBase+"/token", g.oauthBase+"/revoke"
+	}
+	a, err := google.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]trends.Niche, 0, len(chs))
-	for _, ch := range chs {
-		vs, err := rt.insights.db.Videos(ctx, ch.ID)
-		if err != nil {
-			return nil, err
-		}
-		n := trends.Niche{ChannelID: ch.ID, Niche: ch.Niche + " " + ch.Audience}
-		for _, v := range vs {
-			n.Titles = append(n.Titles, v.Title)
-		}
-		out = append(out, n)
+	g.auth, g.client = a, &c
+	return a, nil
+}
+
+// setClient stores the OAuth client (clientID "" forgets it).
+func (g *googleAuth) setClient(c oauthClient) error {
+	ks, err := g.rt.Keys()
+	if err != nil {
+		return err
 	}
-	return out, nil
+	defer g.lock()()
+	g.auth, g.client = nil, nil
+	if c.ID == "" {
+		if ks.Has(secretGoogleClient) {
+			return ks.Delete(secretGoogleClient)
+		}
+		return nil
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := ks.Set(secretGoogleClient, string(b)); err != nil {
+		return errors.New("store the google oauth client: the key store refused it")
+	}
+	return nil
 }
 
 // MaxUploadBytes bounds a CSV streamed to the import route.

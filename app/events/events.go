@@ -18,6 +18,7 @@ const (
 	Channels = "channels" // the channel list changed
 	Packages = "packages" // a package changed
 	Settings = "settings" // settings or templates reloaded
+	Insights = "insights" // an analytics link or sync of a channel changed
 	Render   = "render"   // a video render queued, progressing, finished or removed
 )
 

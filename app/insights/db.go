@@ -83,13 +83,21 @@ func (db *DB) putBatch(ctx context.Context, videos []Video, takenAt time.Time) e
 	}()
 	return db.st.RunInTx(ctx, func(tx *sql.Tx) error {
 		up, err := tx.PrepareContext(ctx, `INSERT INTO insights_videos
-			(channel_id, video_id, kind, title, published_at, duration_sec, views, likes, comments, source, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			(`+videoCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (channel_id, video_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
 			published_at = excluded.published_at,
 			duration_sec = CASE WHEN excluded.duration_sec > 0 THEN excluded.duration_sec ELSE duration_sec END,
 			views = excluded.views, likes = excluded.likes, comments = excluded.comments,
-			source = excluded.source, updated_at = excluded.updated_at`)
+			source = excluded.source, updated_at = excluded.updated_at,
+			impressions = CASE WHEN excluded.impressions > 0 THEN excluded.impressions ELSE impressions END,
+			ctr = CASE WHEN excluded.impressions > 0 THEN excluded.ctr ELSE ctr END,
+			watch_hours = CASE WHEN excluded.watch_hours > 0 THEN excluded.watch_hours ELSE watch_hours END,
+			avg_view_sec = CASE WHEN excluded.avg_view_sec > 0 THEN excluded.avg_view_sec ELSE avg_view_sec END,
+			avg_view_pct = CASE WHEN excluded.avg_view_pct > 0 THEN excluded.avg_view_pct ELSE avg_view_pct END,
+			subscribers = COALESCE(excluded.subscribers, subscribers),
+			revenue_views = CASE WHEN excluded.revenue IS NOT NULL THEN excluded.revenue_views ELSE revenue_views END,
+			revenue = COALESCE(excluded.revenue, revenue)`)
 		if err != nil {
 			return fmt.Errorf("prepare video upsert: %w", err)
 		}
@@ -107,7 +115,8 @@ func (db *DB) putBatch(ctx context.Context, videos []Video, takenAt time.Time) e
 				v.Kind = KindOwn
 			}
 			if _, err := up.ExecContext(ctx, v.ChannelID, v.ID, v.Kind, v.Title, v.PublishedAt.UnixMilli(),
-				v.DurationSec, v.Views, v.Likes, v.Comments, v.Source, at); err != nil {
+				v.DurationSec, v.Views, v.Likes, v.Comments, v.Source, at, v.Impressions, v.CTR, v.WatchHours,
+				v.AvgViewSec, v.AvgViewPct, nullInt(v.Subscribers, v.HasSubscribers), nullFloat(v.Revenue, v.HasRevenue), v.RevenueViews); err != nil {
 				return fmt.Errorf("upsert video %s: %w", v.ID, err)
 			}
 			if _, err := snap.ExecContext(ctx, v.ChannelID, v.ID, at, v.Views, v.Likes, v.Comments); err != nil {
@@ -118,7 +127,16 @@ func (db *DB) putBatch(ctx context.Context, videos []Video, takenAt time.Time) e
 	})
 }
 
-const videoCols = `channel_id, video_id, kind, title, published_at, duration_sec, views, likes, comments, source, updated_at`
+const videoCols = `channel_id, video_id, kind, title, published_at, duration_sec, views, likes, comments, source, updated_at,
+	impressions, ctr, watch_hours, avg_view_sec, avg_view_pct, subscribers, revenue, revenue_views`
+
+// nullInt is v, or NULL when it is not known.
+func nullInt(v int64, known bool) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: known} }
+
+// nullFloat is v, or NULL when it is not known.
+func nullFloat(v float64, known bool) sql.NullFloat64 {
+	return sql.NullFloat64{Float64: v, Valid: known}
+}
 
 func scanVideos(rows *sql.Rows) ([]Video, error) {
 	defer rows.Close()
@@ -126,12 +144,17 @@ func scanVideos(rows *sql.Rows) ([]Video, error) {
 	for rows.Next() {
 		var v Video
 		var pub, upd int64
+		var subs sql.NullInt64
+		var rev sql.NullFloat64
 		if err := rows.Scan(&v.ChannelID, &v.ID, &v.Kind, &v.Title, &pub, &v.DurationSec, &v.Views, &v.Likes,
-			&v.Comments, &v.Source, &upd); err != nil {
+			&v.Comments, &v.Source, &upd, &v.Impressions, &v.CTR, &v.WatchHours, &v.AvgViewSec, &v.AvgViewPct,
+			&subs, &rev, &v.RevenueViews); err != nil {
 			return nil, fmt.Errorf("scan video: %w", err)
 		}
 		v.PublishedAt = time.UnixMilli(pub).UTC()
 		v.UpdatedAt = time.UnixMilli(upd).UTC()
+		v.Subscribers, v.HasSubscribers = subs.Int64, subs.Valid
+		v.Revenue, v.HasRevenue = rev.Float64, rev.Valid
 		out = append(out, v)
 	}
 	return out, rows.Err()
@@ -147,10 +170,11 @@ func (db *DB) Videos(ctx context.Context, channelID string) ([]Video, error) {
 	return scanVideos(rows)
 }
 
-// VideosOfKind returns every video of kind published at or after since.
-func (db *DB) VideosOfKind(ctx context.Context, kind string, since time.Time) ([]Video, error) {
+// VideosOfKind returns every video of kind published within span.
+func (db *DB) VideosOfKind(ctx context.Context, kind string, span Span) ([]Video, error) {
 	rows, err := db.st.ReadDB().QueryContext(ctx, `SELECT `+videoCols+` FROM insights_videos
-		WHERE kind = ? AND published_at >= ? ORDER BY published_at, video_id`, kind, since.UnixMilli())
+		WHERE kind = ? AND published_at > ? AND published_at <= ? ORDER BY published_at, video_id`,
+		kind, span.From.UnixMilli(), span.To.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("list %s videos: %w", kind, err)
 	}

@@ -44,6 +44,58 @@ type Video struct {
 	Source string `json:"source"`
 	// UpdatedAt is when the numbers were last taken.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+
+	// What YouTube Studio exports and YouTube Analytics add. Zero means
+	// not measured, except where a Has flag says so.
+
+	// Impressions counts how often the thumbnail was shown on YouTube.
+	Impressions int64 `json:"impressions"`
+	// CTR is the impressions click-through rate in percent; meaningful
+	// when Impressions > 0 (see HasCTR).
+	CTR float64 `json:"ctr"`
+	// WatchHours is the total watch time.
+	WatchHours float64 `json:"watch_hours"`
+	// AvgViewSec is the average view duration in seconds.
+	AvgViewSec float64 `json:"avg_view_sec"`
+	// AvgViewPct is the average percentage of the video viewed (zero when
+	// not measured; see Retention).
+	AvgViewPct float64 `json:"avg_view_pct"`
+	// Subscribers is the subscribers the video gained (net of those lost
+	// in Studio exports), when HasSubscribers.
+	Subscribers    int64 `json:"subscribers"`
+	HasSubscribers bool  `json:"has_subscribers"`
+	// Revenue is YouTube's estimated revenue in US dollars, when
+	// HasRevenue (zero is a value: a video that earned nothing).
+	Revenue    float64 `json:"revenue"`
+	HasRevenue bool    `json:"has_revenue"`
+	// RevenueViews are the views Revenue was earned on: YouTube Analytics
+	// reports revenue a few days behind the view count. Zero means Views.
+	RevenueViews int64 `json:"revenue_views"`
+}
+
+// HasCTR reports whether v has a measured click-through rate.
+func (v Video) HasCTR() bool { return v.Impressions > 0 }
+
+// Retention is the average percentage of v viewed: the measured one, or
+// the average view duration over the length; ok is false when neither is
+// known.
+func (v Video) Retention() (pct float64, ok bool) {
+	if v.AvgViewPct > 0 {
+		return v.AvgViewPct, true
+	}
+	if v.AvgViewSec > 0 && v.DurationSec > 0 {
+		return v.AvgViewSec / float64(v.DurationSec) * 100, true
+	}
+	return 0, false
+}
+
+// EarnedViews are the views Revenue was earned on (RevenueViews, else
+// Views): an RPM divides by them.
+func (v Video) EarnedViews() int64 {
+	if v.RevenueViews > 0 {
+		return v.RevenueViews
+	}
+	return v.Views
 }
 
 // IsShort reports whether v is a Short (known duration of at most 3 minutes).
@@ -57,6 +109,42 @@ func (v Video) ViewsPerDay(now time.Time) float64 {
 	}
 	return float64(v.Views) / days
 }
+
+// Span is the stretch of time (From, To]: a video published at From is
+// outside it, one published at To inside. Every "last N days" and "last N
+// weeks" of the insights (the audit's windows, the trends' weeks, the
+// projection's recent cadence, the dashboard) is a Span made by LastDays
+// or LastWeeks from one clock reading, so they always agree on which
+// videos they hold.
+type Span struct {
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
+}
+
+// Day is 24 hours: windows count elapsed time, not calendar days, so a
+// daylight-saving change never makes one window an hour longer than
+// another.
+const Day = 24 * time.Hour
+
+// LastDays is the span of the days days up to now.
+func LastDays(now time.Time, days int) Span {
+	return Span{From: now.Add(-time.Duration(days) * Day), To: now}
+}
+
+// LastWeeks is the span of the weeks weeks up to now.
+func LastWeeks(now time.Time, weeks int) Span { return LastDays(now, 7*weeks) }
+
+// Contains reports whether t is in s.
+func (s Span) Contains(t time.Time) bool { return t.After(s.From) && !t.After(s.To) }
+
+// Previous is the span of the same length just before s.
+func (s Span) Previous() Span { return Span{From: s.From.Add(-s.Length()), To: s.From} }
+
+// Length is how long s lasts.
+func (s Span) Length() time.Duration { return s.To.Sub(s.From) }
+
+// Days is s's length in days.
+func (s Span) Days() float64 { return s.Length().Hours() / 24 }
 
 // ChannelStats is a channel-level statistics snapshot.
 type ChannelStats struct {

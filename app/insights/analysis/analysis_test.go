@@ -7,12 +7,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"tubeagency/app/insights"
 	"tubeagency/app/insights/analysis"
+	"tubeagency/app/insights/csvimport"
 )
 
 func loadVideos(t testing.TB, name string) []insights.Video {
@@ -256,6 +258,168 @@ func BenchmarkAudit10k(b *testing.B) {
 		r := analysis.Audit(vs, analysis.Options{Now: now, TargetPerWeek: 3})
 		if r.Videos != 10_000 {
 			b.Fatal(r.Videos)
+		}
+	}
+}
+
+// studio200 reads the shared 200-video export with every column
+// (app/insights/testdata/insights/studio200) and the moment it was taken.
+func studio200(t testing.TB) ([]insights.Video, time.Time) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "testdata", "insights", "studio200", "Table data.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var vs []insights.Video
+	if _, err := csvimport.Read(f, "ch", func(v insights.Video) error { vs = append(vs, v); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return vs, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+}
+
+// The 200-video export gives click-through and retention findings, ranks
+// within a format, keeps "chrono trigger" whole and says the hours are
+// missing.
+func TestAuditEveryColumn(t *testing.T) {
+	vs, now := studio200(t)
+	r := analysis.Audit(vs, analysis.Options{Now: now, TargetPerWeek: 2, Language: "en"})
+	if r.Videos != 200 || r.Coverage.CTR != 200 || r.Coverage.Retention != 200 || r.Coverage.Revenue != 200 || r.Coverage.Times != 0 {
+		t.Fatalf("coverage = %+v", r.Coverage)
+	}
+	for _, rk := range []analysis.Ranking{r.CTR, r.Retention} {
+		if len(rk.Findings) != 2 || len(rk.Best) != analysis.RankedShown || len(rk.Worst) != analysis.RankedShown || rk.Videos != 200 {
+			t.Fatalf("%s ranking: %d findings, %d best, %d worst, %d videos", rk.Metric, len(rk.Findings), len(rk.Best), len(rk.Worst), rk.Videos)
+		}
+		// The fixture lifts Chrono Trigger long-form videos: they lead.
+		if !strings.Contains(rk.Best[0].Title, "Chrono Trigger") || rk.Best[0].Short {
+			t.Errorf("%s best = %+v", rk.Metric, rk.Best[0])
+		}
+		for i := 1; i < len(rk.Best); i++ {
+			if rk.Best[i].Relative > rk.Best[i-1].Relative {
+				t.Errorf("%s best not in order: %+v", rk.Metric, rk.Best)
+			}
+		}
+		if rk.Worst[0].Relative > rk.Best[len(rk.Best)-1].Relative {
+			t.Errorf("%s worst %v above best %v", rk.Metric, rk.Worst[0].Relative, rk.Best[len(rk.Best)-1].Relative)
+		}
+	}
+	if !strings.Contains(r.CTR.Findings[0], "best click-through rate") || !strings.Contains(r.Retention.Findings[1], "loses viewers soonest") {
+		t.Errorf("findings: %q %q", r.CTR.Findings, r.Retention.Findings)
+	}
+	// Shorts are held against Shorts: their retention (60–95 %) never
+	// makes a long video look bad.
+	if r.Formats.Shorts.MedianRetention < 60 || r.Formats.Long.MedianRetention > 55 {
+		t.Errorf("format medians: %+v", r.Formats)
+	}
+	if math.Abs(r.Formats.Long.RPM-4.194)/4.194 > 0.01 || math.Abs(r.Formats.Shorts.RPM-0.0594)/0.0594 > 0.01 {
+		t.Errorf("RPM long %.4f Shorts %.4f, want the file's 4.194 and 0.0594", r.Formats.Long.RPM, r.Formats.Shorts.RPM)
+	}
+	var words []string
+	for _, k := range r.Keywords {
+		words = append(words, k.Word)
+	}
+	joined := "|" + strings.Join(words, "|") + "|"
+	for _, split := range []string{"|chrono|", "|trigger|", "|metroid|", "|earthbound|"} {
+		if strings.Contains(joined, split) {
+			t.Errorf("keywords split a name: %q", words)
+		}
+	}
+	seen := map[string]bool{}
+	for _, k := range r.Keywords {
+		key := fmt.Sprint(k.Videos, k.MedianVPD, k.MedianCTR)
+		if seen[key] {
+			t.Errorf("two keywords with identical numbers: %q", words)
+		}
+		seen[key] = true
+	}
+	var sections []string
+	for _, g := range r.Gaps {
+		sections = append(sections, g.Section)
+	}
+	if strings.Join(sections, ",") != "hours" || !strings.Contains(r.Gaps[0].Message, "'Video publish time'") {
+		t.Errorf("gaps = %+v", r.Gaps)
+	}
+	w := r.Windows[0]
+	if w.Impressions == 0 || w.CTR < 3 || w.CTR > 10 || w.MedianRetention == 0 || w.Revenue == 0 || w.WatchHours == 0 {
+		t.Errorf("30-day window = %+v", w)
+	}
+	var advCTR bool
+	for _, a := range r.Advice {
+		advCTR = advCTR || strings.Contains(a, "click-through")
+	}
+	if !advCTR {
+		t.Errorf("recommendations leave out the click-through rate: %q", r.Advice)
+	}
+}
+
+// Without the columns, every part that needs them says what is missing.
+func TestAuditGapsNameTheMissingColumns(t *testing.T) {
+	now := time.Date(2025, 4, 1, 15, 0, 0, 0, time.UTC)
+	r := analysis.Audit(loadVideos(t, "bakery"), analysis.Options{Now: now})
+	want := map[string]string{"ctr": "'Impressions'", "retention": "'Average view duration'", "revenue": "'Estimated revenue (USD)'",
+		"watch_time": "'Watch time (hours)'", "subscribers": "'Subscribers'"}
+	if len(r.Gaps) != len(want) {
+		t.Fatalf("gaps = %+v", r.Gaps)
+	}
+	for _, g := range r.Gaps {
+		if !strings.Contains(g.Message, want[g.Section]) {
+			t.Errorf("gap %s = %q, want it to name %s", g.Section, g.Message, want[g.Section])
+		}
+	}
+	if len(r.CTR.Findings) != 0 || r.CTR.Videos != 0 || len(r.Retention.Best) != 0 {
+		t.Errorf("rankings without data: %+v %+v", r.CTR, r.Retention)
+	}
+}
+
+// syntheticChannelAllColumns is syntheticChannel with every analytics column.
+func syntheticChannelAllColumns(n int, now time.Time) []insights.Video {
+	vs := syntheticChannel(n, now)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range vs {
+		v := &vs[i]
+		v.Impressions = int64(float64(v.Views)*10) + 100
+		v.CTR = 2 + rng.Float64()*8
+		v.AvgViewSec = float64(v.DurationSec) * (0.2 + rng.Float64()*0.6)
+		v.WatchHours = float64(v.Views) * v.AvgViewSec / 3600
+		v.Subscribers, v.HasSubscribers = int64(v.Views/500), true
+		v.Revenue, v.HasRevenue = float64(v.Views)/1000*4, true
+	}
+	return vs
+}
+
+// BenchmarkAudit10kAllColumns audits the channel of BenchmarkAudit10k with
+// every column: run both in the same invocation to compare.
+func BenchmarkAudit10kAllColumns(b *testing.B) {
+	now := time.Date(2025, 4, 1, 15, 0, 0, 0, time.UTC)
+	vs := syntheticChannelAllColumns(10_000, now)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := analysis.Audit(vs, analysis.Options{Now: now, TargetPerWeek: 3})
+		if r.Videos != 10_000 || r.CTR.Videos != 10_000 || len(r.Retention.Findings) != 2 {
+			b.Fatal(r.Videos, r.CTR.Videos)
+		}
+	}
+}
+
+// The linear-time median agrees with sorting on random and tied inputs.
+func TestMedianAgreesWithSorting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for n := 1; n < 60; n++ {
+		for rep := 0; rep < 20; rep++ {
+			xs := make([]float64, n)
+			for i := range xs {
+				xs[i] = float64(rng.IntN(7)) // many ties
+			}
+			s := append([]float64(nil), xs...)
+			slices.Sort(s)
+			want := s[n/2]
+			if n%2 == 0 {
+				want = (s[n/2-1] + s[n/2]) / 2
+			}
+			if got := analysis.Median(xs); got != want {
+				t.Fatalf("Median(%v) = %v, want %v", xs, got, want)
+			}
 		}
 	}
 }

@@ -3,9 +3,12 @@
 // "Table data.csv" file) one row at a time, so a file of any size streams.
 //
 // The export's header names the columns; the ones read are Content (the
-// video id), Video title, Video publish time and Views, plus Duration,
-// Likes and Comments added when present. Other columns are ignored, the
-// "Total" row is skipped, and a UTF-8 byte-order mark is handled.
+// video id), Video title, Video publish time and Views, plus, when present,
+// Duration, Likes, Comments added, Impressions, Impressions click-through
+// rate (%), Watch time (hours), Average view duration, Average percentage
+// viewed (%), Subscribers (or Subscribers gained) and Estimated revenue
+// (USD). Other columns are ignored, the "Total" row is skipped, and a UTF-8
+// byte-order mark is handled.
 package csvimport
 
 import (
@@ -15,6 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +57,14 @@ const (
 	fDuration
 	fLikes
 	fComments
+	fImpressions
+	fCTR
+	fWatchHours
+	fWatchMinutes
+	fAvgView
+	fAvgPct
+	fSubscribers
+	fRevenue
 	nFields
 )
 
@@ -66,9 +79,32 @@ var aliases = map[string]field{
 	"duration": fDuration, "duration (seconds)": fDuration,
 	"likes":          fLikes,
 	"comments added": fComments, "comments": fComments,
+	"impressions":                        fImpressions,
+	"impressions click-through rate (%)": fCTR, "impressions click-through rate": fCTR, "impressions ctr (%)": fCTR,
+	"impressions ctr": fCTR, "ctr (%)": fCTR, "ctr": fCTR,
+	"watch time (hours)": fWatchHours, "watch time": fWatchHours,
+	"watch time (minutes)":  fWatchMinutes,
+	"average view duration": fAvgView, "avg view duration": fAvgView, "average view duration (seconds)": fAvgView,
+	"average percentage viewed (%)": fAvgPct, "average percentage viewed": fAvgPct,
+	"subscribers": fSubscribers, "subscribers gained": fSubscribers, "net subscribers": fSubscribers,
+	"estimated revenue (usd)": fRevenue, "your estimated revenue (usd)": fRevenue, "estimated revenue": fRevenue,
 }
 
-var fieldNames = [nFields]string{"Content", "Video title", "Video publish time", "Views", "Duration", "Likes", "Comments added"}
+var fieldNames = [nFields]string{"Content", "Video title", "Video publish time", "Views", "Duration", "Likes", "Comments added",
+	"Impressions", "Impressions click-through rate (%)", "Watch time (hours)", "Watch time (minutes)", "Average view duration",
+	"Average percentage viewed (%)", "Subscribers", "Estimated revenue (USD)"}
+
+// Optional columns a file may lack, by what the audit cannot say without
+// them. Columns lists which a file carries.
+const (
+	ColumnImpressions = "impressions"
+	ColumnCTR         = "ctr"
+	ColumnWatchTime   = "watch_time"
+	ColumnRetention   = "retention"
+	ColumnSubscribers = "subscribers"
+	ColumnRevenue     = "revenue"
+	ColumnDuration    = "duration"
+)
 
 var required = []field{fID, fTitle, fPublished, fViews}
 
@@ -161,6 +197,11 @@ func (g *guard) Read(p []byte) (int, error) {
 			}
 			continue
 		}
+		if l := string(bytes.TrimPrefix(g.header, []byte("\ufeff"))); l == "\n" || l == "\r\n" {
+			// encoding/csv skips blank lines before the header: so does Guard.
+			g.header = g.header[:0]
+			continue
+		}
 		g.done = true
 		herr := CheckHeader(g.header)
 		g.header = nil
@@ -204,7 +245,12 @@ func columns(header []string) ([nFields]int, error) {
 		idx[i] = -1
 	}
 	for i, h := range header {
-		if f, ok := aliases[strings.ToLower(strings.TrimSpace(h))]; ok && idx[f] < 0 {
+		name := strings.ToLower(strings.TrimSpace(h))
+		f, ok := aliases[name]
+		if !ok && revenueRe.MatchString(name) {
+			f, ok = fRevenue, true
+		}
+		if ok && idx[f] < 0 {
 			idx[f] = i
 		}
 	}
@@ -222,10 +268,55 @@ func columns(header []string) ([nFields]int, error) {
 	return idx, nil
 }
 
+// revenueRe matches a revenue column in any currency Studio writes:
+// "Estimated revenue (EUR)", "Your estimated revenue (BRL)".
+var revenueRe = regexp.MustCompile(`^(your )?estimated revenue \([a-z]{3}\)$`)
+
 // Summary counts what Read did.
 type Summary struct {
 	Rows    int `json:"rows"`    // videos passed to fn
 	Skipped int `json:"skipped"` // the Total row and blank lines
+	// Columns are the optional columns the file carries (ColumnCTR, …).
+	Columns []string `json:"columns"`
+	// Currency is the revenue column's currency ("USD"), "" without one.
+	Currency string `json:"currency"`
+}
+
+func columnsOf(idx [nFields]int, header []string) ([]string, string) {
+	cols := []string{}
+	has := func(fs ...field) bool {
+		for _, f := range fs {
+			if idx[f] >= 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range []struct {
+		name string
+		fs   []field
+	}{
+		{ColumnDuration, []field{fDuration}},
+		{ColumnImpressions, []field{fImpressions}},
+		{ColumnCTR, []field{fCTR}},
+		{ColumnWatchTime, []field{fWatchHours, fWatchMinutes}},
+		{ColumnRetention, []field{fAvgView, fAvgPct}},
+		{ColumnSubscribers, []field{fSubscribers}},
+		{ColumnRevenue, []field{fRevenue}},
+	} {
+		if has(c.fs...) {
+			cols = append(cols, c.name)
+		}
+	}
+	currency := ""
+	if idx[fRevenue] >= 0 {
+		currency = "USD"
+		h := strings.TrimSpace(header[idx[fRevenue]])
+		if i := strings.LastIndexByte(h, '('); i >= 0 && strings.HasSuffix(h, ")") && len(h)-i == 5 {
+			currency = strings.ToUpper(h[i+1 : len(h)-1])
+		}
+	}
+	return cols, currency
 }
 
 // Read parses r and calls fn with each video, in file order, with
@@ -252,6 +343,7 @@ func Read(r io.Reader, channelID string, fn func(insights.Video) error) (Summary
 	if err != nil {
 		return sum, err
 	}
+	sum.Columns, sum.Currency = columnsOf(idx, header)
 	width := len(header)
 	for {
 		lim.recBytes = 0
@@ -327,7 +419,101 @@ func parseRow(rec []string, idx [nFields]int, line int) (insights.Video, error) 
 			return v, fail(fComments, "%q is not a whole number of comments", clip(rec[idx[fComments]]))
 		}
 	}
+	if idx[fImpressions] >= 0 {
+		if v.Impressions, err = parseCount(rec[idx[fImpressions]]); err != nil {
+			return v, fail(fImpressions, "%q is not a whole number of impressions", clip(rec[idx[fImpressions]]))
+		}
+	}
+	if idx[fCTR] >= 0 {
+		if v.CTR, _, err = parseDecimal(rec[idx[fCTR]], 0, 100); err != nil {
+			return v, fail(fCTR, "%q is not a percentage between 0 and 100", clip(rec[idx[fCTR]]))
+		}
+	}
+	if idx[fWatchHours] >= 0 {
+		if v.WatchHours, _, err = parseDecimal(rec[idx[fWatchHours]], 0, 1e12); err != nil {
+			return v, fail(fWatchHours, "%q is not a number of hours", clip(rec[idx[fWatchHours]]))
+		}
+	} else if idx[fWatchMinutes] >= 0 {
+		m, _, err := parseDecimal(rec[idx[fWatchMinutes]], 0, 1e14)
+		if err != nil {
+			return v, fail(fWatchMinutes, "%q is not a number of minutes", clip(rec[idx[fWatchMinutes]]))
+		}
+		v.WatchHours = m / 60
+	}
+	if idx[fAvgView] >= 0 {
+		if v.AvgViewSec, err = parseClock(rec[idx[fAvgView]]); err != nil {
+			return v, fail(fAvgView, "%q is not a duration such as 0:03:12", clip(rec[idx[fAvgView]]))
+		}
+	}
+	if idx[fAvgPct] >= 0 {
+		// Above 100 % happens: viewers who rewind watch more than the length.
+		if v.AvgViewPct, _, err = parseDecimal(rec[idx[fAvgPct]], 0, 1000); err != nil {
+			return v, fail(fAvgPct, "%q is not a percentage", clip(rec[idx[fAvgPct]]))
+		}
+	}
+	if idx[fSubscribers] >= 0 {
+		n, ok, err := parseDecimal(rec[idx[fSubscribers]], -1e12, 1e12)
+		if err != nil || n != math.Trunc(n) {
+			return v, fail(fSubscribers, "%q is not a whole number of subscribers", clip(rec[idx[fSubscribers]]))
+		}
+		v.Subscribers, v.HasSubscribers = int64(n), ok
+	}
+	if idx[fRevenue] >= 0 {
+		var ok bool
+		if v.Revenue, ok, err = parseDecimal(rec[idx[fRevenue]], 0, 1e12); err != nil {
+			return v, fail(fRevenue, "%q is not an amount of money", clip(rec[idx[fRevenue]]))
+		}
+		v.HasRevenue = ok
+	}
 	return v, nil
+}
+
+// parseDecimal reads a number between lo and hi: thousands separators
+// (1,234.5), a trailing % and a leading $ are accepted. An empty cell is
+// zero with ok false: YouTube Studio leaves cells of metrics it lacks
+// empty.
+func parseDecimal(s string, lo, hi float64) (v float64, ok bool, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false, nil
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "$"), "%")
+	if strings.ContainsAny(s, ", \u00a0") {
+		s = separators.Replace(s)
+	}
+	v, err = strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || v < lo || v > hi {
+		return 0, false, errors.New("not a number in range")
+	}
+	return v, true, nil
+}
+
+// parseClock reads a duration written H:MM:SS, M:SS or as seconds.
+func parseClock(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if !strings.Contains(s, ":") {
+		v, _, err := parseDecimal(s, 0, 1e7)
+		return v, err
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) > 3 {
+		return 0, errors.New("too many parts")
+	}
+	var total float64
+	for i, p := range parts {
+		n, err := strconv.ParseFloat(p, 64)
+		if err != nil || n < 0 || math.IsNaN(n) || math.IsInf(n, 0) || i > 0 && (n >= 60 || len(p) != 2) {
+			return 0, errors.New("not a clock")
+		}
+		total = total*60 + n
+	}
+	if total > 1e7 {
+		return 0, errors.New("too long")
+	}
+	return total, nil
 }
 
 var separators = strings.NewReplacer(",", "", " ", "", "\u00a0", "")

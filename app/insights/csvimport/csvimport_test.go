@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,13 +39,19 @@ func TestReadGoodExport(t *testing.T) {
 	if sum.Rows != 3 || sum.Skipped != 1 {
 		t.Fatalf("summary = %+v, want 3 rows and the Total row skipped", sum)
 	}
+	if want := []string{"duration", "impressions", "ctr", "watch_time", "subscribers"}; strings.Join(sum.Columns, ",") != strings.Join(want, ",") || sum.Currency != "" {
+		t.Errorf("columns = %q (currency %q), want %q", sum.Columns, sum.Currency, want)
+	}
 	want := []insights.Video{
 		{ChannelID: "ch1", ID: "dQw4w9WgXcQ", Kind: "own", Title: "How I Grew 3 Channels, Fast",
-			PublishedAt: time.Date(2024, 11, 3, 0, 0, 0, 0, time.UTC), DurationSec: 612, Views: 20000, Source: "csv"},
+			PublishedAt: time.Date(2024, 11, 3, 0, 0, 0, 0, time.UTC), DurationSec: 612, Views: 20000, Source: "csv",
+			WatchHours: 1000.2, Subscribers: 150, HasSubscribers: true, Impressions: 250000, CTR: 6.2},
 		{ChannelID: "ch1", ID: "abcDEF12345", Kind: "own", Title: "Why Do Cats Purr?",
-			PublishedAt: time.Date(2024, 10, 28, 0, 0, 0, 0, time.UTC), DurationSec: 45, Views: 11000, Source: "csv"},
+			PublishedAt: time.Date(2024, 10, 28, 0, 0, 0, 0, time.UTC), DurationSec: 45, Views: 11000, Source: "csv",
+			WatchHours: 10.1, Subscribers: 40, HasSubscribers: true, Impressions: 120000, CTR: 4.4},
 		{ChannelID: "ch1", ID: "xyzXYZ09876", Kind: "own", Title: "10 Tips for Better Sleep",
-			PublishedAt: time.Date(2024, 10, 20, 0, 0, 0, 0, time.UTC), DurationSec: 900, Views: 420, Source: "csv"},
+			PublishedAt: time.Date(2024, 10, 20, 0, 0, 0, 0, time.UTC), DurationSec: 900, Views: 420, Source: "csv",
+			WatchHours: 10.2, Subscribers: 20, HasSubscribers: true, Impressions: 32000, CTR: 2},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d videos, want %d", len(got), len(want))
@@ -108,6 +115,71 @@ func TestReadErrorsNameLineAndColumn(t *testing.T) {
 				t.Errorf("rows before the bad one: got %d, want 1", n)
 			}
 		})
+	}
+}
+
+// Every column of a current YouTube Studio export, as Studio writes it.
+func TestReadEveryStudioColumn(t *testing.T) {
+	text := "Content,Video title,Video publish time,Duration,Views,Watch time (hours),Subscribers,Estimated revenue (USD)," +
+		"Impressions,Impressions click-through rate (%),Average view duration,Average percentage viewed (%),Likes,Comments added\n" +
+		"Total,,,,\"31,420\",1520.5,210,123.45,402000,5.1,0:02:54,38.2,900,80\n" +
+		"vid1,Chrono Trigger boy,\"Mar 1, 2025\",612,\"20,000\",\"1,000.25\",-3,58.02,\"250,000\",6.2,0:03:12,31.4,800,70\n" +
+		"vid2,Short one,2025-03-02,45,11000,10.1,40,0.00,,,0:00:31,68.9,,\n" +
+		"vid3,No revenue yet,2025-03-03,300,100,1,,,1000,1.5,45,,,\n"
+	var got []insights.Video
+	sum, err := csvimport.Read(strings.NewReader(text), "c", func(v insights.Video) error { got = append(got, v); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != 3 || sum.Currency != "USD" || len(sum.Columns) != 7 {
+		t.Fatalf("summary = %+v", sum)
+	}
+	v := got[0]
+	if v.WatchHours != 1000.25 || v.Subscribers != -3 || !v.HasSubscribers || v.Revenue != 58.02 || !v.HasRevenue ||
+		v.Impressions != 250000 || v.CTR != 6.2 || v.AvgViewSec != 192 || v.AvgViewPct != 31.4 || v.Likes != 800 || v.Comments != 70 {
+		t.Errorf("every column: %+v", v)
+	}
+	if r, ok := v.Retention(); !ok || r != 31.4 || !v.HasCTR() {
+		t.Errorf("retention %v %v, ctr %v", r, ok, v.HasCTR())
+	}
+	// An empty cell is "not measured", a zero is a value.
+	if v := got[1]; v.Impressions != 0 || v.HasCTR() || !v.HasRevenue || v.Revenue != 0 || v.AvgViewSec != 31 {
+		t.Errorf("empty cells: %+v", v)
+	}
+	if v := got[2]; v.HasRevenue || v.HasSubscribers || v.AvgViewSec != 45 || v.AvgViewPct != 0 {
+		t.Errorf("missing revenue and subscribers: %+v", v)
+	} else if r, ok := v.Retention(); !ok || r != 15 {
+		t.Errorf("retention from the average view duration = %v, %v; want 15%%", r, ok)
+	}
+	// Another currency is read and named.
+	sum, err = csvimport.Read(strings.NewReader("Content,Video title,Video publish time,Views,Your estimated revenue (EUR)\na,T,2025-01-01,10,1.5\n"),
+		"c", func(v insights.Video) error {
+			if !v.HasRevenue || v.Revenue != 1.5 {
+				t.Errorf("EUR revenue: %+v", v)
+			}
+			return nil
+		})
+	if err != nil || sum.Currency != "EUR" {
+		t.Errorf("currency = %q, %v", sum.Currency, err)
+	}
+}
+
+func TestReadBadAnalyticsCells(t *testing.T) {
+	head := "Content,Video title,Video publish time,Views,Impressions click-through rate (%),Average view duration,Estimated revenue (USD),Subscribers\n"
+	scenarios := []struct{ row, column, contains string }{
+		{"a,T,2025-01-01,1,120,,,\n", "Impressions click-through rate (%)", "not a percentage between 0 and 100"},
+		{"a,T,2025-01-01,1,5,3:75,,\n", "Average view duration", "not a duration"},
+		{"a,T,2025-01-01,1,5,1:2:3:4,,\n", "Average view duration", "not a duration"},
+		{"a,T,2025-01-01,1,5,,-2,\n", "Estimated revenue (USD)", "not an amount of money"},
+		{"a,T,2025-01-01,1,5,,NaN,\n", "Estimated revenue (USD)", "not an amount of money"},
+		{"a,T,2025-01-01,1,5,,,2.5\n", "Subscribers", "not a whole number of subscribers"},
+	}
+	for _, sc := range scenarios {
+		_, err := csvimport.Read(strings.NewReader(head+sc.row), "c", func(insights.Video) error { return nil })
+		var ce *csvimport.Error
+		if !errors.As(err, &ce) || ce.Line != 2 || ce.Column != sc.column || !strings.Contains(err.Error(), sc.contains) {
+			t.Errorf("%q: err = %v, want line 2, column %q, %q", sc.row, err, sc.column, sc.contains)
+		}
 	}
 }
 
@@ -302,6 +374,10 @@ func FuzzRead(f *testing.F) {
 		"\ufeffContent,Video title,Video publish time,Views,Duration,Likes,Comments added\nTotal,,,9,,,\na,\"T, \"\"quoted\"\"\",Nov 3, 2024,\"1,234\",60,2,3\n",
 		"Content,Video title,Video publish time,Views\na,\"multi\nline\",2024-01-01T10:00:00Z,1.0\n",
 		"Video,Views\nx,1\n", "", "\n\n", "a,\"b", "Content,Video title,Video publish time,Views\nx,T,yesterday,1\n",
+		"Content,Video title,Video publish time,Views,Impressions,Impressions click-through rate (%),Average view duration," +
+			"Average percentage viewed (%),Subscribers,Estimated revenue (USD),Watch time (minutes)\n" +
+			"a,T,2025-01-01,10,\"1,000\",4.5%,1:02:03,45.5,-2,$1.25,90\nb,U,2025-01-02,3,,,,,,,\n",
+		"Content,Video title,Video publish time,Views,Estimated revenue (BRL)\na,T,2025-01-01,1,1e308\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -309,6 +385,14 @@ func FuzzRead(f *testing.F) {
 		_, err := csvimport.Read(bytes.NewReader(data), "ch", func(v insights.Video) error {
 			if v.ID == "" || v.Title == "" || v.PublishedAt.IsZero() || v.Views < 0 || v.ChannelID != "ch" {
 				t.Fatalf("incomplete video %+v", v)
+			}
+			for _, x := range []float64{v.CTR, v.WatchHours, v.AvgViewSec, v.AvgViewPct, v.Revenue} {
+				if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+					t.Fatalf("bad number in %+v", v)
+				}
+			}
+			if v.CTR > 100 || v.Impressions < 0 || !v.HasRevenue && v.Revenue != 0 {
+				t.Fatalf("bad analytics in %+v", v)
 			}
 			return nil
 		})

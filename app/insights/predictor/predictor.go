@@ -11,6 +11,18 @@
 //
 // Past videos carry no thumbnail text, so a channel's model gives the
 // thumbnail features no weight; only the uncalibrated guidance uses them.
+//
+// Only what is known before a video is published can be a feature: the
+// title, the thumbnail text and the format (a Short or long-form, when the
+// channel has both). What YouTube measures afterwards (impressions,
+// click-through rate, retention) is a target instead: with MinVideos
+// videos that carry a click-through rate, a second model learns which
+// titles beat the channel's median click-through rate of their format,
+// which is what a title and thumbnail change most directly.
+//
+// A score lists only the features present in the title (a word it
+// contains, a number it has): features it lacks moved the score too, but a
+// reason must be something the title does.
 package predictor
 
 import (
@@ -34,8 +46,8 @@ const MinVideos = 30
 // Folds is the number of cross-validation folds.
 const Folds = 5
 
-// MaxKeywords is how many channel keywords become features.
-const MaxKeywords = 15
+// MaxKeywords is how many channel phrases become features.
+const MaxKeywords = 25
 
 // Metric names the accuracy measure every calibrated Score carries.
 const Metric = "cross-validated AUC"
@@ -48,6 +60,18 @@ type Feature struct {
 	// Effect is the feature's contribution to the log-odds of beating the
 	// channel median: positive raised the score, negative lowered it.
 	Effect float64 `json:"effect"`
+}
+
+// Outcome is a second target's prediction: the chance the title beats the
+// channel's median click-through rate.
+type Outcome struct {
+	Value      float64   `json:"value"` // 0–100
+	Accuracy   float64   `json:"accuracy"`
+	AccuracySE float64   `json:"accuracy_se"`
+	Metric     string    `json:"metric"`
+	Videos     int       `json:"videos"`
+	Features   []Feature `json:"features"`
+	Note       string    `json:"note"`
 }
 
 // Score is a title's predicted chance of beating the channel's median.
@@ -71,6 +95,9 @@ type Score struct {
 	Videos int `json:"videos"`
 	// Note explains the score's standing in a sentence for the UI.
 	Note string `json:"note"`
+	// CTR is the chance of beating the channel's median click-through
+	// rate, when MinVideos videos carry one; nil otherwise.
+	CTR *Outcome `json:"ctr"`
 }
 
 type featureDef struct {
@@ -84,8 +111,10 @@ type text struct {
 	title, thumb string
 	words        []string
 	wordSet      map[string]bool
+	phrases      map[string]bool
 	thumbWords   []string
 	chars        int
+	short        bool // the video is (to be) a Short
 }
 
 var (
@@ -158,12 +187,17 @@ var general = []featureDef{
 	}, -0.3},
 }
 
-func split(title, thumb string) *text {
+func split(title, thumb string, sp *textutil.Splitter) *text {
 	t := &text{title: strings.TrimSpace(title), thumb: strings.TrimSpace(thumb)}
 	t.words = textutil.Words(t.title)
 	t.wordSet = make(map[string]bool, len(t.words))
 	for _, w := range t.words {
 		t.wordSet[w] = true
+	}
+	ps := sp.Phrases(t.title, 0)
+	t.phrases = make(map[string]bool, len(ps))
+	for _, p := range ps {
+		t.phrases[p] = true
 	}
 	t.thumbWords = textutil.Words(t.thumb)
 	t.chars = utf8.RuneCountInString(t.title)
@@ -173,6 +207,8 @@ func split(title, thumb string) *text {
 // Model scores titles for one channel. A nil *Model is not usable; get one
 // from Train or Uncalibrated.
 type Model struct {
+	sp         *textutil.Splitter
+	ctr        *Model // the click-through-rate model, nil without one
 	defs       []featureDef
 	weights    []float64 // per feature, on standardised inputs
 	bias       float64
@@ -186,7 +222,7 @@ type Model struct {
 
 // Uncalibrated is the general-guidance model used below MinVideos.
 func Uncalibrated(videos int) *Model {
-	m := &Model{defs: general, videos: videos}
+	m := &Model{sp: textutil.For(""), defs: general, videos: videos}
 	m.weights = make([]float64, len(general))
 	m.mean = make([]float64, len(general))
 	m.std = make([]float64, len(general))
@@ -200,13 +236,23 @@ func Uncalibrated(videos int) *Model {
 	return m
 }
 
-// Options tune Train. The zero value trains at time.Now with λ = 1.
+// Options tune Train. The zero value trains at time.Now with λ = 1 and
+// the stop words of every known language.
 type Options struct {
 	// Now is when views per day are measured. Zero means time.Now().
 	Now time.Time
 	// Lambda is the L2 penalty. Zero means 1.
 	Lambda float64
+	// Language is the titles' language code; "" means any known.
+	Language string
 }
+
+// MinFormatVideos is how many videos of each format a channel needs for
+// the format to be a feature.
+const MinFormatVideos = 5
+
+// shortDef is the format feature, known before publishing.
+var shortDef = featureDef{"short", "is a Short", func(t *text) float64 { return b2f(t.short) }, 0}
 
 // Train fits the channel's model on videos (with statistics). Fewer than
 // MinVideos gives the uncalibrated model.
@@ -220,7 +266,17 @@ func Train(videos []insights.Video, opts Options) *Model {
 	if len(videos) < MinVideos {
 		return Uncalibrated(len(videos))
 	}
-	defs := append(append([]featureDef(nil), general...), keywordDefs(videos)...)
+	sp := textutil.For(opts.Language)
+	defs := append(append([]featureDef(nil), general...), keywordDefs(videos, sp)...)
+	var shorts int
+	for _, v := range videos {
+		if v.IsShort() {
+			shorts++
+		}
+	}
+	if shorts >= MinFormatVideos && len(videos)-shorts >= MinFormatVideos {
+		defs = append(defs, shortDef)
+	}
 	n := len(videos)
 	vpd := make([]float64, n)
 	for i, v := range videos {
@@ -230,20 +286,72 @@ func Train(videos []insights.Video, opts Options) *Model {
 	x := make([][]float64, n)
 	y := make([]float64, n)
 	for i, v := range videos {
-		t := split(v.Title, "")
+		t := split(v.Title, "", sp)
+		t.short = v.IsShort()
 		x[i] = make([]float64, len(defs))
 		for j, d := range defs {
 			x[i][j] = d.fn(t)
 		}
 		y[i] = b2f(vpd[i] > med)
 	}
-	// Stratified k-fold cross-validation: each video is scored by a model
-	// that never saw it, and the AUC is averaged over folds. Averaging per
-	// fold (rather than pooling out-of-fold scores) keeps each fold's
-	// intercept from shifting its scores against the others', which would
-	// pull the AUC of a model without signal below 0.5.
-	// Small channels give noisy folds, so the split is repeated with new
-	// shuffles (up to 5 times) until about 1,500 held-out scores were seen.
+	m := fitMeasured(defs, x, y, opts.Lambda)
+	m.sp = sp
+	m.note = fmt.Sprintf("Calibrated on %d videos of this channel; %s %.2f ± %.2f (0.5 is a coin flip, 1 is perfect).",
+		n, Metric, m.accuracy, m.accuracySE)
+	if m.accuracy < 0.6 || m.accuracy-2*m.accuracySE <= 0.5 {
+		m.note += " Titles barely predict views here: treat the score as a weak hint."
+	}
+	// The click-through-rate model: the videos with enough impressions,
+	// labelled by their format's median rate.
+	var cx [][]float64
+	var cy, shortCTR, longCTR []float64
+	for _, v := range videos {
+		if v.Impressions >= MinImpressions {
+			if v.IsShort() {
+				shortCTR = append(shortCTR, v.CTR)
+			} else {
+				longCTR = append(longCTR, v.CTR)
+			}
+		}
+	}
+	if len(shortCTR)+len(longCTR) >= MinVideos {
+		ms, ml := median(shortCTR), median(longCTR)
+		for i, v := range videos {
+			if v.Impressions < MinImpressions {
+				continue
+			}
+			med := ml
+			if v.IsShort() {
+				med = ms
+			}
+			cx, cy = append(cx, x[i]), append(cy, b2f(v.CTR > med))
+		}
+		c := fitMeasured(defs, cx, cy, opts.Lambda)
+		c.sp = sp
+		c.note = fmt.Sprintf("Chance to beat your median click-through rate, learned from %d videos with impressions; %s %.2f ± %.2f.",
+			len(cy), Metric, c.accuracy, c.accuracySE)
+		if c.accuracy < 0.6 || c.accuracy-2*c.accuracySE <= 0.5 {
+			c.note += " Titles barely predict clicks here: treat it as a weak hint."
+		}
+		m.ctr = c
+	}
+	return m
+}
+
+// MinImpressions is how many impressions a video's click-through rate
+// needs to teach the click-through model.
+const MinImpressions = 100
+
+// fitMeasured fits defs to x and y and measures the fit by stratified
+// k-fold cross-validation: each video is scored by a model that never saw
+// it, and the AUC is averaged over folds. Averaging per fold (rather than
+// pooling out-of-fold scores) keeps each fold's intercept from shifting
+// its scores against the others', which would pull the AUC of a model
+// without signal below 0.5. Small channels give noisy folds, so the split
+// is repeated with new shuffles (up to 5 times) until about 1,500
+// held-out scores were seen.
+func fitMeasured(defs []featureDef, x [][]float64, y []float64, lambda float64) *Model {
+	n := len(x)
 	repeats := max(1, min(5, (1500+n-1)/n))
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	fold := make([]int, n)
@@ -271,14 +379,14 @@ func Train(videos []insights.Video, opts Options) *Model {
 					trX, trY = append(trX, x[i]), append(trY, y[i])
 				}
 			}
-			m := fit(defs, trX, trY, opts.Lambda)
+			m := fit(defs, trX, trY, lambda)
 			for _, r := range teX {
 				teS = append(teS, m.logit(r))
 			}
 			aucSum += AUC(teS, teY)
 		}
 	}
-	m := fit(defs, x, y, opts.Lambda)
+	m := fit(defs, x, y, lambda)
 	m.calibrated, m.videos = true, n
 	m.accuracy = aucSum / float64(Folds*repeats)
 	var pos float64
@@ -286,42 +394,41 @@ func Train(videos []insights.Video, opts Options) *Model {
 		pos += v
 	}
 	m.accuracySE = AUCStdErr(m.accuracy, pos, float64(n)-pos)
-	m.note = fmt.Sprintf("Calibrated on %d videos of this channel; %s %.2f ± %.2f (0.5 is a coin flip, 1 is perfect).",
-		n, Metric, m.accuracy, m.accuracySE)
-	if m.accuracy < 0.6 || m.accuracy-2*m.accuracySE <= 0.5 {
-		m.note += " Titles barely predict views here: treat the score as a weak hint."
-	}
 	return m
 }
 
-// keywordDefs makes a feature of each of the channel's most frequent title
-// keywords used by at least 3 videos.
-func keywordDefs(videos []insights.Video) []featureDef {
-	count := map[string]int{}
-	for _, v := range videos {
-		for _, w := range textutil.Keywords(v.Title) {
-			count[w]++
-		}
+// keywordDefs makes a feature of each of the channel's most frequent
+// title phrases used by at least 3 videos (and not by all); phrases found
+// in exactly the same videos are one feature.
+func keywordDefs(videos []insights.Video, sp *textutil.Splitter) []featureDef {
+	titles := make([]string, len(videos))
+	for i, v := range videos {
+		titles[i] = v.Title
 	}
-	var ws []string
-	for w, c := range count {
-		if c >= 3 && c < len(videos) {
-			ws = append(ws, w)
+	type kw struct {
+		term string
+		n    int
+	}
+	var ws []kw
+	for _, g := range textutil.Collapse(sp.Index(titles, 0, 3)) {
+		if len(g.Docs) < len(videos) {
+			ws = append(ws, kw{g.Terms[0], len(g.Docs)})
 		}
 	}
 	sort.Slice(ws, func(i, j int) bool {
-		if count[ws[i]] != count[ws[j]] {
-			return count[ws[i]] > count[ws[j]]
+		if ws[i].n != ws[j].n {
+			return ws[i].n > ws[j].n
 		}
-		return ws[i] < ws[j]
+		return ws[i].term < ws[j].term
 	})
 	if len(ws) > MaxKeywords {
 		ws = ws[:MaxKeywords]
 	}
 	defs := make([]featureDef, len(ws))
 	for i, w := range ws {
-		defs[i] = featureDef{name: "kw:" + w, label: fmt.Sprintf("mentions %q", w),
-			fn: func(t *text) float64 { return b2f(t.wordSet[w]) }}
+		term := w.term
+		defs[i] = featureDef{name: "kw:" + term, label: fmt.Sprintf("mentions %q", term),
+			fn: func(t *text) float64 { return b2f(t.phrases[term]) }}
 	}
 	return defs
 }
@@ -472,17 +579,58 @@ func (m *Model) Weight(name string) float64 {
 // MaxShownFeatures is how many features a Score lists.
 const MaxShownFeatures = 6
 
-// Score scores a title with optional thumbnail text. It allocates little
-// and takes microseconds, so the UI can call it on every keystroke.
+// Score scores a title with optional thumbnail text for a long-form video.
 func (m *Model) Score(title, thumbnailText string) Score {
-	t := split(title, thumbnailText)
+	return m.ScoreWith(Input{Title: title, Thumbnail: thumbnailText})
+}
+
+// Input is what is known of a video before it is published.
+type Input struct {
+	Title     string
+	Thumbnail string
+	// Short is true for a Short (the channel's planned format).
+	Short bool
+}
+
+// ScoreWith scores in. It allocates little and takes microseconds, so the
+// UI can call it on every keystroke. The features listed are only those
+// present in the title and thumbnail, strongest first.
+func (m *Model) ScoreWith(in Input) Score {
+	t := split(in.Title, in.Thumbnail, m.sp)
+	t.short = in.Short
+	value, feats := m.eval(t)
+	sc := Score{Value: value, Features: feats, Calibrated: m.calibrated,
+		Accuracy: m.accuracy, AccuracySE: m.accuracySE, Videos: m.videos, Note: m.note}
+	if m.calibrated {
+		sc.Metric = Metric
+	}
+	if c := m.ctr; c != nil {
+		cv, cf := c.eval(t)
+		sc.CTR = &Outcome{Value: cv, Features: cf, Accuracy: c.accuracy, AccuracySE: c.accuracySE, Metric: Metric,
+			Videos: c.videos, Note: c.note}
+	}
+	if t.title == "" {
+		sc.Value = 0
+		sc.Features = []Feature{}
+		if sc.CTR != nil {
+			sc.CTR.Value, sc.CTR.Features = 0, []Feature{}
+		}
+	}
+	return sc
+}
+
+// eval is the model's 0–100 value for t and the present features that
+// moved it, strongest first.
+func (m *Model) eval(t *text) (float64, []Feature) {
 	s := m.bias
 	feats := make([]Feature, 0, len(m.defs))
 	for j, d := range m.defs {
 		v := d.fn(t)
 		e := m.weights[j] * (v - m.mean[j]) / m.std[j]
 		s += e
-		if e != 0 && (v != 0 || m.calibrated) {
+		// Only what the title does is a reason: an absent word or a
+		// missing number moved the score, but is not listed.
+		if e != 0 && v != 0 {
 			feats = append(feats, Feature{Name: d.name, Label: d.label, Value: v, Effect: e})
 		}
 	}
@@ -490,16 +638,7 @@ func (m *Model) Score(title, thumbnailText string) Score {
 	if len(feats) > MaxShownFeatures {
 		feats = feats[:MaxShownFeatures]
 	}
-	sc := Score{Value: math.Round(1000*sigmoid(s)) / 10, Features: feats, Calibrated: m.calibrated,
-		Accuracy: m.accuracy, AccuracySE: m.accuracySE, Videos: m.videos, Note: m.note}
-	if m.calibrated {
-		sc.Metric = Metric
-	}
-	if t.title == "" {
-		sc.Value = 0
-		sc.Features = []Feature{}
-	}
-	return sc
+	return math.Round(1000*sigmoid(s)) / 10, feats
 }
 
 // AUC is the area under the ROC curve of scores against 0/1 labels: the

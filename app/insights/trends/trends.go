@@ -3,11 +3,14 @@
 // n-gram velocity and acceleration, labels each, and scores its relevance
 // to each of the user's channels.
 //
-// Time is cut into buckets (a week by default) counted back from now. A
-// term's heat in a bucket is the sum, over videos published in it whose
-// title holds the term, of log(1 + views per day): more uploads and better
-// performing uploads both raise it. Velocity is the newest bucket's heat
-// minus the one before; acceleration is the change in velocity.
+// Time is cut into buckets (a week by default) counted back from now, over
+// insights.LastWeeks (the span every "last N weeks" of the insights uses).
+// A term is a title phrase of up to four words (textutil.Index; words
+// always found together are one term). Its heat in a bucket is the sum,
+// over videos published in it whose title holds the term, of log(1 + views
+// per day): more uploads and better performing uploads both raise it.
+// Velocity is the newest bucket's heat minus the one before; acceleration
+// is the change in velocity.
 package trends
 
 import (
@@ -82,29 +85,37 @@ func Rising(corpus []insights.Video, niches []Niche, opts Options) []Trend {
 	if opts.Limit <= 0 {
 		opts.Limit = 30
 	}
-	terms := map[string]*acc{}
-	horizon := opts.Now.Add(-time.Duration(opts.Buckets) * opts.Bucket)
+	span := insights.LastDays(opts.Now, int(opts.Bucket/insights.Day)*opts.Buckets)
+	if opts.Bucket%insights.Day != 0 {
+		span = insights.Span{From: opts.Now.Add(-time.Duration(opts.Buckets) * opts.Bucket), To: opts.Now}
+	}
+	var vs []insights.Video
+	var titles []string
 	for _, v := range corpus {
-		if v.PublishedAt.After(opts.Now) {
-			continue
+		if !v.PublishedAt.After(opts.Now) {
+			vs = append(vs, v)
+			titles = append(titles, v.Title)
 		}
-		inWindow := v.PublishedAt.After(horizon)
-		b := int(opts.Now.Sub(v.PublishedAt) / opts.Bucket)
-		h := math.Log1p(v.ViewsPerDay(opts.Now))
-		for _, g := range textutil.NGrams(v.Title) {
-			a := terms[g]
-			if a == nil {
-				a = &acc{heat: make([]float64, opts.Buckets), first: v.PublishedAt}
-				terms[g] = a
-			}
-			if v.PublishedAt.Before(a.first) {
+	}
+	// Phrases of at least MinVideos videos of the whole corpus; those found
+	// in exactly the same videos are one term ("air fryer", not "air" and
+	// "fryer" beside it).
+	index := textutil.For("").Index(titles, textutil.MaxPhrase, opts.MinVideos)
+	terms := map[string]*acc{}
+	for _, g := range textutil.Collapse(index) {
+		a := &acc{heat: make([]float64, opts.Buckets)}
+		for _, i := range g.Docs {
+			v := vs[i]
+			if a.first.IsZero() || v.PublishedAt.Before(a.first) {
 				a.first = v.PublishedAt
 			}
-			if inWindow {
+			if span.Contains(v.PublishedAt) {
+				b := min(int(opts.Now.Sub(v.PublishedAt)/opts.Bucket), opts.Buckets-1)
 				a.videos++
-				a.heat[b] += h
+				a.heat[b] += math.Log1p(v.ViewsPerDay(opts.Now))
 			}
 		}
+		terms[g.Terms[0]] = a
 	}
 	profiles := make([]profile, len(niches))
 	for i, n := range niches {

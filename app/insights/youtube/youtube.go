@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -25,6 +26,7 @@ import (
 	"google.golang.org/api/option"
 	yt "google.golang.org/api/youtube/v3"
 
+	"tubeagency/app/google"
 	"tubeagency/app/insights"
 	"tubeagency/providers/cache"
 )
@@ -52,10 +54,14 @@ type Cache interface {
 	Set(ctx context.Context, key string, class cache.Class, value []byte) error
 }
 
-// Config configures New. APIKey and Quota are required.
+// Config configures New. Quota and either APIKey or HTTPClient are
+// required.
 type Config struct {
 	APIKey string
-	Quota  Quota
+	// HTTPClient, when set, carries a signed-in account's token
+	// (google.Auth.Client) instead of the API key.
+	HTTPClient *http.Client
+	Quota      Quota
 	// Cache holds answers; nil means no caching.
 	Cache Cache
 	// Endpoint is the API's base URL. Empty means Google's.
@@ -86,7 +92,7 @@ var pacific = func() *time.Location {
 
 // New makes a client.
 func New(ctx context.Context, cfg Config) (*Client, error) {
-	if strings.TrimSpace(cfg.APIKey) == "" {
+	if strings.TrimSpace(cfg.APIKey) == "" && cfg.HTTPClient == nil {
 		return nil, insights.ErrNoAPIKey
 	}
 	if cfg.Quota == nil {
@@ -99,6 +105,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 	opts := []option.ClientOption{option.WithAPIKey(cfg.APIKey)}
+	if cfg.HTTPClient != nil {
+		opts = []option.ClientOption{option.WithHTTPClient(cfg.HTTPClient)}
+	}
 	if cfg.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(cfg.Endpoint))
 	}
@@ -189,6 +198,9 @@ func (c *Client) translate(err error) *Error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return &Error{err: err, Msg: "YouTube did not answer in time: check the connection and try again."}
 	}
+	if errors.Is(err, google.ErrSignInAgain) || errors.Is(err, google.ErrNotSignedIn) {
+		return &Error{err: err, Msg: "Google asks you to sign in again: link YouTube Analytics again under Insights → Channel data."}
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		// url.Error prints the URL, which carries the key: keep only the cause.
@@ -270,6 +282,36 @@ func (c *Client) channel(ctx context.Context, id string, parts ...string) (Chann
 	err := c.call(ctx, CostChannelsList, func() error {
 		var err error
 		resp, err = c.svc.Channels.List(parts).Id(id).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return ChannelInfo{}, err
+	}
+	if len(resp.Items) == 0 {
+		return ChannelInfo{}, ErrChannelNotFound
+	}
+	ch := resp.Items[0]
+	info := ChannelInfo{ID: ch.Id}
+	if ch.Snippet != nil {
+		info.Title = ch.Snippet.Title
+	}
+	if ch.ContentDetails != nil && ch.ContentDetails.RelatedPlaylists != nil {
+		info.Uploads = ch.ContentDetails.RelatedPlaylists.Uploads
+	}
+	if s := ch.Statistics; s != nil {
+		info.Subscribers, info.Views, info.Videos = int64(s.SubscriberCount), int64(s.ViewCount), int64(s.VideoCount)
+	}
+	return info, nil
+}
+
+// Mine reads the signed-in account's channel (a client made with an
+// HTTPClient only): its id, title and uploads playlist. Not cached: it
+// names whose data every later call reads.
+func (c *Client) Mine(ctx context.Context) (ChannelInfo, error) {
+	var resp *yt.ChannelListResponse
+	err := c.call(ctx, CostChannelsList, func() error {
+		var err error
+		resp, err = c.svc.Channels.List([]string{"snippet", "contentDetails", "statistics"}).Mine(true).Context(ctx).Do()
 		return err
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 // Package fakegoogle is an httptest server speaking the wire formats of
 // Google's OAuth 2.0 endpoints and of the YouTube Data API v3 parts Tube
-// Agency uses, for tests.
+// Agency uses, for tests: analytics.go adds the YouTube Analytics and
+// Reporting APIs and the Data API's listing of a signed-in channel.
 //
 // OAuth: the consent page (/o/oauth2/v2/auth) answers at once with the
 // redirect Google would send after the user consented (or declined), the
@@ -148,6 +149,7 @@ type Server struct {
 	inflight      int // PUT handlers running
 	verifierSeen  int
 	lastAuthQuery url.Values
+	an            analytics
 }
 
 type codeGrant struct {
@@ -195,6 +197,7 @@ func New() *Server {
 		videos:       map[string]*Video{},
 		channels:     []Channel{{ID: "UCfakeChannel00000000001", Title: "Fake Channel", CustomURL: "@fakechannel", Subscribers: 1200}},
 		stats:        Stats{Requests: map[string]int{}},
+		an:           analytics{daily: DefaultDay},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /o/oauth2/v2/auth", s.consent)
@@ -205,6 +208,7 @@ func New() *Server {
 	mux.HandleFunc("PUT /upload/youtube/v3/videos", s.putUpload)
 	mux.HandleFunc("POST /upload/youtube/v3/thumbnails/set", s.thumbnailSet)
 	mux.HandleFunc("POST /upload/youtube/v3/captions", s.captionsInsert)
+	s.routeAnalytics(mux)
 	s.Server = httptest.NewServer(mux)
 	return s
 }
@@ -625,13 +629,16 @@ func (s *Server) channelsList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if q.Get("mine") != "true" || q.Get("part") == "" {
+	if q.Get("mine") != "true" && q.Get("id") == "" || q.Get("part") == "" {
 		APIError(w, 400, "missingRequiredParameter", "youtube.parameter", "No filter selected. Expected one of: mine, id, forHandle, forUsername, managedByMe, categoryId", "")
 		return
 	}
 	s.mu.Lock()
 	chans := slices.Clone(s.channels)
 	s.mu.Unlock()
+	if id := q.Get("id"); id != "" {
+		chans = slices.DeleteFunc(chans, func(c Channel) bool { return c.ID != id })
+	}
 	items := make([]map[string]any, 0, len(chans))
 	for _, c := range chans {
 		items = append(items, map[string]any{
@@ -640,7 +647,8 @@ func (s *Server) channelsList(w http.ResponseWriter, r *http.Request) {
 				"publishedAt": "2020-01-02T03:04:05Z",
 				"thumbnails":  map[string]any{"default": map[string]any{"url": "https://yt3.ggpht.example/" + c.ID, "width": 88, "height": 88}}},
 			"contentDetails": map[string]any{"relatedPlaylists": map[string]any{"likes": "", "uploads": "UU" + strings.TrimPrefix(c.ID, "UC")}},
-			"statistics":     map[string]any{"viewCount": "1000", "subscriberCount": strconv.FormatInt(c.Subscribers, 10), "hiddenSubscriberCount": false, "videoCount": "10"},
+			"statistics": map[string]any{"viewCount": strconv.FormatInt(s.totalViews(), 10), "subscriberCount": strconv.FormatInt(c.Subscribers, 10),
+				"hiddenSubscriberCount": false, "videoCount": strconv.Itoa(s.videoCount())},
 		})
 	}
 	writeJSON(w, 200, map[string]any{"kind": "youtube#channelListResponse", "etag": "etag-list",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyWords } from './insights';
+import { accuracyWords, money, percent, rpmSourceWords, viewsSourceWords } from './insights';
 import { alpha, viewsData, projectionData } from './charts';
 
 describe('accuracyWords', () => {
@@ -36,5 +36,20 @@ describe('charts', () => {
   it('orders the band as high, expected, low', () => {
     const d = projectionData([{ month: '2025-03', views: 1, expected: 10, low: 6, high: 15 }]);
     expect(d).toEqual([[1740787200], [15], [10], [6]]);
+  });
+});
+
+describe('money and sources', () => {
+  it('shows cents at most', () => {
+    expect(money(5.60344)).toMatch(/5\.60$/);
+    expect(money(1234.5, 0)).not.toMatch(/\./);
+  });
+  it('says where an RPM and the views came from', () => {
+    expect(rpmSourceWords('revenue')).toContain('revenue');
+    expect(rpmSourceWords('revenue', 'month')).toContain('YouTube Analytics');
+    expect(rpmSourceWords('prior')).toContain('niche estimate');
+    expect(viewsSourceWords('analytics')).toContain('28 days');
+    expect(viewsSourceWords('catalogue')).toContain('lifetime');
+    expect(percent(4.234)).toBe('4.2%');
   });
 });

@@ -30,7 +30,48 @@ export const insights = {
   deleteEarnings: (channelId: string, month: string) => call('DeleteEarnings', channelId, month),
   projection: (channelId: string) => call('RevenueProjection', channelId),
   money: () => call('MoneyCounter'),
+  categories: () => call('NicheCategories'),
+  niche: (channelId: string) => call('ChannelNiche', channelId),
+  setNiche: (channelId: string, category: string) => call('SetChannelNiche', channelId, category),
+  analyticsClient: () => call('AnalyticsOAuthClient'),
+  setAnalyticsClient: (id: string, secret: string) => call('SetAnalyticsOAuthClient', id, secret),
+  analyticsStatus: (channelId: string) => call('AnalyticsStatus', channelId),
+  connectAnalytics: (channelId: string, withRevenue: boolean) => call('ConnectAnalytics', channelId, withRevenue),
+  finishAnalytics: (channelId: string, redirected: string) => call('FinishAnalyticsSignIn', channelId, redirected),
+  syncAnalytics: (channelId: string) => call('SyncAnalytics', channelId),
+  disconnectAnalytics: (channelId: string, signOut: boolean) => call('DisconnectAnalytics', channelId, signOut),
 };
+
+/** Percent with one decimal: 4.23 → "4.2%". */
+export function percent(n: number): string {
+  return `${n.toFixed(1)}%`;
+}
+
+/** Where a projection's RPM came from, in words. */
+export function rpmSourceWords(source: string, unit = 'video'): string {
+  switch (source) {
+    case 'revenue':
+      return unit === 'month' ? 'fitted from your YouTube Analytics revenue, month by month' : 'fitted from your videos’ revenue';
+    case 'earnings':
+      return 'the niche estimate scaled by your entered earnings';
+    default:
+      return 'a niche estimate (no revenue data yet)';
+  }
+}
+
+/** Where a projection's monthly views came from, in words. */
+export function viewsSourceWords(source: string): string {
+  switch (source) {
+    case 'analytics':
+      return 'YouTube Analytics, the last 28 days';
+    case 'snapshots':
+      return 'measured between your stats snapshots';
+    case 'catalogue':
+      return 'your lifetime views spread over the months since your first upload';
+    default:
+      return 'median views × upload cadence × trend';
+  }
+}
 
 /** The browser's IANA time zone ("" when unknown, which the app reads as UTC). */
 export function localZone(): string {

@@ -17,6 +17,7 @@ import type {
   predictor,
   revenue,
   router,
+  service,
   settings,
   store,
   studio,
@@ -74,22 +75,36 @@ export type RenderStorage = Wire<app.RenderStorage>;
 export type RenderSettings = Wire<app.RenderSettings>;
 
 // Insights
-export type AuditResult = Wire<app.AuditResult>;
+export type AuditResult = Wire<service.AuditResult>;
 export type Report = Wire<analysis.Report>;
 export type SeriesPoint = Wire<analysis.Point>;
 export type BestTime = Wire<analysis.BestTime>;
 export type HistoryPoint = Wire<insights.Point>;
 export type Video = Wire<insights.Video>;
 export type VideoInput = Wire<app.VideoInput>;
-export type ImportResult = Wire<app.ImportResult>;
+export type ImportResult = Wire<service.ImportResult>;
 export type Competitor = Wire<insights.Competitor>;
 export type Earning = Wire<insights.Earning>;
 export type EarningInput = Wire<app.EarningInput>;
 export type Month = Wire<revenue.Month>;
 export type Projection = Wire<revenue.Projection>;
-export type MoneyCounter = Wire<app.MoneyCounter>;
-export type YouTubeStatus = Wire<app.YouTubeStatus>;
-export type TrendsResult = Wire<app.TrendsResult>;
+export type MoneyCounter = Wire<service.MoneyCounter>;
+export type YouTubeStatus = Wire<service.YouTubeStatus>;
+export type TrendsResult = Wire<service.TrendsResult>;
+export type AnalyticsStatus = Wire<service.AnalyticsStatus>;
+export type AnalyticsClient = Wire<app.AnalyticsClient>;
+export type LinkStart = Wire<service.LinkStart>;
+export type SyncResult = Wire<service.SyncResult>;
+/** An insights event (Go: service.Event; no bound method returns it, so
+ *  the generator does not write it). State is signing_in, linked,
+ *  link_failed, syncing, synced, sync_failed or unlinked. */
+export interface InsightsEvent {
+  channel_id: string;
+  state: string;
+  message: string;
+}
+export type NicheCategory = Wire<service.Category>;
+export type NicheSetting = Wire<service.NicheSetting>;
 export type Trend = Wire<trends.Trend>;
 export type Score = Wire<predictor.Score>;
 
@@ -135,7 +150,11 @@ type Listener = (data: any) => void;
 
 interface WailsWindow {
   go?: { app?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
-  runtime?: { EventsOn: (name: string, cb: Listener) => () => void; EventsEmit?: (name: string, data?: unknown) => void };
+  runtime?: {
+    EventsOn: (name: string, cb: Listener) => () => void;
+    EventsEmit?: (name: string, data?: unknown) => void;
+    BrowserOpenURL?: (url: string) => void;
+  };
 }
 
 const w = (typeof window !== 'undefined' ? window : {}) as WailsWindow;
@@ -265,6 +284,7 @@ export interface Events {
   channels: unknown;
   packages: unknown;
   settings: unknown;
+  insights: InsightsEvent;
   update: UpdateStatus;
   render: RenderTask;
 }
@@ -299,6 +319,16 @@ export function onEvent<K extends keyof Events>(name: K, fn: (data: Events[K]) =
   set.add(fn);
   ensureSource();
   return () => set!.delete(fn);
+}
+
+/** Opens an address in the system's browser (the desktop window) or a new
+ *  tab (serve mode). */
+export function openExternal(url: string) {
+  if (isDesktop() && w.runtime?.BrowserOpenURL) {
+    w.runtime.BrowserOpenURL(url);
+    return;
+  }
+  if (typeof window !== 'undefined') window.open(url, '_blank', 'noopener');
 }
 
 /** Sends an event to the Go side (desktop window only; a no-op in a browser). */

@@ -13,22 +13,42 @@ export namespace analysis {
 	    heatmap: Cell[][];
 	}
 	
+	export interface Coverage {
+	    videos: number;
+	    durations: number;
+	    times: number;
+	    ctr: number;
+	    retention: number;
+	    watch_time: number;
+	    subscribers: number;
+	    revenue: number;
+	}
 	export interface Format {
 	    videos: number;
 	    median_views: number;
 	    median_views_per_day: number;
 	    total_views: number;
 	    view_share: number;
+	    median_ctr: number;
+	    median_retention: number;
+	    rpm: number;
 	}
 	export interface Formats {
 	    shorts: Format;
 	    long: Format;
 	}
+	export interface Gap {
+	    section: string;
+	    message: string;
+	}
 	export interface Keyword {
 	    word: string;
+	    terms: string[];
 	    videos: number;
 	    median_views_per_day: number;
 	    lift: number;
+	    median_ctr: number;
+	    median_retention: number;
 	}
 	export interface Outlier {
 	    id: string;
@@ -56,6 +76,25 @@ export namespace analysis {
 	    short: boolean;
 	    outlier: boolean;
 	}
+	export interface Ranked {
+	    id: string;
+	    title: string;
+	    // Go type: time
+	    published_at: any;
+	    short: boolean;
+	    value: number;
+	    median: number;
+	    relative: number;
+	    basis: number;
+	}
+	export interface Ranking {
+	    metric: string;
+	    videos: number;
+	    median: number;
+	    best: Ranked[];
+	    worst: Ranked[];
+	    findings: string[];
+	}
 	export interface Window {
 	    days: number;
 	    uploads: number;
@@ -67,6 +106,13 @@ export namespace analysis {
 	    outliers: number;
 	    prev_median_views_per_day: number;
 	    trend_pct?: number;
+	    span: insights.Span;
+	    watch_hours: number;
+	    impressions: number;
+	    ctr: number;
+	    median_retention: number;
+	    subscribers: number;
+	    revenue: number;
 	}
 	export interface Report {
 	    // Go type: time
@@ -82,6 +128,10 @@ export namespace analysis {
 	    formats: Formats;
 	    series: Point[];
 	    recommendations: string[];
+	    ctr: Ranking;
+	    retention: Ranking;
+	    coverage: Coverage;
+	    gaps: Gap[];
 	}
 
 }
@@ -125,12 +175,10 @@ export namespace app {
 	    enabled: boolean;
 	    threshold: number;
 	}
-	export interface AuditResult {
-	    channel_id: string;
-	    time_zone: string;
-	    report: analysis.Report;
-	    history: insights.Point[];
-	    stats?: insights.ChannelStats;
+	export interface AnalyticsClient {
+	    configured: boolean;
+	    client_id: string;
+	    warning: string;
 	}
 	export interface AutopilotChannel {
 	    id: string;
@@ -178,15 +226,6 @@ export namespace app {
 	    youtube_id: string;
 	    autopilot: boolean;
 	}
-	export interface ChannelMoney {
-	    channel_id: string;
-	    name: string;
-	    per_second: number;
-	    month: revenue.Month;
-	    months: revenue.Month[];
-	    calibrated: boolean;
-	    niche: string;
-	}
 	export interface EarningInput {
 	    month: string;
 	    amount: number;
@@ -197,31 +236,11 @@ export namespace app {
 	    mime_type: string;
 	    content: string;
 	}
-	export interface FetchResult {
-	    videos: number;
-	    subscribers: number;
-	    title: string;
-	    quota_used: number;
-	    quota_limit: number;
-	}
-	export interface ImportResult {
-	    rows: number;
-	    skipped: number;
-	}
 	export interface Language {
 	    code: string;
 	    name: string;
 	    native: string;
 	    templates: boolean;
-	}
-	export interface MoneyCounter {
-	    channels: ChannelMoney[];
-	    per_second: number;
-	    month_start: number;
-	    as_of: number;
-	    accrued_at_as_of: number;
-	    months: revenue.Month[];
-	    sources: string[];
 	}
 	export interface PackageInput {
 	    id: string;
@@ -411,14 +430,6 @@ export namespace app {
 	    notes: string[];
 	    latency_ms: number;
 	}
-	export interface TrendsResult {
-	    trends: trends.Trend[];
-	    online: boolean;
-	    // Go type: time
-	    chart_fetched_at: any;
-	    message: string;
-	    corpus_videos: number;
-	}
 	export interface VideoInput {
 	    id: string;
 	    title: string;
@@ -437,13 +448,6 @@ export namespace app {
 	    has_key: boolean;
 	    key_hint?: string;
 	    key_from?: string;
-	}
-	export interface YouTubeStatus {
-	    key_set: boolean;
-	    quota_used: number;
-	    quota_limit: number;
-	    quota_day: string;
-	    warning: string;
 	}
 
 }
@@ -529,6 +533,12 @@ export namespace insights {
 	    at: any;
 	    value: number;
 	}
+	export interface Span {
+	    // Go type: time
+	    from: any;
+	    // Go type: time
+	    to: any;
+	}
 	export interface Video {
 	    channel_id: string;
 	    id: string;
@@ -543,6 +553,16 @@ export namespace insights {
 	    source: string;
 	    // Go type: time
 	    updated_at: any;
+	    impressions: number;
+	    ctr: number;
+	    watch_hours: number;
+	    avg_view_sec: number;
+	    avg_view_pct: number;
+	    subscribers: number;
+	    has_subscribers: boolean;
+	    revenue: number;
+	    has_revenue: boolean;
+	    revenue_views: number;
 	}
 
 }
@@ -718,6 +738,15 @@ export namespace predictor {
 	    value: number;
 	    effect: number;
 	}
+	export interface Outcome {
+	    value: number;
+	    accuracy: number;
+	    accuracy_se: number;
+	    metric: string;
+	    videos: number;
+	    features: Feature[];
+	    note: string;
+	}
 	export interface Score {
 	    value: number;
 	    features: Feature[];
@@ -727,6 +756,7 @@ export namespace predictor {
 	    metric: string;
 	    videos: number;
 	    note: string;
+	    ctr?: Outcome;
 	}
 
 }
@@ -739,6 +769,21 @@ export namespace revenue {
 	    factor: number;
 	    spread: number;
 	}
+	export interface FormatFit {
+	    rpm: number;
+	    low: number;
+	    high: number;
+	    spread: number;
+	    views: number;
+	    revenue: number;
+	    units: number;
+	}
+	export interface Fit {
+	    long?: FormatFit;
+	    shorts?: FormatFit;
+	    unit: string;
+	}
+	
 	export interface Month {
 	    month: string;
 	    views: number;
@@ -747,13 +792,21 @@ export namespace revenue {
 	    high: number;
 	}
 	export interface Projection {
-	    niche: string;
+	    category: string;
+	    category_name: string;
+	    category_source: string;
+	    recent_uploads: number;
+	    recent_days: number;
 	    long_rpm: number;
 	    shorts_rpm: number;
+	    long_source: string;
+	    shorts_source: string;
+	    fit: Fit;
 	    calibrated: boolean;
 	    calibration?: Calibration;
 	    monthly_long_views: number;
 	    monthly_shorts_views: number;
+	    views_source: string;
 	    measured: boolean;
 	    months: Month[];
 	    per_second: number;
@@ -807,6 +860,123 @@ export namespace router {
 	    budgets: Budget[];
 	    hedges: number;
 	    hedges_won: number;
+	}
+
+}
+
+export namespace service {
+	
+	export interface AnalyticsStatus {
+	    channel_id: string;
+	    client_configured: boolean;
+	    linked: boolean;
+	    signing_in: boolean;
+	    syncing: boolean;
+	    youtube_id: string;
+	    revenue: string;
+	    // Go type: time
+	    last_sync?: any;
+	    last_error: string;
+	    // Go type: time
+	    retry_at?: any;
+	    needs_sign_in: boolean;
+	    last_day: string;
+	    days: number;
+	    // Go type: time
+	    job_created_at?: any;
+	    // Go type: time
+	    reports_expected?: any;
+	    reports: number;
+	    reach_from: string;
+	    reach_to: string;
+	    quota_used: number;
+	    quota_limit: number;
+	    quota_day: string;
+	}
+	export interface AuditResult {
+	    channel_id: string;
+	    time_zone: string;
+	    report: analysis.Report;
+	    history: insights.Point[];
+	    stats?: insights.ChannelStats;
+	}
+	export interface Category {
+	    id: string;
+	    names: {[key: string]: string};
+	    long_rpm: number;
+	    shorts_rpm: number;
+	}
+	export interface ChannelMoney {
+	    channel_id: string;
+	    name: string;
+	    per_second: number;
+	    month: revenue.Month;
+	    months: revenue.Month[];
+	    calibrated: boolean;
+	    category: string;
+	    source: string;
+	    recent_uploads: number;
+	    recent_days: number;
+	}
+	export interface FetchResult {
+	    videos: number;
+	    subscribers: number;
+	    title: string;
+	    quota_used: number;
+	    quota_limit: number;
+	}
+	export interface ImportResult {
+	    rows: number;
+	    skipped: number;
+	    columns: string[];
+	    currency: string;
+	}
+	export interface LinkStart {
+	    channel_id: string;
+	    url: string;
+	    redirect_url: string;
+	}
+	export interface MoneyCounter {
+	    channels: ChannelMoney[];
+	    per_second: number;
+	    month_start: number;
+	    as_of: number;
+	    accrued_at_as_of: number;
+	    months: revenue.Month[];
+	    sources: string[];
+	}
+	export interface NicheSetting {
+	    channel_id: string;
+	    category: string;
+	    chosen: boolean;
+	    suggested: string;
+	}
+	export interface SyncResult {
+	    mode: string;
+	    videos: number;
+	    fetched: number;
+	    rows: number;
+	    through: string;
+	    reports: number;
+	    requests: number;
+	    reach_error: string;
+	}
+	export interface TrendsResult {
+	    trends: trends.Trend[];
+	    online: boolean;
+	    message: string;
+	    // Go type: time
+	    chart_fetched_at?: any;
+	    span: insights.Span;
+	    corpus_videos: number;
+	    own_videos: number;
+	}
+	export interface YouTubeStatus {
+	    key_set: boolean;
+	    quota_used: number;
+	    quota_limit: number;
+	    quota_day: string;
+	    warning: string;
 	}
 
 }

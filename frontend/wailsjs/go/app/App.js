@@ -22,6 +22,14 @@ export function AddVideo(arg1, arg2) {
   return window['go']['app']['App']['AddVideo'](arg1, arg2);
 }
 
+export function AnalyticsOAuthClient() {
+  return window['go']['app']['App']['AnalyticsOAuthClient']();
+}
+
+export function AnalyticsStatus(arg1) {
+  return window['go']['app']['App']['AnalyticsStatus'](arg1);
+}
+
 export function AuditChannel(arg1, arg2) {
   return window['go']['app']['App']['AuditChannel'](arg1, arg2);
 }
@@ -58,6 +66,10 @@ export function CancelRender(arg1) {
   return window['go']['app']['App']['CancelRender'](arg1);
 }
 
+export function ChannelNiche(arg1) {
+  return window['go']['app']['App']['ChannelNiche'](arg1);
+}
+
 export function CheckForUpdates() {
   return window['go']['app']['App']['CheckForUpdates']();
 }
@@ -68,6 +80,10 @@ export function ClearProviderKey(arg1) {
 
 export function ClearVoiceKey(arg1) {
   return window['go']['app']['App']['ClearVoiceKey'](arg1);
+}
+
+export function ConnectAnalytics(arg1, arg2) {
+  return window['go']['app']['App']['ConnectAnalytics'](arg1, arg2);
 }
 
 export function CreateChannel(arg1) {
@@ -98,12 +114,20 @@ export function DiscardDeadLetter(arg1) {
   return window['go']['app']['App']['DiscardDeadLetter'](arg1);
 }
 
+export function DisconnectAnalytics(arg1, arg2) {
+  return window['go']['app']['App']['DisconnectAnalytics'](arg1, arg2);
+}
+
 export function EditDeadLetter(arg1, arg2) {
   return window['go']['app']['App']['EditDeadLetter'](arg1, arg2);
 }
 
 export function FetchFromYouTube(arg1) {
   return window['go']['app']['App']['FetchFromYouTube'](arg1);
+}
+
+export function FinishAnalyticsSignIn(arg1, arg2) {
+  return window['go']['app']['App']['FinishAnalyticsSignIn'](arg1, arg2);
 }
 
 export function GenerateTitles(arg1, arg2, arg3) {
@@ -180,6 +204,10 @@ export function ListProviders() {
 
 export function MoneyCounter() {
   return window['go']['app']['App']['MoneyCounter']();
+}
+
+export function NicheCategories() {
+  return window['go']['app']['App']['NicheCategories']();
 }
 
 export function OpenLogFolder() {
@@ -270,8 +298,16 @@ export function ScoreTitle(arg1, arg2, arg3) {
   return window['go']['app']['App']['ScoreTitle'](arg1, arg2, arg3);
 }
 
+export function SetAnalyticsOAuthClient(arg1, arg2) {
+  return window['go']['app']['App']['SetAnalyticsOAuthClient'](arg1, arg2);
+}
+
 export function SetAutopilotHost(arg1, arg2) {
   return window['go']['app']['App']['SetAutopilotHost'](arg1, arg2);
+}
+
+export function SetChannelNiche(arg1, arg2) {
+  return window['go']['app']['App']['SetChannelNiche'](arg1, arg2);
 }
 
 export function SetProviderEnabled(arg1, arg2) {
@@ -332,6 +368,10 @@ export function StudioRun(arg1, arg2) {
 
 export function StudioRunning() {
   return window['go']['app']['App']['StudioRunning']();
+}
+
+export function SyncAnalytics(arg1) {
+  return window['go']['app']['App']['SyncAnalytics'](arg1);
 }
 
 export function SyncNow() {
