@@ -69,15 +69,27 @@ func TestParseTagsAndThumbnail(t *testing.T) {
 }
 
 func TestDescribeTimesChaptersFromTheScript(t *testing.T) {
-	secs := []store.ScriptSection{{Heading: "A", Text: strings.Repeat("w ", 150)}, {Heading: "B", Text: strings.Repeat("w ", 300)}, {Heading: "C", Text: "w"}}
+	secs := []store.ScriptSection{{Heading: "A", Text: strings.Repeat("w ", 150)}, {Heading: "B", Text: strings.Repeat("w ", 20)},
+		{Heading: "C", Text: strings.Repeat("w ", 300)}, {Heading: "", Text: strings.Repeat("w ", 100)}, {Heading: "E", Text: "w w"}}
 	Time("hook words here", secs, 150)
-	d := Describe("Intro text\n0:00 Bogus\n0:30 Bogus two\nChapters:", "hook words here", secs)
-	want := "Intro text\n\nChapters\n0:00 Intro\n0:01 A\n1:01 B\n3:01 C"
+	d := Describe("Intro text\n\n\n\n#one #two\n0:00 Bogus\n0:30 Bogus two\nChapters:", "hook words here", secs, "en", false)
+	// B (8 s) joins A; E (under a second) joins the unnamed part; the hook
+	// is inside the first chapter, which starts at 0:00.
+	want := "Intro text\n\nChapters\n0:00 A\n1:09 C\n3:09 Part 4\n\n#one #two"
 	if d != want {
 		t.Fatalf("description:\n%s\nwant:\n%s", d, want)
 	}
-	huge := Describe(strings.Repeat("y", 6000), "", secs)
-	if n := len([]rune(huge)); n > 5000 || !strings.HasSuffix(huge, "C") {
+	if es := Describe("Texto", "hook words here", secs, "es-MX", false); !strings.Contains(es, "\n\nCapítulos\n0:00 A\n") || !strings.Contains(es, "Parte 4") {
+		t.Fatalf("spanish chapters:\n%s", es)
+	}
+	if sh := Describe("Text\n0:00 Intro\n0:15 More", "hook", secs, "en", true); sh != "Text" {
+		t.Fatalf("a Short got chapters: %q", sh)
+	}
+	if few := Describe("Text", "", secs[:2], "en", false); few != "Text" {
+		t.Fatalf("fewer than three chapters were written: %q", few)
+	}
+	huge := Describe(strings.Repeat("y", 6000), "", secs, "en", false)
+	if n := len([]rune(huge)); n > 5000 || !strings.HasSuffix(huge, "Part 4") {
 		t.Fatalf("description of %d characters, or chapters cut", n)
 	}
 	if Clock(3725) != "1:02:05" || Clock(65) != "1:05" {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -212,7 +213,7 @@ func (s *Studio) run(ctx context.Context, id string, opts RunOptions) (store.Pac
 			continue
 		}
 		if step == StepVoice && opts.SkipVoice {
-			if p, err = s.save(ctx, p, step, store.StepState{Status: StateSkipped}, nil, stats, nil); err != nil {
+			if p, err = s.save(ctx, ch, p, step, store.StepState{Status: StateSkipped}, nil, stats, nil); err != nil {
 				return p, err
 			}
 			continue
@@ -309,7 +310,7 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		failed := store.StepState{Status: status, Error: userMessage(err)}
-		np, saveErr := s.save(saveCtx, p, step, failed, nil, nil, func(m *store.Mutation, np store.Package) error {
+		np, saveErr := s.save(saveCtx, ch, p, step, failed, nil, nil, func(m *store.Mutation, np store.Package) error {
 			if status == StateFailed && s.cfg.LogActivity != nil {
 				return s.cfg.LogActivity(m, np.ChannelID, "studio.failed",
 					fmt.Sprintf("%s step of %q failed: %s", step, displayName(np), failed.Error),
@@ -325,7 +326,9 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		s.cfg.Emit(events.Job, fev)
 		return p, errors.Join(err, saveErr)
 	}
-	state.Status = StateDone
+	if state.Status == "" {
+		state.Status = StateDone
+	}
 	stats.Steps++
 	if r.resp != nil {
 		stats.add(*r.resp)
@@ -333,7 +336,7 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 	if step == StepVoice {
 		stats.Engine = state.Provider
 	}
-	np, err := s.save(ctx, p, step, state, apply, stats, nil)
+	np, err := s.save(ctx, ch, p, step, state, apply, stats, nil)
 	if err != nil {
 		return p, err
 	}
@@ -346,15 +349,18 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 
 // save re-reads the package inside a write transaction, applies one step's
 // result to it (so an edit the user saved meanwhile to another part is
-// kept) and writes it through the outbox.
+// kept), settles it (spoken lines, checklist, status) and writes it
+// through the outbox.
 //
 // The save that makes the package ready also records "studio.ready" in the
-// activity log, with what the run used (stats), in the same transaction.
+// activity log, with what the run used (stats), in the same transaction;
+// one that finishes every step short of the checklist records
+// "studio.outline" with what is missing.
 //
 // known is the package as this run last saw it: when the stored row still
 // carries its clock value, nobody wrote in between and it is used as is
 // instead of decoding the row again.
-func (s *Studio) save(ctx context.Context, known store.Package, step string, state store.StepState, apply func(*store.Package), stats *runStats,
+func (s *Studio) save(ctx context.Context, ch store.Channel, known store.Package, step string, state store.StepState, apply func(*store.Package), stats *runStats,
 	also func(*store.Mutation, store.Package) error) (store.Package, error) {
 	id := known.ID
 	var out store.Package
@@ -372,12 +378,18 @@ func (s *Studio) save(ctx context.Context, known store.Package, step string, sta
 		state.At = s.cfg.Now().UnixMilli()
 		p.Content.Steps[step] = state
 		was := p.Status
-		p.Status = statusOf(p)
+		Settle(&p, ch)
 		if out, err = putPackage(m, p); err != nil {
 			return err
 		}
-		if stats != nil && was != store.StatusReady && out.Status == store.StatusReady && s.cfg.LogActivity != nil {
-			if err := s.logReady(m, out, stats); err != nil {
+		if stats != nil && was != out.Status && s.cfg.LogActivity != nil {
+			switch out.Status {
+			case store.StatusReady:
+				err = s.logReady(m, out, stats)
+			case store.StatusOutline:
+				err = s.logOutline(m, out, stats)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -389,8 +401,8 @@ func (s *Studio) save(ctx context.Context, known store.Package, step string, sta
 	return out, err
 }
 
-// statusOf derives a package's status from its steps; a published package
-// stays published.
+// statusOf derives a package's status from its steps and its checklist
+// (Settle evaluates it first); a published package stays published.
 func statusOf(p store.Package) string {
 	if p.Status == store.StatusPublished {
 		return p.Status
@@ -404,8 +416,10 @@ func statusOf(p store.Package) string {
 		all = all && ok(st)
 	}
 	switch {
-	case all:
+	case all && p.Content.Checklist != nil && p.Content.Checklist.Passed:
 		return store.StatusReady
+	case all:
+		return store.StatusOutline
 	case p.Content.Steps[StepVoice].Status == StateDone:
 		return store.StatusVoiced
 	case ok(StepScript):
@@ -417,11 +431,26 @@ func statusOf(p store.Package) string {
 
 func (s *Studio) logReady(m *store.Mutation, p store.Package, stats *runStats) error {
 	msg := fmt.Sprintf("Package %q is ready", displayName(p))
-	if stats.Source == "autopilot" {
+	if stats.Source == SourceAutopilot {
 		msg = fmt.Sprintf("Autopilot made package %q ready", displayName(p))
 	}
 	return s.cfg.LogActivity(m, p.ChannelID, "studio.ready", msg, map[string]any{"package_id": p.ID, "providers": stats.Providers,
 		"fallbacks": stats.Fallbacks, "cache_hits": stats.CacheHits, "steps": stats.Steps, "source": stats.Source, "voice_engine": stats.Engine})
+}
+
+func (s *Studio) logOutline(m *store.Mutation, p store.Package, stats *runStats) error {
+	missing := p.Content.Checklist.Missing()
+	labels := make([]string, len(missing))
+	rules := make([]string, len(missing))
+	for i, it := range missing {
+		labels[i], rules[i] = strings.ToLower(it.Label[:1])+it.Label[1:], it.Rule
+	}
+	msg := fmt.Sprintf("Package %q is an outline: %s", displayName(p), strings.Join(labels, "; "))
+	if stats.Source == SourceAutopilot {
+		msg = fmt.Sprintf("Autopilot made package %q, an outline: %s", displayName(p), strings.Join(labels, "; "))
+	}
+	return s.cfg.LogActivity(m, p.ChannelID, "studio.outline", msg, map[string]any{"package_id": p.ID, "missing": rules,
+		"providers": stats.Providers, "fallbacks": stats.Fallbacks, "steps": stats.Steps, "source": stats.Source})
 }
 
 func displayName(p store.Package) string {

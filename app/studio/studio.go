@@ -34,6 +34,10 @@ const (
 // Steps lists the steps in the order Run performs them.
 var Steps = []string{StepIdeas, StepTitles, StepScript, StepDescription, StepTags, StepThumbnail, StepVoice}
 
+// SourceAutopilot is RunOptions.Source for runs the autopilot starts: its
+// jobs resume themselves after a crash, so Resume leaves them alone.
+const SourceAutopilot = "autopilot"
+
 // Step states, as saved in store.StepState.Status.
 const (
 	StatePending   = "pending"
