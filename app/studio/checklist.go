@@ -327,46 +327,81 @@ func checkRepeats(v *view) (string, string) {
 	return store.CheckFail, strings.Join(rep, "; ") + more + ": say each once."
 }
 
-// directionPatterns find words meant for the person filming, not for the
-// viewer, in spoken lines: some in any language, the rest by the channel's.
-var directionPatterns = map[string][]*regexp.Regexp{
-	"": {
-		regexp.MustCompile(`(?i)\b(b-?roll|talking head|voice-?over|jump cut|lower third)\b`),
-		regexp.MustCompile(`(?i)[\[(]\s*(pause|beat|music|sfx|sound|b-roll|cut|broll|música|pausa|corte|transition|transición|transição)\b[^\])]*[\])]`),
-		regexp.MustCompile(`\[[^\]]*\]`), // any bracket left once fact slots are removed
-	},
-	"en": {
-		regexp.MustCompile(`(?i)\b(on[- ]screen|cut to|cutaway|close-?up|zoom (in|out)|camera angle|(each|every) (shot|scene)|pan (to|across))\b`),
-		regexp.MustCompile(`(?i)^\s*(show|film|record|insert|display)\b`),
-	},
-	"es": {
-		regexp.MustCompile(`(?i)(\ben pantalla\b|\bcada plano\b|\bprimer plano\b|\bplano (corto|general|detalle)\b|\bvoz en off\b|\btoma de recurso\b|\bexplica cada\b|\bresume los pasos\b)`),
-		regexp.MustCompile(`(?i)^\s*(muestra|enseña|graba|inserta)\b`),
-	},
-	"pt": {
-		regexp.MustCompile(`(?i)(\bna tela\b|\bcada cena\b|\bnarração em off\b|\bimagem de apoio\b|\bexplique cada\b|\bresuma os passos\b)`),
-		regexp.MustCompile(`(?i)^\s*(mostre|grave|insira)\b`),
-	},
-}
+// directionPhrases are words meant for the person filming, not for the
+// viewer: some in any language, the rest by the channel's (English for a
+// language without a list). directionStarts open a line addressed to the
+// person filming.
+var (
+	directionPhrases = map[string][]string{
+		"":   {"b-roll", "broll", "talking head", "voice-over", "voiceover", "jump cut", "lower third"},
+		"en": {"on screen", "on-screen", "cut to", "cutaway", "close-up", "closeup", "zoom in", "zoom out", "camera angle", "each shot", "every shot", "each scene", "every scene", "pan to", "pan across"},
+		"es": {"en pantalla", "cada plano", "primer plano", "plano corto", "plano general", "plano detalle", "voz en off", "toma de recurso", "explica cada", "resume los pasos"},
+		"pt": {"na tela", "cada cena", "narração em off", "imagem de apoio", "explique cada", "resuma os passos"},
+	}
+	directionStarts = map[string][]string{
+		"en": {"show", "film", "record", "insert", "display"},
+		"es": {"muestra", "enseña", "graba", "inserta"},
+		"pt": {"mostre", "grave", "insira"},
+	}
+	bracketDirection = regexp.MustCompile(`(?i)\(\s*(pause|beat|music|sfx|sound|b-roll|cut|broll|música|pausa|corte|transition|transición|transição)\b[^)]*\)`)
+)
 
 // factSlot is a place a template left for a fact only the creator knows.
 var factSlot = regexp.MustCompile(`\[(?:FACT|DATO|DADO|FAIT|FAKT)\b[^\]]*\]`)
 
-func checkDirections(v *view) (string, string) {
-	pats := append([]*regexp.Regexp{}, directionPatterns[""]...)
-	if l, ok := directionPatterns[v.lang]; ok {
-		pats = append(pats, l...)
-	} else {
-		pats = append(pats, directionPatterns["en"]...)
+// isDirection reports whether a spoken sentence (fact slots removed) is
+// meant for the person filming.
+func isDirection(sentence, lang string) bool {
+	if strings.Contains(sentence, "[") {
+		return true // a bracket left once fact slots are gone is a note
 	}
+	if strings.Contains(sentence, "(") && bracketDirection.MatchString(sentence) {
+		return true
+	}
+	l := strings.ToLower(sentence)
+	if _, ok := directionPhrases[lang]; !ok {
+		lang = "en"
+	}
+	for _, group := range []string{"", lang} {
+		for _, p := range directionPhrases[group] {
+			if hasPhrase(l, p) {
+				return true
+			}
+		}
+	}
+	first := strings.TrimLeft(l, " \t\"“¿¡")
+	for _, w := range directionStarts[lang] {
+		if strings.HasPrefix(first, w) && (len(first) == len(w) || !unicode.IsLetter(rune(first[len(w)]))) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPhrase reports whether phrase occurs in s between word boundaries.
+func hasPhrase(s, phrase string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], phrase)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(phrase)
+		before, _ := utf8.DecodeLastRuneInString(s[:start])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if (start == 0 || !unicode.IsLetter(before)) && (end == len(s) || !unicode.IsLetter(after)) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func checkDirections(v *view) (string, string) {
 	var found []string
 	for _, line := range v.spoken {
-		for _, s := range sentences(factSlot.ReplaceAllString(line, "")) {
-			for _, re := range pats {
-				if re.MatchString(s) {
-					found = append(found, quote(s, 70))
-					break
-				}
+		probe := factSlot.ReplaceAllString(line, "")
+		for _, s := range sentences(probe) {
+			if isDirection(s, v.lang) {
+				found = append(found, quote(s, 70))
 			}
 		}
 	}
@@ -386,11 +421,22 @@ var statisticPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\b(os |as )?(estudos|pesquisas|especialistas|cientistas) (mostram|comprovam|dizem|confirmam)\b`),
 }
 
+// statisticWords are the words the study patterns need, to skip them on
+// text without any.
+var statisticWords = []string{"stud", "research", "scien", "expert", "survey", "data", "estudi", "investigacion", "encuesta", "estudo",
+	"pesquisa", "especialista", "cientista", "científic"}
+
 func checkStatistics(v *view) (string, string) {
 	var found []string
 	texts := append(append([]string{}, v.spoken...), v.p.Title, v.body)
 	for _, t := range texts {
-		for _, re := range statisticPatterns {
+		digits := strings.IndexFunc(t, unicode.IsDigit) >= 0
+		lt := strings.ToLower(t)
+		words := slices.ContainsFunc(statisticWords, func(w string) bool { return strings.Contains(lt, w) })
+		for i, re := range statisticPatterns {
+			if i < 3 && !digits || i >= 3 && !words {
+				continue
+			}
 			for _, m := range re.FindAllStringSubmatch(t, -1) {
 				claim := strings.ToLower(strings.TrimSpace(m[0]))
 				if len(m) > 1 && m[1] != "" && unicode.IsDigit([]rune(m[1])[0]) && strings.Contains(v.input, strings.ToLower(m[1])) {

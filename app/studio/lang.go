@@ -12,9 +12,11 @@ var stopwords = map[string][]string{
 	"en": strings.Fields(`the and is are you your to of in that it this with for on what how why not be was can do don't
 		it's here's i my we they have has will just more from about at by or if but when so all one there their than`),
 	"es": strings.Fields(`el la los las y es son que de del en un una por para con no lo se su sus más pero como cómo qué
-		esto esta este está muy también cuando hay tu tus te yo mi ya sin sobre al le porque todo eso puedes así`),
+		esto esta este está muy también cuando hay tu tus te yo mi ya sin sobre al le porque todo eso puedes así hace hacer tiene
+		tener fue va pues aquí ahora nada algo nadie nunca usted`),
 	"pt": strings.Fields(`o os as e é são que de do da dos das em no na nos nas um uma por para com não se seu sua mais mas
-		como isso isto este esta está muito também quando há você eu meu minha já sem sobre ao porque tudo pode assim`),
+		como isso isto este esta está muito também quando há você eu meu minha já sem sobre ao porque tudo pode assim todo faz fazer
+		tem ter foi vai dá pra pelo pela num numa aqui agora nada algo te seus suas ninguém nunca gente`),
 	"fr": strings.Fields(`le la les et est sont que de des du en un une pour avec ne pas ce cette qui vous je tu il nous mais
 		comme plus sur dans au aux ça c'est`),
 	"de": strings.Fields(`der die das und ist sind nicht ein eine zu mit für auf den dem ich du sie wir es auch wie was aber

@@ -132,11 +132,22 @@ func TestHeuristicScorer(t *testing.T) {
 func TestExportMarkdownAndJSON(t *testing.T) {
 	p := store.Package{Meta: store.Meta{ID: "p1"}, Topic: "grinders", Title: "Best | grinder", Status: store.StatusReady,
 		Content: store.PackageContent{Titles: []store.TitleOption{{Text: "Best | grinder", Score: 81}}, Hook: "Listen.",
-			Script: []store.ScriptSection{{Heading: "Part", Text: "Words here.", Start: 1, Seconds: 2}}, WordsPerMinute: 150,
-			Description: "Desc", Tags: []string{"a", "b"}, Thumbnail: "Big text", Voice: &store.Voice{File: "p1.wav", Engine: "espeak-ng", Seconds: 3}}}
-	e := ExportOf(p, store.Channel{Name: "Crema", Format: store.FormatLong})
+			Script: []store.ScriptSection{{Heading: "Part", Text: "Words here.", Notes: []string{"Show the grinder"}, Start: 1, Seconds: 2}}, WordsPerMinute: 150,
+			Description: "Desc", Tags: []string{"a", "b"}, Thumbnail: "Big text", Voice: &store.Voice{File: "p1.wav", Engine: "espeak-ng", Seconds: 3},
+			Overrides: []store.Override{{Rule: "tags.count", Reason: "two tags are enough here"}}}}
+	p.Content.Steps = map[string]store.StepState{}
+	for _, st := range Steps {
+		p.Content.Steps[st] = store.StepState{Status: StateDone}
+	}
+	e := ExportOf(p, store.Channel{Name: "Crema", Format: store.FormatLong, Language: "en"})
 	md := e.Markdown()
-	for _, want := range []string{"# Best | grinder", "| 81 | Best \\| grinder |", "**Hook (0:00):** Listen.", "### Part (0:01, 2 s)", "## Tags\n\na, b", "p1.wav, 0:03 (espeak-ng)"} {
+	// The stored "ready" is not what the checklist says: the export says outline, and why.
+	if e.Status != store.StatusOutline || e.Checklist.Passed {
+		t.Fatalf("export status %q, checklist passed %v", e.Status, e.Checklist.Passed)
+	}
+	for _, want := range []string{"# Best | grinder", "| 81 | Best \\| grinder |", "**Hook (0:00):** Listen.", "### Part (0:00, 1 s)", "## Tags\n\na, b",
+		"p1.wav, 0:03 (espeak-ng)", "- Status: outline (", "## Checklist", "- [ ] Script length fits the format: The script runs 0:01",
+		"- [x] 10–15 tags (overridden: two tags are enough here)", "> Note (not spoken): Show the grinder"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}

@@ -197,16 +197,7 @@ func (r *stepRun) titles(ctx context.Context) (func(*store.Package), store.StepS
 	if len(texts) < MinTitles {
 		return nil, store.StepState{}, fmt.Errorf("titles: %w: %d of the %d options needed", ErrThinAnswer, len(texts), MinTitles)
 	}
-	options := make([]store.TitleOption, 0, len(texts))
-	for _, t := range texts {
-		sc, err := r.s.cfg.Scorer.ScoreTitle(ctx, r.ch.ID, t, r.p.Content.Thumbnail)
-		if err != nil {
-			// A scorer that cannot answer leaves the heuristic's view.
-			sc, _ = HeuristicScorer{}.ScoreTitle(ctx, r.ch.ID, t, r.p.Content.Thumbnail)
-		}
-		options = append(options, store.TitleOption{Text: t, Score: clamp(sc.Value, 0, 100), Features: sc.Features})
-	}
-	sortTitles(options)
+	options := scoreOptions(ctx, r.s.cfg.Scorer, r.p, r.ch, texts)
 	return func(p *store.Package) {
 		old := p.Content.Titles
 		p.Content.Titles = options

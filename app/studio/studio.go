@@ -72,6 +72,10 @@ type Generator interface {
 type Score struct {
 	Value    float64  `json:"value"` // 0–100
 	Features []string `json:"features,omitempty"`
+	// Calibrated is true when a model trained on the channel's own videos
+	// made the score; false (rules of thumb, or a model with too few
+	// videos) is shown as "uncalibrated".
+	Calibrated bool `json:"calibrated,omitempty"`
 }
 
 // TitleScorer predicts how well a title will do on a channel.
