@@ -74,6 +74,12 @@ func (rt *Runtime) startStudio(ctx context.Context) error {
 		return fmt.Errorf("start autopilot: %w", err)
 	}
 	rt.studio = &studioParts{studio: std, autopilot: ap, voice: chain, templates: tpl}
+	// Studio runs a killed or stopped process left unfinished continue from their last finished step.
+	rt.goBackground(func(ctx context.Context) {
+		if _, err := std.Resume(ctx); err != nil {
+			rt.log.Warn("studio runs not resumed", "err", err)
+		}
+	})
 	// A channel created, edited or switched on elsewhere (Channels page,
 	// sync) is planned for at once rather than at the next tick.
 	rt.hub.Forward(func(name string, _ any) {

@@ -24,8 +24,20 @@ type Studio struct {
 	cfg Config
 
 	mu      sync.Mutex
-	running map[string]context.CancelFunc
+	running map[string]*claim
+
+	schemaOnce sync.Once
+	schemaErr  error
 }
+
+// claim is one run in progress.
+type claim struct {
+	cancel context.CancelFunc
+	byUser bool // Cancel was called: the run is not resumed at the next start
+}
+
+// saveTimeout bounds the saves a run makes after its context ended.
+const saveTimeout = 10 * time.Second
 
 // New makes a Studio from cfg, filling defaults.
 func New(cfg Config) *Studio {
@@ -41,7 +53,7 @@ func New(cfg Config) *Studio {
 	if cfg.AudioDir == "" {
 		cfg.AudioDir = filepath.Join(filepath.Dir(cfg.Store.Path()), "audio")
 	}
-	return &Studio{cfg: cfg, running: map[string]context.CancelFunc{}}
+	return &Studio{cfg: cfg, running: map[string]*claim{}}
 }
 
 // AudioDir is the folder voice-overs are written to.
@@ -127,29 +139,38 @@ func (s *Studio) Running() []string {
 }
 
 // Cancel stops the run of package id. It reports whether one was running.
+// A run cancelled this way is not resumed at the next start.
 func (s *Studio) Cancel(id string) bool {
 	s.mu.Lock()
-	cancel, ok := s.running[id]
+	c, ok := s.running[id]
+	if ok {
+		c.byUser = true
+	}
 	s.mu.Unlock()
 	if ok {
-		cancel()
+		c.cancel()
 	}
 	return ok
 }
 
-func (s *Studio) claim(ctx context.Context, id string) (context.Context, func(), error) {
+// claim marks package id as running. release ends the claim and reports
+// whether the user cancelled the run.
+func (s *Studio) claim(ctx context.Context, id string) (context.Context, func() bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, busy := s.running[id]; busy {
 		return nil, nil, ErrBusy
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s.running[id] = cancel
-	return ctx, func() {
+	c := &claim{cancel: cancel}
+	s.running[id] = c
+	return ctx, func() bool {
 		s.mu.Lock()
 		delete(s.running, id)
+		byUser := c.byUser
 		s.mu.Unlock()
 		cancel()
+		return byUser
 	}, nil
 }
 
@@ -192,13 +213,21 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 	return p, err
 }
 
-func (s *Studio) run(ctx context.Context, id string, opts RunOptions) (store.Package, error) {
-	ctx, release, err := s.claim(ctx, id)
+func (s *Studio) run(parent context.Context, id string, opts RunOptions) (p store.Package, err error) {
+	ctx, release, err := s.claim(parent, id)
 	if err != nil {
 		return store.Package{}, err
 	}
-	defer release()
-	p, err := s.load(ctx, id)
+	tracked := false
+	defer func() {
+		byUser := release()
+		// A run that ended keeps no record; one stopped because the app is
+		// shutting down (its parent context ended) is resumed at the next start.
+		if tracked && (byUser || parent.Err() == nil) {
+			err = errors.Join(err, s.untrack(parent, id))
+		}
+	}()
+	p, err = s.load(ctx, id)
 	if err != nil {
 		return p, err
 	}
@@ -206,6 +235,10 @@ func (s *Studio) run(ctx context.Context, id string, opts RunOptions) (store.Pac
 	if err != nil {
 		return p, err
 	}
+	if err := s.track(ctx, p, opts); err != nil {
+		return p, err
+	}
+	tracked = opts.Source != SourceAutopilot
 	stats := &runStats{Source: opts.Source}
 	for _, step := range Steps {
 		st := p.Content.Steps[step]
@@ -237,7 +270,7 @@ func (s *Studio) RunStep(ctx context.Context, id, step string, opts RunOptions) 
 		if err != nil {
 			return store.Package{}, err
 		}
-		defer release()
+		defer func() { release() }()
 		p, err := s.load(ctx, id)
 		if err != nil {
 			return p, err
@@ -307,7 +340,7 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		}
 		// Save the outcome even though ctx may be cancelled: the package must
 		// say the step stopped, and its earlier steps stay as they were.
-		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 		defer cancel()
 		failed := store.StepState{Status: status, Error: userMessage(err)}
 		np, saveErr := s.save(saveCtx, ch, p, step, failed, nil, nil, func(m *store.Mutation, np store.Package) error {
