@@ -1,0 +1,119 @@
+package app
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"tubeagency/app/store"
+	"tubeagency/app/studio"
+)
+
+// TestChannelLanguageTheAppCannotWriteIsRefused: a French channel is
+// refused while only the offline templates can write (they write en, es,
+// pt), with a message that says what to do, and accepted once an AI
+// provider is on.
+func TestChannelLanguageTheAppCannotWriteIsRefused(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	in := validChannel()
+	in.Language = "fr"
+	before := counts(t, rt)
+	_, err := a.CreateChannel(in)
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "language" || !strings.Contains(fe.Message, "needs an AI provider") || !strings.Contains(fe.Message, "en, es, pt") {
+		t.Fatalf("err %v", err)
+	}
+	if counts(t, rt) != before {
+		t.Fatal("a refused channel was written")
+	}
+	for _, lang := range []string{"pt-BR", "es-419", "en-GB"} {
+		in.Language = lang
+		if _, err := a.CreateChannel(in); err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+	}
+	if _, err := a.SetProviderEnabled("local", true); err != nil {
+		t.Fatal(err)
+	}
+	in.Language = "fr"
+	if _, err := a.CreateChannel(in); err != nil {
+		t.Fatalf("with an AI provider on: %v", err)
+	}
+}
+
+// TestSavingAnEditSettlesTheChecklist: the status a user's save gets comes
+// from the checklist, not from the client; fixing what fails makes the
+// package ready, and an override saved with the package counts.
+func TestSavingAnEditSettlesTheChecklist(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := map[string]store.StepState{}
+	for _, s := range studio.Steps {
+		steps[s] = store.StepState{Status: studio.StateDone}
+	}
+	words := func(n int, tag string) string {
+		w := make([]string, n)
+		for i := range w {
+			w[i] = tag
+		}
+		return strings.Join(w, " ")
+	}
+	tags := []string{"home cooking", "meal prep", "weeknight dinners", "batch cooking", "cooking tips", "easy recipes", "pantry staples",
+		"kitchen tips", "cooking for beginners", "meal ideas", "quick dinners"}
+	in := PackageInput{ChannelID: ch.ID, Status: store.StatusReady, Title: "Meal Prep for Busy Parents: The Practical Guide", Content: store.PackageContent{
+		Hook: "Meal prep can be simple.", Script: []store.ScriptSection{{Heading: "Start", Text: "Cook once and eat twice this week."}}, WordsPerMinute: 150,
+		Description: words(150, "cooking") + "\n\n#mealprep #homecooking", Tags: tags, Thumbnail: "MEAL PREP, SIMPLIFIED", Steps: steps}}
+	p, err := a.SavePackage(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != store.StatusOutline || p.Content.Checklist == nil || p.Content.Checklist.Passed {
+		t.Fatalf("a 9-word long-form script saved as %q", p.Status)
+	}
+	var rules []string
+	for _, it := range p.Content.Checklist.Missing() {
+		rules = append(rules, it.Rule)
+	}
+	if strings.Join(rules, ",") != "script.length,chapters.valid" {
+		t.Fatalf("missing %v", rules)
+	}
+	// The user writes the script out in full and adds chapters: ready.
+	in.ID = p.ID
+	in.Content.Script = nil
+	for i, h := range []string{"Plan the week", "Shop once", "Cook in batches", "Store it well"} {
+		var sentences []string
+		for j := range 35 {
+			sentences = append(sentences, "Step "+string(rune('a'+i))+" part "+strings.Repeat("x", j+1)+" keeps dinner simple for the whole family.")
+		}
+		in.Content.Script = append(in.Content.Script, store.ScriptSection{Heading: h, Text: strings.Join(sentences, " ")})
+	}
+	in.Content.Description = words(150, "cooking") + "\n\nChapters\n0:00 Plan the week\n2:30 Shop once\n5:00 Cook in batches\n7:30 Store it well\n\n#mealprep #homecooking"
+	if p, err = a.SavePackage(in); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != store.StatusReady {
+		var miss []string
+		for _, it := range p.Content.Checklist.Missing() {
+			miss = append(miss, it.Rule+": "+it.Message)
+		}
+		t.Fatalf("after the fix: %s\n%s", p.Status, strings.Join(miss, "\n"))
+	}
+	// Tags cut to five: an outline again, until the user overrides the rule.
+	in.Content.Tags = tags[:5]
+	if p, _ = a.SavePackage(in); p.Status != store.StatusOutline {
+		t.Fatalf("five tags saved as %s", p.Status)
+	}
+	in.Content.Overrides = []store.Override{{Rule: "tags.count", Reason: "a focused Short-style tag set", At: 1}}
+	if p, _ = a.SavePackage(in); p.Status != store.StatusReady {
+		t.Fatalf("an overridden rule still blocks: %s", p.Status)
+	}
+	got, err := a.GetPackage(p.ID)
+	if err != nil || len(got.Content.Overrides) != 1 || got.Content.Overrides[0].Reason != "a focused Short-style tag set" {
+		t.Fatalf("override not kept on the package: %+v %v", got.Content.Overrides, err)
+	}
+}
