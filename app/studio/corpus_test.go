@@ -31,6 +31,31 @@ var corpusChannels = []store.Channel{
 		Audience: "pessoas comuns que usam o celular para tudo"},
 }
 
+// otherKinds are channels in the niche kinds the corpus leaves out, and in
+// a niche no kind covers: fewer packages each, the same checklist.
+var otherKinds = []store.Channel{
+	{Name: "Slow Roads", Niche: "budget travel", Language: "en", Format: store.FormatShorts, Audience: "students"},
+	{Name: "Sawdust", Niche: "woodworking", Language: "en", Format: store.FormatLong, Audience: "weekend hobbyists with a small garage"},
+	{Name: "Partida Rápida", Niche: "videojuegos retro", Language: "es", Format: store.FormatLong, Audience: "jugadores adultos"},
+	{Name: "Jardim Vivo", Niche: "jardinagem", Language: "pt-BR", Format: store.FormatShorts, Audience: ""},
+}
+
+// TestOfflinePackagesOfOtherKindsAreReady: 20 packages in each of the
+// other niche kinds, and in a niche the templates know nothing about, are
+// all ready.
+func TestOfflinePackagesOfOtherKindsAreReady(t *testing.T) {
+	for _, ch := range otherKinds {
+		t.Run(ch.Niche, func(t *testing.T) {
+			t.Parallel()
+			for _, p := range writeCorpus(t, ch, 20) {
+				if p.Status != store.StatusReady {
+					t.Fatalf("package %q is %s:\n%s", p.Title, p.Status, missing(p))
+				}
+			}
+		})
+	}
+}
+
 // corpusSize is how many packages the corpus test writes per channel.
 const corpusSize = 100
 

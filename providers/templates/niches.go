@@ -28,7 +28,7 @@ var kindWords = []struct {
 	words []string
 }{
 	{KindTravel, []string{"travel", "trip", "backpack", "tourism", "tourist", "viaje", "viajar", "turismo", "viagem", "viagens", "viajar", "mochil"}},
-	{KindHistory, []string{"histor", "ancient", "medieval", "war", "empire", "antigu", "guerra", "imperio", "império", "arqueolog", "archaeolog"}},
+	{KindHistory, []string{"histor", "histór", "ancient", "medieval", "war", "empire", "antigu", "guerra", "imperio", "império", "arqueolog", "archaeolog"}},
 	{KindGaming, []string{"gaming", "game", "gamer", "esport", "speedrun", "videojuego", "videogame", "juegos", "jogos", "nintendo", "playstation", "xbox", "minecraft"}},
 	{KindCooking, []string{"cook", "recipe", "food", "bake", "baki", "baker", "kitchen", "meal", "chef", "cocina", "receta", "comida", "reposter", "panader", "culinári", "receita", "cozinha", "confeitar", "gastronom"}},
 	{KindFitness, []string{"fitness", "workout", "gym", "exercis", "running", "runner", "yoga", "training", "strength", "calisthenic", "bodybuild", "health", "ejercicio", "entrenamiento", "gimnasio", "correr", "salud", "treino", "academia", "exercício", "musculação", "corrida", "saúde"}},

@@ -177,6 +177,8 @@ var funcs = template.FuncMap{
 	"prepend": func(list []string, items ...string) []string { return append(slices.Clone(items), list...) },
 	"hashtag": hashtag,
 	"split":   strings.Split,
+	"sub":     func(a, b int) int { return a - b },
+	"fitTags": fitTags,
 	"either": func(cond bool, a, b string) string {
 		if cond {
 			return a
@@ -786,7 +788,7 @@ func newData(req providers.Request, seed uint64, year int) Data {
 			sub.Your = f.Subject
 		}
 	}
-	d.Subject, d.Your, d.Plural, d.Doing = sub.Bare, lowerFirst(sub.Your), sub.Plural, sub.Doing
+	d.Subject, d.Your, d.Plural, d.Doing = sub.Bare, sub.Your, sub.Plural, sub.Doing
 	d.Mine = mine(d.Your, d.Lang)
 	if d.Topic == "" {
 		d.Topic = d.Subject
@@ -824,7 +826,7 @@ func (d Data) Say(n int, items ...string) string {
 // ideas that each name a different subject fill their text with it.
 func (d Data) With(bare string) Data {
 	sub := lookupSubject(d.Lang, d.Niche, bare)
-	d.Subject, d.Your, d.Plural, d.Doing = sub.Bare, lowerFirst(sub.Your), sub.Plural, sub.Doing
+	d.Subject, d.Your, d.Plural, d.Doing = sub.Bare, sub.Your, sub.Plural, sub.Doing
 	d.Mine = mine(d.Your, d.Lang)
 	d.Question, d.HowTo, d.Idea = "", "", ""
 	return d
@@ -927,6 +929,23 @@ func (d Data) Fill(text string) string {
 		}
 		return tok
 	})
+}
+
+// fitTags keeps the tags people search with: no more than six words or 50
+// characters each, no repeats (ignoring case), at most 15.
+func fitTags(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range list {
+		t = strings.Join(strings.Fields(t), " ")
+		k := strings.ToLower(t)
+		if t == "" || seen[k] || len(strings.Fields(t)) > 6 || utf8.RuneCountInString(t) > 50 || len(out) == 15 {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+	}
+	return out
 }
 
 // hashtag makes a hashtag of a phrase: "#emergencyfund", "#fondodeemergencia";
