@@ -93,10 +93,13 @@ func (r *stepRun) seed(task providers.Task, attempt int) int64 {
 
 // ask sends one request through the generator, streaming deltas. attempt
 // numbers the tries at one step (it picks the seed).
-func (r *stepRun) ask(ctx context.Context, task providers.Task, system, user string, maxTokens int, attempt int) (providers.Response, error) {
+func (r *stepRun) ask(ctx context.Context, task providers.Task, system, user string, maxTokens int, attempt int, with ...func(*providers.Request)) (providers.Response, error) {
 	req := providers.Request{Task: task, System: system, User: user, MaxTokens: maxTokens, Temperature: 0.8,
 		Channel: r.channel(), Topic: r.topic(), Seed: r.seed(task, attempt), Background: r.opts.Background, NoCache: r.opts.NoCache,
 		OnDelta: r.onDelta}
+	for _, w := range with {
+		w(&req)
+	}
 	resp, err := r.gen.Generate(ctx, req)
 	if err != nil {
 		return resp, err
@@ -171,17 +174,21 @@ func (r *stepRun) ideas(ctx context.Context) (func(*store.Package), store.StepSt
 }
 
 func (r *stepRun) titles(ctx context.Context) (func(*store.Package), store.StepState, error) {
-	user := r.about() + fmt.Sprintf(" Write 8 title options for a video about: %s. At most 100 characters each, one per line.", r.topic())
+	user := r.about() + fmt.Sprintf(" Write 8 title options for a video about: %s.", r.topic()) + r.jsonAsk(StepTitles)
 	var texts []string
 	var resp providers.Response
 	seen := map[string]bool{}
 	for attempt := range 3 {
 		var err error
-		resp, err = r.ask(ctx, providers.TaskTitles, system, user, 400, attempt)
+		resp, err = r.ask(ctx, providers.TaskTitles, system, user, 600, attempt, r.structured(StepTitles))
 		if err != nil {
 			return nil, store.StepState{}, err
 		}
-		for _, t := range cleanLines(resp.Text, 100) {
+		lines, jerr := decodeTitles(resp.Text)
+		if jerr != nil {
+			lines = cleanLines(resp.Text, 100) // the templates' plain lines
+		}
+		for _, t := range lines {
 			k := strings.ToLower(t)
 			if !seen[k] {
 				seen[k] = true
@@ -210,14 +217,16 @@ func (r *stepRun) titles(ctx context.Context) (func(*store.Package), store.StepS
 
 func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepState, error) {
 	tg := TargetFor(r.ch.Format)
-	user := r.about() + fmt.Sprintf(" Write the script of the video %q about %s. Length: about %d words, %d to %d seconds spoken at %d words per minute."+
-		" First line \"HOOK: <hook>\", then sections, each a line \"## <heading>\" followed by its paragraphs.",
-		r.title(), r.topic(), tg.Words, tg.MinSeconds, tg.MaxSeconds, tg.WordsPerMinute)
-	resp, err := r.ask(ctx, providers.TaskScript, system, user, tg.Words*2+200, 0)
+	user := r.about() + fmt.Sprintf(" Write the script of the video %q about %s. Length: about %d words, %d to %d seconds spoken at %d words per minute.",
+		r.title(), r.topic(), tg.Words, tg.MinSeconds, tg.MaxSeconds, tg.WordsPerMinute) + r.jsonAsk(StepScript)
+	resp, err := r.ask(ctx, providers.TaskScript, system, user, tg.Words*3+400, 0, r.structured(StepScript))
 	if err != nil {
 		return nil, store.StepState{}, err
 	}
-	hook, sections := ParseScript(resp.Text)
+	hook, sections, jerr := decodeScript(resp.Text)
+	if jerr != nil {
+		hook, sections = ParseScript(resp.Text) // the templates' plain text
+	}
 	if len(sections) == 0 && hook == "" {
 		return nil, store.StepState{}, fmt.Errorf("script: %w: no hook and no sections", ErrThinAnswer)
 	}
@@ -227,8 +236,12 @@ func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepS
 	if n := Words(SpokenText(hook, sections)); n < tg.Words*6/10 && resp.Provider != "templates" {
 		expand := user + fmt.Sprintf("\n\nThis draft has only %d words. Expand it to about %d words, keeping its hook and headings and the same shape:\n\n%s",
 			n, tg.Words, resp.Text)
-		if more, err := r.ask(ctx, providers.TaskScript, system, expand, tg.Words*2+200, 1); err == nil {
-			if h2, s2 := ParseScript(more.Text); Words(SpokenText(h2, s2)) > n {
+		if more, err := r.ask(ctx, providers.TaskScript, system, expand, tg.Words*3+400, 1, r.structured(StepScript)); err == nil {
+			h2, s2, jerr := decodeScript(more.Text)
+			if jerr != nil {
+				h2, s2 = ParseScript(more.Text)
+			}
+			if Words(SpokenText(h2, s2)) > n {
 				more.Attempts += resp.Attempts
 				hook, sections, resp = h2, s2, more
 			}
@@ -262,13 +275,17 @@ func (r *stepRun) description(ctx context.Context) (func(*store.Package), store.
 	for _, s := range r.p.Content.Script {
 		heads = append(heads, s.Heading)
 	}
-	user := r.about() + fmt.Sprintf(" Write the YouTube description of the video %q. Sections: %s. Put chapters as lines \"0:00 <chapter>\".",
-		r.title(), strings.Join(heads, "; "))
-	resp, err := r.ask(ctx, providers.TaskDescription, system, user, 600, 0)
+	user := r.about() + fmt.Sprintf(" Write the YouTube description of the video %q. Sections: %s.", r.title(), strings.Join(heads, "; ")) +
+		r.jsonAsk(StepDescription)
+	resp, err := r.ask(ctx, providers.TaskDescription, system, user, 800, 0, r.structured(StepDescription))
 	if err != nil {
 		return nil, store.StepState{}, err
 	}
-	desc := Describe(resp.Text, r.p.Content.Hook, r.p.Content.Script, r.ch.Language, r.ch.Format == store.FormatShorts)
+	body, jerr := decodeDescription(resp.Text)
+	if jerr != nil {
+		body = resp.Text
+	}
+	desc := Describe(body, r.p.Content.Hook, r.p.Content.Script, r.ch.Language, r.ch.Format == store.FormatShorts)
 	if strings.TrimSpace(desc) == "" {
 		return nil, store.StepState{}, fmt.Errorf("description: %w", ErrThinAnswer)
 	}
@@ -276,12 +293,15 @@ func (r *stepRun) description(ctx context.Context) (func(*store.Package), store.
 }
 
 func (r *stepRun) tags(ctx context.Context) (func(*store.Package), store.StepState, error) {
-	user := r.about() + fmt.Sprintf(" Give up to 15 search tags for the video %q, comma-separated.", r.title())
-	resp, err := r.ask(ctx, providers.TaskTags, system, user, 200, 0)
+	user := r.about() + fmt.Sprintf(" Give the search tags for the video %q.", r.title()) + r.jsonAsk(StepTags)
+	resp, err := r.ask(ctx, providers.TaskTags, system, user, 300, 0, r.structured(StepTags))
 	if err != nil {
 		return nil, store.StepState{}, err
 	}
-	tags := ParseTags(resp.Text)
+	tags, jerr := decodeTags(resp.Text)
+	if jerr != nil {
+		tags = ParseTags(resp.Text)
+	}
 	if len(tags) == 0 {
 		return nil, store.StepState{}, fmt.Errorf("tags: %w: no tags in the answer", ErrThinAnswer)
 	}
@@ -289,12 +309,15 @@ func (r *stepRun) tags(ctx context.Context) (func(*store.Package), store.StepSta
 }
 
 func (r *stepRun) thumbnail(ctx context.Context) (func(*store.Package), store.StepState, error) {
-	user := r.about() + fmt.Sprintf(" Write the thumbnail text for the video %q: one line of at most 6 words.", r.title())
-	resp, err := r.ask(ctx, providers.TaskThumbnail, system, user, 40, 0)
+	user := r.about() + fmt.Sprintf(" Write the thumbnail text for the video %q.", r.title()) + r.jsonAsk(StepThumbnail)
+	resp, err := r.ask(ctx, providers.TaskThumbnail, system, user, 80, 0, r.structured(StepThumbnail))
 	if err != nil {
 		return nil, store.StepState{}, err
 	}
-	thumb := ParseThumbnail(resp.Text)
+	thumb, jerr := decodeThumbnail(resp.Text)
+	if jerr != nil {
+		thumb = ParseThumbnail(resp.Text)
+	}
 	if thumb == "" {
 		return nil, store.StepState{}, fmt.Errorf("thumbnail: %w", ErrThinAnswer)
 	}

@@ -50,13 +50,13 @@ func lines(s string) []string {
 // be new. (Across packages of a channel, whose subjects differ, the studio's
 // corpus test asks 90 % of the chosen titles to differ.)
 func TestTitlesAreDistinctAcrossRuns(t *testing.T) {
-	p := newProvider(t, Options{})
 	topics := map[string]string{"en": "sourdough bread", "es": "pan de masa madre", "pt-BR": "pão de fermentação natural"}
 	for lang, topic := range topics {
 		for _, format := range []string{"long-form", "shorts"} {
 			ch := baking
 			ch.Language, ch.Format = lang, format
 			for _, seeded := range []bool{true, false} {
+				p := newProvider(t, Options{}) // a fresh counter: unseeded runs are reproducible too
 				total, distinct := 0, map[string]bool{}
 				for i := 1; i <= 5; i++ {
 					req := providers.Request{Task: providers.TaskTitles, Channel: ch, Topic: topic}
