@@ -1,12 +1,20 @@
 package app
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/providers"
+	"tubeagency/providers/router"
 )
 
 // TestChannelLanguageTheAppCannotWriteIsRefused: a French channel is
@@ -115,5 +123,71 @@ func TestSavingAnEditSettlesTheChecklist(t *testing.T) {
 	got, err := a.GetPackage(p.ID)
 	if err != nil || len(got.Content.Overrides) != 1 || got.Content.Overrides[0].Reason != "a focused Short-style tag set" {
 		t.Fatalf("override not kept on the package: %+v %v", got.Content.Overrides, err)
+	}
+}
+
+// TestLocalModelServerIsFoundAndGoesFirst: a model server at the local
+// provider's address is found at the next health check, switched on, put
+// before every other provider and given the model that suits this
+// machine's memory; the providers view says so.
+func TestLocalModelServerIsFoundAndGoesFirst(t *testing.T) {
+	var asked []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/tags":
+			fmt.Fprint(w, `{"models":[{"name":"llama3.2:1b","size":1321098329,"details":{"parameter_size":"1.2B"}},
+				{"name":"nomic-embed-text:latest","size":274302450,"details":{"family":"nomic-bert"}}]}`)
+		case "/v1/models":
+			fmt.Fprint(w, `{"object":"list","data":[{"id":"llama3.2:1b","object":"model"}]}`)
+		case "/v1/chat/completions":
+			var body struct {
+				Model string `json:"model"`
+			}
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			mu.Lock()
+			asked = append(asked, body.Model)
+			mu.Unlock()
+			fmt.Fprint(w, `{"choices":[{"message":{"content":"A title from the local model\nAnother one"}}]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	rt := startTest(t)
+	a := rt.API()
+	if _, err := a.SaveProvider(ProviderInput{Name: "local", Enabled: false, Model: "llama3.2", BaseURL: srv.URL + "/v1"}); err != nil {
+		t.Fatal(err)
+	}
+	rt.providers.local.Detect(context.Background()) // what the detector does at every health interval
+	v, err := a.ListProviders()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.LocalModel.Found || v.LocalModel.Model != "llama3.2:1b" || v.LocalModel.Server == nil || len(v.LocalModel.Server.Models) != 2 {
+		t.Fatalf("local model %+v", v.LocalModel)
+	}
+	snaps := rt.providers.router.Snapshots()
+	if snaps[0].Name != "local" || snaps[0].State == router.StateDisabled {
+		t.Fatalf("first provider %+v", snaps[0])
+	}
+	resp, err := rt.Generate(context.Background(), providers.Request{Task: providers.TaskTitles, User: "titles about bread", NoCache: true,
+		Channel: providers.Channel{ID: "c", Niche: "home baking", Language: "en", Format: "long-form"}, Topic: "bread"})
+	if err != nil || resp.Provider != "local" || !strings.Contains(resp.Text, "local model") {
+		t.Fatalf("answer %+v %v", resp, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 1 || asked[0] != "llama3.2:1b" {
+		t.Fatalf("models asked for: %v (the configured llama3.2 is not installed)", asked)
+	}
+	// switched off by hand: the user's choice rules, detection or not
+	if _, err := a.SetProviderEnabled("local", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rt.providers.router.Snapshots() {
+		if s.Name == "local" && s.State != router.StateDisabled {
+			t.Fatalf("local provider %+v after the user switched it off", s)
+		}
 	}
 }
