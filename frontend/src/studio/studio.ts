@@ -19,12 +19,36 @@ export interface TitleOption {
   text: string;
   score: number;
   features?: string[];
+  /** true when the channel's own trained model made the score */
+  calibrated?: boolean;
 }
 export interface ScriptSection {
   heading: string;
+  /** what the narrator says, as one block */
   text: string;
+  /** the same in lines, kept in step with text by the Go side */
+  spoken?: string[];
+  /** directions and on-screen notes for the person filming: never spoken */
+  notes?: string[];
   start: number;
   seconds: number;
+}
+export type CheckState = 'pass' | 'fail' | 'overridden' | 'n/a';
+export interface CheckItem {
+  rule: string;
+  label: string;
+  state: CheckState;
+  message: string;
+}
+export interface Checklist {
+  version: number;
+  passed: boolean;
+  items: CheckItem[];
+}
+export interface Override {
+  rule: string;
+  reason?: string;
+  at: number;
 }
 export interface Voice {
   file: string;
@@ -52,10 +76,12 @@ export interface PackageContent {
   thumbnail?: string;
   voice?: Voice | null;
   steps?: Record<string, StepState>;
+  checklist?: Checklist | null;
+  overrides?: Override[];
 }
 export interface Package extends Meta {
   channel_id: string;
-  status: 'idea' | 'scripted' | 'voiced' | 'ready' | 'published';
+  status: 'idea' | 'scripted' | 'voiced' | 'outline' | 'ready' | 'published';
   topic: string;
   title: string;
   content: PackageContent;
