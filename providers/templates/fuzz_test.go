@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"tubeagency/providers"
@@ -28,7 +29,8 @@ func FuzzTemplateLoad(f *testing.F) {
 	}
 	for _, s := range []string{"", "{{", "{{ .Nope }}", "{{ range .R.Seq 1000000000 }}x{{ end }}", "{{ .Fill \"{s} {v:a|b} {de:s} {x\" }}",
 		"{{ template \"t\" . }}{{ define \"t\" }}{{ template \"t\" . }}{{ end }}", "{{ index .Subjects 99 }}", "{{ .R.Nums -5 -2 }}",
-		"{{ range .R.Seq 1000 }}{{ range $.R.Seq 1000 }}0123456789{{ end }}{{ end }}", "HOOK: {{ .Say 3 \"a\" \"b\" }}\n## x\n{{ .With \"nope\" }}"} {
+		"{{ range .R.Seq 1000 }}{{ range $.R.Seq 1000 }}" + strings.Repeat("0123456789", 200) + "{{ end }}{{ end }}",
+		"{{ range .R.Seq 200 }}{{ range $.R.Seq 200 }}{{ range $.R.Seq 200 }}{{ range $.R.Seq 200 }}{{ end }}{{ end }}{{ end }}{{ end }}", "HOOK: {{ .Say 3 \"a\" \"b\" }}\n## x\n{{ .With \"nope\" }}"} {
 		f.Add(uint8(0), s)
 		f.Add(uint8(1), s)
 	}

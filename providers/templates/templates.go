@@ -405,7 +405,7 @@ func trial(name string, t *template.Template) error {
 		for _, format := range []string{"long-form", "shorts"} {
 			d := newData(providers.Request{Topic: "sample topic", Channel: providers.Channel{Name: "Sample", Niche: "sample niche",
 				Audience: "viewers", Language: lang, Format: format}}, 1, 2026)
-			if err := t.Execute(&bytes.Buffer{}, d); err != nil {
+			if err := t.Execute(&cappedBuffer{max: MaxOutput}, d); err != nil {
 				return err
 			}
 		}
@@ -1004,8 +1004,22 @@ func ctas(lang string) []string {
 	}
 }
 
-// Rand is the seeded randomness a template uses.
-type Rand struct{ r *rand.Rand }
+// Rand is the seeded randomness a template uses. It also bounds the work of
+// a template: after maxLists lists (Seq, Nums, Deal) in one run, the next
+// ones are empty, so loops nested inside loops end.
+type Rand struct {
+	r     *rand.Rand
+	lists int
+}
+
+// maxLists is how many lists one template run may make.
+const maxLists = 10_000
+
+// spend counts one list; false when the run has made too many.
+func (r *Rand) spend() bool {
+	r.lists++
+	return r.lists <= maxLists
+}
 
 // Pick returns one of items.
 func (r *Rand) Pick(items ...string) string {
@@ -1029,6 +1043,9 @@ func (r *Rand) Chance(pct int) bool { return r.r.IntN(100) < pct }
 // Deal returns n different items (all of them when there are fewer), in
 // seeded order: sentences of one paragraph never repeat.
 func (r *Rand) Deal(n int, items ...string) []string {
+	if !r.spend() {
+		return nil
+	}
 	idx := r.r.Perm(len(items))
 	if n > len(items) {
 		n = len(items)
@@ -1042,6 +1059,9 @@ func (r *Rand) Deal(n int, items ...string) []string {
 
 // Nums returns k different whole numbers from [0, n), in seeded order.
 func (r *Rand) Nums(n, k int) []int {
+	if !r.spend() {
+		return nil
+	}
 	p := r.r.Perm(min(max(n, 0), maxItems))
 	return p[:min(max(k, 0), len(p))]
 }
@@ -1051,9 +1071,12 @@ func (r *Rand) DealList(n int, items []string) []string { return r.Deal(n, items
 
 // Seq returns n items (at most maxItems) to range over.
 func (r *Rand) Seq(n int) []int {
+	if !r.spend() {
+		return nil
+	}
 	return make([]int, min(max(n, 0), maxItems))
 }
 
-// maxItems caps the lists Seq, Nums and Deal make, so a template cannot ask
-// for a billion items.
-const maxItems = 1000
+// maxItems caps the lists Seq and Nums make, so a template cannot ask for a
+// billion items.
+const maxItems = 200
