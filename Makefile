@@ -9,9 +9,11 @@ LDFLAGS := -s -w -X tubeagency/app.Version=$(VERSION)
 BIN := build/bin/tubeagency
 DATA_DIR ?=
 ADDR ?= 127.0.0.1:7777
-GOFILES := $(shell git ls-files '*.go' 2>/dev/null)
+# Go sources found on disk, not through git: a tree without git (a release
+# tarball, a minimal machine) is checked the same way.
+GOFILES = $(shell find . -name '*.go' -not -path './frontend/node_modules/*' -not -path './.git/*')
 
-.PHONY: run build serve test test-go test-frontend test-e2e test-desktop bench lint deps deps-test frontend clean
+.PHONY: run build serve bindings bindings-check test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test frontend clean
 
 run: deps build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -39,16 +41,33 @@ frontend: frontend/node_modules/.package-lock.json
 build: frontend
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-# The Wails CLI is pinned in go.mod as a tool; it regenerates the bindings.
+# The Wails CLI is pinned in go.mod as a tool. It writes the TypeScript
+# models and method declarations of the bound Go API into frontend/wailsjs
+# (committed; frontend/src/lib/api.ts is their only importer). It needs no
+# display: bindings.go describes the API without starting the app.
 bindings:
-	$(GO) tool wails generate module -tags webkit2_41
+	@out=$$($(GO) tool wails generate module -tags webkit2_41 2>&1) || { echo "$$out"; echo "make bindings: the generator failed"; exit 1; }
+	@find frontend/wailsjs -type f -exec chmod 644 {} +
+
+# CI: the bindings in the tree must be what the Go API generates (compared
+# with a copy taken first, so it needs no git).
+bindings-check:
+	@tmp=$$(mktemp -d) && cp -r frontend/wailsjs "$$tmp/before" && $(MAKE) --no-print-directory bindings && \
+	if ! diff -r "$$tmp/before" frontend/wailsjs; then rm -rf "$$tmp"; \
+		echo "frontend/wailsjs does not match the Go API: run 'make bindings' and commit the result."; exit 1; \
+	fi; rm -rf "$$tmp"
 
 test: deps deps-test build lint test-go test-frontend test-e2e test-desktop
 	@echo "All tests passed."
 
 lint:
-	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@files="$(GOFILES)"; if [ -z "$$files" ]; then echo "lint: no Go files found: run make from the project folder" >&2; exit 1; fi; \
+	out=$$(gofmt -l $$files </dev/null); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet ./...
+	$(GO) vet -tags bindings .
+	$(GO) tool staticcheck ./...
+	@$(MAKE) --no-print-directory bindings-check
 	cd frontend && npm run check
 
 test-go:
@@ -65,6 +84,11 @@ test-desktop: build
 
 bench:
 	scripts/bench.sh
+
+# Every fuzz target for FUZZTIME each (default 60s; FUZZTIME=10m make fuzz).
+# `make test` replays their seed corpora and saved crashers as tests.
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html test-results

@@ -7,6 +7,8 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"path/filepath"
+	"sync/atomic"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -17,7 +19,61 @@ import (
 	"tubeagency/app"
 )
 
-func runDesktop(rt *app.Runtime, assets fs.FS) error {
+// dialogs are the system's file dialogs through the Wails runtime, which
+// needs the window's context: it exists once the window has started.
+type dialogs struct {
+	ctx atomic.Pointer[context.Context] // set in OnStartup, before any bound call runs
+	// answerSaveIn, when set, answers every save dialog with the offered
+	// name in this folder without showing it (see saveDialogHookEnv).
+	answerSaveIn string
+}
+
+// saveDialogHookEnv names a folder that answers the save dialog, for the
+// desktop smoke test (scripts/desktop-smoke.sh), which cannot click in a
+// GTK dialog: with it set, an export is written under its offered name in
+// that folder. Unset, as it is unless a test sets it, the dialog shows.
+const saveDialogHookEnv = "TUBEAGENCY_TEST_SAVE_DIR"
+
+func (d *dialogs) window() (context.Context, error) {
+	ctx := d.ctx.Load()
+	if ctx == nil {
+		return nil, app.ErrNoDialogs
+	}
+	return *ctx, nil
+}
+
+var _ app.Dialogs = (*dialogs)(nil)
+
+func filters(fs []app.FileFilter) []wruntime.FileFilter {
+	out := make([]wruntime.FileFilter, len(fs))
+	for i, f := range fs {
+		out[i] = wruntime.FileFilter{DisplayName: f.Name, Pattern: f.Pattern}
+	}
+	return out
+}
+
+func (d *dialogs) OpenFile(_ context.Context, fd app.FileDialog) (string, error) {
+	ctx, err := d.window()
+	if err != nil {
+		return "", err
+	}
+	return wruntime.OpenFileDialog(ctx, wruntime.OpenDialogOptions{Title: fd.Title, Filters: filters(fd.Filters)})
+}
+
+func (d *dialogs) SaveFile(_ context.Context, fd app.FileDialog) (string, error) {
+	if d.answerSaveIn != "" {
+		return filepath.Join(d.answerSaveIn, filepath.Base(fd.DefaultName)), nil
+	}
+	ctx, err := d.window()
+	if err != nil {
+		return "", err
+	}
+	return wruntime.SaveFileDialog(ctx, wruntime.SaveDialogOptions{
+		Title: fd.Title, DefaultFilename: fd.DefaultName, Filters: filters(fd.Filters), CanCreateDirectories: true,
+	})
+}
+
+func runDesktop(rt *app.Runtime, dlg *dialogs, assets fs.FS) error {
 	return wails.Run(&options.App{
 		Title:     "Tube Agency",
 		Width:     1280,
@@ -33,6 +89,7 @@ func runDesktop(rt *app.Runtime, assets fs.FS) error {
 		},
 		BackgroundColour: &options.RGBA{R: 17, G: 19, B: 24, A: 255},
 		OnStartup: func(ctx context.Context) {
+			dlg.ctx.Store(&ctx)
 			rt.Hub().Forward(func(name string, data any) { wruntime.EventsEmit(ctx, name, data) })
 		},
 		OnShutdown: func(context.Context) { _ = rt.Close() },

@@ -33,7 +33,13 @@ import (
 var frontendDist embed.FS
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	if generatingBindings {
+		os.Exit(generateBindings())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // defaultDataDir is the OS user data folder for the app.
@@ -54,14 +60,16 @@ Usage:
   tubeagency [--data-dir DIR]          open the desktop window
   tubeagency serve [flags]             run the same app headless, for a browser
       --addr HOST:PORT   where to listen (default 127.0.0.1:7777)
-      --token TOKEN      required when listening beyond this computer
+      --token TOKEN      required when listening beyond this computer: at
+                         least 32 characters; "--token generate" makes one
   tubeagency version                   print the version
 
 Every command takes --data-dir DIR (default: `+defaultDataDir()+`).
 `)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run runs the command line; serve mode stops when ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("tubeagency", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	global.Usage = func() { usage(stderr) }
@@ -97,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			return 2
 		}
-		return serve(*dataDir, *addr, *token, stdout, stderr)
+		return serve(ctx, *dataDir, *addr, *token, stdout, stderr)
 	case "", "desktop":
 		fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -133,12 +141,12 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-func startApp(dataDir, mode string, stderr io.Writer) (*app.Runtime, int) {
+func startApp(dataDir, mode string, dlg app.Dialogs, stderr io.Writer) (*app.Runtime, int) {
 	if err := app.CheckDataDir(dataDir); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: cannot use the data folder %s: %v\nChoose another with --data-dir DIR.\n", dataDir, errors.Unwrap(err))
 		return nil, 1
 	}
-	rt, err := app.Start(context.Background(), app.Options{DataDir: dataDir, Mode: mode, Logger: newLogger(stderr)})
+	rt, err := app.Start(context.Background(), app.Options{DataDir: dataDir, Mode: mode, Dialogs: dlg, Logger: newLogger(stderr)})
 	if err != nil {
 		fmt.Fprintf(stderr, "tubeagency: cannot start: %v\n", err)
 		return nil, 1
@@ -146,16 +154,21 @@ func startApp(dataDir, mode string, stderr io.Writer) (*app.Runtime, int) {
 	return rt, 0
 }
 
-func serve(dataDir, addr, token string, stdout, stderr io.Writer) int {
+func serve(ctx context.Context, dataDir, addr, token string, stdout, stderr io.Writer) int {
+	generated := token == "generate"
+	if generated {
+		token = server.GenerateToken()
+	}
 	if err := server.CheckAddr(addr, token); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
 		return 2
 	}
-	rt, code := startApp(dataDir, "serve", stderr)
+	rt, code := startApp(dataDir, "serve", nil, stderr)
 	if rt == nil {
 		return code
 	}
 	defer rt.Close()
+	host, _, _ := net.SplitHostPort(addr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "tubeagency: cannot listen on %s: %v\n", addr, err)
@@ -167,24 +180,42 @@ func serve(dataDir, addr, token string, stdout, stderr io.Writer) int {
 		FormatError: func(err error) (int, any) { return app.HTTPStatus(err), app.FormatError(err) },
 		Static:      dist(),
 		Token:       token,
+		Host:        host,
+		BodyLimit:   app.BodyLimit,
 		Handlers:    rt.HTTPHandlers(),
 		Logger:      newLogger(stderr),
 	})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	fmt.Fprintf(stdout, "Tube Agency is serving http://%s (data: %s)\n", ln.Addr(), dataDir)
+	url := "http://" + ln.Addr().String()
+	if isUnspecified(host) {
+		url = "http://<this computer's address>:" + port(ln.Addr())
+	}
+	fmt.Fprintf(stdout, "Tube Agency is serving %s (data: %s)\n", url, dataDir)
+	if generated {
+		// Printed once: the token is not stored anywhere.
+		fmt.Fprintf(stdout, "Your access token (keep it secret; it is shown only now):\n  %s\nOpen this link once in your browser to sign in:\n  %s/?token=%s\n", token, url, token)
+	}
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+func isUnspecified(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "" || ip != nil && ip.IsUnspecified()
+}
+
+func port(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
 }
 
 // hasDisplay reports whether a desktop window can open.
@@ -201,12 +232,16 @@ func desktopMain(dataDir string, stderr io.Writer) int {
 			"Run it headless instead and open the dashboard in a browser:\n\n    tubeagency serve --data-dir "+dataDir+"\n")
 		return 3
 	}
-	rt, code := startApp(dataDir, "desktop", stderr)
+	dlg := &dialogs{answerSaveIn: os.Getenv(saveDialogHookEnv)}
+	if dlg.answerSaveIn != "" {
+		fmt.Fprintf(stderr, "tubeagency: %s is set: save dialogs are answered with %s and not shown\n", saveDialogHookEnv, dlg.answerSaveIn)
+	}
+	rt, code := startApp(dataDir, "desktop", dlg, stderr)
 	if rt == nil {
 		return code
 	}
 	fixLocaleForWebKit()
-	if err := runDesktop(rt, dist()); err != nil {
+	if err := runDesktop(rt, dlg, dist()); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: the window could not open: %v\n", err)
 		return 1
 	}

@@ -2,16 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func runCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
+	code := run(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -92,4 +97,92 @@ func TestFixLocaleForWebKit(t *testing.T) {
 			t.Errorf("%+v: LC_ALL = %q, want %q", sc, got, sc.wantLCAll)
 		}
 	}
+}
+
+func TestServeRefusesShortTokens(t *testing.T) {
+	code, _, stderr := runCmd(t, "serve", "--data-dir", t.TempDir(), "--addr", "0.0.0.0:7777", "--token", "x")
+	if code != 2 || !strings.Contains(stderr, "at least 32") || !strings.Contains(stderr, "--token generate") {
+		t.Fatalf("one-character token: %d %q", code, stderr)
+	}
+}
+
+// lockedBuffer is written by serve's goroutine and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestServeGeneratesAStrongTokenOnce(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--data-dir", dir, "--addr", "0.0.0.0:0", "--token", "generate"}, &out, &errb)
+	}()
+	tokenRe := regexp.MustCompile(`\?token=([A-Za-z0-9_-]+)`)
+	var token, port string
+	deadline := time.After(30 * time.Second)
+	for token == "" {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, errb.String())
+		case <-deadline:
+			t.Fatalf("no token printed: %q %q", out.String(), errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if m := tokenRe.FindStringSubmatch(out.String()); m != nil {
+			token = m[1]
+			port = regexp.MustCompile(`:(\d+)/\?token=`).FindStringSubmatch(out.String())[1]
+		}
+	}
+	if len(token) < 32 || strings.Count(out.String(), token) != 2 {
+		t.Fatalf("token %q (%d characters) printed %d times: %s", token, len(token), strings.Count(out.String(), token), out.String())
+	}
+	if strings.Contains(errb.String(), token) {
+		t.Fatal("the token reached the log")
+	}
+	get := func(auth string) int {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/healthz", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := get(""); code != 401 {
+		t.Errorf("without the token: %d", code)
+	}
+	if code := get(token); code != 200 {
+		t.Errorf("with the generated token: %d", code)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d after its context ended: %s", code, errb.String())
+	}
+	// The token is not stored: nothing in the data folder holds it.
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(token)) {
+				t.Errorf("%s holds the token", p)
+			}
+		}
+		return nil
+	})
 }

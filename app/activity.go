@@ -6,7 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // logActivity records an activity entry inside the mutation m, so the entry

@@ -15,7 +15,8 @@ import (
 	"time"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
+	"tubeagency/app/monitor"
+	"tubeagency/internal/store"
 )
 
 // Version is the application version, set at build time with
@@ -34,6 +35,9 @@ type Options struct {
 	CallTimeout time.Duration
 	// Mode is "desktop" or "serve", shown in Status.
 	Mode string
+	// Dialogs are the system's file dialogs; nil (serve mode) means the
+	// methods that need one answer ErrNoDialogs.
+	Dialogs Dialogs
 }
 
 // Runtime owns the running application: the store, the event hub and the
@@ -48,11 +52,13 @@ type Runtime struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	start     time.Time
-	studio    *studioParts   // studio pipeline and autopilot (wire_studio.go)
-	insights  *insightsParts // insights tables, API cache, title models (wire_insights.go)
-	providers *providerParts // settings, keys, templates, cache, router (wire_providers.go)
-	monitor   monitorHook    // metrics, alerts and health history (wire_monitor.go)
-	sync      *syncParts     // Supabase sync loop and client (wire_sync.go)
+	keys      keyStore         // API keys and tokens, opened on first use
+	monitor   *monitor.Monitor // metrics, alerts and health history
+	insights  *insightsParts   // insights tables, API cache, title models (wire_insights.go)
+	providers *providerParts   // settings, templates, cache, router (wire_providers.go)
+	studio    *studioParts     // studio pipeline and autopilot (wire_studio.go)
+	sync      *syncParts       // Supabase sync loop and client (wire_sync.go)
+	started   []component      // in start order; Close stops them in reverse
 }
 
 // App is the set of methods the frontend calls. Every exported method is
@@ -105,28 +111,17 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now()}
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.api = &App{rt: rt}
-	// Components start in order; when one fails, those already started stop
-	// in reverse order so no goroutine outlives the failed Start.
-	steps := []struct {
-		start func(context.Context) error
-		stop  func()
-	}{
-		{rt.startInsights, func() {}},
-		{rt.startProviders, rt.stopProviders},
-		{rt.startStudio, rt.stopStudio},
-		{rt.startSync, rt.stopSync},
-		{rt.startMonitor, rt.stopMonitor},
+	if err := rt.build(ctx); err != nil {
+		rt.cancel()
+		st.Close()
+		return nil, err
 	}
-	for i, step := range steps {
-		if err := step.start(ctx); err != nil {
-			for j := i - 1; j >= 0; j-- {
-				steps[j].stop()
-			}
-			rt.cancel()
-			rt.wg.Wait()
-			st.Close()
-			return nil, err
-		}
+	if err := rt.startAll(); err != nil {
+		rt.stopAll()
+		rt.cancel()
+		rt.wg.Wait()
+		st.Close()
+		return nil, err
 	}
 	return rt, nil
 }
@@ -140,12 +135,10 @@ func (rt *Runtime) Hub() *events.Hub { return rt.hub }
 // Store is the local database.
 func (rt *Runtime) Store() *store.Store { return rt.store }
 
-// Close stops background work and closes the store.
+// Close stops the components in the reverse of their start order, then
+// the background work, then closes the store.
 func (rt *Runtime) Close() error {
-	rt.stopMonitor()
-	rt.stopSync()
-	rt.stopStudio()
-	rt.stopProviders()
+	rt.stopAll()
 	rt.cancel()
 	rt.wg.Wait()
 	return rt.store.Close()

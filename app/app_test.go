@@ -3,12 +3,15 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 func startTest(tb testing.TB) *Runtime {
@@ -80,7 +83,7 @@ func TestChannelBadInputNamesFieldAndWritesNothing(t *testing.T) {
 				if fe.Field != sc.field {
 					t.Fatalf("%s: field %q, want %q (%v)", op, fe.Field, sc.field, err)
 				}
-				if body := FormatError(err); body.Field != sc.field || body.Code != CodeInvalid {
+				if body := FormatError(err); body.Fields[sc.field] == "" || len(body.Fields) != 1 || body.Code != CodeInvalid {
 					t.Fatalf("%s: formatted %+v", op, body)
 				}
 			}
@@ -156,10 +159,10 @@ func TestChannelLifecycleAndStatus(t *testing.T) {
 	if err := a.DeleteChannel(ch.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.GetPackage(p.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := a.GetPackage(p.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("package of a deleted channel still readable: %v", err)
 	}
-	if err := a.DeleteChannel(ch.ID); !errors.Is(err, ErrNotFound) {
+	if err := a.DeleteChannel(ch.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 	acts, err := a.ListActivity(10)
@@ -197,7 +200,7 @@ func TestPackageBadInput(t *testing.T) {
 			}
 			var fe *FieldError
 			if sc.field == "" {
-				if !errors.Is(err, ErrNotFound) {
+				if !errors.Is(err, store.ErrNotFound) {
 					t.Fatalf("err = %v, want not found", err)
 				}
 			} else if !errors.As(err, &fe) || fe.Field != sc.field {
@@ -222,5 +225,139 @@ func TestDataDirNotWritable(t *testing.T) {
 	_, err := Start(context.Background(), Options{DataDir: blocker + "/sub"})
 	if !errors.Is(err, ErrDataDir) {
 		t.Fatalf("err = %v, want ErrDataDir", err)
+	}
+}
+
+func TestFilesAreTheUsersOnlyAfterFirstStart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "TubeAgency")
+	rt, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.keys.mode = "file"
+	a := rt.API()
+	if _, err := a.CreateChannel(validChannel()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetProviderKey("groq", "gsk_file_mode_test_key_0000"); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		seen = append(seen, rel)
+		want := os.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		}
+		// Shipped examples are documentation, not data; they may be readable.
+		if strings.HasPrefix(rel, filepath.Join("templates", "examples")) {
+			return nil
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", rel, fi.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Close()
+	for _, must := range []string{"tubeagency.db", "tubeagency.db-wal", "tubeagency.db-shm", "settings.json", "secrets.json"} {
+		if !slices.Contains(seen, must) {
+			t.Errorf("%s was not created (saw %v)", must, seen)
+		}
+	}
+}
+
+// The page edits a package's words; the server keeps the step states, so
+// it is the server that sends the voice step back to pending when the
+// spoken words change, and only then.
+func TestEditedScriptOutdatesTheVoiceOver(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "why ice floats"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a studio run leaves once the script and the voice-over are done.
+	voiced := func() store.Package {
+		t.Helper()
+		err := rt.store.Mutate(context.Background(), func(m *store.Mutation) error {
+			p.Status = store.StatusVoiced
+			p.Content.Hook = "Ice floats."
+			p.Content.Script = []store.ScriptSection{{Heading: "Why", Text: "It is less dense than water."}}
+			p.Content.Voice = &store.Voice{File: "v.wav", Engine: "espeak-ng", Seconds: 3, Bytes: 100, MimeType: "audio/wav"}
+			p.Content.Steps = map[string]store.StepState{"script": {Status: "done"}, "voice": {Status: "done", Provider: "espeak-ng"}}
+			var err error
+			p, err = store.PutRecord(m, store.PackageEntity, p)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	edit := func(p store.Package, change func(*store.PackageContent)) store.Package {
+		t.Helper()
+		in := PackageInput{ID: p.ID, ChannelID: p.ChannelID, Status: p.Status, Topic: p.Topic, Title: p.Title, Content: p.Content}
+		in.Content.Script = append([]store.ScriptSection(nil), p.Content.Script...)
+		change(&in.Content)
+		out, err := a.SavePackage(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+
+	out := edit(voiced(), func(c *store.PackageContent) { c.Description = "New description."; c.Tags = []string{"ice"} })
+	if out.Content.Steps["voice"].Status != "done" || out.Status != store.StatusVoiced {
+		t.Fatalf("an edit off the spoken words outdated the voice-over: %q, %+v", out.Status, out.Content.Steps["voice"])
+	}
+	for name, change := range map[string]func(*store.PackageContent){
+		"hook":         func(c *store.PackageContent) { c.Hook = "Ice floats, and that saves every fish in the lake." },
+		"section text": func(c *store.PackageContent) { c.Script[0].Text = "Water expands as it freezes." },
+		"section added": func(c *store.PackageContent) {
+			c.Script = append(c.Script, store.ScriptSection{Heading: "More", Text: "Lakes freeze from the top."})
+		},
+		"section cut": func(c *store.PackageContent) { c.Script = nil },
+		"steps from the page are ignored": func(c *store.PackageContent) {
+			c.Hook = "Changed."
+			c.Steps = map[string]store.StepState{"voice": {Status: "done"}}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := edit(voiced(), change)
+			v := out.Content.Steps["voice"]
+			if v.Status != "pending" || !strings.Contains(v.Error, "script changed") {
+				t.Fatalf("voice step %+v, want pending with the reason", v)
+			}
+			if out.Status != store.StatusScripted {
+				t.Fatalf("status %q, want scripted", out.Status)
+			}
+			if out.Content.Steps["script"].Status != "done" || out.Content.Voice == nil {
+				t.Fatalf("other steps or the voice-over changed: %+v %+v", out.Content.Steps, out.Content.Voice)
+			}
+			got, err := a.GetPackage(out.ID)
+			if err != nil || got.Content.Steps["voice"].Status != "pending" {
+				t.Fatalf("stored voice step %+v, %v", got.Content.Steps["voice"], err)
+			}
+		})
+	}
+	// A heading is not spoken: renaming one keeps the voice-over.
+	out = edit(voiced(), func(c *store.PackageContent) { c.Script[0].Heading = "The reason" })
+	if out.Content.Steps["voice"].Status != "done" {
+		t.Fatalf("a heading edit outdated the voice-over: %+v", out.Content.Steps["voice"])
 	}
 }

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"tubeagency/app/autopilot"
-	"tubeagency/app/store"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 )
 
 // AutopilotChannel is one channel's row on the Autopilot page.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // seedPackages fills a data folder with one channel and n packages, in

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -8,10 +9,11 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
 
 	"tubeagency/app/events"
 	"tubeagency/app/settings"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // ChannelInput is what the user enters for a channel.
@@ -26,14 +28,13 @@ type ChannelInput struct {
 	Autopilot bool    `json:"autopilot"`
 }
 
-var (
-	languageRe  = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
-	youtubeIDRe = regexp.MustCompile(`^UC[A-Za-z0-9_-]{22}$`)
-)
+var youtubeIDRe = regexp.MustCompile(`^UC[A-Za-z0-9_-]{22}$`)
 
-// normalize trims what the user typed; validate then judges it.
+// normalize trims what the user typed (and runs of spaces inside the
+// name); validate then judges it. A listed language gets the list's
+// spelling ("PT-br" becomes "pt-BR").
 func (in *ChannelInput) normalize() {
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = strings.Join(strings.Fields(in.Name), " ")
 	in.Niche = strings.TrimSpace(in.Niche)
 	in.Language = strings.TrimSpace(in.Language)
 	in.Audience = strings.TrimSpace(in.Audience)
@@ -41,6 +42,9 @@ func (in *ChannelInput) normalize() {
 	in.YouTubeID = strings.TrimSpace(in.YouTubeID)
 	if in.Language == "" {
 		in.Language = "en"
+	}
+	if l, ok := language(in.Language); ok {
+		in.Language = l.Code
 	}
 }
 
@@ -61,8 +65,8 @@ func (in ChannelInput) validate() error {
 	c.text("name", in.Name, 1, 100)
 	c.text("niche", in.Niche, 1, 100)
 	c.text("language", in.Language, 2, 35)
-	if c.err == nil && !languageRe.MatchString(in.Language) {
-		c.fail("language", "must be a language code such as en or pt-BR")
+	if _, ok := language(in.Language); c.err == nil && !ok {
+		c.fail("language", "must be one of the languages in the list (such as en or pt-BR)")
 	}
 	c.text("audience", in.Audience, 0, 300)
 	c.oneOf("format", in.Format, store.FormatLong, store.FormatShorts)
@@ -108,6 +112,9 @@ func (a *App) CreateChannel(in ChannelInput) (store.Channel, error) {
 	ch.ID = id.String()
 	var out store.Channel
 	err = a.rt.store.Mutate(ctx, func(m *store.Mutation) error {
+		if err := nameFree(ctx, m.Tx(), in.Name, ""); err != nil {
+			return err
+		}
 		var err error
 		out, err = store.PutRecord(m, store.ChannelEntity, ch)
 		if err != nil {
@@ -135,6 +142,13 @@ func (a *App) UpdateChannel(id string, in ChannelInput) (store.Channel, error) {
 		old, err := store.Get[store.Channel](ctx, m.Tx(), store.ChannelEntity, id)
 		if err != nil {
 			return notFound(err, "channel")
+		}
+		// A name kept as it was passes even when a synced device brought
+		// another channel of the same name: only a new name must be free.
+		if nameKey(old.Name) != nameKey(in.Name) {
+			if err := nameFree(ctx, m.Tx(), in.Name, id); err != nil {
+				return err
+			}
 		}
 		ch := channelFrom(in)
 		ch.Meta = old.Meta
@@ -179,6 +193,31 @@ func (a *App) DeleteChannel(id string) error {
 	return nil
 }
 
+// nameKey is what two channel names are compared by: letters in lower
+// case (Unicode NFC) with whitespace ignored at the ends and runs of it
+// counted as one space.
+func nameKey(name string) string {
+	return strings.Join(strings.Fields(strings.ToLower(norm.NFC.String(name))), " ")
+}
+
+// nameFree refuses name when a channel other than self already has it, so
+// that every picker and the delete dialog tell channels apart. It runs in
+// the write transaction that stores the channel: two saves of one name
+// cannot both pass.
+func nameFree(ctx context.Context, q store.Querier, name, self string) error {
+	list, err := store.List[store.Channel](ctx, q, store.ChannelEntity, "id <> ?", "", self)
+	if err != nil {
+		return fmt.Errorf("check the channel name: %w", err)
+	}
+	key := nameKey(name)
+	for _, c := range list {
+		if nameKey(c.Name) == key {
+			return &FieldError{Field: "name", Message: fmt.Sprintf("is already used by another channel (“%s”): choose one you can tell apart in every list", c.Name)}
+		}
+	}
+	return nil
+}
+
 func channelFrom(in ChannelInput) store.Channel {
 	return store.Channel{
 		Name: in.Name, Niche: in.Niche, Language: in.Language, Audience: in.Audience,
@@ -199,8 +238,8 @@ type NotFoundError struct{ What string }
 
 func (e *NotFoundError) Error() string { return e.What + " not found: it may have been deleted" }
 
-// Is makes errors.Is(err, ErrNotFound) true.
-func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+// Is makes errors.Is(err, store.ErrNotFound) true.
+func (e *NotFoundError) Is(target error) bool { return target == store.ErrNotFound }
 
 // changed tells the frontend that data changed and the outbox grew.
 func (rt *Runtime) changed(name string, data any) {

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/router"
 )
@@ -26,8 +26,17 @@ func TestChannelLanguageTheAppCannotWriteIsRefused(t *testing.T) {
 	a := rt.API()
 	in := validChannel()
 	in.Language = "fr"
+	langs, err := a.Languages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range langs {
+		if want := l.Code == "en" || l.Code == "en-GB" || strings.HasPrefix(l.Code, "es") || strings.HasPrefix(l.Code, "pt"); l.Templates != want {
+			t.Fatalf("%s: templates %v, want %v", l.Code, l.Templates, want)
+		}
+	}
 	before := counts(t, rt)
-	_, err := a.CreateChannel(in)
+	_, err = a.CreateChannel(in)
 	var fe *FieldError
 	if !errors.As(err, &fe) || fe.Field != "language" || !strings.Contains(fe.Message, "needs an AI provider") || !strings.Contains(fe.Message, "en, es, pt") {
 		t.Fatalf("err %v", err)
@@ -35,8 +44,9 @@ func TestChannelLanguageTheAppCannotWriteIsRefused(t *testing.T) {
 	if counts(t, rt) != before {
 		t.Fatal("a refused channel was written")
 	}
-	for _, lang := range []string{"pt-BR", "es-419", "en-GB"} {
+	for _, lang := range []string{"pt-BR", "es-MX", "en-GB"} {
 		in.Language = lang
+		in.Name = "Cozy Cooking " + lang
 		if _, err := a.CreateChannel(in); err != nil {
 			t.Fatalf("%s: %v", lang, err)
 		}
@@ -45,6 +55,7 @@ func TestChannelLanguageTheAppCannotWriteIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Language = "fr"
+	in.Name = "Cuisine facile"
 	if _, err := a.CreateChannel(in); err != nil {
 		t.Fatalf("with an AI provider on: %v", err)
 	}
@@ -64,6 +75,7 @@ func TestSavingAnEditSettlesTheChecklist(t *testing.T) {
 	for _, s := range studio.Steps {
 		steps[s] = store.StepState{Status: studio.StateDone}
 	}
+	steps[studio.StepVoice] = store.StepState{Status: studio.StateSkipped} // a run without a voice-over: edits to the words outdate nothing
 	words := func(n int, tag string) string {
 		w := make([]string, n)
 		for i := range w {
@@ -75,9 +87,24 @@ func TestSavingAnEditSettlesTheChecklist(t *testing.T) {
 		"kitchen tips", "cooking for beginners", "meal ideas", "quick dinners"}
 	in := PackageInput{ChannelID: ch.ID, Status: store.StatusReady, Title: "Meal Prep for Busy Parents: The Practical Guide", Content: store.PackageContent{
 		Hook: "Meal prep can be simple.", Script: []store.ScriptSection{{Heading: "Start", Text: "Cook once and eat twice this week."}}, WordsPerMinute: 150,
-		Description: words(150, "cooking") + "\n\n#mealprep #homecooking", Tags: tags, Thumbnail: "MEAL PREP, SIMPLIFIED", Steps: steps}}
-	p, err := a.SavePackage(in)
+		Description: words(150, "cooking") + "\n\n#mealprep #homecooking", Tags: tags, Thumbnail: "MEAL PREP, SIMPLIFIED"}}
+	// What a finished studio run leaves: every step over. The page cannot
+	// set step states, so they are written as the studio writes them.
+	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "meal prep"})
 	if err != nil {
+		t.Fatal(err)
+	}
+	err = rt.store.Mutate(context.Background(), func(m *store.Mutation) error {
+		p.Content.Steps = steps
+		var err error
+		p, err = store.PutRecord(m, store.PackageEntity, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.ID = p.ID
+	if p, err = a.SavePackage(in); err != nil {
 		t.Fatal(err)
 	}
 	if p.Status != store.StatusOutline || p.Content.Checklist == nil || p.Content.Checklist.Passed {
@@ -91,7 +118,6 @@ func TestSavingAnEditSettlesTheChecklist(t *testing.T) {
 		t.Fatalf("missing %v", rules)
 	}
 	// The user writes the script out in full and adds chapters: ready.
-	in.ID = p.ID
 	in.Content.Script = nil
 	for i, h := range []string{"Plan the week", "Shop once", "Cook in batches", "Store it well"} {
 		var sentences []string

@@ -3,15 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+
+	"tubeagency/app/server"
+	"tubeagency/internal/store"
 )
 
 // ErrorBody is how an error reaches the frontend, in the desktop (through
 // Wails' error formatter) and in serve mode alike.
-type ErrorBody struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
-	Code  string `json:"code"`
-}
+type ErrorBody = server.ErrorBody
 
 // Error codes.
 const (
@@ -19,6 +18,9 @@ const (
 	CodeNotFound = "not_found"
 	CodeTimeout  = "timeout"
 	CodeInternal = "internal"
+	// CodeUnavailable: the action does not exist where the app runs (a
+	// file dialog in serve mode).
+	CodeUnavailable = "unavailable"
 )
 
 // FormatError turns err into an ErrorBody the frontend can show next to
@@ -27,13 +29,15 @@ func FormatError(err error) ErrorBody {
 	var fe *FieldError
 	switch {
 	case errors.As(err, &fe):
-		return ErrorBody{Error: fe.Error(), Field: fe.Field, Code: CodeInvalid}
-	case errors.Is(err, ErrNotFound):
-		return ErrorBody{Error: err.Error(), Code: CodeNotFound}
+		return ErrorBody{Code: CodeInvalid, Message: fe.Error(), Fields: map[string]string{fe.Field: fe.Message}}
+	case errors.Is(err, store.ErrNotFound):
+		return ErrorBody{Code: CodeNotFound, Message: err.Error()}
+	case errors.Is(err, ErrNoDialogs):
+		return ErrorBody{Code: CodeUnavailable, Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
-		return ErrorBody{Error: "the operation took too long and was stopped: try again", Code: CodeTimeout}
+		return ErrorBody{Code: CodeTimeout, Message: "the operation took too long and was stopped: try again"}
 	default:
-		return ErrorBody{Error: err.Error(), Code: CodeInternal}
+		return ErrorBody{Code: CodeInternal, Message: err.Error()}
 	}
 }
 
@@ -46,7 +50,20 @@ func HTTPStatus(err error) int {
 		return 404
 	case CodeTimeout:
 		return 504
+	case CodeUnavailable:
+		return 409
 	default:
 		return 500
+	}
+}
+
+// BodyLimit is the largest request body serve mode accepts for a call of
+// method: small for every method but the one that takes a pasted table.
+func BodyLimit(method string) int64 {
+	switch method {
+	case "ImportStudioCSV":
+		return MaxCSVBytes + 64<<10
+	default:
+		return 1 << 20
 	}
 }

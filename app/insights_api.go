@@ -21,11 +21,13 @@ import (
 	"tubeagency/app/insights/trends"
 	"tubeagency/app/insights/youtube"
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
-// MaxCSVBytes bounds a CSV pasted or uploaded through the API.
-const MaxCSVBytes = 64 << 20
+// MaxCSVBytes bounds a CSV pasted into ImportStudioCSV: 4 MB, about 15,000
+// videos. Larger files stream through ImportStudioCSVPick or the upload
+// route.
+const MaxCSVBytes = 4 << 20
 
 // fetchTimeout bounds a YouTube fetch, which makes several API calls.
 const fetchTimeout = 90 * time.Second
@@ -99,11 +101,14 @@ type ImportResult struct {
 }
 
 // ImportStudioCSV imports the text of a YouTube Studio table export for a
-// channel. The whole file is checked before anything is written: a file
-// with an error changes nothing, and the error names line and column.
+// channel (a pasted table, up to MaxCSVBytes). The whole file is checked
+// before anything is written: a file with an error changes nothing, and
+// the error names line and column. Files of any size stream through
+// ImportStudioCSVPick (the desktop window) or the upload route (serve
+// mode) instead.
 func (a *App) ImportStudioCSV(channelID, csvText string) (ImportResult, error) {
 	if len(csvText) > MaxCSVBytes {
-		return ImportResult{}, &FieldError{Field: "csv", Message: fmt.Sprintf("is larger than %d MB: import the file by path instead", MaxCSVBytes>>20)}
+		return ImportResult{}, &FieldError{Field: "csv", Message: fmt.Sprintf("is larger than %d MB: choose the exported file instead of pasting it", MaxCSVBytes>>20)}
 	}
 	ctx, cancel := context.WithTimeout(a.rt.ctx, fetchTimeout)
 	defer cancel()
@@ -112,17 +117,27 @@ func (a *App) ImportStudioCSV(channelID, csvText string) (ImportResult, error) {
 	})
 }
 
-// ImportStudioCSVFile imports a YouTube Studio export from a file on this
-// computer, streaming it (files of any size).
-func (a *App) ImportStudioCSVFile(channelID, path string) (ImportResult, error) {
-	if strings.TrimSpace(path) == "" {
-		return ImportResult{}, &FieldError{Field: "path", Message: "choose the exported .csv file"}
-	}
-	if _, err := os.Stat(path); err != nil {
-		return ImportResult{}, &FieldError{Field: "path", Message: "cannot be opened: check the file exists and is readable"}
+// ImportStudioCSVPick asks the user for the exported file with the
+// system's file dialog and imports it, streaming (files of any size). The
+// path comes from the dialog, never from the page. Serve mode has no
+// dialog: a browser uploads the file to POST /api/insights/import/{channel}.
+// Cancelling the dialog imports nothing and returns zero rows.
+func (a *App) ImportStudioCSVPick(channelID string) (ImportResult, error) {
+	if a.rt.opts.Dialogs == nil {
+		return ImportResult{}, ErrNoDialogs
 	}
 	ctx, cancel := context.WithTimeout(a.rt.ctx, 10*time.Minute)
 	defer cancel()
+	if _, err := a.rt.liveChannel(ctx, channelID); err != nil {
+		return ImportResult{}, err
+	}
+	path, err := a.rt.opts.Dialogs.OpenFile(ctx, FileDialog{
+		Title:   "Import a YouTube Studio export",
+		Filters: []FileFilter{{Name: "YouTube Studio table (*.csv)", Pattern: "*.csv"}},
+	})
+	if err != nil || path == "" {
+		return ImportResult{}, err
+	}
 	return a.rt.importCSV(ctx, channelID, func() (io.ReadCloser, error) { return os.Open(path) })
 }
 
@@ -273,7 +288,7 @@ func (a *App) DeleteInsightVideo(channelID, videoID string) error {
 	ctx, cancel := a.call()
 	defer cancel()
 	err := a.rt.insights.db.DeleteVideo(ctx, channelID, videoID)
-	if errors.Is(err, insights.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return &NotFoundError{What: "video"}
 	}
 	return err
@@ -467,7 +482,7 @@ func (a *App) RemoveCompetitor(id string) error {
 	ctx, cancel := a.call()
 	defer cancel()
 	err := a.rt.insights.db.DeleteCompetitor(ctx, id)
-	if errors.Is(err, insights.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return &NotFoundError{What: "competitor"}
 	}
 	return err
@@ -657,7 +672,7 @@ func (a *App) ListEarnings(channelID string) ([]insights.Earning, error) {
 func (a *App) DeleteEarnings(channelID, month string) ([]insights.Earning, error) {
 	ctx, cancel := a.call()
 	defer cancel()
-	if err := a.rt.insights.db.DeleteEarning(ctx, channelID, month); errors.Is(err, insights.ErrNotFound) {
+	if err := a.rt.insights.db.DeleteEarning(ctx, channelID, month); errors.Is(err, store.ErrNotFound) {
 		return nil, &NotFoundError{What: "earnings month"}
 	} else if err != nil {
 		return nil, err

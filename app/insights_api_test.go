@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tubeagency/app/insights"
+	"tubeagency/internal/store"
 )
 
 // insightsTest starts a runtime whose key store is the 0600 file and whose
@@ -24,7 +25,7 @@ import (
 func insightsTest(t *testing.T, endpoint string) (*Runtime, *App, string) {
 	t.Helper()
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	rt.insights.endpoint = endpoint
 	a := rt.API()
 	in := validChannel()
@@ -115,7 +116,7 @@ func TestInsightsImportAuditScoreAndMoney(t *testing.T) {
 	if vs, _ := a.ListInsightVideos(chID); len(vs) != 60 {
 		t.Errorf("a rejected file wrote rows: %d videos", len(vs))
 	}
-	if _, err := a.ImportStudioCSV("nope", studioCSV(1, now)); !errors.Is(err, ErrNotFound) {
+	if _, err := a.ImportStudioCSV("nope", studioCSV(1, now)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown channel: %v", err)
 	}
 
@@ -225,7 +226,7 @@ func TestInsightsManualEntryValidation(t *testing.T) {
 	if err := a.DeleteInsightVideo(chID, v.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.DeleteInsightVideo(chID, v.ID); !errors.Is(err, ErrNotFound) {
+	if err := a.DeleteInsightVideo(chID, v.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
 }
@@ -425,7 +426,7 @@ func (s *studioRows) Read(p []byte) (int, error) {
 }
 
 func TestInsightsImportRouteStreamsLargeFiles(t *testing.T) {
-	rt, a, chID := insightsTest(t, "")
+	rt, _, chID := insightsTest(t, "")
 	srv := httptest.NewServer(serveMux(rt))
 	t.Cleanup(srv.Close)
 	post := func(channel, contentType string, body io.Reader) (int, map[string]any) {
@@ -441,13 +442,13 @@ func TestInsightsImportRouteStreamsLargeFiles(t *testing.T) {
 		}
 		return res.StatusCode, out
 	}
-	// 150,000 rows, about 11 MB: more than a JSON call may carry (8 MB).
+	// 150,000 rows, about 11 MB: more than a pasted table may carry (4 MB).
 	status, out := post(chID, "text/csv", &studioRows{n: 150_000, now: rt.opts.Now()})
 	if status != 200 || out["rows"] != float64(150_000) {
 		t.Fatalf("large import: %d %v", status, out)
 	}
-	if vs, _ := a.ListInsightVideos(chID); len(vs) != 150_000 {
-		t.Fatalf("stored %d videos", len(vs))
+	if n := countVideos(t, rt, chID); n != 150_000 {
+		t.Fatalf("stored %d videos", n)
 	}
 	scenarios := []struct {
 		name, channel, ct, body string
@@ -462,13 +463,13 @@ func TestInsightsImportRouteStreamsLargeFiles(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			status, out := post(sc.channel, sc.ct, strings.NewReader(sc.body))
-			if status != sc.status || out["field"] != nil && out["field"] != sc.field || !strings.Contains(fmt.Sprint(out["error"]), sc.contains) {
+			if status != sc.status || sc.field != "" && bodyField(out) != sc.field || !strings.Contains(fmt.Sprint(out["message"]), sc.contains) {
 				t.Errorf("got %d %v, want %d field %q containing %q", status, out, sc.status, sc.field, sc.contains)
 			}
 		})
 	}
-	if vs, _ := a.ListInsightVideos(chID); len(vs) != 150_000 {
-		t.Errorf("rejected uploads changed the data: %d videos", len(vs))
+	if n := countVideos(t, rt, chID); n != 150_000 {
+		t.Errorf("rejected uploads changed the data: %d videos", n)
 	}
 	left, _ := filepath.Glob(filepath.Join(rt.opts.DataDir, ".import-*"))
 	if len(left) != 0 {
@@ -476,19 +477,71 @@ func TestInsightsImportRouteStreamsLargeFiles(t *testing.T) {
 	}
 }
 
-func TestImportStudioCSVFileByPath(t *testing.T) {
+// answerDialogs answers the system's file dialogs as a user would, with
+// the paths given, and records what was asked.
+type answerDialogs struct {
+	open, save string
+	err        error
+	asked      []FileDialog
+}
+
+func (d *answerDialogs) OpenFile(_ context.Context, fd FileDialog) (string, error) {
+	d.asked = append(d.asked, fd)
+	return d.open, d.err
+}
+
+func (d *answerDialogs) SaveFile(_ context.Context, fd FileDialog) (string, error) {
+	d.asked = append(d.asked, fd)
+	return d.save, d.err
+}
+
+func TestImportStudioCSVPickUsesTheSystemDialog(t *testing.T) {
 	rt, a, chID := insightsTest(t, "")
+	// Serve mode has no dialog: the method says to upload instead.
+	if _, err := a.ImportStudioCSVPick(chID); !errors.Is(err, ErrNoDialogs) || FormatError(err).Code != CodeUnavailable {
+		t.Fatalf("without dialogs: %v", err)
+	}
 	path := filepath.Join(t.TempDir(), "Table data.csv")
 	if err := os.WriteFile(path, []byte(studioCSV(12, rt.opts.Now())), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, err := a.ImportStudioCSVFile(chID, path)
+	d := &answerDialogs{open: path}
+	rt.opts.Dialogs = d
+	res, err := a.ImportStudioCSVPick(chID)
 	if err != nil || res.Rows != 12 || res.Skipped != 1 {
-		t.Fatalf("import by path = %+v, %v", res, err)
+		t.Fatalf("import through the dialog = %+v, %v", res, err)
 	}
-	for _, bad := range []string{"", filepath.Join(t.TempDir(), "missing.csv")} {
-		if _, err := a.ImportStudioCSVFile(chID, bad); fieldOf(err) != "path" {
-			t.Errorf("path %q: %v", bad, err)
-		}
+	if len(d.asked) != 1 || d.asked[0].Filters[0].Pattern != "*.csv" {
+		t.Fatalf("dialog asked %+v", d.asked)
 	}
+	// Cancelling the dialog imports nothing and is not an error.
+	d.open = ""
+	if res, err := a.ImportStudioCSVPick(chID); err != nil || res.Rows != 0 {
+		t.Fatalf("cancelled dialog = %+v, %v", res, err)
+	}
+	// An unknown channel is refused before any dialog opens.
+	asked := len(d.asked)
+	if _, err := a.ImportStudioCSVPick("nope"); !errors.Is(err, store.ErrNotFound) || len(d.asked) != asked {
+		t.Fatalf("unknown channel: %v, dialogs %d", err, len(d.asked)-asked)
+	}
+}
+
+// bodyField is the one field an error body names, "" when none.
+func bodyField(body map[string]any) string {
+	fields, _ := body["fields"].(map[string]any)
+	for k := range fields {
+		return k
+	}
+	return ""
+}
+
+// countVideos counts a channel's stored videos in SQL: listing 150,000 of
+// them through the API can outlast a call's deadline on a loaded machine.
+func countVideos(t *testing.T, rt *Runtime, channelID string) int {
+	t.Helper()
+	var n int
+	if err := rt.store.ReadDB().QueryRow(`SELECT COUNT(*) FROM insights_videos WHERE channel_id = ?`, channelID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -1,13 +1,8 @@
 package app
 
 import (
-	"errors"
-
 	"tubeagency/app/monitor"
 )
-
-// errMonitorDown is returned before the monitor started or after Close.
-var errMonitorDown = errors.New("the monitor is not running: restart Tube Agency")
 
 // Infrastructure is the latest snapshot of the Infrastructure page, the
 // same as the last "metrics" event. The page calls it once on opening and
@@ -15,10 +10,7 @@ var errMonitorDown = errors.New("the monitor is not running: restart Tube Agency
 func (a *App) Infrastructure() (monitor.Snapshot, error) {
 	ctx, cancel := a.call()
 	defer cancel()
-	m := a.rt.mon()
-	if m == nil {
-		return monitor.Snapshot{}, errMonitorDown
-	}
+	m := a.rt.monitor
 	s := m.Snapshot()
 	if s.At.IsZero() { // no tick yet: take one now
 		if err := m.Tick(ctx, a.rt.opts.Now()); err != nil {
@@ -38,10 +30,7 @@ type AlertList struct {
 
 // ListAlerts returns the active and recently resolved alerts.
 func (a *App) ListAlerts() (AlertList, error) {
-	m := a.rt.mon()
-	if m == nil {
-		return AlertList{}, errMonitorDown
-	}
+	m := a.rt.monitor
 	act, res := m.Alerts()
 	if act == nil {
 		act = []monitor.Alert{}
@@ -54,10 +43,7 @@ func (a *App) ListAlerts() (AlertList, error) {
 
 // ListAlertRules returns the alert rules with their thresholds.
 func (a *App) ListAlertRules() ([]monitor.Rule, error) {
-	m := a.rt.mon()
-	if m == nil {
-		return nil, errMonitorDown
-	}
+	m := a.rt.monitor
 	return m.Rules(), nil
 }
 
@@ -72,10 +58,7 @@ type AlertRuleInput struct {
 func (a *App) UpdateAlertRule(id string, in AlertRuleInput) (monitor.Rule, error) {
 	ctx, cancel := a.call()
 	defer cancel()
-	m := a.rt.mon()
-	if m == nil {
-		return monitor.Rule{}, errMonitorDown
-	}
+	m := a.rt.monitor
 	var rule *monitor.Rule
 	rules := m.Rules()
 	for i := range rules {
@@ -105,9 +88,6 @@ func (a *App) ProviderAvailability(days int) ([]monitor.Availability, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	m := a.rt.mon()
-	if m == nil {
-		return nil, errMonitorDown
-	}
+	m := a.rt.monitor
 	return m.Availability(ctx, days)
 }

@@ -16,7 +16,7 @@ import (
 	"tubeagency/app/events"
 	"tubeagency/app/monitor"
 	cloudsync "tubeagency/sync"
-	"tubeagency/sync/synctest"
+	"tubeagency/sync/supabasetest"
 )
 
 func TestAlertRuleBadInputNamesFieldAndWritesNothing(t *testing.T) {
@@ -77,7 +77,7 @@ func TestMetricsAndHealthzRoutes(t *testing.T) {
 	if _, err := rt.API().CreateChannel(validChannel()); err != nil {
 		t.Fatal(err)
 	}
-	if err := rt.mon().Tick(t.Context(), time.Now()); err != nil { // a snapshot after the write
+	if err := rt.monitor.Tick(t.Context(), time.Now()); err != nil { // a snapshot after the write
 		t.Fatal(err)
 	}
 	h := rt.HTTPHandlers()
@@ -161,9 +161,9 @@ func TestMetricsEventsFlow(t *testing.T) {
 // own pull brings its rows back depends on timing, so there the pull count
 // is only checked against the metric and the server.)
 func TestSyncScenarioMetrics(t *testing.T) {
-	env := synctest.Start(t)
+	env := supabasetest.Start(t)
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 	for _, name := range []string{"Cozy Cooking", "Night Sky", "Tiny Gardens"} {
 		in := validChannel()
@@ -176,10 +176,10 @@ func TestSyncScenarioMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rt.mon().Tick(t.Context(), time.Now()); err != nil {
+	if err := rt.monitor.Tick(t.Context(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if s := rt.mon().Snapshot(); s.Sync.State != string(cloudsync.StateSignedOut) || s.Sync.Pending != queued || s.Sync.Pushed != 0 {
+	if s := rt.monitor.Snapshot(); s.Sync.State != string(cloudsync.StateSignedOut) || s.Sync.Pending != queued || s.Sync.Pushed != 0 {
 		t.Fatalf("signed out: %+v", s.Sync)
 	}
 
@@ -192,10 +192,10 @@ func TestSyncScenarioMetrics(t *testing.T) {
 	waitSync(t, rt, "the queue drained", func(s cloudsync.Status) bool {
 		return s.State == cloudsync.StateOnline && s.Pending == 0 && s.LastSync > 0
 	})
-	if err := rt.mon().Tick(t.Context(), time.Now()); err != nil {
+	if err := rt.monitor.Tick(t.Context(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	s := rt.mon().Snapshot()
+	s := rt.monitor.Snapshot()
 	var onServer int
 	if err := env.Admin.QueryRow(`SELECT (SELECT count(*) FROM public.channels) + (SELECT count(*) FROM public.activity)`).Scan(&onServer); err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestSyncScenarioMetrics(t *testing.T) {
 
 	// a second device signing in to the same account pulls every row and pushes nothing
 	rt2 := startTest(t)
-	rt2.providers.keysMode = "file"
+	rt2.keys.mode = "file"
 	if _, err := rt2.API().SaveSyncSettings(SyncSettingsInput{URL: env.URL, AnonKey: env.AnonKey}); err != nil {
 		t.Fatal(err)
 	}
@@ -228,10 +228,10 @@ func TestSyncScenarioMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSync(t, rt2, "the first pull", func(s cloudsync.Status) bool { return s.LastSync > 0 })
-	if err := rt2.mon().Tick(t.Context(), time.Now()); err != nil {
+	if err := rt2.monitor.Tick(t.Context(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if s2 := rt2.mon().Snapshot().Sync; s2.Pulled != int64(onServer) || s2.Pushed != 0 {
+	if s2 := rt2.monitor.Snapshot().Sync; s2.Pulled != int64(onServer) || s2.Pushed != 0 {
 		t.Fatalf("second device: %+v, want %d pulled", s2, onServer)
 	}
 }
@@ -258,10 +258,10 @@ func TestAutopilotJobsReachTheMonitor(t *testing.T) {
 	guard := time.Now().Add(60 * time.Second) // a failure guard, not a timing assertion
 	var snap monitor.Snapshot
 	for {
-		if err := rt.mon().Tick(t.Context(), time.Now()); err != nil {
+		if err := rt.monitor.Tick(t.Context(), time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		snap = rt.mon().Snapshot()
+		snap = rt.monitor.Snapshot()
 		if snap.Pool.JobsTimed >= 2 && snap.Pool.Completed >= 2 {
 			break
 		}

@@ -1,14 +1,15 @@
 package app
 
 import (
+	"maps"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/internal/store"
 )
 
 // PackageInput is a package as the user saves it. An empty ID creates one.
@@ -28,6 +29,17 @@ const (
 	maxTagsChars   = 500
 )
 
+// Caps on a package's collections, far above what the studio writes, so
+// one request can neither store a huge row nor make every later save
+// (each an outbox entry holding the whole row) huge.
+const (
+	maxIdeas    = 50
+	maxTitles   = 50
+	maxSections = 200
+	maxTags     = 100 // YouTube's 500 characters allow at most about that many
+	maxSteps    = 16
+)
+
 func (in *PackageInput) normalize() {
 	in.Topic = strings.TrimSpace(in.Topic)
 	in.Title = strings.TrimSpace(in.Title)
@@ -42,6 +54,11 @@ func (in PackageInput) validate() error {
 	c.oneOf("status", in.Status, store.Statuses...)
 	c.text("topic", in.Topic, 0, 200)
 	c.text("title", in.Title, 0, maxTitle)
+	c.count("content.ideas", len(in.Content.Ideas), maxIdeas)
+	c.count("content.titles", len(in.Content.Titles), maxTitles)
+	c.count("content.script", len(in.Content.Script), maxSections)
+	c.count("content.tags", len(in.Content.Tags), maxTags)
+	c.count("content.steps", len(in.Content.Steps), maxSteps)
 	for _, idea := range in.Content.Ideas {
 		c.text("content.ideas", idea, 0, 300)
 	}
@@ -115,12 +132,18 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 				return err
 			}
 			p.ID = id.String()
+			p.Content.Voice, p.Content.Steps = nil, nil
 		} else {
 			old, err := store.Get[store.Package](ctx, m.Tx(), store.PackageEntity, in.ID)
 			if err != nil {
 				return notFound(err, "package")
 			}
 			p.Meta = old.Meta
+			// The voice-over and the step states are the studio's record of
+			// what it did (the voice names a file on this device): the page
+			// edits text, not those.
+			p.Content.Voice, p.Content.Steps = old.Content.Voice, old.Content.Steps
+			outdateVoice(&p, old)
 		}
 		studio.Settle(&p, ch) // the checklist decides ready or outline, and an override the user saved counts
 		out, err = store.PutRecord(m, store.PackageEntity, p)
@@ -131,6 +154,30 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 	}
 	a.rt.changed(events.Packages, out)
 	return out, nil
+}
+
+// outdateVoice sends the voice step of p back to pending when the words
+// it speaks (the hook and the script) differ from those of old, which the
+// recorded voice-over reads: a package counted voiced or ready is scripted
+// again until the voice step runs.
+func outdateVoice(p *store.Package, old store.Package) {
+	if p.Content.Steps[studio.StepVoice].Status != studio.StateDone || spoken(p.Content) == spoken(old.Content) {
+		return
+	}
+	p.Content.Steps = maps.Clone(p.Content.Steps)
+	p.Content.Steps[studio.StepVoice] = store.StepState{Status: studio.StatePending, Error: "The script changed: run the voice step again to match it."}
+	if p.Status == store.StatusReady || p.Status == store.StatusVoiced {
+		p.Status = store.StatusScripted
+	}
+}
+
+// spoken is what a voice-over of c reads.
+func spoken(c store.PackageContent) string {
+	parts := []string{c.Hook}
+	for _, s := range c.Script {
+		parts = append(parts, s.Text)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // DeletePackage deletes a package (as a tombstone).

@@ -10,7 +10,7 @@ import (
 
 	"tubeagency/app/secrets"
 	"tubeagency/app/settings"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/cache"
 	"tubeagency/providers/localmodel"
@@ -21,19 +21,11 @@ import (
 // ProviderView is one provider in Settings → Providers: its settings,
 // whether a key is stored (shown masked), and its live state.
 type ProviderView struct {
-	Name       string          `json:"name"`
-	Label      string          `json:"label"`
-	Kind       string          `json:"kind"`
-	Enabled    bool            `json:"enabled"`
-	Model      string          `json:"model"`
-	BaseURL    string          `json:"base_url"`
-	RPM        int             `json:"rpm"`
-	DailyQuota int             `json:"daily_quota"`
-	Local      bool            `json:"local"`
-	HasKey     bool            `json:"has_key"`
-	KeyHint    string          `json:"key_hint"` // "••••1a2b", empty when no key
-	NeedsKey   bool            `json:"needs_key"`
-	Snapshot   router.Snapshot `json:"snapshot"`
+	settings.Provider
+	HasKey   bool            `json:"has_key"`
+	KeyHint  string          `json:"key_hint"` // "••••1a2b", empty when no key
+	NeedsKey bool            `json:"needs_key"`
+	Snapshot router.Snapshot `json:"snapshot"`
 }
 
 // ProvidersView is the whole Settings → Providers section.
@@ -116,9 +108,7 @@ func (rt *Runtime) providersView() ProvidersView {
 		snaps[s.Name] = s
 	}
 	for _, ps := range st.Providers {
-		pv := ProviderView{Name: ps.Name, Label: ps.Label, Kind: ps.Kind, Enabled: ps.Enabled, Model: ps.Model,
-			BaseURL: ps.BaseURL, RPM: ps.RPM, DailyQuota: ps.DailyQuota, Local: ps.Local,
-			NeedsKey: !ps.Local, Snapshot: snaps[ps.Name]}
+		pv := ProviderView{Provider: ps, NeedsKey: !ps.Local, Snapshot: snaps[ps.Name]}
 		if ks != nil {
 			if key, err := ks.Get(secretProvider(ps.Name)); err == nil {
 				pv.HasKey, pv.KeyHint = true, maskKey(key)

@@ -30,7 +30,7 @@ func providersTest(t *testing.T) (*Runtime, *App, string, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rt.Close() })
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 	ch, err := a.CreateChannel(validChannel())
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
 )
 
@@ -21,6 +21,9 @@ type Status struct {
 	Outbox    int    `json:"outbox"`
 	Online    bool   `json:"online"`
 	SyncState string `json:"sync_state"`
+	// SyncConfigured is true once a Supabase project is saved: signed out
+	// then means a sign-in is missing, not that sync was never set up.
+	SyncConfigured bool `json:"sync_configured"`
 	// LastSync is the unix ms of the last complete sync (0 = never),
 	// DeadLetters the changes the server refused, SyncError the last sync
 	// failure as a sentence ("" when fine).
@@ -69,6 +72,11 @@ func (a *App) Status() (Status, error) {
 		}
 		st.SyncState, st.LastSync, st.DeadLetters, st.SyncError = string(ss.State), ss.LastSync, ss.DeadLetters, ss.LastError
 		st.Online = ss.State == cloudsync.StateOnline || ss.State == cloudsync.StateSyncing
+		url, key, err := rt.syncConfig(ctx)
+		if err != nil {
+			return st, err
+		}
+		st.SyncConfigured = url != "" && key != ""
 	}
 	return st, nil
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"tubeagency/internal/atomicfile"
+
 	"context"
 	"errors"
 	"fmt"
@@ -12,8 +14,10 @@ import (
 	"time"
 
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/internal/store"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // StudioInfo describes the pipeline for the Studio page.
@@ -171,7 +175,69 @@ func (a *App) StudioExport(id, format string) (ExportFile, error) {
 	return a.rt.exportPackage(ctx, id, format)
 }
 
-var nonFileChars = regexp.MustCompile(`[^A-Za-z0-9]+`)
+// nonFileChars are the runs of characters a file name does without:
+// everything but letters (of any script), digits and combining marks.
+var nonFileChars = regexp.MustCompile(`[^\p{L}\p{N}\p{M}]+`)
+
+// maxFileBase is the longest export file name, before its extension, in
+// characters.
+const maxFileBase = 80
+
+// fileBase makes a file name of a title: letters and digits of any
+// language kept as they are ("6 erros de finanças" → "6-erros-de-finanças"),
+// other runs turned into one hyphen, and cut at a word boundary.
+func fileBase(title string) string {
+	base := strings.Trim(nonFileChars.ReplaceAllString(norm.NFC.String(strings.ToLower(title)), "-"), "-")
+	r := []rune(base)
+	if len(r) <= maxFileBase {
+		return base
+	}
+	cut := string(r[:maxFileBase])
+	if i := strings.LastIndexByte(cut, '-'); i > maxFileBase/2 {
+		cut = cut[:i]
+	}
+	return strings.Trim(cut, "-")
+}
+
+// SavedFile is where an export was written.
+type SavedFile struct {
+	Name  string `json:"name"` // the file name, without its folder
+	Bytes int    `json:"bytes"`
+}
+
+// StudioExportSave renders package id as "markdown" or "json" and saves it
+// where the user chooses in the system's save dialog (the desktop window;
+// a browser downloads from /api/export/{id}/{format} instead). The file is
+// readable by the user only. Cancelling the dialog saves nothing and
+// returns an empty name.
+func (a *App) StudioExportSave(id, format string) (SavedFile, error) {
+	if a.rt.opts.Dialogs == nil {
+		return SavedFile{}, ErrNoDialogs
+	}
+	ctx, cancel := context.WithTimeout(a.rt.ctx, 10*time.Minute)
+	defer cancel()
+	f, err := a.rt.exportPackage(ctx, id, format)
+	if err != nil {
+		return SavedFile{}, err
+	}
+	pattern := "*.md"
+	kind := "Markdown"
+	if format == "json" {
+		pattern, kind = "*.json", "JSON"
+	}
+	path, err := a.rt.opts.Dialogs.SaveFile(ctx, FileDialog{
+		Title:       "Export the package",
+		DefaultName: f.Name,
+		Filters:     []FileFilter{{Name: kind + " (" + pattern + ")", Pattern: pattern}},
+	})
+	if err != nil || path == "" {
+		return SavedFile{}, err
+	}
+	if err := atomicfile.Write(path, []byte(f.Content)); err != nil {
+		return SavedFile{}, fmt.Errorf("save the export: %w", err)
+	}
+	return SavedFile{Name: filepath.Base(path), Bytes: len(f.Content)}, nil
+}
 
 func (rt *Runtime) exportPackage(ctx context.Context, id, format string) (ExportFile, error) {
 	if format != "markdown" && format != "json" {
@@ -186,12 +252,9 @@ func (rt *Runtime) exportPackage(ctx context.Context, id, format string) (Export
 		return ExportFile{}, err
 	}
 	e := studio.ExportOf(p, ch)
-	base := strings.Trim(nonFileChars.ReplaceAllString(strings.ToLower(p.Title), "-"), "-")
+	base := fileBase(p.Title)
 	if base == "" {
 		base = "package-" + p.ID
-	}
-	if len(base) > 60 {
-		base = strings.Trim(base[:60], "-")
 	}
 	if format == "json" {
 		b, err := e.JSON()

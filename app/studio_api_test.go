@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"tubeagency/app/autopilot"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/voice"
+	"tubeagency/internal/store"
 )
 
 // waitPackage polls until package id reaches status or the deadline passes.
@@ -140,10 +140,10 @@ func TestStudioOfflinePackageWithVoiceServedAndExported(t *testing.T) {
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("voice-over still on disk after the delete: %v", err)
 	}
-	if _, err := a.GetPackage(p.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := a.GetPackage(p.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("package after delete: %v", err)
 	}
-	if err := a.StudioDelete(p.ID); !errors.Is(err, ErrNotFound) {
+	if err := a.StudioDelete(p.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
@@ -190,7 +190,7 @@ func TestStudioAPIBadInputNamesTheFieldAndWritesNothing(t *testing.T) {
 	if after := counts(t, rt); after != before {
 		t.Fatalf("bad input wrote rows: %v → %v", before, after)
 	}
-	if err := a.StudioRun("nope", false); !errors.Is(err, ErrNotFound) {
+	if err := a.StudioRun("nope", false); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("run of a missing package: %v", err)
 	}
 }
@@ -285,7 +285,7 @@ func TestActivitySummaryCoversOnlySinceTheLastVisit(t *testing.T) {
 
 func TestVoiceKeysComeFromTheKeyStore(t *testing.T) {
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	ctx := context.Background()
 	get := rt.voiceKey(secretElevenLabs)
 	if k, err := get(ctx); err != nil || k != "" {
@@ -373,7 +373,7 @@ func TestAudioHandlerServesTheDesktopPath(t *testing.T) {
 
 func TestAutopilotDefersWhenEveryDailyQuotaIsSpent(t *testing.T) {
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 	ctx := context.Background()
 	// Groq is the only usable remote provider: keyed, allowed one request a
@@ -452,7 +452,7 @@ func TestAutopilotDefersWhenEveryDailyQuotaIsSpent(t *testing.T) {
 
 func TestVoiceKeyAPI(t *testing.T) {
 	rt := startTest(t)
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 	const secret = "el-SECRET-key-0000wxyz"
 	bad := []struct {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/internal/store"
 )
 
 // BenchmarkStudioPackageThroughRuntime measures one offline package

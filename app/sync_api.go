@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
 	"tubeagency/sync/supabase"
 )
@@ -247,7 +247,7 @@ func (a *App) ListDeadLetters() ([]cloudsync.DeadLetter, error) {
 
 func deadLetterErr(err error) error {
 	if errors.Is(err, cloudsync.ErrDeadLetterNotFound) {
-		return fmt.Errorf("%w: the refused change is no longer there", ErrNotFound)
+		return fmt.Errorf("%w: the refused change is no longer there", store.ErrNotFound)
 	}
 	return err
 }

@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"tubeagency/app/events"
+	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
-	"tubeagency/sync/synctest"
+	"tubeagency/sync/supabasetest"
 )
 
 func TestSyncSettingsRefuseBadInputAndSaveNothing(t *testing.T) {
@@ -64,10 +65,10 @@ func TestSyncSettingsRefuseBadInputAndSaveNothing(t *testing.T) {
 			t.Fatalf("sign in %+v = %v, want a FieldError on %s", c.in, err, c.field)
 		}
 	}
-	if _, err := a.RetryDeadLetter(42); !errors.Is(err, ErrNotFound) {
+	if _, err := a.RetryDeadLetter(42); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("retry of a missing dead letter = %v", err)
 	}
-	if _, err := a.EditDeadLetter(42, map[string]any{"name": "x"}); !errors.Is(err, ErrNotFound) {
+	if _, err := a.EditDeadLetter(42, map[string]any{"name": "x"}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("edit of a missing dead letter = %v", err)
 	}
 }
@@ -110,7 +111,7 @@ func waitSync(t *testing.T, rt *Runtime, what string, ok func(cloudsync.Status) 
 }
 
 func TestSyncThroughTheApp(t *testing.T) {
-	env := synctest.Start(t)
+	env := supabasetest.Start(t)
 	dir := t.TempDir()
 	logs := &lockedBuffer{}
 	start := func() *Runtime {
@@ -122,7 +123,7 @@ func TestSyncThroughTheApp(t *testing.T) {
 		return rt
 	}
 	rt := start()
-	rt.providers.keysMode = "file"
+	rt.keys.mode = "file"
 	a := rt.API()
 
 	// Signed out, the app works fully and queues.

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -15,9 +14,6 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// ErrNotFound is returned when the asked-for record does not exist.
-var ErrNotFound = errors.New("not found")
 
 // checker collects the first error of a chain of field checks.
 type checker struct{ err *FieldError }
@@ -55,6 +51,13 @@ func (c *checker) text(field, value string, min, max int) {
 	}
 	if utf8.RuneCountInString(value) > max {
 		c.fail(field, "must be at most %d characters", max)
+	}
+}
+
+// count checks the number of entries of a collection field.
+func (c *checker) count(field string, n, max int) {
+	if c.err == nil && n > max {
+		c.fail(field, "has %d entries: at most %d are allowed", n, max)
 	}
 }
 

@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"tubeagency/app/insights"
+	"tubeagency/app/insights/csvimport"
 	"tubeagency/app/insights/predictor"
 	"tubeagency/app/insights/trends"
 	"tubeagency/app/insights/youtube"
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
+	"tubeagency/internal/store"
 )
 
 // secretYouTube is the secret name of the YouTube Data API key.
@@ -45,8 +46,8 @@ type channelModel struct {
 // API's wire format in end-to-end tests.
 const EnvYouTubeEndpoint = "TUBEAGENCY_YOUTUBE_ENDPOINT"
 
-// startInsights migrates the insights tables.
-func (rt *Runtime) startInsights(ctx context.Context) error {
+// buildInsights migrates the insights tables.
+func (rt *Runtime) buildInsights(ctx context.Context) error {
 	db, err := insights.OpenDB(ctx, rt.store)
 	if err != nil {
 		return fmt.Errorf("start insights: %w", err)
@@ -60,12 +61,7 @@ func (rt *Runtime) secretStore() (*secrets.Store, error) { return rt.Keys() }
 
 // apiCache is the providers' two-tier cache, which keeps YouTube answers
 // for their TTL class (nil, meaning no caching, before it is open).
-func (rt *Runtime) apiCache() youtube.Cache {
-	if rt.providers == nil || rt.providers.cache == nil {
-		return nil
-	}
-	return rt.providers.cache
-}
+func (rt *Runtime) apiCache() youtube.Cache { return rt.providers.cache }
 
 // youtubeClient makes a client with the stored key, or fails with
 // insights.ErrNoAPIKey.
@@ -239,9 +235,17 @@ func (rt *Runtime) InsightsImportHandler() http.Handler {
 		}
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
-		n, err := io.Copy(tmp, http.MaxBytesReader(w, r.Body, MaxUploadBytes))
+		// Guard checks the header from the first line and caps line
+		// length while the upload arrives, so a stream that is not an
+		// export is refused at once instead of after it is stored.
+		n, err := io.Copy(tmp, csvimport.Guard(http.MaxBytesReader(w, r.Body, MaxUploadBytes)))
 		if err != nil {
 			var tooBig *http.MaxBytesError
+			var bad *csvimport.Error
+			if errors.As(err, &bad) {
+				fail(csvFieldError(err))
+				return
+			}
 			if errors.As(err, &tooBig) {
 				fail(&FieldError{Field: "csv", Message: fmt.Sprintf("is larger than %d GB", MaxUploadBytes>>30)})
 				return

@@ -5,114 +5,51 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
-	"github.com/sony/gobreaker/v2"
-
-	"tubeagency/app/events"
 	"tubeagency/app/monitor"
-	"tubeagency/providers/cache"
 	"tubeagency/providers/router"
 )
 
-// monitorHook holds the running monitor and is the provider router's
-// observer: the router is built before the monitor starts, so the hook
-// forwards to the monitor once it exists and drops what happens before.
-// Its zero value is ready.
-type monitorHook struct {
-	m atomic.Pointer[monitor.Monitor]
-}
-
-// mon is the running monitor, nil before Start finished.
-func (rt *Runtime) mon() *monitor.Monitor { return rt.monitor.m.Load() }
-
-var _ router.Observer = (*monitorHook)(nil)
-
-func (h *monitorHook) Attempt(provider string, err error, latency time.Duration) {
-	if m := h.m.Load(); m != nil {
-		m.Attempt(provider, err, latency)
-	}
-}
-
-func (h *monitorHook) CacheLookup(tier cache.Tier) {
-	if m := h.m.Load(); m != nil {
-		m.CacheLookup(tier)
-	}
-}
-
-func (h *monitorHook) RateLimited(provider, scope string) {
-	if m := h.m.Load(); m != nil {
-		m.RateLimited(provider, scope)
-	}
-}
-
-func (h *monitorHook) BreakerChange(provider string, from, to gobreaker.State) {
-	if m := h.m.Load(); m != nil {
-		m.BreakerChange(provider, from, to)
-	}
-}
-
-// SyncCounted forwards the syncer's push and pull counts.
-func (h *monitorHook) SyncCounted(pushed, pulled int) {
-	if m := h.m.Load(); m != nil {
-		m.SyncPushed(pushed)
-		m.SyncPulled(pulled)
-	}
-}
-
-// startMonitor builds the monitor over the parts already running and
-// starts its snapshot loop. It runs last in Start.
-func (rt *Runtime) startMonitor(ctx context.Context) error {
+// buildMonitor builds the monitor first of all: the router reports to it
+// as it runs, the autopilot's jobs pass through its timer and the syncer
+// counts through it. Its snapshot loop starts with startMonitor, once the
+// parts it reads exist.
+func (rt *Runtime) buildMonitor(ctx context.Context) error {
 	m, err := monitor.New(ctx, monitor.Options{
 		Store:   rt.store,
 		DataDir: rt.opts.DataDir,
 		Now:     rt.opts.Now,
 		Start:   rt.start,
 		Logger:  rt.log,
-		Emit: func(name string, data any) {
-			switch name {
-			case monitor.EventMetrics:
-				rt.emit(events.Metrics, data)
-			case monitor.EventAlert:
-				rt.emit(events.Alert, data)
-			}
-		},
+		Emit:    rt.emit,
 	})
 	if err != nil {
 		return fmt.Errorf("start monitor: %w", err)
 	}
-	var src monitor.Sources
-	if p := rt.providers; p != nil && p.router != nil {
-		src.Providers = monitor.RouterProviders(p.router)
-		src.Limiters = monitor.RouterLimiters(p.router)
-		if p.cache != nil {
-			src.Cache = p.cache.Stats
-		}
-	}
-	if s := rt.studio; s != nil && s.autopilot != nil {
-		src.Pool = rt.WorkerStats
-		s.autopilot.SetJobWrapper(m.TimeJob)
-	}
-	if sp := rt.sync; sp != nil && sp.syncer != nil {
-		src.Sync = func(ctx context.Context) (monitor.SyncStatus, error) {
+	rt.monitor = m
+	return nil
+}
+
+// startMonitor starts the snapshot loop over the parts already built.
+func (rt *Runtime) startMonitor() error {
+	p, sp := rt.providers, rt.sync
+	rt.monitor.Start(rt.ctx, monitor.Sources{
+		Providers: monitor.RouterProviders(p.router),
+		Limiters:  monitor.RouterLimiters(p.router),
+		Cache:     p.cache.Stats,
+		Pool:      rt.WorkerStats,
+		Sync: func(ctx context.Context) (monitor.SyncStatus, error) {
 			st, err := sp.syncer.Status(ctx)
 			return monitor.SyncStatus{State: string(st.State), LastSync: st.LastSync, Pending: st.Pending,
 				DeadLetters: st.DeadLetters, LagMS: st.LagMS, LastError: st.LastError}, err
-		}
-	}
-	m.SetSources(src)
-	rt.monitor.m.Store(m)
-	m.Start(rt.ctx)
+		},
+	})
 	return nil
 }
 
 // stopMonitor stops the snapshot loop.
-func (rt *Runtime) stopMonitor() {
-	if m := rt.mon(); m != nil {
-		m.Stop()
-	}
-}
+func (rt *Runtime) stopMonitor() { rt.monitor.Stop() }
 
 // Health is the answer of /healthz.
 type Health struct {
@@ -136,15 +73,13 @@ func (rt *Runtime) healthHandler() http.Handler {
 		if err := rt.store.ReadDB().QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
 			h.Status, h.Store, code = "failing", "the database does not answer: "+err.Error(), http.StatusServiceUnavailable
 		}
-		if m := rt.mon(); m != nil {
-			s := m.Snapshot()
-			h.Summary = s.Summary.Text
-			for _, a := range s.Alerts {
-				h.Alerts = append(h.Alerts, a.Message)
-			}
-			if len(h.Alerts) > 0 && code == http.StatusOK {
-				h.Status = "degraded"
-			}
+		s := rt.monitor.Snapshot()
+		h.Summary = s.Summary.Text
+		for _, a := range s.Alerts {
+			h.Alerts = append(h.Alerts, a.Message)
+		}
+		if len(h.Alerts) > 0 && code == http.StatusOK {
+			h.Status = "degraded"
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
@@ -156,11 +91,9 @@ func (rt *Runtime) healthHandler() http.Handler {
 // metricsHandler serves the Prometheus text format.
 func (rt *Runtime) metricsHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m := rt.mon()
-		if m == nil {
-			http.Error(w, "the monitor is not running", http.StatusServiceUnavailable)
-			return
-		}
-		m.Handler().ServeHTTP(w, r)
+		rt.monitor.Handler().ServeHTTP(w, r)
 	})
 }
+
+// The monitor hears the router's hedges too.
+var _ router.HedgeObserver = (*monitor.Monitor)(nil)

@@ -11,6 +11,7 @@ import (
 	"tubeagency/app/events"
 	"tubeagency/app/secrets"
 	"tubeagency/app/settings"
+	"tubeagency/internal/fswatch"
 	"tubeagency/providers"
 	"tubeagency/providers/anthropic"
 	"tubeagency/providers/cache"
@@ -27,12 +28,11 @@ type providerParts struct {
 	templates *templates.Provider
 	cache     *cache.Cache
 	quotas    *router.Quotas
+	cooldowns *router.Cooldowns
 	router    *router.Router
 
-	keysOnce sync.Once
-	keys     *secrets.Store
-	keysErr  error
-	keysMode string // "" probes the OS keyring; tests use "file"
+	settingsWatch  *fswatch.Watcher // nil when the folder could not be watched
+	templatesWatch *fswatch.Watcher // likewise
 
 	mu      sync.Mutex
 	tplErrs []templates.FileError
@@ -44,10 +44,10 @@ type providerParts struct {
 // secretProvider is the key store name of a provider's API key.
 func secretProvider(name string) string { return "provider/" + name }
 
-// startProviders opens the settings, the templates, the cache and the
-// quota counts, builds the router and starts its health checks and the
-// file watchers.
-func (rt *Runtime) startProviders(ctx context.Context) error {
+// buildProviders opens the settings, the templates, the cache and the
+// quota counts and builds the router, with the monitor as its observer.
+// Nothing runs yet: startProviders starts the health checks and watchers.
+func (rt *Runtime) buildProviders(ctx context.Context) error {
 	p := &providerParts{}
 	rt.providers = p
 	var err error
@@ -70,9 +70,7 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 			p.mu.Lock()
 			p.tplErrs = errs
 			p.mu.Unlock()
-			if rt.providers.router != nil { // not during New
-				rt.emit(events.Settings, map[string]any{"area": "templates", "errors": errs})
-			}
+			rt.emit(events.Settings, map[string]any{"area": "templates", "errors": errs})
 		},
 	})
 	if err != nil {
@@ -95,6 +93,10 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start providers: %w", err)
 	}
+	p.cooldowns, err = router.OpenCooldowns(ctx, rt.store, rt.opts.Now)
+	if err != nil {
+		return fmt.Errorf("start providers: %w", err)
+	}
 	tun := tuning(st.Router)
 	p.router, err = router.New(router.Config{
 		Providers:      rt.providerEntries(st),
@@ -105,45 +107,74 @@ func (rt *Runtime) startProviders(ctx context.Context) error {
 		GlobalRPM:      tun.GlobalRPM,
 		Cache:          p.cache,
 		Quotas:         p.quotas,
-		Observer:       &rt.monitor,
+		Cooldowns:      p.cooldowns,
+		Observer:       rt.monitor,
 		Logger:         rt.log,
 		Now:            rt.opts.Now,
 	})
 	if err != nil {
 		return fmt.Errorf("start providers: %w", err)
 	}
+	return nil
+}
+
+// startProviders starts the router's health checks and the watchers of
+// settings.json and the templates folder.
+func (rt *Runtime) startProviders() error {
+	p := rt.providers
 	p.router.Start(rt.ctx)
-	p.local.Start(rt.ctx, tun.HealthInterval) // now, then at every health interval
-	rt.goBackground(func(ctx context.Context) {
-		if err := p.settings.Watch(ctx, 200*time.Millisecond); err != nil {
-			rt.log.Warn("settings watch stopped", "err", err)
-		}
+	// Now, then at every health interval: a model server started later
+	// is found without a restart.
+	p.local.Start(rt.ctx, tuning(p.settings.Get().Router).HealthInterval)
+	var err error
+	// The watch is in place before Start returns, so no hand edit made
+	// after that is missed. Without it the app still works; edits then
+	// apply at the next start.
+	p.settingsWatch, err = p.settings.Watch(rt.ctx, 200*time.Millisecond, func(err error) {
+		rt.log.Warn("settings watch", "err", err)
 	})
-	rt.goBackground(func(ctx context.Context) {
-		if err := p.templates.Watch(ctx, 200*time.Millisecond); err != nil {
-			rt.log.Warn("templates watch stopped", "err", err)
-		}
+	if err != nil {
+		rt.log.Warn("settings are not watched for hand edits", "err", err)
+	}
+	// Its first reload runs here too, so its event goes out before Start
+	// returns rather than at some moment after.
+	p.templatesWatch, err = p.templates.Watch(rt.ctx, 200*time.Millisecond, func(err error) {
+		rt.log.Warn("templates watch", "err", err)
 	})
+	if err != nil {
+		rt.log.Warn("templates are not watched for edits", "err", err)
+	}
 	return nil
 }
 
 // stopProviders stops health checks and saves the quota counts.
 func (rt *Runtime) stopProviders() {
-	if rt.providers != nil && rt.providers.router != nil {
-		rt.providers.router.Stop()
-		rt.providers.local.Stop()
+	for _, w := range []*fswatch.Watcher{rt.providers.settingsWatch, rt.providers.templatesWatch} {
+		if w != nil {
+			w.Stop()
+		}
 	}
+	rt.providers.router.Stop()
+	rt.providers.local.Stop()
 }
 
 // Keys is the key store for API keys and tokens, opened on first use
 // (probing the OS keyring can take a moment). Names are namespaced:
 // "provider/<name>" for AI providers.
 func (rt *Runtime) Keys() (*secrets.Store, error) {
-	p := rt.providers
-	p.keysOnce.Do(func() {
-		p.keys, p.keysErr = secrets.Open(rt.opts.DataDir, secrets.Options{Mode: p.keysMode})
+	k := &rt.keys
+	k.once.Do(func() {
+		k.store, k.err = secrets.Open(rt.opts.DataDir, secrets.Options{Mode: k.mode})
 	})
-	return p.keys, p.keysErr
+	return k.store, k.err
+}
+
+// keyStore opens the key store on first use. Its zero value is ready.
+type keyStore struct {
+	once  sync.Once
+	store *secrets.Store
+	err   error
+	mode  string // "" probes the OS keyring; tests use "file"
 }
 
 // providerKey reads a provider's API key when a request needs it.
@@ -227,9 +258,6 @@ func tuning(rs settings.Router) router.Tuning {
 // cap (router.cache_mb) applies at the next start.
 func (rt *Runtime) applyProviderSettings() {
 	p := rt.providers
-	if p == nil || p.router == nil {
-		return
-	}
 	st := p.settings.Get()
 	p.local.SetCandidates(localCandidates(st))
 	p.router.SetProviders(rt.providerEntries(st))

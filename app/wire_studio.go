@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,12 +17,12 @@ import (
 	"tubeagency/app/autopilot"
 	"tubeagency/app/events"
 	"tubeagency/app/secrets"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/voice"
 	"tubeagency/app/voice/elevenlabs"
 	"tubeagency/app/voice/espeak"
 	"tubeagency/app/voice/openai"
+	"tubeagency/internal/store"
 	"tubeagency/providers/templates"
 )
 
@@ -38,8 +40,9 @@ const (
 	secretOpenAI     = "provider/openai" // the same key as the OpenAI text provider
 )
 
-// startStudio builds the studio and the autopilot and starts the autopilot.
-func (rt *Runtime) startStudio(ctx context.Context) error {
+// buildStudio builds the studio and the autopilot, whose jobs the monitor
+// times. startStudio starts the autopilot.
+func (rt *Runtime) buildStudio(ctx context.Context) error {
 	tpl := rt.providers.templates
 	chain := &voice.Chain{Engines: []voice.Engine{
 		&elevenlabs.Client{Key: rt.voiceKey(secretElevenLabs)},
@@ -69,34 +72,37 @@ func (rt *Runtime) startStudio(ctx context.Context) error {
 		Emit:           rt.emit,
 		LogActivity:    logAct,
 		Now:            rt.opts.Now,
+		JobWrapper:     rt.monitor.TimeJob,
 	})
 	if err != nil {
 		return fmt.Errorf("start autopilot: %w", err)
 	}
 	rt.studio = &studioParts{studio: std, autopilot: ap, voice: chain, templates: tpl}
-	// Studio runs a killed or stopped process left unfinished continue from their last finished step.
+	return nil
+}
+
+// startStudio resumes the studio runs a killed or stopped process left
+// unfinished, from their last finished step, and starts the autopilot. A
+// channel created, edited or switched on elsewhere (Channels page, sync)
+// is planned for at once rather than at the next tick.
+func (rt *Runtime) startStudio() error {
+	std, ap := rt.studio.studio, rt.studio.autopilot
 	rt.goBackground(func(ctx context.Context) {
-		if _, err := std.Resume(ctx); err != nil {
+		if _, err := std.Resume(ctx); err != nil && ctx.Err() == nil {
 			rt.log.Warn("studio runs not resumed", "err", err)
 		}
 	})
-	// A channel created, edited or switched on elsewhere (Channels page,
-	// sync) is planned for at once rather than at the next tick.
 	rt.hub.Forward(func(name string, _ any) {
 		if name == events.Channels {
 			ap.Wake()
 		}
 	})
-	return ap.Start(ctx)
+	return ap.Start(rt.ctx)
 }
 
 // stopStudio stops the autopilot; running jobs stay persisted and resume
 // at the next start.
-func (rt *Runtime) stopStudio() {
-	if rt.studio != nil {
-		rt.studio.autopilot.Stop()
-	}
-}
+func (rt *Runtime) stopStudio() { rt.studio.autopilot.Stop() }
 
 // voiceKey reads a voice engine's API key from the key store when it is
 // needed, so a key saved in Settings applies at once. No key: the chain
@@ -146,8 +152,9 @@ func (rt *Runtime) markActivitySeen(ctx context.Context, now int64) error {
 }
 
 // AudioHandler serves voice-over files from <data-dir>/audio at
-// /audio/{file}: serve mode mounts it under /api, the desktop window's
-// asset server passes it requests for /audio/.
+// /api/audio/{file}, in serve mode and through the desktop window's asset
+// server alike, as audio/wav with byte ranges (http.ServeContent) so a
+// player can seek.
 func (rt *Runtime) AudioHandler() http.Handler {
 	dir := filepath.Join(rt.opts.DataDir, "audio")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -198,14 +205,14 @@ func (rt *Runtime) ExportHandler() http.Handler {
 		defer cancel()
 		f, err := rt.exportPackage(ctx, r.PathValue("id"), r.PathValue("format"))
 		if err != nil {
-			body := FormatError(err)
-			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(HTTPStatus(err))
-			fmt.Fprintf(w, `{"error":%q,"code":%q}`, body.Error, body.Code)
+			_ = json.NewEncoder(w).Encode(FormatError(err))
 			return
 		}
 		w.Header().Set("Content-Type", f.MimeType)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+		// RFC 6266/5987: an ASCII name for old clients, the UTF-8 one for all others.
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
 		_, _ = w.Write([]byte(f.Content))
 	})
 }

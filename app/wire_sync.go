@@ -33,10 +33,9 @@ type syncParts struct {
 	transport http.RoundTripper // nil: the client's default; tests may set one
 }
 
-// startSync migrates the sync tables, starts the sync loop (signed out)
-// and restores a saved session in the background: reading the keyring can
-// take a moment.
-func (rt *Runtime) startSync(ctx context.Context) error {
+// buildSync migrates the sync tables and builds the syncer, which reports
+// what it pushed and pulled to the monitor.
+func (rt *Runtime) buildSync(ctx context.Context) error {
 	sy, err := cloudsync.New(ctx, cloudsync.Options{
 		Store:   rt.store,
 		Now:     rt.opts.Now,
@@ -52,7 +51,13 @@ func (rt *Runtime) startSync(ctx context.Context) error {
 		return fmt.Errorf("start sync: %w", err)
 	}
 	rt.sync = &syncParts{syncer: sy}
-	sy.Start(rt.ctx)
+	return nil
+}
+
+// startSync starts the sync loop (signed out) and restores a saved session
+// in the background: reading the keyring can take a moment.
+func (rt *Runtime) startSync() error {
+	rt.sync.syncer.Start(rt.ctx)
 	rt.goBackground(func(ctx context.Context) {
 		if err := rt.restoreSync(ctx); err != nil && ctx.Err() == nil {
 			rt.log.Warn("sync: could not restore the saved session", "err", err)
@@ -62,11 +67,7 @@ func (rt *Runtime) startSync(ctx context.Context) error {
 }
 
 // stopSync stops the sync loop.
-func (rt *Runtime) stopSync() {
-	if rt.sync != nil {
-		rt.sync.syncer.Stop()
-	}
-}
+func (rt *Runtime) stopSync() { rt.sync.syncer.Stop() }
 
 // restoreSync signs the syncer in with the saved session, when sync is
 // configured and a session was kept.

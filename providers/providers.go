@@ -62,17 +62,26 @@ type Request struct {
 	Topic   string
 	// Seed varies template output; zero means derived from the request.
 	Seed int64
-	// Background requests may wait for a rate-limit token within their
-	// deadline; interactive ones move on to the next provider instead.
+	// Background says whether anyone waits for the answer. False (the
+	// zero value) is an interactive request: someone is looking at the
+	// screen, so the router never sleeps for it while another provider can
+	// answer, sends nothing to a provider in a cooldown, moves to the next
+	// provider at the first retryable failure and retries a failing one
+	// only when no other is left. True is background work (the autopilot):
+	// it may wait for a rate-limit token or for a cooldown to end within
+	// its deadline when no other provider can answer, and retries a
+	// failing provider in place before moving on.
 	Background bool
 	// NoCache bypasses the cache ("Regenerate").
 	NoCache bool
 	// OnDelta, when set, receives streamed text as it arrives.
 	OnDelta func(text string)
-	// OnRestart, when set, is called when an attempt that already streamed
-	// text through OnDelta failed and another attempt (or provider) starts
-	// over: drop what OnDelta delivered so far.
-	OnRestart func()
+	// OnRestart, when set, is called when the text OnDelta delivered so
+	// far is void: an attempt that had streamed part of its answer failed
+	// and another attempt (another provider, the same one again, or the
+	// local templates) starts over. The caller clears what it showed; the
+	// answer that follows through OnDelta is the whole answer.
+	OnRestart func(Restart)
 	// JSON asks for the answer as one JSON object (the shape is described in
 	// User). OpenAI-compatible servers get response_format json_object. The
 	// local templates ignore it and answer in the task's plain-text shape.
@@ -85,6 +94,61 @@ type Request struct {
 	// is a non-retryable ErrBadResponse, so the router moves on to the next
 	// provider. The local templates do not call it.
 	Validate func(text string) error
+}
+
+// Restart tells a streaming caller who starts over after an attempt
+// failed partway, so it can clear the partial text and say "switched to
+// Anthropic".
+type Restart struct {
+	// Provider is the name of the provider that answers now ("templates"
+	// for the local templates).
+	Provider string `json:"provider"`
+	// Label is its name for people ("Anthropic", "Local templates").
+	Label string `json:"label"`
+	// From is the label of the provider whose partial answer is void.
+	From string `json:"from"`
+	// Reason says in plain words why that answer stopped.
+	Reason string `json:"reason"`
+}
+
+type progressKey struct{}
+
+type restartKey struct{}
+
+// WithRestart returns a context that carries fn. A Provider that asks its
+// model again within one Generate call (Repair) calls the function of its
+// ctx (see Restarted) before the second answer streams, so the caller drops
+// the first answer's text. reason says in plain words why it was dropped,
+// after the provider's name ("answered with text that failed its checks").
+func WithRestart(ctx context.Context, fn func(reason string)) context.Context {
+	return context.WithValue(ctx, restartKey{}, fn)
+}
+
+// Restarted is the restart function ctx carries, or nil.
+func Restarted(ctx context.Context) func(reason string) {
+	if fn, ok := ctx.Value(restartKey{}).(func(string)); ok {
+		return fn
+	}
+	return nil
+}
+
+// WithProgress returns a context that carries fn. A Provider calls the
+// function of its ctx (see Progress) each time its answer makes progress:
+// when bytes of the answer arrive. The router uses it to tell a provider
+// that has not started answering, or went quiet partway, from one that is
+// still writing.
+func WithProgress(ctx context.Context, fn func()) context.Context {
+	return context.WithValue(ctx, progressKey{}, fn)
+}
+
+// Progress is the progress function ctx carries, or a function that does
+// nothing. Providers that cannot report progress are judged on their whole
+// answer.
+func Progress(ctx context.Context) func() {
+	if fn, ok := ctx.Value(progressKey{}).(func()); ok && fn != nil {
+		return fn
+	}
+	return func() {}
 }
 
 // Usage counts tokens.
@@ -132,13 +196,17 @@ var (
 
 // Error is a provider failure with what the router branches on.
 type Error struct {
-	Provider   string
-	Status     int           // HTTP status, 0 when none
-	Retryable  bool          // worth another attempt
-	RetryAfter time.Duration // from a Retry-After header, 0 when none
-	Err        error         // one of the sentinels, or the cause
-	Message    string        // the provider's own message, without secrets
-	Network    bool          // the request never reached the provider (refused, DNS, no route)
+	Provider  string
+	Status    int  // HTTP status, 0 when none
+	Retryable bool // worth another attempt
+	// RetryAfter is how long the provider asked to be left alone, from
+	// Retry-After or, on a 429, its rate-limit reset headers
+	// (x-ratelimit-reset-*, anthropic-ratelimit-*-reset). 0 when it named
+	// no time.
+	RetryAfter time.Duration
+	Err        error  // one of the sentinels, or the cause
+	Message    string // the provider's own message, without secrets
+	Network    bool   // the request never reached the provider (refused, DNS, no route)
 }
 
 func (e *Error) Error() string {
@@ -184,8 +252,13 @@ func Repair(ctx context.Context, req Request, provider string, generate func(con
 	if !errors.As(verr, &inv) {
 		return Response{}, &Error{Provider: provider, Err: ErrBadResponse, Message: "the answer was not the JSON asked for: " + verr.Error()}
 	}
-	if req.OnRestart != nil {
-		req.OnRestart() // the first answer streamed out is dropped
+	// The first answer streamed out is dropped: through the router, the
+	// router tells the caller; called directly, OnRestart does.
+	const why = "answered with text that failed its checks, so it was asked again."
+	if fn := Restarted(ctx); fn != nil {
+		fn(why)
+	} else if req.OnRestart != nil {
+		req.OnRestart(Restart{Provider: provider, Label: provider, From: provider, Reason: provider + " " + why})
 	}
 	fix := req
 	fix.User = req.User + "\n\nYour previous answer did not pass these checks:\n- " + strings.Join(inv.Problems, "\n- ") +

@@ -40,7 +40,7 @@ func TestRepair(t *testing.T) {
 				asked = append(asked, r.User)
 				return Response{Text: sc.answers[len(asked)-1], Attempts: 1, Usage: Usage{InputTokens: 10, OutputTokens: 5}}, nil
 			}
-			resp, err := Repair(context.Background(), Request{User: "write it", Validate: sc.validate, OnRestart: func() { restarts++ }}, "groq", gen)
+			resp, err := Repair(context.Background(), Request{User: "write it", Validate: sc.validate, OnRestart: func(Restart) { restarts++ }}, "groq", gen)
 			if len(asked) != sc.wantCalls {
 				t.Fatalf("%d calls, want %d", len(asked), sc.wantCalls)
 			}

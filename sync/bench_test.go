@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/sync/internal/gateway"
 )
 

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // DeadLetter is a change the server refused for good.
@@ -16,7 +16,7 @@ type DeadLetter struct {
 	Entity    string          `json:"entity"`
 	RowID     string          `json:"row_id"`
 	Op        string          `json:"op"`
-	Payload   json.RawMessage `json:"payload"`
+	Payload   json.RawMessage `json:"payload" ts_type:"Record<string, unknown>"`
 	HLC       string          `json:"hlc"`
 	Status    int             `json:"status"`
 	Code      string          `json:"code"`

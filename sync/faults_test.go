@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
 	"tubeagency/sync/internal/faultproxy"
 	"tubeagency/sync/internal/gateway"

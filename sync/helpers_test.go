@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
 	"tubeagency/sync/internal/gateway"
 	"tubeagency/sync/internal/pgtest"
@@ -32,10 +32,9 @@ const password = "correct horse battery"
 // device is one installation of the app: its own SQLite file, syncer and
 // Supabase client.
 type device struct {
-	st     *store.Store
-	sy     *cloudsync.Syncer
-	cl     *supabase.Client
-	emails []string
+	st *store.Store
+	sy *cloudsync.Syncer
+	cl *supabase.Client
 }
 
 func openStore(tb testing.TB, path string, now func() time.Time) *store.Store {

@@ -8,7 +8,7 @@ import (
 	"net"
 	"strings"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // minPullPage is the smallest page a pull shrinks to after timeouts.

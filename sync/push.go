@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // change is the newest pending change of one row, with every outbox entry

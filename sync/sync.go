@@ -22,7 +22,7 @@ import (
 	"fmt"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // Remote is the server the outbox is replayed to. Calls are made one at a

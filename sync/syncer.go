@@ -13,7 +13,7 @@ import (
 	gosync "sync"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 //go:embed migrations/*.sql
@@ -335,6 +335,12 @@ func (s *Syncer) emit() {
 }
 
 // Status reports the state, counts and last sync.
+//
+// The counts are read in one read transaction, so they describe one
+// moment. Read one by one, a change that moved between the outbox and the
+// dead letters in between (an edited or retried dead letter queued again,
+// a refused push parked) could be counted in neither place, and Status
+// would say nothing is pending while that change is still unsent.
 func (s *Syncer) Status(ctx context.Context) (Status, error) {
 	s.mu.Lock()
 	out := Status{State: s.state, LastError: s.lastErr, Email: s.email}
@@ -342,26 +348,31 @@ func (s *Syncer) Status(ctx context.Context) (Status, error) {
 		out.User = s.remote.UserID()
 	}
 	s.mu.Unlock()
-	db := s.st.ReadDB()
-	// Both reads are O(1): the depth is kept by triggers, and the oldest
+	now := s.opts.Now().UnixMilli()
+	tx, err := s.st.ReadDB().BeginTx(ctx, nil)
+	if err != nil {
+		return out, fmt.Errorf("read sync status: %w", err)
+	}
+	defer tx.Rollback() // read only: nothing to commit
+	// Every read is O(1): the depth is kept by triggers, and the oldest
 	// entry is the one with the lowest seq.
-	pending, err := s.st.OutboxDepth(ctx)
+	pending, err := s.st.OutboxDepthIn(ctx, tx)
 	if err != nil {
 		return out, fmt.Errorf("read outbox depth: %w", err)
 	}
 	out.Pending = pending
 	var oldest int64
-	err = db.QueryRowContext(ctx, `SELECT created_at FROM outbox ORDER BY seq LIMIT 1`).Scan(&oldest)
+	err = tx.QueryRowContext(ctx, `SELECT created_at FROM outbox ORDER BY seq LIMIT 1`).Scan(&oldest)
 	switch {
 	case err == nil:
-		out.LagMS = max(0, s.opts.Now().UnixMilli()-oldest)
+		out.LagMS = max(0, now-oldest)
 	case !errors.Is(err, sql.ErrNoRows):
 		return out, fmt.Errorf("read oldest outbox entry: %w", err)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM dead_letters`).Scan(&out.DeadLetters); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM dead_letters`).Scan(&out.DeadLetters); err != nil {
 		return out, fmt.Errorf("count dead letters: %w", err)
 	}
-	v, err := s.meta(ctx, db, "last_sync")
+	v, err := s.meta(ctx, tx, "last_sync")
 	if err != nil {
 		return out, err
 	}

@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 )
 
 //go:embed migrations/*.sql
@@ -39,15 +39,25 @@ func Migrations() fs.FS {
 // Component is the migration component name of these tables.
 const Component = "studio"
 
-// Job statuses.
+// JobState is where a job is in its life.
+type JobState string
+
+// Job states. A job waits (queued, deferred), runs, and ends done, failed
+// or cancelled; a failed try goes back to queued until MaxAttempts.
 const (
-	JobQueued    = "queued"
-	JobRunning   = "running"
-	JobDone      = "done"
-	JobFailed    = "failed"
-	JobDeferred  = "deferred"
-	JobCancelled = "cancelled"
+	JobQueued    JobState = "queued"
+	JobDeferred  JobState = "deferred" // waits for not_before (a quota reset)
+	JobRunning   JobState = "running"
+	JobDone      JobState = "done"
+	JobFailed    JobState = "failed"
+	JobCancelled JobState = "cancelled"
 )
+
+// Waiting reports a job that may be dispatched once it is due.
+func (s JobState) Waiting() bool { return s == JobQueued || s == JobDeferred }
+
+// Finished reports a job that will not run again unless retried.
+func (s JobState) Finished() bool { return s == JobDone || s == JobFailed || s == JobCancelled }
 
 // Quota policies: what a job does when the daily quota is spent.
 const (
@@ -126,16 +136,16 @@ func fieldErr(f, m string) error { return &FieldError{Field: f, Message: m} }
 
 // Job is one persisted autopilot job.
 type Job struct {
-	ID         string `json:"id"`
-	ChannelID  string `json:"channel_id"`
-	PackageID  string `json:"package_id"`
-	Status     string `json:"status"`
-	Attempts   int    `json:"attempts"`
-	Error      string `json:"error"`
-	NotBefore  int64  `json:"not_before"`
-	CreatedAt  int64  `json:"created_at"`
-	UpdatedAt  int64  `json:"updated_at"`
-	FinishedAt int64  `json:"finished_at"`
+	ID         string   `json:"id"`
+	ChannelID  string   `json:"channel_id"`
+	PackageID  string   `json:"package_id"`
+	Status     JobState `json:"status"`
+	Attempts   int      `json:"attempts"`
+	Error      string   `json:"error"`
+	NotBefore  int64    `json:"not_before"`
+	CreatedAt  int64    `json:"created_at"`
+	UpdatedAt  int64    `json:"updated_at"`
+	FinishedAt int64    `json:"finished_at"`
 }
 
 // Config wires an Autopilot. Store, Studio and Templates are required.
@@ -164,4 +174,7 @@ type Config struct {
 	PerChannel int
 	// PoolOnScale, when set, is told every pool resize.
 	PoolOnScale func(workers.Stats)
+	// JobWrapper, when set, wraps every job handed to the pool (the
+	// monitor times queue waits this way). Nil hands jobs over as they are.
+	JobWrapper func(workers.Job) workers.Job
 }

@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"tubeagency/app/store"
 	"tubeagency/app/studio"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/templates"
 )
@@ -72,7 +72,7 @@ type setup struct {
 	std *studio.Studio
 }
 
-func newAutopilot(tb testing.TB, st *store.Store, gen studio.Generator, quota Quota, settings *Settings) setup {
+func newAutopilot(tb testing.TB, st *store.Store, gen studio.Generator, quota Quota, settings *Settings, wrap ...func(workers.Job) workers.Job) setup {
 	tb.Helper()
 	tpl := newTemplates(tb)
 	if gen == nil {
@@ -86,8 +86,11 @@ func newAutopilot(tb testing.TB, st *store.Store, gen studio.Generator, quota Qu
 		return err
 	}
 	std := studio.New(studio.Config{Store: st, Generator: gen, LogActivity: log})
-	ap, err := New(context.Background(), Config{Store: st, Studio: std, Templates: tpl, Quota: quota, LogActivity: log,
-		PoolInterval: 10 * time.Millisecond})
+	cfg := Config{Store: st, Studio: std, Templates: tpl, Quota: quota, LogActivity: log, PoolInterval: 10 * time.Millisecond}
+	if len(wrap) > 0 {
+		cfg.JobWrapper = wrap[0]
+	}
+	ap, err := New(context.Background(), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -216,7 +219,7 @@ func TestSpentQuotaFollowsTheUsersChoice(t *testing.T) {
 	resets := time.Now().Add(6 * time.Hour).Truncate(time.Millisecond)
 	scenarios := []struct {
 		policy     string
-		wantJob    string
+		wantJob    JobState
 		wantStatus string
 		wantKind   string
 	}{
@@ -295,9 +298,8 @@ func TestFairnessSecondChannelFinishesWhileFirstHasAThousandQueued(t *testing.T)
 func TestJobWrapperSeesEveryDispatchedJob(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
 	addChannel(t, st, "a", true)
-	s := newAutopilot(t, st, nil, nil, noVoice(2, 2))
 	var wrapped, ran atomic.Int32
-	s.ap.SetJobWrapper(func(job workers.Job) workers.Job {
+	s := newAutopilot(t, st, nil, nil, noVoice(2, 2), func(job workers.Job) workers.Job {
 		wrapped.Add(1)
 		return func(ctx context.Context) {
 			ran.Add(1)
@@ -611,5 +613,57 @@ func TestRestartAfterKillResumesWithoutDuplicates(t *testing.T) {
 	}
 	if k := activityKinds(t, st); k["autopilot.resumed"] == 0 {
 		t.Fatalf("activity %v lacks autopilot.resumed", k)
+	}
+}
+
+// garbleAttemptsGen fails the tags step after making the job's attempt
+// count unreadable, as a damaged row would be.
+type garbleAttemptsGen struct {
+	inner studio.Generator
+	st    *store.Store
+}
+
+func (g garbleAttemptsGen) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	if req.Task == providers.TaskTags {
+		if _, err := g.st.DB().ExecContext(ctx, `UPDATE studio_jobs SET attempts = 'many' WHERE status = 'running'`); err != nil {
+			return providers.Response{}, err
+		}
+		return providers.Response{}, errors.New("the tags step failed")
+	}
+	return g.inner.Generate(ctx, req)
+}
+
+func TestAJobWhoseAttemptsCannotBeReadFailsInsteadOfRetryingForever(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "t.db"))
+	addChannel(t, st, "a", true)
+	set := noVoice(1, 1)
+	set.MaxAttempts = 10
+	s := newAutopilot(t, st, garbleAttemptsGen{inner: newTemplates(t), st: st}, nil, set)
+	if err := s.ap.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.ap.Stop()
+	waitUntil(t, "the job to fail", 10*time.Second, func() bool {
+		return countJobs(t, st, "status = 'failed' AND error LIKE '%tags step failed%could not be read%'") == 1
+	})
+	if n := countJobs(t, st, "status IN ('queued', 'running')"); n != 0 {
+		t.Fatalf("%d jobs still queued or running", n)
+	}
+	if k := activityKinds(t, st); k["autopilot.failed"] != 1 {
+		t.Fatalf("activity %v, want autopilot.failed", k)
+	}
+}
+
+func TestJobStates(t *testing.T) {
+	for _, sc := range []struct {
+		s                 JobState
+		waiting, finished bool
+	}{
+		{JobQueued, true, false}, {JobDeferred, true, false}, {JobRunning, false, false},
+		{JobDone, false, true}, {JobFailed, false, true}, {JobCancelled, false, true},
+	} {
+		if sc.s.Waiting() != sc.waiting || sc.s.Finished() != sc.finished {
+			t.Errorf("%s: waiting %v finished %v", sc.s, sc.s.Waiting(), sc.s.Finished())
+		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // BenchmarkAutopilotFill100Channels measures the autopilot filling 100

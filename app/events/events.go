@@ -37,18 +37,21 @@ type Hub struct {
 	fwd  []Emitter
 }
 
-// Emit delivers an event. It never blocks.
+// Emit delivers an event. It never blocks on a subscriber; forwarders are
+// called outside the hub's lock, so one may emit in turn or take its time
+// without holding up Subscribe and Forward.
 func (h *Hub) Emit(name string, data any) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, f := range h.fwd {
-		f(name, data)
-	}
+	fwd := h.fwd // Forward only appends: this prefix never changes
 	for ch := range h.subs {
 		select {
 		case ch <- Event{Name: name, Data: data}:
 		default:
 		}
+	}
+	h.mu.Unlock()
+	for _, f := range fwd {
+		f(name, data)
 	}
 }
 
@@ -56,7 +59,7 @@ func (h *Hub) Emit(name string, data any) {
 func (h *Hub) Forward(f Emitter) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.fwd = append(h.fwd, f)
+	h.fwd = append(h.fwd[:len(h.fwd):len(h.fwd)], f) // a new array: earlier Emit copies stay as they were
 }
 
 // Subscribe returns a channel of events and a function that ends the

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 //go:embed migrations/*.sql
@@ -166,7 +166,7 @@ func (db *DB) DeleteVideo(ctx context.Context, channelID, videoID string) error 
 			return fmt.Errorf("delete video %s: %w", videoID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("video %s: %w", videoID, ErrNotFound)
+			return fmt.Errorf("video %s: %w", videoID, store.ErrNotFound)
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM insights_video_snapshots WHERE channel_id = ? AND video_id = ?`, channelID, videoID)
 		return err
@@ -329,7 +329,7 @@ func (db *DB) DeleteCompetitor(ctx context.Context, id string) error {
 			return fmt.Errorf("delete competitor %s: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("competitor %s: %w", id, ErrNotFound)
+			return fmt.Errorf("competitor %s: %w", id, store.ErrNotFound)
 		}
 		for _, table := range []string{"insights_videos", "insights_video_snapshots"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE channel_id = ?`, id); err != nil {
@@ -391,7 +391,7 @@ func (db *DB) DeleteEarning(ctx context.Context, channelID, month string) error 
 			return fmt.Errorf("delete earnings %s: %w", month, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("earnings %s: %w", month, ErrNotFound)
+			return fmt.Errorf("earnings %s: %w", month, store.ErrNotFound)
 		}
 		return nil
 	})

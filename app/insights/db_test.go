@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"tubeagency/app/insights"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 func openDB(t *testing.T) (*insights.DB, *store.Store) {
@@ -88,7 +88,7 @@ func TestVideosAndSnapshotsOverTime(t *testing.T) {
 	if err := db.DeleteVideo(ctx, "ch", "v0001"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeleteVideo(ctx, "ch", "v0001"); !errors.Is(err, insights.ErrNotFound) {
+	if err := db.DeleteVideo(ctx, "ch", "v0001"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
 	// Nothing here is synced: the outbox stays empty.
@@ -119,7 +119,7 @@ func TestQuotaEarningsCompetitorsCharts(t *testing.T) {
 	if len(es) != 2 || es[0].Month != "2025-01" || es[1].Amount != 12 || es[1].Views != 1100 {
 		t.Errorf("earnings = %+v", es)
 	}
-	if err := db.DeleteEarning(ctx, "ch", "2024-12"); !errors.Is(err, insights.ErrNotFound) {
+	if err := db.DeleteEarning(ctx, "ch", "2024-12"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("delete missing month: %v", err)
 	}
 

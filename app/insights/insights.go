@@ -73,6 +73,4 @@ var (
 	ErrQuotaExceeded = errors.New("the YouTube API daily quota is used up")
 	// ErrNoAPIKey reports that no YouTube API key is configured.
 	ErrNoAPIKey = errors.New("no YouTube API key is set")
-	// ErrNotFound reports a channel, video or entry that does not exist.
-	ErrNotFound = errors.New("not found")
 )

@@ -62,7 +62,7 @@ func newWorld(tb testing.TB) (*fixture, *world) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m.SetSources(w.sources())
+	m.setSources(w.sources())
 	return &fixture{m: m, clk: clk, rec: rec, st: st, dir: dir}, w
 }
 

@@ -89,7 +89,7 @@ func BenchmarkTick(b *testing.B) {
 		provs[i] = healthyGroq()
 		provs[i].Name = string(rune('a' + i))
 	}
-	f.m.SetSources(Sources{Providers: func() []ProviderStatus { return provs }, Cache: func() cache.Stats { return cache.Stats{L1Hits: 3, Misses: 9} }})
+	f.m.setSources(Sources{Providers: func() []ProviderStatus { return provs }, Cache: func() cache.Stats { return cache.Stats{L1Hits: 3, Misses: 9} }})
 	ctx := context.Background()
 	for b.Loop() {
 		if err := f.m.Tick(ctx, f.clk.Add(1500*time.Millisecond)); err != nil {

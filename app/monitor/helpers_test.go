@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/app/events"
+	"tubeagency/internal/store"
 )
 
 // clock is a settable test clock.
@@ -42,9 +43,9 @@ func (r *recorder) emit(name string, data any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch name {
-	case EventAlert:
+	case events.Alert:
 		r.alerts = append(r.alerts, data.(AlertEvent))
-	case EventMetrics:
+	case events.Metrics:
 		r.snaps = append(r.snaps, data.(Snapshot))
 	}
 }

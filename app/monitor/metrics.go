@@ -62,6 +62,8 @@ type metrics struct {
 	breakerChanges *prometheus.CounterVec
 	breakerState   *prometheus.GaugeVec
 	healthChecks   *prometheus.CounterVec
+	hedges         *prometheus.CounterVec
+	cooldown       *prometheus.GaugeVec
 	syncPushed     prometheus.Counter
 	syncPulled     prometheus.Counter
 	syncFailures   prometheus.Counter
@@ -106,6 +108,8 @@ func newMetrics(start time.Time, now func() time.Time) *metrics {
 	m.rateLimited = f.counterVec("tubeagency_rate_limit_rejections_total", "Requests held back by a rate limit or daily quota.", "provider", "scope")
 	m.breakerChanges = f.counterVec("tubeagency_breaker_state_changes_total", "Circuit breaker transitions, by provider and new state.", "provider", "to")
 	m.breakerState = f.gaugeVec("tubeagency_breaker_state", "Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.", "provider")
+	m.hedges = f.counterVec("tubeagency_provider_hedges_total", "Providers started alongside a slow one (hedged requests), by provider and result (won, lost).", "provider", "result")
+	m.cooldown = f.gaugeVec("tubeagency_provider_cooldown_seconds", "Seconds left of the pause a provider asked for (429 or 503 with a time); 0 when none.", "provider")
 	m.healthChecks = f.counterVec("tubeagency_provider_health_checks_total", "Provider health checks, by provider and result (ok, failed).", "provider", "result")
 	m.syncPushed = f.counter("tubeagency_sync_pushed_total", "Changes pushed to the sync server.")
 	m.syncPulled = f.counter("tubeagency_sync_pulled_total", "Remote changes pulled and applied.")

@@ -34,20 +34,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sony/gobreaker/v2"
 
-	"tubeagency/app/store"
+	"tubeagency/app/events"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 	"tubeagency/providers/cache"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
-
-// Event names the monitor emits (the same as app/events.Metrics and
-// app/events.Alert; repeated so the package stays a leaf).
-const (
-	EventMetrics = "metrics"
-	EventAlert   = "alert"
-)
 
 // Defaults for Options' zero values.
 const (
@@ -84,8 +78,8 @@ type Options struct {
 }
 
 // Monitor is safe for concurrent use. Its Observer methods (Attempt,
-// CacheLookup, RateLimited, BreakerChange) are cheap and never block, so
-// the provider router can call them on the request path.
+// CacheLookup, RateLimited, BreakerChange, Hedge) are cheap and never
+// block, so the provider router can call them on the request path.
 type Monitor struct {
 	opts  Options
 	store *store.Store
@@ -195,6 +189,16 @@ func (m *Monitor) RateLimited(provider, scope string) {
 	m.met.rateLimited.WithLabelValues(provider, scope).Inc()
 }
 
+// Hedge counts a hedged request: provider was started alongside a slow
+// one, and won says whether its answer was taken.
+func (m *Monitor) Hedge(provider string, won bool) {
+	result := "lost"
+	if won {
+		result = "won"
+	}
+	m.met.hedges.WithLabelValues(provider, result).Inc()
+}
+
 // BreakerChange counts a breaker transition and sets the state gauge.
 func (m *Monitor) BreakerChange(provider string, from, to gobreaker.State) {
 	m.met.breakerChanges.WithLabelValues(provider, to.String()).Inc()
@@ -202,6 +206,13 @@ func (m *Monitor) BreakerChange(provider string, from, to gobreaker.State) {
 }
 
 // ---- Sync and pool hooks ----
+
+// SyncCounted records what one sync cycle pushed and pulled (the syncer's
+// Counted option).
+func (m *Monitor) SyncCounted(pushed, pulled int) {
+	m.SyncPushed(pushed)
+	m.SyncPulled(pulled)
+}
 
 // SyncPushed counts n changes the sync server accepted.
 func (m *Monitor) SyncPushed(n int) {
@@ -358,8 +369,8 @@ func (m *Monitor) Alerts() (active, resolved []Alert) { return m.alert.list() }
 
 // ---- Sources ----
 
-// SetSources plugs in (or replaces) the parts the monitor watches.
-func (m *Monitor) SetSources(s Sources) {
+// setSources plugs in the parts the monitor watches (Start does).
+func (m *Monitor) setSources(s Sources) {
 	m.srcMu.Lock()
 	m.src = s
 	m.srcMu.Unlock()
@@ -380,8 +391,11 @@ func (m *Monitor) Snapshot() Snapshot {
 
 // ---- Loop ----
 
-// Start ticks every Interval until Stop.
-func (m *Monitor) Start(ctx context.Context) {
+// Start watches src and ticks every Interval until Stop. The monitor is
+// built before the parts it watches (it observes them as they run), so
+// they are handed over here, once all exist.
+func (m *Monitor) Start(ctx context.Context, src Sources) {
+	m.setSources(src)
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.wg.Add(1)
 	go func() {
@@ -425,6 +439,11 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 	if src.Providers != nil {
 		for _, p := range src.Providers() {
 			v := ProviderView{ProviderStatus: p, Availability: -1}
+			cooldown := 0.0
+			if p.CooldownUntil.After(now) {
+				cooldown = p.CooldownUntil.Sub(now).Seconds()
+			}
+			m.met.cooldown.WithLabelValues(p.Name).Set(cooldown)
 			v.ErrorRate5m, v.Calls5m = m.met.provider(p.Name).window.rate(now, 5*time.Minute)
 			if !p.LastCheck.IsZero() && p.LastCheck.After(m.lastCheck[p.Name]) {
 				m.lastCheck[p.Name] = p.LastCheck
@@ -548,9 +567,9 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 	m.snapMu.Unlock()
 	if m.opts.Emit != nil {
 		for _, e := range evs {
-			m.opts.Emit(EventAlert, e)
+			m.opts.Emit(events.Alert, e)
 		}
-		m.opts.Emit(EventMetrics, s)
+		m.opts.Emit(events.Metrics, s)
 	}
 	return errors.Join(errs...)
 }

@@ -11,7 +11,15 @@ func RouterProviders(r *router.Router) func() []ProviderStatus {
 			out[i] = ProviderStatus{Name: s.Name, Label: s.Label, State: s.State, Message: s.Message,
 				Breaker: s.Breaker, LatencyP50: s.LatencyP50, LatencyP95: s.LatencyP95,
 				SuccessRate: s.SuccessRate, Requests: s.Requests, Failures: s.Failures, QuotaUsed: s.QuotaUsed,
-				QuotaLimit: s.QuotaLimit, LastError: s.LastError, LastCheck: s.LastCheck, CheckFailed: s.CheckFailed}
+				QuotaLimit: s.QuotaLimit, LastError: s.LastError, LastCheck: s.LastCheck, CheckFailed: s.CheckFailed,
+				Demoted: s.Demoted, BreakerOpenUntil: s.BreakerOpenUntil, Hedges: s.Hedges, HedgesWon: s.HedgesWon,
+				FirstByteBudgets: make(map[string]float64, len(s.Budgets))}
+			if cd := s.Cooldown; cd != nil {
+				out[i].CooldownUntil, out[i].CooldownReason, out[i].CooldownStatus = cd.Until, cd.Reason, cd.Status
+			}
+			for _, b := range s.Budgets {
+				out[i].FirstByteBudgets[b.Kind] = b.BudgetMs
+			}
 		}
 		return out
 	}
@@ -29,4 +37,7 @@ func RouterLimiters(r *router.Router) func() []LimiterStatus {
 	}
 }
 
-var _ router.Observer = (*Monitor)(nil)
+var (
+	_ router.Observer      = (*Monitor)(nil)
+	_ router.HedgeObserver = (*Monitor)(nil)
+)

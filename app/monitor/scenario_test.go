@@ -19,8 +19,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"tubeagency/app/store"
 	"tubeagency/app/workers"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/cache"
 	"tubeagency/providers/fake"
@@ -145,7 +145,7 @@ func TestRouterScenarioMetricsAndAlerts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.m.SetSources(Sources{Providers: RouterProviders(r), Limiters: RouterLimiters(r), Cache: c.Stats})
+	f.m.setSources(Sources{Providers: RouterProviders(r), Limiters: RouterLimiters(r), Cache: c.Stats})
 
 	gen := func(rq providers.Request, wantProvider string, wantCached bool) {
 		t.Helper()
@@ -181,20 +181,26 @@ func TestRouterScenarioMetricsAndAlerts(t *testing.T) {
 		t.Fatalf("limiters = %+v", s.Limiters)
 	}
 
-	// 2. Groq's server fails: two failed calls open its breaker, Backup answers
+	// 2. Groq's server fails: its first failed call puts it behind Backup,
+	// which answers at once; when Backup fails too, Groq's second failed
+	// call opens its breaker, and Backup answers again
 	groqSrv.Fail(fake.Status500)
 	gen(req("baguette"), "backup", false)
-	gen(req("brioche"), "backup", false)
-	gen(req("ciabatta"), "backup", false) // breaker open: Groq is skipped
+	gen(req("brioche"), "backup", false) // Groq is tried after Backup now: not at all
+	backupSrv.Fail(fake.Status500)
+	gen(req("ciabatta"), "templates", false)
+	backupSrv.Fail(fake.OK)
+	gen(req("bagel"), "backup", false) // breaker open: Groq is skipped
 	s = f.tick(t)
 	got, text := scrape(t, f.m)
 	want(t, got, map[string]float64{
-		`tubeagency_provider_requests_total{outcome=ok,provider=groq}`:          3,
-		`tubeagency_provider_requests_total{outcome=unavailable,provider=groq}`: 2,
-		`tubeagency_provider_requests_total{outcome=ok,provider=backup}`:        3,
-		`tubeagency_breaker_state_changes_total{provider=groq,to=open}`:         1,
-		`tubeagency_breaker_state{provider=groq}`:                               2,
-		`tubeagency_cache_lookups_total{tier=miss}`:                             6,
+		`tubeagency_provider_requests_total{outcome=ok,provider=groq}`:            3,
+		`tubeagency_provider_requests_total{outcome=unavailable,provider=groq}`:   2,
+		`tubeagency_provider_requests_total{outcome=ok,provider=backup}`:          3,
+		`tubeagency_provider_requests_total{outcome=unavailable,provider=backup}`: 1,
+		`tubeagency_breaker_state_changes_total{provider=groq,to=open}`:           1,
+		`tubeagency_breaker_state{provider=groq}`:                                 2,
+		`tubeagency_cache_lookups_total{tier=miss}`:                               7,
 	})
 	g := s.Providers[0]
 	if g.Name != "groq" || g.Health != HealthRed || g.Breaker != "open" || g.Calls5m != 5 || g.ErrorRate5m != 0.4 {
@@ -233,13 +239,14 @@ func TestRouterScenarioMetricsAndAlerts(t *testing.T) {
 		`tubeagency_rate_limit_rejections_total{provider=,scope=channel}`: 1,
 	})
 
-	// 4. Groq recovers: after the cooldown a probe closes the breaker, and
+	// 4. Groq recovers: its next passing health check half-opens the
+	// breaker at once, the next request is the trial that closes it, and
 	// once the failures leave the 5-minute window both alerts resolve
 	groqSrv.Fail(fake.OK)
-	waitHalfOpen(t, r)
 	f.clk.Add(5*time.Minute + 20*time.Second)
-	for range 3 { // passing health checks lift Groq's score back over Backup's
-		r.CheckNow(ctx)
+	r.CheckNow(ctx)
+	if b := r.Snapshots()[0].Breaker; b != "half-open" {
+		t.Fatalf("after a passing check the breaker is %s, want half-open", b)
 	}
 	gen(req("pumpernickel"), "groq", false)
 	f.tick(t)
@@ -288,7 +295,7 @@ func TestHealthChecksThroughTheRouter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.m.SetSources(Sources{Providers: RouterProviders(r)})
+	f.m.setSources(Sources{Providers: RouterProviders(r)})
 	steps := []struct {
 		fault  string
 		health string
@@ -297,7 +304,7 @@ func TestHealthChecksThroughTheRouter(t *testing.T) {
 		{fake.OK, HealthGreen, ""},
 		{fake.Status503, HealthRed, AlertRaised},
 		{fake.Status503, HealthRed, ""},
-		{fake.OK, HealthAmber, AlertResolved}, // answering again, but its recent record keeps it degraded
+		{fake.OK, HealthGreen, AlertResolved}, // one passing check restores it at once
 	}
 	for i, st := range steps {
 		srv.Fail(st.fault)
@@ -330,7 +337,7 @@ func TestHealthChecksThroughTheRouter(t *testing.T) {
 func TestPoolScenario(t *testing.T) {
 	f := newFixture(t)
 	pool := workers.New(workers.Config{Min: 2, Max: 2, Now: f.clk.Now})
-	f.m.SetSources(Sources{Pool: pool.Stats})
+	f.m.setSources(Sources{Pool: pool.Stats})
 	release := make(chan struct{})
 	var started sync.WaitGroup
 	started.Add(2)
@@ -417,19 +424,6 @@ func TestStoreAndProcessGauges(t *testing.T) {
 	}
 }
 
-// breakerCooldown is short because the breaker (gobreaker) keeps real
-// time; it is long enough that steps 2 and 3 never see it half-open.
-const breakerCooldown = 3 * time.Second
-
-// waitHalfOpen waits for Groq's breaker to reach half-open after its
-// cooldown, polling rather than sleeping a fixed time.
-func waitHalfOpen(t *testing.T, r *router.Router) {
-	t.Helper()
-	deadline := time.Now().Add(breakerCooldown + 10*time.Second)
-	for r.Snapshots()[0].Breaker != "half-open" {
-		if time.Now().After(deadline) {
-			t.Fatalf("breaker still %s after its cooldown", r.Snapshots()[0].Breaker)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+// breakerCooldown is long: only a passing health check half-opens the
+// breaker in these tests.
+const breakerCooldown = time.Hour

@@ -42,6 +42,24 @@ type ProviderStatus struct {
 	LastError   string    `json:"last_error,omitempty"`
 	LastCheck   time.Time `json:"last_check,omitzero"`
 	CheckFailed bool      `json:"check_failed"` // the last health check failed
+	// Demoted: the last call or check failed, so it is tried after the others.
+	Demoted bool `json:"demoted"`
+	// BreakerOpenUntil is when an open breaker half-opens by itself; zero
+	// when it is not open.
+	BreakerOpenUntil time.Time `json:"breaker_open_until,omitzero"`
+	// CooldownUntil is when the pause the provider asked for (429 or 503
+	// with a time) ends; zero when there is none. CooldownReason says why
+	// ("rate limit", "overloaded") and CooldownStatus which status asked.
+	CooldownUntil  time.Time `json:"cooldown_until,omitzero"`
+	CooldownReason string    `json:"cooldown_reason,omitempty"`
+	CooldownStatus int       `json:"cooldown_status,omitempty"`
+	// FirstByteBudgets are the per-task first-byte budgets in ms, keyed
+	// by task ("script", "script:stream"); tasks not yet answered are absent.
+	FirstByteBudgets map[string]float64 `json:"first_byte_budgets_ms"`
+	// Hedges counts requests where it was started alongside a slow
+	// provider; HedgesWon those it answered.
+	Hedges    uint64 `json:"hedges"`
+	HedgesWon uint64 `json:"hedges_won"`
 }
 
 // Provider health colours of the Infrastructure table.
@@ -202,7 +220,7 @@ func providerHealth(p *ProviderView, active []Alert) string {
 	switch p.State {
 	case "breaker_open", "misconfigured":
 		return HealthRed
-	case "degraded":
+	case "degraded", "cooldown":
 		worst = HealthAmber
 	}
 	if p.CheckFailed {

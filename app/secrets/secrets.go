@@ -17,6 +17,8 @@
 package secrets
 
 import (
+	"tubeagency/internal/atomicfile"
+
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -374,33 +376,5 @@ func (s *Store) writeFile(m map[string]string) error {
 	if err != nil {
 		return fmt.Errorf("encode secrets: %w", err)
 	}
-	dir := filepath.Dir(s.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, ".secrets-*.tmp") // CreateTemp opens with mode 0600
-	if err != nil {
-		return fmt.Errorf("write %s: %w", s.path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", s.path, err)
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", s.path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", s.path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", s.path, err)
-	}
-	if err := os.Rename(tmp, s.path); err != nil {
-		return fmt.Errorf("write %s: %w", s.path, err)
-	}
-	return nil
+	return atomicfile.Write(s.path, append(b, '\n'))
 }

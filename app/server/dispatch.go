@@ -65,11 +65,17 @@ type ErrBadArguments struct{ Reason string }
 func (e ErrBadArguments) Error() string { return "bad arguments: " + e.Reason }
 
 // Call decodes body (a JSON array of arguments; empty means none) into the
-// parameters of method name, calls it and returns its result.
+// parameters of method name, calls it and returns its result. The body is
+// checked first (checkBody): a string that is not text, or a body nested
+// or sized beyond the limits, is refused with *ErrBadText before anything
+// is decoded or called.
 func (d *Dispatcher) Call(name string, body []byte) (any, error, error) {
 	m, ok := d.methods[name]
 	if !ok {
 		return nil, nil, ErrUnknownMethod{name}
+	}
+	if err := checkBody(body); err != nil {
+		return nil, nil, err
 	}
 	var raw []json.RawMessage
 	if len(bytes.TrimSpace(body)) > 0 {

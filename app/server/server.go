@@ -18,7 +18,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -26,8 +25,9 @@ import (
 	"tubeagency/app/events"
 )
 
-// MaxBody is the largest request body accepted.
-const MaxBody = 8 << 20
+// DefaultBodyLimit is the largest body of a call whose method has no
+// limit of its own (Options.BodyLimit).
+const DefaultBodyLimit = 1 << 20
 
 // Options configure a Server.
 type Options struct {
@@ -39,8 +39,17 @@ type Options struct {
 	FormatError func(error) (int, any)
 	// Static serves the dashboard; nil serves none.
 	Static fs.FS
-	// Token, when not empty, is required on every request.
+	// Token, when not empty, is required on every request. Without one,
+	// only requests whose Host names this computer are served (see
+	// hostAllowed).
 	Token string
+	// Host is the host part of the address the server listens on; a Host
+	// header naming it is accepted besides 127.0.0.1, localhost and [::1].
+	// Empty means only those.
+	Host string
+	// BodyLimit is the largest request body of a call to the named method.
+	// Nil, or a result of zero or less, means DefaultBodyLimit.
+	BodyLimit func(method string) int64
 	// Handlers adds routes (for example /metrics and /healthz); they are
 	// token-guarded like the rest.
 	Handlers map[string]http.Handler
@@ -67,7 +76,7 @@ func New(opts Options) *Server {
 	}
 	if opts.FormatError == nil {
 		opts.FormatError = func(err error) (int, any) {
-			return http.StatusInternalServerError, map[string]string{"error": err.Error()}
+			return http.StatusInternalServerError, errBody(err.Error(), "internal")
 		}
 	}
 	s := &Server{opts: opts, disp: NewDispatcher(opts.API), mux: http.NewServeMux()}
@@ -88,26 +97,18 @@ func New(opts Options) *Server {
 	return s
 }
 
-// CheckAddr refuses to listen beyond loopback without a token.
-func CheckAddr(addr, token string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("--addr %q: want host:port, for example 127.0.0.1:7777", addr)
-	}
-	if token != "" {
-		return nil
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("--addr %q listens beyond this computer: set --token so that only you can use it", addr)
+// ErrorBody is how every error reaches the frontend, from serve mode and
+// (through the app's error formatter) from the desktop window alike: a
+// code to branch on, a sentence to show, and, for input that failed
+// validation, a sentence per field, keyed by the field's JSON path.
+type ErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-func errBody(msg, code string) map[string]string {
-	return map[string]string{"error": msg, "code": code}
+func errBody(msg, code string) ErrorBody {
+	return ErrorBody{Code: code, Message: msg}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -119,9 +120,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 const cookieName = "tubeagency_token"
 
-// ServeHTTP checks the token, then routes.
+// ServeHTTP checks who is asking, then routes: without a token, the Host
+// must name this computer; with one, the token must be sent. Either way a
+// request from another origin or site is refused.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if s.opts.Token == "" && !s.hostAllowed(r) {
+		writeJSON(w, http.StatusForbidden, errBody("this server answers only to http://127.0.0.1, http://localhost or http://[::1] on its own port", "forbidden_host"))
+		return
+	}
 	if s.opts.Token != "" {
 		if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") {
 			if s.tokenOK(q) {
@@ -139,16 +148,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A page on another site must not drive the API: cross-origin calls
 	// are refused, and calls must be JSON, which browsers cannot send
 	// cross-origin without a preflight this server never grants.
-	if origin := r.Header.Get("Origin"); origin != "" && !sameOrigin(origin, r.Host) {
+	if !originAllowed(r) || crossSite(r) {
 		writeJSON(w, http.StatusForbidden, errBody("cross-origin requests are refused", "forbidden"))
 		return
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-func sameOrigin(origin, host string) bool {
-	o := strings.TrimPrefix(strings.TrimPrefix(origin, "http://"), "https://")
-	return o == host
 }
 
 func (s *Server) tokenOK(got string) bool {
@@ -170,15 +174,31 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnsupportedMediaType, errBody("send the arguments as application/json", "unsupported_media_type"))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		writeJSON(w, http.StatusRequestEntityTooLarge, errBody("the request body is too large", "too_large"))
+	name := r.PathValue("method")
+	limit := int64(0)
+	if s.opts.BodyLimit != nil {
+		limit = s.opts.BodyLimit(name)
+	}
+	if limit <= 0 {
+		limit = DefaultBodyLimit
+	}
+	if r.ContentLength > limit {
+		writeJSON(w, http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("the request body is larger than %s allows (%d bytes)", name, limit), "too_large"))
 		return
 	}
-	result, callErr, err := s.disp.Call(r.PathValue("method"), body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("the request body is larger than %s allows (%d bytes)", name, limit), "too_large"))
+		return
+	}
+	result, callErr, err := s.disp.Call(name, body)
 	var unknown ErrUnknownMethod
 	var bad ErrBadArguments
+	var badText *ErrBadText
 	switch {
+	case errors.As(err, &badText):
+		writeJSON(w, http.StatusBadRequest, ErrorBody{Code: "bad_request", Message: badText.Error(), Fields: map[string]string{badText.Field: badText.Reason}})
+		return
 	case errors.As(err, &unknown):
 		writeJSON(w, http.StatusNotFound, errBody(unknown.Error(), "unknown_method"))
 		return
@@ -192,7 +212,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	if callErr != nil {
 		status, body := s.opts.FormatError(callErr)
 		if status >= 500 {
-			s.opts.Logger.Warn("call failed", "method", r.PathValue("method"), "err", callErr)
+			s.opts.Logger.Warn("call failed", "method", name, "err", callErr)
 		}
 		writeJSON(w, status, body)
 		return

@@ -2,12 +2,14 @@
 // in the data folder: which AI providers are on, in what order, with which
 // model, address and limits, and how the router behaves. Writes are atomic
 // (temp file, fsync, rename); Watch reloads the file when it is edited by
-// hand, and a hand edit that does not validate is reported and ignored, so
-// the last good settings stay in force. API keys never live here: they go
+// hand (through internal/fswatch), and a hand edit that does not validate
+// is reported and ignored, so the last good settings stay in force. API keys never live here: they go
 // to the key store (app/secrets) under "provider/<name>".
 package settings
 
 import (
+	"tubeagency/internal/atomicfile"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,7 +21,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
+	"tubeagency/internal/fswatch"
 )
 
 // FileName is the settings file inside the data folder.
@@ -201,7 +203,10 @@ func (s Settings) Provider(name string) (Provider, bool) {
 // Options configure Open.
 type Options struct {
 	// OnChange is called after the settings changed, by Update or by a
-	// hand edit Watch picked up. Nil means nobody listens.
+	// hand edit Watch picked up, with the settings as of that change. It
+	// runs after the change is in force and outside the store's lock, so
+	// two changes made at once may be told in either order: read Get for
+	// the latest. Nil means nobody listens.
 	OnChange func(Settings)
 	// OnError is called when a hand edit could not be used (nil err when a
 	// later edit fixed it). Nil means nobody listens.
@@ -213,10 +218,10 @@ type Store struct {
 	path string
 	opts Options
 
-	mu      sync.Mutex
+	mu      sync.Mutex // held across each read and write of the file
 	cur     Settings
 	lastErr error
-	written []byte // what this process last wrote, to skip its own echo
+	seen    []byte // the file's bytes as last read or written: reading them again changes nothing
 }
 
 // Open reads the settings file in dataDir, writing the defaults when there
@@ -235,6 +240,7 @@ func Open(dataDir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open settings: %w", err)
 	}
+	s.seen = raw
 	cur, perr := parse(raw)
 	if perr != nil {
 		s.cur, s.lastErr = Defaults(), perr
@@ -318,49 +324,47 @@ func (s *Store) write(st Settings) error {
 		return fmt.Errorf("write settings: %w", err)
 	}
 	raw = append(raw, '\n')
-	dir := filepath.Dir(s.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := atomicfile.Write(s.path, raw); err != nil {
 		return fmt.Errorf("write settings: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".settings-*.tmp")
-	if err != nil {
-		return fmt.Errorf("write settings: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(raw); err != nil {
-		f.Close()
-		return fmt.Errorf("write settings: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write settings: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write settings: %w", err)
-	}
-	if err := os.Rename(tmp, s.path); err != nil {
-		return fmt.Errorf("write settings: %w", err)
-	}
-	s.written = raw
+	s.seen = raw
 	return nil
 }
 
 // Reload reads the file again. A valid file replaces the settings in force
-// (OnChange); an invalid one leaves them and is reported (OnError).
+// (OnChange); an invalid one leaves them and is reported (OnError). A file
+// that holds what was last read or written (the store's own save, seen
+// again by Watch) changes nothing and calls neither; Reload then returns
+// why that file is not in force, if it is not. A deleted file changes
+// nothing either: the next save writes it again. Nor does an empty file:
+// editors and os.WriteFile truncate a file before they write it, and a
+// reload that lands in between must neither report an error nor tell a
+// change; the write that follows is the change.
+//
+// The read happens under the same lock as Update's write, so a reload
+// never puts back settings a save has just replaced.
 func (s *Store) Reload() error {
+	s.mu.Lock()
 	raw, err := os.ReadFile(s.path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil // deleted by hand: keep what is in force; the next save writes it again
+		s.mu.Unlock()
+		return nil
 	}
 	if err != nil {
+		s.mu.Unlock()
 		return fmt.Errorf("reload settings: %w", err)
 	}
-	s.mu.Lock()
-	if string(raw) == string(s.written) && s.lastErr == nil {
+	if len(raw) == 0 {
+		err := s.lastErr
 		s.mu.Unlock()
-		return nil // our own write
+		return err
 	}
+	if s.seen != nil && string(raw) == string(s.seen) {
+		err := s.lastErr
+		s.mu.Unlock()
+		return err
+	}
+	s.seen = raw
 	next, perr := parse(raw)
 	if perr != nil {
 		s.lastErr = perr
@@ -371,7 +375,7 @@ func (s *Store) Reload() error {
 		return perr
 	}
 	hadErr := s.lastErr != nil
-	s.cur, s.lastErr, s.written = next, nil, raw
+	s.cur, s.lastErr = next, nil
 	s.mu.Unlock()
 	if hadErr && s.opts.OnError != nil {
 		s.opts.OnError(nil)
@@ -382,47 +386,25 @@ func (s *Store) Reload() error {
 	return nil
 }
 
-// Watch reloads the file whenever it changes on disk, until ctx ends.
-// It watches the folder, since editors often replace files by renaming.
-func (s *Store) Watch(ctx context.Context, debounce time.Duration) error {
-	w, err := fsnotify.NewWatcher()
+// Watch reloads the file whenever it changes on disk, once per burst of
+// changes that has been quiet for debounce (zero: fswatch.DefaultDebounce),
+// until ctx ends or the returned watcher is stopped. It watches the folder,
+// since editors often replace files by renaming. The watch is in place when
+// Watch returns, and an edit made since Open is applied before it returns.
+// onErr receives problems with the watch itself (nil drops them); hand
+// edits that do not validate go to Options.OnError as always.
+func (s *Store) Watch(ctx context.Context, debounce time.Duration, onErr func(error)) (*fswatch.Watcher, error) {
+	w, err := fswatch.New(fswatch.Options{
+		Dir:      filepath.Dir(s.path),
+		Match:    func(name string) bool { return name == FileName },
+		Debounce: debounce,
+		OnChange: func() { _ = s.Reload() }, // reported through OnError and LastError
+		OnError:  onErr,
+	})
 	if err != nil {
-		return fmt.Errorf("watch settings: %w", err)
+		return nil, fmt.Errorf("watch settings: %w", err)
 	}
-	defer w.Close()
-	if err := w.Add(filepath.Dir(s.path)); err != nil {
-		return fmt.Errorf("watch settings: %w", err)
-	}
-	var timer *time.Timer
-	var fire <-chan time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			if timer != nil {
-				timer.Stop()
-			}
-			return nil
-		case ev, ok := <-w.Events:
-			if !ok {
-				return nil
-			}
-			if filepath.Base(ev.Name) != FileName || ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) == 0 {
-				continue
-			}
-			if timer == nil {
-				timer = time.NewTimer(debounce)
-			} else {
-				timer.Reset(debounce)
-			}
-			fire = timer.C
-		case <-fire:
-			fire = nil
-			_ = s.Reload() // reported through OnError and LastError
-		case err, ok := <-w.Errors:
-			if !ok {
-				return nil
-			}
-			return fmt.Errorf("watch settings: %w", err)
-		}
-	}
+	_ = s.Reload() // an edit between Open and the watch
+	w.Start(ctx)
+	return w, nil
 }

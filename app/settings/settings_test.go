@@ -1,12 +1,13 @@
 package settings
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -95,16 +96,11 @@ func TestHandEditsReloadAndBadEditsKeepLastGood(t *testing.T) {
 	changes := make(chan Settings, 8)
 	errs := make(chan error, 8)
 	s := open(t, dir, Options{OnChange: func(st Settings) { changes <- st }, OnError: func(err error) { errs <- err }})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Watch(ctx, 10*time.Millisecond) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
-	waitWatch(t, s, changes)
+	w, err := s.Watch(t.Context(), 10*time.Millisecond, func(err error) { t.Errorf("watch: %v", err) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
 
 	edit := func(mut func(map[string]any)) {
 		t.Helper()
@@ -173,23 +169,6 @@ func TestHandEditsReloadAndBadEditsKeepLastGood(t *testing.T) {
 	}
 }
 
-// waitWatch makes a change and waits for it, proving the watch is live.
-func waitWatch(t *testing.T, s *Store, changes chan Settings) {
-	t.Helper()
-	deadline := time.After(5 * time.Second)
-	for i := 0; ; i++ {
-		raw, _ := json.MarshalIndent(s.Get(), "", "   ")
-		os.WriteFile(s.Path(), raw, 0o600) // a new indentation: same settings, new bytes
-		select {
-		case <-changes:
-			return
-		case <-time.After(50 * time.Millisecond):
-		case <-deadline:
-			t.Fatal("watch never started")
-		}
-	}
-}
-
 func TestUnreadableFileOnOpenUsesDefaultsAndSaysWhy(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(`{"version":1,"providers":[],"api_key":"sk-x"}`), 0o600); err != nil {
@@ -210,5 +189,133 @@ func TestUnreadableFileOnOpenUsesDefaultsAndSaysWhy(t *testing.T) {
 	st := open(t, dir, Options{}).Get()
 	if len(st.Providers) != 6 || st.Providers[0].Name != "local" || st.Providers[0].Model != "qwen2.5" || st.Providers[1].Enabled {
 		t.Fatalf("providers = %+v", st.Providers)
+	}
+}
+
+// A reload that read the file just before a save must not put the older
+// settings back over the saved ones.
+func TestReloadNeverUndoesASave(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	for i := range 100 {
+		model := fmt.Sprintf("model-%d", i)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if err := s.Reload(); err != nil {
+				t.Error(err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := s.Update(func(st *Settings) error { st.Providers[0].Model = model; return nil }); err != nil {
+				t.Error(err)
+			}
+		}()
+		wg.Wait()
+		if got := s.Get().Providers[0].Model; got != model {
+			t.Fatalf("round %d: a reload put back %q over the saved %q", i, got, model)
+		}
+	}
+}
+
+// Watch misses no edit: one made between Open and Watch is applied before
+// Watch returns, one made right after it returns is picked up, and the
+// store's own saves are not told twice.
+func TestWatchMissesNoEdit(t *testing.T) {
+	dir := t.TempDir()
+	changes := make(chan Settings, 16)
+	s := open(t, dir, Options{OnChange: func(st Settings) { changes <- st }})
+	edit := func(rpm int) {
+		t.Helper()
+		st := s.Get()
+		st.Providers[0].RPM = rpm
+		raw, _ := json.Marshal(st)
+		if err := os.WriteFile(s.Path(), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func() Settings {
+		t.Helper()
+		select {
+		case st := <-changes:
+			return st
+		case <-time.After(10 * time.Second):
+			t.Fatal("no change within 10 s of the edit")
+		}
+		return Settings{}
+	}
+	w, err := s.Watch(t.Context(), 10*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Stop()
+	if len(changes) != 0 {
+		t.Fatal("watching an unchanged file told a change")
+	}
+
+	edit(3) // while nothing watches
+	w, err = s.Watch(t.Context(), 10*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	select {
+	case st := <-changes:
+		if st.Providers[0].RPM != 3 {
+			t.Fatalf("rpm = %d, want 3", st.Providers[0].RPM)
+		}
+	default:
+		t.Fatal("an edit made before Watch was not applied when it returned")
+	}
+
+	edit(4) // at once
+	if st := next(); st.Providers[0].RPM != 4 {
+		t.Fatalf("rpm = %d, want 4", st.Providers[0].RPM)
+	}
+	if _, err := s.Update(func(st *Settings) error { st.Providers[0].RPM = 5; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if st := next(); st.Providers[0].RPM != 5 {
+		t.Fatalf("rpm = %d, want 5", st.Providers[0].RPM)
+	}
+	edit(6)
+	if st := next(); st.Providers[0].RPM != 6 { // not the echo of the save
+		t.Fatalf("rpm = %d after the save and an edit, want 6", st.Providers[0].RPM)
+	}
+}
+
+// Editors and os.WriteFile truncate before they write: a reload that lands
+// in between tells nothing, and the write that follows is the change.
+func TestEmptyFileIsAWriteInProgress(t *testing.T) {
+	var changes, errs int
+	s := open(t, t.TempDir(), Options{OnChange: func(Settings) { changes++ }, OnError: func(error) { errs++ }})
+	if err := os.Truncate(s.Path(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil || changes != 0 || errs != 0 || s.LastError() != nil {
+		t.Fatalf("an emptied file: err %v, %d changes, %d errors, last error %v", err, changes, errs, s.LastError())
+	}
+	st := s.Get()
+	st.Providers[0].Model = "written after the truncate"
+	raw, _ := json.Marshal(st)
+	if err := os.WriteFile(s.Path(), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil || changes != 1 || s.Get().Providers[0].Model != "written after the truncate" {
+		t.Fatalf("the write after it: err %v, %d changes, model %q", err, changes, s.Get().Providers[0].Model)
+	}
+	// a broken file stays reported while it is rewritten
+	if err := os.WriteFile(s.Path(), []byte(`{"version":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err == nil || errs != 1 {
+		t.Fatalf("broken file: err %v, %d errors", err, errs)
+	}
+	if err := os.Truncate(s.Path(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err == nil || s.LastError() == nil || errs != 1 {
+		t.Fatalf("a broken file emptied: err %v, last error %v, %d errors", err, s.LastError(), errs)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers/templates"
 )
 

@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // ChecklistVersion is the version of the rule set below. Raise it whenever

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // fixture is a package that passes every rule: an English long-form video

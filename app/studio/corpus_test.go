@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers/templates"
 )
 

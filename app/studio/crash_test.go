@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/templates"
 )

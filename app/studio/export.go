@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // Export is a package in a portable shape.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 )
 

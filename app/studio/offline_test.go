@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"tubeagency/app/store"
 	"tubeagency/app/voice"
 	"tubeagency/app/voice/elevenlabs"
 	"tubeagency/app/voice/espeak"
 	voiceopenai "tubeagency/app/voice/openai"
+	"tubeagency/internal/store"
 	"tubeagency/providers/anthropic"
 	"tubeagency/providers/openai"
 	"tubeagency/providers/router"

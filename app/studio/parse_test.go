@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 func TestParseScript(t *testing.T) {

@@ -3,7 +3,6 @@ package studio
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -15,7 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 )
 
@@ -533,42 +532,11 @@ func current(ctx context.Context, q store.Querier, known store.Package) (store.P
 	return p, nil
 }
 
-// readPackage reads a live package straight into its record, decoding the
-// content column once (the generic store.Get round-trips through a map).
+// readPackage and putPackage are the store's typed fast paths.
 func readPackage(ctx context.Context, q store.Querier, id string) (store.Package, error) {
-	var p store.Package
-	var content string
-	var deleted bool
-	err := q.QueryRowContext(ctx, `SELECT id, hlc, deleted, created_at, updated_at, channel_id, status, topic, title, content
-		FROM packages WHERE id = ?`, id).Scan(&p.ID, &p.HLC, &deleted, &p.CreatedAt, &p.UpdatedAt, &p.ChannelID, &p.Status, &p.Topic, &p.Title, &content)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && deleted {
-		return p, store.ErrNotFound
-	}
-	if err != nil {
-		return p, err
-	}
-	if err := json.Unmarshal([]byte(content), &p.Content); err != nil {
-		return p, fmt.Errorf("decode package %s: %w", id, err)
-	}
-	return p, nil
+	return store.GetPackage(ctx, q, id)
 }
 
-// putPackage writes p through the outbox. It builds the row directly (the
-// generic store.PutRecord round-trips the record through JSON twice), and
-// returns p stamped as stored.
 func putPackage(m *store.Mutation, p store.Package) (store.Package, error) {
-	content, err := json.Marshal(p.Content)
-	if err != nil {
-		return p, fmt.Errorf("encode package %s: %w", p.ID, err)
-	}
-	stored, err := m.Put(store.PackageEntity, store.Row{"id": p.ID, "channel_id": p.ChannelID, "status": p.Status,
-		"topic": p.Topic, "title": p.Title, "content": string(content), "created_at": p.CreatedAt})
-	if err != nil {
-		return p, err
-	}
-	p.HLC = stored.HLC()
-	p.CreatedAt, _ = stored["created_at"].(int64)
-	p.UpdatedAt, _ = stored["updated_at"].(int64)
-	p.Deleted = false
-	return p, nil
+	return store.PutPackage(m, p)
 }

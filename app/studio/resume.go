@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 //go:embed migrations/*.sql

@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // HeuristicScorer scores a title by transparent rules of thumb, used until

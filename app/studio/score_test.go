@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // fixedScorer scores every title the same, optionally calibrated, and

@@ -3,7 +3,7 @@ package studio
 import (
 	"strings"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 )
 
 // Settle brings the parts of p that derive from others up to date: each

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"tubeagency/app/store"
 	"tubeagency/app/voice"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 )
 
@@ -664,14 +664,15 @@ func ParseTags(text string) []string {
 
 // ParseThumbnail takes the first non-empty line, at most six words.
 func ParseThumbnail(text string) string {
-	for _, line := range cleanLines(text, 100) {
-		w := strings.Fields(line)
-		if len(w) > maxThumbWords {
-			w = w[:maxThumbWords]
-		}
-		return truncateRunes(strings.Join(w, " "), 100)
+	lines := cleanLines(text, 100)
+	if len(lines) == 0 {
+		return ""
 	}
-	return ""
+	w := strings.Fields(lines[0])
+	if len(w) > maxThumbWords {
+		w = w[:maxThumbWords]
+	}
+	return truncateRunes(strings.Join(w, " "), 100)
 }
 
 func truncateRunes(s string, n int) string {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 )
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/openai"
 	"tubeagency/providers/router"

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
 	"tubeagency/app/voice"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 )
 

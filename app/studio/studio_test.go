@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"tubeagency/app/events"
-	"tubeagency/app/store"
 	"tubeagency/app/voice"
 	"tubeagency/app/voice/espeak"
+	"tubeagency/internal/store"
 	"tubeagency/providers"
 )
 

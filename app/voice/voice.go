@@ -8,11 +8,11 @@
 package voice
 
 import (
+	"tubeagency/internal/atomicfile"
+
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -127,24 +127,7 @@ func (c *Chain) Available(ctx context.Context) []string {
 }
 
 func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("create audio folder: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".voice-*")
-	if err != nil {
-		return fmt.Errorf("write voice-over: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write voice-over: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write voice-over: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("write voice-over: %w", err)
 	}
 	return nil

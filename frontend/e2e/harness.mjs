@@ -96,6 +96,6 @@ export async function callApi(url, method, ...args) {
     body: JSON.stringify(args),
   });
   const body = await res.json();
-  if (!res.ok) throw Object.assign(new Error(body.error), { status: res.status, body });
+  if (!res.ok) throw Object.assign(new Error(body.message), { status: res.status, body });
   return body;
 }

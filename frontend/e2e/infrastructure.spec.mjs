@@ -65,10 +65,13 @@ after(async () => {
 const groqRow = () => page.locator('[data-testid="provider-row"][data-provider="groq"]');
 const alertToast = () => page.getByTestId('toast').filter({ hasText: 'Groq does not answer its health check' });
 
-test('a healthy provider is green and the summary says all systems green', async () => {
+test('a healthy provider is green; the summary says what works and that sync is not set up', async () => {
   await page.locator('[data-testid="provider-row"][data-provider="groq"][data-health="green"]').waitFor({ timeout: 30000 });
-  assert.match(await page.getByTestId('summary').textContent(), /All systems green: 1 of 1 providers healthy/);
-  assert.equal(await groqRow().getByTestId('provider-state').textContent(), 'Healthy');
+  const summary = await page.getByTestId('summary').textContent();
+  // Not "All systems green" while sync is off: the header badge says "Sync off".
+  assert.match(summary, /Working on this computer: Groq ready; sync not set up/);
+  assert.match(await page.getByTestId('status-badge').textContent(), /^Sync off/);
+  assert.equal(await groqRow().getByTestId('provider-state').textContent(), 'Ready');
   assert.ok(fake.state.checks > 0, 'the router checked the fake server');
   await page.getByTestId('sparkline').first().waitFor();
   await shot(page, 'infrastructure-green');
@@ -80,9 +83,13 @@ test('a routed request fills latency, success and the cache figures', async () =
   const res = await callApi(app.url, 'GenerateTitles', ch.id, 'abandoned stations', false);
   assert.equal(res.provider, 'groq');
   assert.equal(fake.state.calls, 1);
+  await groqRow().getByText(/answers in about/).waitFor(); // in plain words first
+  await page.getByTestId('providers-details').click(); // the figures behind Details
   await groqRow().getByText('100.0 %').first().waitFor();
   assert.doesNotMatch(await groqRow().textContent(), /— \/ —/); // p50 / p95 now measured
-  await page.getByText('0 hits of 1').first().waitFor(); // one cache lookup, a miss
+  await page.getByTestId('cache-plain').filter({ hasText: '0 of 1 request was answered from saved answers' }).waitFor(); // one lookup, a miss
+  for (const d of await page.locator('details > summary', { hasText: 'Details' }).all()) await d.click();
+  await page.getByText('0 hits of 1').first().waitFor();
   await page.getByText('Channel Night Bus Stories').waitFor(); // its rate limiter, by name
   await shot(page, 'infrastructure-traffic');
 });

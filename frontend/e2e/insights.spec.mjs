@@ -66,7 +66,7 @@ test('a bad CSV names the line and column and imports nothing', async () => {
   await page.getByTestId('csv-import').click();
   const err = page.getByTestId('csv-error');
   await err.waitFor();
-  assert.match(await err.textContent(), /line 3, column "Views"/);
+  assert.match(await err.textContent(), /Line 3, column "Views"/);
   await page.getByRole('heading', { name: 'No videos for Weeknight Kitchen yet' }).waitFor();
 });
 

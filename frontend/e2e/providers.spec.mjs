@@ -33,7 +33,7 @@ before(async () => {
     name: 'Crumb Club', niche: 'home baking', language: 'en', audience: 'busy parents',
     format: 'long-form', cadence: 2, youtube_id: '', autopilot: false,
   });
-  ({ browser, page, errors } = await openPage(app.url + '/#/settings'));
+  ({ browser, page, errors } = await openPage(app.url + '/#/settings?section=providers'));
 });
 after(async () => {
   await browser?.close();
@@ -100,7 +100,7 @@ test('a broken template override is reported and the last good version keeps ans
   const dir = join(app.dataDir, 'templates');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'titles.tmpl'), '{{ .Topic ');
-  await page.goto(app.url + '/#/settings');
+  await page.goto(app.url + '/#/settings?section=providers');
   const banner = page.getByTestId('template-errors');
   await banner.waitFor({ timeout: 15000 });
   assert.match(await banner.textContent(), /titles\.tmpl/);
@@ -118,7 +118,7 @@ test('a broken template override is reported and the last good version keeps ans
 });
 
 test('routing limits are checked next to their field and saved', async () => {
-  await page.goto(app.url + '/#/settings');
+  await page.goto(app.url + '/#/settings?section=providers');
   const routing = page.getByTestId('routing');
   await routing.locator('summary').click();
   await page.getByLabel('Health check every (seconds)').fill('2');

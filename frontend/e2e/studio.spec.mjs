@@ -37,7 +37,13 @@ after(async () => {
 });
 
 test('a bad topic is refused next to the field', async () => {
-  await page.getByTestId('studio-topic').fill('x'.repeat(201));
+  const topic = page.getByTestId('studio-topic');
+  assert.equal(await topic.getAttribute('maxlength'), '200'); // the Go rule
+  await topic.fill('x'.repeat(201));
+  assert.equal((await topic.inputValue()).length, 200);
+  // Past the form's own limit, the server's refusal shows at the field.
+  await topic.evaluate((el) => el.removeAttribute('maxlength'));
+  await topic.fill('x'.repeat(201));
   await page.getByTestId('studio-generate').click();
   assert.match(await page.getByTestId('error-topic').textContent(), /at most 200 characters/);
   assert.equal(await page.getByTestId('package-item').count(), 0);
@@ -142,7 +148,7 @@ test('deleting a package asks first, then removes it', async () => {
 });
 
 test('Settings → Voice-over checks the ElevenLabs key and never shows it back', async () => {
-  await page.goto(app.url + '/#/settings');
+  await page.goto(app.url + '/#/settings?section=voice');
   const card = page.getByTestId('voice-settings');
   await card.waitFor();
   assert.match(await page.getByTestId('voice-engine-espeak-ng').textContent(), /ready/);

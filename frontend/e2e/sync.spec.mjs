@@ -52,7 +52,7 @@ before(async () => {
       name, niche: 'home baking', language: 'en', audience: 'busy parents', format: 'long-form', cadence: 2, youtube_id: '', autopilot: false,
     });
   }
-  ({ browser, page, errors } = await openPage(app.url + '/#/settings'));
+  ({ browser, page, errors } = await openPage(app.url + '/#/settings?section=sync'));
 });
 after(async () => {
   await browser?.close();
@@ -63,7 +63,9 @@ after(async () => {
 test('signed out, the section explains what to do and changes wait', async () => {
   const section = page.getByTestId('sync-settings');
   await section.waitFor();
-  assert.match(await page.getByTestId('sync-state').textContent(), /Not signed in · \d+ waiting/);
+  assert.match(await page.getByTestId('sync-state').textContent(), /Sync off · \d+ waiting/);
+  // The header badge says the same.
+  assert.equal(await page.getByTestId('status-badge').textContent(), await page.getByTestId('sync-state').textContent());
   assert.match(await page.getByTestId('sync-needs-project').textContent(), /Save the project URL/);
   assert.match(await page.getByTestId('dead-letters-empty').textContent(), /None\./);
 });
@@ -96,6 +98,14 @@ test('save the project, create an account, and the queue drains', async () => {
   assert.ok(st.last_sync > 0);
   await page.getByTestId('status-badge').filter({ hasText: 'synced' }).waitFor({ timeout: 10000 });
   await shot(page, 'sync-settings');
+  // The dashboard's health line agrees with the badge: synced, and not all
+  // green while no AI provider is set up.
+  const dash = await page.context().newPage();
+  await dash.goto(app.url + '/#/dashboard');
+  const line = dash.getByTestId('health-line').filter({ hasText: 'synced' });
+  await line.waitFor({ timeout: 15000 });
+  assert.match(await line.textContent(), /^Working: no AI provider set up, so the local templates write everything; synced/);
+  await dash.close();
 });
 
 test('a change the server refuses waits as a refused change, is edited and then syncs', async () => {
@@ -151,7 +161,8 @@ test('retry sends a refused change again and discard forgets it', async () => {
 
 test('signing out keeps working and queues', async () => {
   await page.getByTestId('sync-sign-out').click();
-  await page.getByTestId('sync-state').filter({ hasText: 'Not signed in' }).waitFor();
+  await page.getByTestId('sync-state').filter({ hasText: 'Signed out' }).waitFor();
+  await page.getByTestId('status-badge').filter({ hasText: 'Signed out' }).waitFor();
   await callApi(app.url, 'CreateChannel', {
     name: 'Offline Idea', niche: 'home baking', language: 'en', audience: '', format: 'long-form', cadence: 1, youtube_id: '', autopilot: false,
   });

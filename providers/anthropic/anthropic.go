@@ -9,11 +9,9 @@
 package anthropic
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -52,6 +50,7 @@ type Config struct {
 type Client struct {
 	cfg Config
 	url string
+	ep  wire.Endpoint
 }
 
 var _ providers.Provider = (*Client)(nil)
@@ -74,7 +73,14 @@ func New(cfg Config) *Client {
 	if cfg.Key == nil {
 		cfg.Key = func() (string, error) { return "", nil }
 	}
-	return &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/")}
+	return &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/"),
+		ep: wire.Endpoint{Provider: cfg.Name, Client: cfg.HTTPClient, Key: cfg.Key, Now: cfg.Now, ErrorMessage: errorMessage,
+			Header: func(h http.Header, key string) {
+				h.Set("anthropic-version", APIVersion)
+				if key != "" {
+					h.Set("x-api-key", key)
+				}
+			}}}
 }
 
 // Name is the provider's name.
@@ -127,27 +133,6 @@ type streamEvent struct {
 	Usage *usage `json:"usage"`
 }
 
-func (c *Client) newRequest(ctx context.Context, method, path string, body []byte) (*http.Request, string, error) {
-	key, err := c.cfg.Key()
-	if err != nil {
-		return nil, "", &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
-	}
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.url+path, r)
-	if err != nil {
-		return nil, "", &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
-	}
-	req.Header.Set("anthropic-version", APIVersion)
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("x-api-key", key)
-	}
-	return req, key, nil
-}
-
 // Generate sends one message. It streams when req.OnDelta is set.
 // With req.Validate it repairs a failing answer once (providers.Repair);
 // the Messages API has no JSON mode, so req.JSON relies on the prompt.
@@ -166,33 +151,19 @@ func (c *Client) generate(ctx context.Context, req providers.Request) (providers
 		t := min(req.Temperature, 1) // the Messages API accepts 0 to 1
 		body.Temperature = &t
 	}
-	buf, err := json.Marshal(body)
+	resp, err := c.ep.Post(ctx, c.url+"/v1/messages", body, body.Stream)
 	if err != nil {
-		return providers.Response{}, fmt.Errorf("%s: encode request: %w", c.cfg.Name, err)
-	}
-	httpReq, key, err := c.newRequest(ctx, http.MethodPost, "/v1/messages", buf)
-	if err != nil {
+		var pe *providers.Error
+		if errors.As(err, &pe) && pe.Status == 529 { // overloaded_error
+			pe.Err, pe.Retryable = providers.ErrUnavailable, true
+		}
 		return providers.Response{}, err
 	}
-	resp, err := c.cfg.HTTPClient.Do(httpReq)
-	if err != nil {
-		return providers.Response{}, wire.TransportError(ctx, c.cfg.Name, err)
-	}
 	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		e := wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
-		if resp.StatusCode == 529 { // overloaded_error
-			e.Err, e.Retryable = providers.ErrUnavailable, true
-		}
-		return providers.Response{}, e
-	}
 	out := providers.Response{Provider: c.cfg.Name, Model: c.cfg.Model}
-	if body.Stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		err = c.readStream(ctx, resp.Body, req.OnDelta, &out)
-	} else {
-		err = c.readWhole(ctx, resp.Body, req.OnDelta, &out)
-	}
+	err = wire.ReadAnswer(resp, body.Stream,
+		func(r io.Reader) error { return c.readStream(ctx, r, req.OnDelta, &out) },
+		func(r io.Reader) error { return c.readWhole(ctx, r, req.OnDelta, &out) })
 	if err != nil {
 		return providers.Response{}, err
 	}
@@ -201,13 +172,9 @@ func (c *Client) generate(ctx context.Context, req providers.Request) (providers
 }
 
 func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	raw, err := io.ReadAll(io.LimitReader(r, wire.MaxBody))
-	if err != nil {
-		return wire.TransportError(ctx, c.cfg.Name, err)
-	}
 	var mr messagesResponse
-	if err := json.Unmarshal(raw, &mr); err != nil {
-		return wire.BadResponse(c.cfg.Name, "the answer was not valid JSON (it may have been cut off)")
+	if err := wire.DecodeWhole(ctx, c.cfg.Name, r, &mr); err != nil {
+		return err
 	}
 	var text strings.Builder
 	for _, block := range mr.Content {
@@ -232,11 +199,10 @@ func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string
 }
 
 func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	var text strings.Builder
-	err := wire.Events(r, func(event, data string) (bool, error) {
+	text, err := wire.ReadStream(ctx, c.cfg.Name, r, onDelta, func(_, data string) (string, bool, error) {
 		var ev streamEvent
 		if err := json.Unmarshal([]byte(data), &ev); err != nil {
-			return false, wire.BadResponse(c.cfg.Name, "a streamed event was not valid JSON")
+			return "", false, wire.BadResponse(c.cfg.Name, "a streamed event was not valid JSON")
 		}
 		switch ev.Type {
 		case "message_start":
@@ -249,35 +215,24 @@ func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(strin
 				}
 			}
 		case "content_block_delta":
-			if ev.Delta != nil && ev.Delta.Type == "text_delta" && ev.Delta.Text != "" {
-				text.WriteString(ev.Delta.Text)
-				onDelta(ev.Delta.Text)
+			if ev.Delta != nil && ev.Delta.Type == "text_delta" {
+				return ev.Delta.Text, false, nil
 			}
 		case "message_delta":
 			if ev.Usage != nil {
 				out.Usage.OutputTokens = ev.Usage.OutputTokens
 			}
 		case "message_stop":
-			return true, nil
+			return "", true, nil
 		case "error":
-			return false, &providers.Error{Provider: c.cfg.Name, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
+			return "", false, wire.StreamError(c.cfg.Name)
 		}
-		return false, nil
+		return "", false, nil
 	})
 	if err != nil {
-		var pe *providers.Error
-		if errors.As(err, &pe) {
-			return err
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil {
-			return wire.BadResponse(c.cfg.Name, "the stream ended before it was complete")
-		}
-		return wire.TransportError(ctx, c.cfg.Name, err)
+		return err
 	}
-	if strings.TrimSpace(text.String()) == "" {
-		return wire.BadResponse(c.cfg.Name, "the answer had no text")
-	}
-	out.Text = text.String()
+	out.Text = text
 	return nil
 }
 
@@ -290,20 +245,6 @@ func errorMessage(raw []byte, key string) string {
 }
 
 // Check lists the models, which proves the endpoint answers and the key is
-// accepted, without generating.
-func (c *Client) Check(ctx context.Context) error {
-	req, key, err := c.newRequest(ctx, http.MethodGet, "/v1/models", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return wire.TransportError(ctx, c.cfg.Name, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
-	}
-	return nil
-}
+// accepted, without generating. The list must arrive whole within ctx and
+// be a JSON model list: a 200 with an empty, garbled or stalled body fails.
+func (c *Client) Check(ctx context.Context) error { return c.ep.Check(ctx, c.url+"/v1/models") }

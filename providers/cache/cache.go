@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -111,12 +110,15 @@ type entry struct {
 
 // Cache is safe for concurrent use.
 type Cache struct {
-	db   DB
-	now  func() time.Time
-	max  int64
+	db  DB
+	now func() time.Time
+	max int64
+	// l1 keeps each entry with its own TTL; go-cache's janitor removes
+	// expired ones every l1Janitor. l1B follows its size: OnEvicted
+	// subtracts what any deletion or expiry removes.
 	l1   *gocache.Cache
-	l1mu sync.Mutex // guards l1Bytes against concurrent sets and evictions
-	l1B  int64
+	l1mu sync.Mutex // serialises writes of one key (delete then set)
+	l1B  atomic.Int64
 
 	l2mu sync.Mutex   // serializes this cache's L2 writes
 	l2B  atomic.Int64 // table totals as of this cache's last write
@@ -140,7 +142,8 @@ func Open(ctx context.Context, db DB, opts Options) (*Cache, error) {
 	if err := db.Migrate(ctx, "cache", sub); err != nil {
 		return nil, fmt.Errorf("open cache: %w", err)
 	}
-	c := &Cache{db: db, now: opts.Now, max: opts.MaxBytes, l1: gocache.New(gocache.NoExpiration, 0)}
+	c := &Cache{db: db, now: opts.Now, max: opts.MaxBytes, l1: gocache.New(gocache.NoExpiration, l1Janitor)}
+	c.l1.OnEvicted(func(_ string, v any) { c.l1B.Add(-int64(len(v.(entry).value))) })
 	var bytes, n int64
 	if err := db.ReadDB().QueryRowContext(ctx, `SELECT bytes, entries FROM cache_totals WHERE id = 1`).Scan(&bytes, &n); err != nil {
 		return nil, fmt.Errorf("open cache: read size: %w", err)
@@ -149,6 +152,13 @@ func Open(ctx context.Context, db DB, opts Options) (*Cache, error) {
 	c.l2N.Store(n)
 	return c, nil
 }
+
+// l1Janitor is how often go-cache drops expired memory entries.
+const l1Janitor = time.Minute
+
+// l1Headroom is the share of the cap an over-cap write frees at once, so
+// evictions happen in batches rather than on every later write.
+const l1Headroom = 10
 
 // Key hashes parts into a cache key. Parts are length-prefixed, so
 // ("ab","c") and ("a","bc") differ.
@@ -272,56 +282,41 @@ func totals(ctx context.Context, tx *sql.Tx) (bytes, entries int64, err error) {
 }
 
 func (c *Cache) putL1(key string, e entry) {
-	c.l1mu.Lock()
-	defer c.l1mu.Unlock()
-	if old, ok := c.l1.Get(key); ok {
-		c.l1B -= int64(len(old.(entry).value))
-	}
-	c.l1.Set(key, e, gocache.NoExpiration)
-	c.l1B += int64(len(e.value))
-	if c.l1B <= c.max {
+	ttl := time.Duration(e.expires-c.now().UnixMilli()) * time.Millisecond
+	if ttl <= 0 {
 		return
 	}
-	// over the cap: drop the expired, then those closest to expiry
-	type item struct {
-		key     string
-		expires int64
-		size    int64
+	c.l1mu.Lock()
+	defer c.l1mu.Unlock()
+	c.l1.Delete(key) // OnEvicted subtracts the old value, if any
+	c.l1.Set(key, e, ttl)
+	if c.l1B.Add(int64(len(e.value))) <= c.max {
+		return
 	}
-	var items []item
-	for k, it := range c.l1.Items() {
-		if k == key {
-			continue
-		}
-		ie := it.Object.(entry)
-		items = append(items, item{k, ie.expires, int64(len(ie.value))})
-	}
-	sort.Slice(items, func(i, j int) bool { return items[i].expires < items[j].expires })
-	for _, it := range items {
-		if c.l1B <= c.max {
+	// Over the cap: drop what has expired, then random entries (map order)
+	// until a tenth of the cap is free. L2 still holds every entry, so a
+	// dropped one costs one SQLite read when asked for again.
+	c.l1.DeleteExpired()
+	target := c.max - c.max/l1Headroom
+	for k := range c.l1.Items() {
+		if c.l1B.Load() <= target {
 			break
 		}
-		c.l1.Delete(it.key)
-		c.l1B -= it.size
+		if k != key {
+			c.l1.Delete(k)
+		}
 	}
 }
 
-func (c *Cache) dropL1(key string) {
-	c.l1mu.Lock()
-	defer c.l1mu.Unlock()
-	if old, ok := c.l1.Get(key); ok {
-		c.l1.Delete(key)
-		c.l1B -= int64(len(old.(entry).value))
-	}
-}
+func (c *Cache) dropL1(key string) { c.l1.Delete(key) }
 
 // FlushL1 empties the memory tier; the next lookups are answered from
 // SQLite, as after a restart.
 func (c *Cache) FlushL1() {
 	c.l1mu.Lock()
 	defer c.l1mu.Unlock()
-	c.l1.Flush()
-	c.l1B = 0
+	c.l1.Flush() // Flush calls no OnEvicted
+	c.l1B.Store(0)
 }
 
 // Delete removes key from both tiers.
@@ -347,14 +342,7 @@ func (c *Cache) Delete(ctx context.Context, key string) error {
 // rows it removed.
 func (c *Cache) Prune(ctx context.Context) (int, error) {
 	now := c.now().UnixMilli()
-	c.l1mu.Lock()
-	for k, it := range c.l1.Items() {
-		if e := it.Object.(entry); e.expires <= now {
-			c.l1.Delete(k)
-			c.l1B -= int64(len(e.value))
-		}
-	}
-	c.l1mu.Unlock()
+	c.l1.DeleteExpired()
 	c.l2mu.Lock()
 	defer c.l2mu.Unlock()
 	var removed int
@@ -384,9 +372,7 @@ func (c *Cache) Prune(ctx context.Context) (int, error) {
 
 // Stats returns the counters.
 func (c *Cache) Stats() Stats {
-	c.l1mu.Lock()
-	l1 := c.l1B
-	c.l1mu.Unlock()
+	l1 := c.l1B.Load()
 	return Stats{L1Hits: c.l1Hits.Load(), L2Hits: c.l2Hits.Load(), Misses: c.misses.Load(), Evictions: c.evictions.Load(),
 		Errors: c.errs.Load(), L1Bytes: l1, L2Bytes: c.l2B.Load(), L2Entries: c.l2N.Load(), MaxBytes: c.max}
 }

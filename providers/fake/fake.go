@@ -1,9 +1,16 @@
 // Package fake serves the OpenAI chat completions and Anthropic Messages
 // wire formats from httptest servers that can be told to fail the way real
 // servers do: error statuses with the providers' real error bodies, HTML
-// pages from proxies, Retry-After, hangs, slow headers, malformed, empty
-// and truncated bodies, and streams that break off. Tests and benchmarks
-// of the clients and the router use it.
+// pages from proxies, Retry-After and rate-limit reset headers, hangs,
+// connection resets, slow headers, slow and stalled bodies, malformed,
+// empty and truncated bodies, streams that break off or stall, and model
+// lists (health checks) that are garbled, empty or stall. Tests and
+// benchmarks of the clients and the router use it.
+//
+// New starts a real loopback server. NewInProcess serves the same handler
+// through an in-memory transport (HTTPClient) instead of a socket, so a
+// test can run the real clients inside a testing/synctest bubble, where
+// the clock is virtual: a hang or a slow body then costs no real time.
 package fake
 
 import (
@@ -34,6 +41,19 @@ const (
 	SlowHeaders  = "slow-headers"
 	BrokenStream = "broken-stream"
 	StreamError  = "stream-error" // a stream that starts, then reports an error event
+	Reset        = "reset"        // the connection closes before any answer
+	SlowBody     = "slow-body"    // the answer starts, pauses for the slow time, then ends
+	Stall        = "stall"        // the answer starts, then nothing more until the client leaves
+)
+
+// Faults of the model list (health checks), set with FailChecks.
+const (
+	CheckFollow  = ""              // fail as generation does: 401 for Status401, 503 for any other fault
+	CheckOK      = "check-ok"      // a good model list whatever generation does
+	CheckGarbage = "check-garbage" // 200 with a body that is not JSON
+	CheckEmpty   = "check-empty"   // 200 with an empty body
+	CheckWrong   = "check-wrong"   // 200 with JSON that is not a model list
+	CheckStall   = "check-stall"   // 200, the list starts, then nothing more
 )
 
 // Format is the wire format a server speaks.
@@ -52,22 +72,80 @@ type Server struct {
 	calls  atomic.Int64
 	checks atomic.Int64
 
+	// URL is the base URL to configure clients with.
+	URL string
+
 	mu         sync.Mutex
 	fault      string
+	checkFault string
 	text       string
 	retryAfter string
+	headers    http.Header
 	slow       time.Duration
+	latency    time.Duration
 	echoKey    bool
 	lastKey    string
 	lastBody   []byte
 }
 
-// New starts a server speaking format that answers text.
+// New starts a loopback server speaking format that answers text.
 func New(format Format, text string) *Server {
-	s := &Server{format: format, fault: OK, text: text, retryAfter: "1", slow: 2 * time.Second}
+	s := newServer(format, text)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	s.URL = s.Server.URL
 	return s
 }
+
+// NewInProcess returns a server speaking format that answers text without
+// listening anywhere: clients reach it through HTTPClient.
+func NewInProcess(format Format, text string) *Server {
+	s := newServer(format, text)
+	s.URL = "http://fake.invalid"
+	return s
+}
+
+func newServer(format Format, text string) *Server {
+	return &Server{format: format, fault: OK, text: text, retryAfter: "1", slow: 2 * time.Second, headers: http.Header{}}
+}
+
+// HTTPClient is a client that reaches this server in process, through an
+// in-memory transport: no socket, and every wait of the server or the
+// client runs on the caller's clock (virtual inside a synctest bubble).
+func (s *Server) HTTPClient() *http.Client {
+	return &http.Client{Transport: pipeTransport{http.HandlerFunc(s.handle)}}
+}
+
+// Close stops a loopback server; it does nothing for an in-process one.
+func (s *Server) Close() {
+	if s.Server != nil {
+		s.Server.Close()
+	}
+}
+
+// FailChecks makes the model list (health checks) fail with fault, one of
+// the Check* faults, whatever generation does; CheckFollow (the default)
+// makes it fail as generation does.
+func (s *Server) FailChecks(fault string) {
+	s.mu.Lock()
+	s.checkFault = fault
+	s.mu.Unlock()
+}
+
+// SetHeader adds a header to every later answer, such as a rate-limit
+// reset sent with 429s. An empty value removes it.
+func (s *Server) SetHeader(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if value == "" {
+		s.headers.Del(key)
+		return
+	}
+	s.headers.Set(key, value)
+}
+
+// SetLatency makes good answers wait d before their first byte, as a
+// model does while it thinks.
+func (s *Server) SetLatency(d time.Duration) { s.mu.Lock(); s.latency = d; s.mu.Unlock() }
 
 // Fail makes every later request fail with fault (OK to recover).
 func (s *Server) Fail(fault string) {
@@ -79,7 +157,8 @@ func (s *Server) Fail(fault string) {
 // SetRetryAfter sets the Retry-After header sent with 429 and 503.
 func (s *Server) SetRetryAfter(v string) { s.mu.Lock(); s.retryAfter = v; s.mu.Unlock() }
 
-// SetSlow sets how long SlowHeaders waits before answering.
+// SetSlow sets how long SlowHeaders waits before answering and SlowBody
+// pauses partway.
 func (s *Server) SetSlow(d time.Duration) { s.mu.Lock(); s.slow = d; s.mu.Unlock() }
 
 // EchoKey makes 401 answers quote the key they received, as some real
@@ -109,28 +188,46 @@ func RefusedURL() string {
 	return "http://" + addr
 }
 
+// wait waits d or until the request ends; it reports whether d passed.
+func wait(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// hangUp closes the connection under w at once, as a server that resets it.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+		}
+	}
+}
+
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if s.format == Anthropic {
 		key = r.Header.Get("x-api-key")
 	}
 	s.mu.Lock()
-	fault, text, retryAfter, slow, echo := s.fault, s.text, s.retryAfter, s.slow, s.echoKey
+	fault, checkFault, text, retryAfter, slow, latency, echo := s.fault, s.checkFault, s.text, s.retryAfter, s.slow, s.latency, s.echoKey
+	for k, v := range s.headers {
+		w.Header()[k] = append([]string(nil), v...)
+	}
 	s.lastKey = key
 	s.mu.Unlock()
 
 	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/models") {
 		s.checks.Add(1)
-		if fault == Status401 {
-			s.writeError(w, 401, "invalid_api_key", "Incorrect API key provided", "", key, echo)
-			return
-		}
-		if fault != OK {
-			s.writeError(w, 503, "server_error", "Service unavailable", "", key, false)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"object":"list","data":[{"id":"fake-model","object":"model"}]}`)
+		s.handleCheck(w, r, fault, checkFault, key, echo)
 		return
 	}
 	s.calls.Add(1)
@@ -168,13 +265,17 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, 401, "invalid_api_key", "Incorrect API key provided", "", key, echo)
 	case Hang:
 		<-r.Context().Done()
+	case Reset:
+		hangUp(w)
 	case SlowHeaders:
-		select {
-		case <-r.Context().Done():
+		if !wait(r, slow) {
 			return
-		case <-time.After(slow):
 		}
-		s.writeOK(w, text, false)
+		s.writeOK(w, text, false, nil)
+	case SlowBody:
+		s.writeOK(w, text, body.Stream, func() bool { return wait(r, slow) })
+	case Stall:
+		s.writeOK(w, text, body.Stream, func() bool { <-r.Context().Done(); return false })
 	case Malformed:
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"id":"x","choices":[{"message":{"content":"half`+"\x00"+`"}`)
@@ -191,11 +292,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", fmt.Sprint(len(full)))
 		w.WriteHeader(200)
 		w.Write([]byte(full[:len(full)/2]))
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-			}
-		}
+		hangUp(w)
 	case StreamError:
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(200)
@@ -217,12 +314,53 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "data: {\"choices\":[{\"delta\":{\"content\":\"Half\"}}]}\n\n")
 		}
 		w.(http.Flusher).Flush()
-		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-			conn.Close()
-		}
+		hangUp(w)
 	default:
-		s.writeOK(w, text, body.Stream)
+		if !wait(r, latency) {
+			return
+		}
+		s.writeOK(w, text, body.Stream, nil)
 	}
+}
+
+// handleCheck answers a model list request.
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request, fault, checkFault, key string, echo bool) {
+	const list = `{"object":"list","data":[{"id":"fake-model","object":"model","created":1,"owned_by":"fake"}]}`
+	switch checkFault {
+	case CheckGarbage:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, "<html>\x00\x01 not a model list")
+		return
+	case CheckEmpty:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		return
+	case CheckWrong:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"ok"}`)
+		return
+	case CheckStall:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, list[:len(list)/2])
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		<-r.Context().Done()
+		return
+	case CheckOK:
+	default:
+		switch fault {
+		case OK:
+		case Status401:
+			s.writeError(w, 401, "invalid_api_key", "Incorrect API key provided", "", key, echo)
+			return
+		default:
+			s.writeError(w, 503, "server_error", "Service unavailable", "", key, false)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprint(w, list)
 }
 
 func (s *Server) writeError(w http.ResponseWriter, status int, typ, msg, retryAfter, key string, echo bool) {
@@ -253,23 +391,43 @@ func (s *Server) okBody(text string) string {
 		string(t) + `},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46}}`
 }
 
-func (s *Server) writeOK(w http.ResponseWriter, text string, stream bool) {
+// writeOK writes a good answer, streamed when stream is set. pause, when
+// set, runs after the first part of the answer went out (the first delta
+// of a stream, half of a whole body); the rest follows only if it returns
+// true.
+func (s *Server) writeOK(w http.ResponseWriter, text string, stream bool, pause func() bool) {
+	flush := func() {
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+	}
 	if !stream {
+		body := s.okBody(text)
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, s.okBody(text))
+		if pause == nil {
+			fmt.Fprint(w, body)
+			return
+		}
+		fmt.Fprint(w, body[:len(body)/2])
+		flush()
+		if pause() {
+			fmt.Fprint(w, body[len(body)/2:])
+		}
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
-	fl := w.(http.Flusher)
 	words := strings.SplitAfter(text, " ")
 	if s.format == Anthropic {
 		fmt.Fprint(w, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"fake-model\",\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n")
 		fmt.Fprint(w, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n")
 		fmt.Fprint(w, "event: ping\ndata: {\"type\": \"ping\"}\n\n")
-		for _, word := range words {
+		for i, word := range words {
 			d, _ := json.Marshal(word)
 			fmt.Fprintf(w, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":%s}}\n\n", d)
-			fl.Flush()
+			flush()
+			if i == 0 && pause != nil && !pause() {
+				return
+			}
 		}
 		fmt.Fprint(w, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n")
 		fmt.Fprint(w, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":34}}\n\n")
@@ -283,7 +441,10 @@ func (s *Server) writeOK(w http.ResponseWriter, text string, stream bool) {
 			role = `"role":"assistant",`
 		}
 		fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"fake-model\",\"choices\":[{\"index\":0,\"delta\":{%s\"content\":%s},\"finish_reason\":null}]}\n\n", role, d)
-		fl.Flush()
+		flush()
+		if i == 0 && pause != nil && !pause() {
+			return
+		}
 	}
 	fmt.Fprint(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"fake-model\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n")
 	fmt.Fprint(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"fake-model\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":34,\"total_tokens\":46}}\n\n")

@@ -13,11 +13,8 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -64,6 +61,7 @@ type Client struct {
 	cfg            Config
 	url            string
 	newTokensField bool // send max_completion_tokens (api.openai.com)
+	ep             wire.Endpoint
 }
 
 var _ providers.Provider = (*Client)(nil)
@@ -81,6 +79,12 @@ func New(cfg Config) *Client {
 		cfg.Key = func() (string, error) { return "", nil }
 	}
 	c := &Client{cfg: cfg, url: strings.TrimRight(cfg.BaseURL, "/")}
+	c.ep = wire.Endpoint{Provider: cfg.Name, Client: cfg.HTTPClient, Key: cfg.Key, Now: cfg.Now, ErrorMessage: errorMessage,
+		Header: func(h http.Header, key string) {
+			if key != "" {
+				h.Set("Authorization", "Bearer "+key)
+			}
+		}}
 	c.newTokensField = strings.HasPrefix(c.url, "https://api.openai.com/")
 	if c.cfg.ModelsURL == "" {
 		c.cfg.ModelsURL = c.url + "/models"
@@ -153,10 +157,6 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 
 func (c *Client) generate(ctx context.Context, req providers.Request) (providers.Response, error) {
 	start := time.Now()
-	key, err := c.cfg.Key()
-	if err != nil {
-		return providers.Response{}, &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
-	}
 	body := chatRequest{Model: c.cfg.Model, Stream: req.OnDelta != nil}
 	if c.newTokensField {
 		body.MaxCompletion = req.MaxTokens // OpenAI's newer models refuse max_tokens
@@ -177,36 +177,15 @@ func (c *Client) generate(ctx context.Context, req providers.Request) (providers
 	if req.JSON {
 		body.ResponseFormat = &responseFormat{Type: "json_object"}
 	}
-	buf, err := json.Marshal(body)
+	resp, err := c.ep.Post(ctx, c.url+"/chat/completions", body, body.Stream)
 	if err != nil {
-		return providers.Response{}, fmt.Errorf("%s: encode request: %w", c.cfg.Name, err)
-	}
-	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+"/chat/completions", bytes.NewReader(buf))
-	if err != nil {
-		return providers.Response{}, &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
-	}
-	httpReq.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		httpReq.Header.Set("Authorization", "Bearer "+key)
-	}
-	if body.Stream {
-		httpReq.Header.Set("Accept", "text/event-stream")
-	}
-	resp, err := c.cfg.HTTPClient.Do(httpReq)
-	if err != nil {
-		return providers.Response{}, wire.TransportError(ctx, c.cfg.Name, err)
+		return providers.Response{}, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		return providers.Response{}, wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
-	}
 	out := providers.Response{Provider: c.cfg.Name, Model: c.cfg.Model}
-	if body.Stream && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		err = c.readStream(ctx, resp.Body, req.OnDelta, &out)
-	} else {
-		err = c.readWhole(ctx, resp.Body, req.OnDelta, &out)
-	}
+	err = wire.ReadAnswer(resp, body.Stream,
+		func(r io.Reader) error { return c.readStream(ctx, r, req.OnDelta, &out) },
+		func(r io.Reader) error { return c.readWhole(ctx, r, req.OnDelta, &out) })
 	if err != nil {
 		return providers.Response{}, err
 	}
@@ -215,13 +194,9 @@ func (c *Client) generate(ctx context.Context, req providers.Request) (providers
 }
 
 func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	raw, err := io.ReadAll(io.LimitReader(r, wire.MaxBody))
-	if err != nil {
-		return wire.TransportError(ctx, c.cfg.Name, err)
-	}
 	var cr chatResponse
-	if err := json.Unmarshal(raw, &cr); err != nil {
-		return wire.BadResponse(c.cfg.Name, "the answer was not valid JSON (it may have been cut off)")
+	if err := wire.DecodeWhole(ctx, c.cfg.Name, r, &cr); err != nil {
+		return err
 	}
 	if len(cr.Choices) == 0 || cr.Choices[0].Message.Content == nil {
 		return wire.BadResponse(c.cfg.Name, "the answer had no choices")
@@ -244,20 +219,19 @@ func (c *Client) readWhole(ctx context.Context, r io.Reader, onDelta func(string
 }
 
 func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(string), out *providers.Response) error {
-	var text strings.Builder
-	err := wire.Events(r, func(_, data string) (bool, error) {
+	text, err := wire.ReadStream(ctx, c.cfg.Name, r, onDelta, func(_, data string) (string, bool, error) {
 		if data == "[DONE]" {
-			return true, nil
+			return "", true, nil
 		}
 		var chunk struct {
 			chatResponse
 			Error json.RawMessage `json:"error"`
 		}
 		if err := json.Unmarshal([]byte(data), &chunk); err != nil {
-			return false, wire.BadResponse(c.cfg.Name, "a streamed chunk was not valid JSON")
+			return "", false, wire.BadResponse(c.cfg.Name, "a streamed chunk was not valid JSON")
 		}
 		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
-			return false, &providers.Error{Provider: c.cfg.Name, Retryable: true, Err: providers.ErrUnavailable, Message: "the stream ended with an error"}
+			return "", false, wire.StreamError(c.cfg.Name)
 		}
 		if chunk.Model != "" {
 			out.Model = chunk.Model
@@ -265,27 +239,15 @@ func (c *Client) readStream(ctx context.Context, r io.Reader, onDelta func(strin
 		if chunk.Usage != nil {
 			out.Usage = providers.Usage{InputTokens: chunk.Usage.PromptTokens, OutputTokens: chunk.Usage.CompletionTokens}
 		}
-		if len(chunk.Choices) > 0 && chunk.Choices[0].Delta.Content != "" {
-			d := chunk.Choices[0].Delta.Content
-			text.WriteString(d)
-			onDelta(d)
+		if len(chunk.Choices) > 0 {
+			return chunk.Choices[0].Delta.Content, false, nil
 		}
-		return false, nil
+		return "", false, nil
 	})
 	if err != nil {
-		var pe *providers.Error
-		if errors.As(err, &pe) {
-			return err
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil {
-			return wire.BadResponse(c.cfg.Name, "the stream ended before it was complete")
-		}
-		return wire.TransportError(ctx, c.cfg.Name, err)
+		return err
 	}
-	if strings.TrimSpace(text.String()) == "" {
-		return wire.BadResponse(c.cfg.Name, "the answer had no choices")
-	}
-	out.Text = text.String()
+	out.Text = text
 	return nil
 }
 
@@ -310,27 +272,7 @@ func errorMessage(raw []byte, key string) string {
 }
 
 // Check lists the models, which proves the endpoint answers and the key
-// is accepted, without generating.
-func (c *Client) Check(ctx context.Context) error {
-	key, err := c.cfg.Key()
-	if err != nil {
-		return &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "no API key is set"}
-	}
-	httpReq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.ModelsURL, nil)
-	if err != nil {
-		return &providers.Error{Provider: c.cfg.Name, Err: providers.ErrMisconfigured, Message: "the base URL is not valid"}
-	}
-	if key != "" {
-		httpReq.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := c.cfg.HTTPClient.Do(httpReq)
-	if err != nil {
-		return wire.TransportError(ctx, c.cfg.Name, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return wire.StatusError(c.cfg.Name, resp.StatusCode, resp.Header, errorMessage(raw, key), c.cfg.Now())
-	}
-	return nil
-}
+// is accepted, without generating. The list must arrive whole within ctx
+// and be a JSON model list: a 200 with an empty, garbled or stalled body
+// fails.
+func (c *Client) Check(ctx context.Context) error { return c.ep.Check(ctx, c.cfg.ModelsURL) }

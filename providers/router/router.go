@@ -3,14 +3,27 @@
 //
 // For one request the router: answers from the cache unless the request
 // says NoCache; applies the global and per-channel rate limits; walks the
-// enabled providers in order of health score, then configured order,
-// skipping those whose breaker is open, whose key was rejected, whose rate
+// enabled providers, those that failed last (a call or a health check)
+// after the others, then in configured order, skipping those whose breaker
+// is open, whose key was rejected, that are in a cooldown they asked for
+// (429 or 503 with Retry-After or rate-limit reset headers), whose rate
 // limit or daily quota is spent, or that need the internet while the
-// network is down; tries each at most MaxAttempts times with exponential
-// backoff and jitter (cenkalti/backoff/v5), waiting at least what a
-// Retry-After header asks; falls through to the next provider on retryable
-// errors; and, when the request-wide deadline is near or every provider
-// failed, asks the fallback (the templates), which always answers.
+// network is down; and, when the request-wide deadline is near or every
+// provider failed, asks the fallback (the templates), which always answers
+// and whose notes then say why in plain words.
+//
+// Each attempt has a first-byte budget derived from the provider's own
+// first-byte times for that kind of task (three times their p95, within
+// 1–8 s; 3 s before there are any) and must not go quiet for longer than
+// that once it started: one that does is abandoned and demoted, and the
+// next provider starts at once. For interactive requests a retryable
+// failure moves on to the next provider at once and a failing provider is
+// retried with backoff (cenkalti/backoff/v5) only when no other is left;
+// background requests retry in place first, as the autopilot prefers an
+// answer from its first provider. No request sleeps on a Retry-After while
+// another provider can answer. Optionally (Config.Hedge) an interactive
+// request starts the next provider when the first has used half its
+// budget, and takes whichever starts answering first.
 package router
 
 import (
@@ -19,13 +32,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/time/rate"
 
@@ -45,6 +56,10 @@ const (
 	DefaultChannelRPM       = 100
 	DefaultGlobalRPM        = 10_000
 	DefaultFlushInterval    = 5 * time.Second
+	DefaultCheckTimeout     = 5 * time.Second
+	// DefaultRateLimitCooldown is how long a provider rests after a 429
+	// that named no time.
+	DefaultRateLimitCooldown = 5 * time.Second
 )
 
 // Provider states in snapshots.
@@ -52,6 +67,7 @@ const (
 	StateHealthy       = "healthy"
 	StateDegraded      = "degraded"
 	StateBreakerOpen   = "breaker_open"
+	StateCooldown      = "cooldown"
 	StateMisconfigured = "misconfigured"
 	StateDisabled      = "disabled"
 )
@@ -97,6 +113,13 @@ type Observer interface {
 	BreakerChange(provider string, from, to gobreaker.State)
 }
 
+// HedgeObserver is an Observer that also hears hedges. The router calls
+// Hedge when a request's answer is in and a hedge ran: provider is the one
+// started alongside a slow one, won whether its answer was taken.
+type HedgeObserver interface {
+	Hedge(provider string, won bool)
+}
+
 // Config configures New. Zero values take the defaults named.
 type Config struct {
 	// Providers in preference order.
@@ -105,17 +128,44 @@ type Config struct {
 	Fallback providers.Provider
 	// Deadline bounds a whole request. Zero means DefaultDeadline.
 	Deadline time.Duration
-	// AttemptTimeout bounds one call to a provider, so one that hangs
-	// leaves time for the next. Zero means half the Deadline.
+	// AttemptTimeout bounds one call to a provider, its whole answer, so
+	// one that hangs leaves time for the next. Zero means half the Deadline.
 	AttemptTimeout time.Duration
 	// FallbackReserve is kept from the deadline for the fallback. Zero
 	// means a tenth of the Deadline, at most 500 ms.
 	FallbackReserve time.Duration
-	// MaxAttempts per provider. Zero means DefaultMaxAttempts.
+	// MaxAttempts per provider and request. Zero means DefaultMaxAttempts.
+	// An interactive request makes the second and later attempts only when
+	// no other provider is left.
 	MaxAttempts int
 	// BackoffInitial and BackoffMax shape the exponential backoff between
-	// attempts (jitter ±50%). Zero means the Default values.
+	// attempts on one provider (jitter ±50%). Zero means the Default values.
 	BackoffInitial, BackoffMax time.Duration
+	// BudgetMin and BudgetMax clamp an attempt's first-byte budget, and
+	// BudgetFactor times the provider's p95 first-byte time for the kind
+	// of task is the budget within them; BudgetInitial is the budget
+	// before a provider has answered that kind of task (one blown then
+	// counts as its first time, so the next budget is longer). The last
+	// provider before the templates gets BudgetMax, since a late answer
+	// beats a template. Zero means DefaultBudgetMin (1 s), DefaultBudgetMax (8 s),
+	// DefaultBudgetFactor (3) and DefaultBudgetInitial (3 s).
+	BudgetMin, BudgetMax, BudgetInitial time.Duration
+	BudgetFactor                        float64
+	// Hedge, for interactive requests, starts the next provider when an
+	// attempt has used half its first-byte budget without a byte, takes
+	// whichever starts answering first and cancels the other. It costs a
+	// second provider's request (and quota) whenever the first is slow.
+	// False means no hedging.
+	Hedge bool
+	// RateLimitCooldown is how long a provider gets no interactive request
+	// after a 429 that named no time. Zero means DefaultRateLimitCooldown.
+	RateLimitCooldown time.Duration
+	// Cooldowns, when set, persists cooldowns so a restart keeps them. Nil
+	// keeps them in memory only.
+	Cooldowns *Cooldowns
+	// CheckTimeout bounds one health check, the model list read whole
+	// included. Zero means DefaultCheckTimeout, at most the Deadline.
+	CheckTimeout time.Duration
 	// BreakerThreshold consecutive failures open a breaker; it half-opens
 	// after BreakerCooldown. Zero means the Default values.
 	BreakerThreshold uint32
@@ -135,20 +185,32 @@ type Config struct {
 	Observer Observer
 	// Logger receives diagnostics (never secrets). Nil means slog.Default().
 	Logger *slog.Logger
-	// Now is the clock for limits and quotas. Nil means time.Now. The breakers
-	// (sony/gobreaker/v2) keep real time.
+	// Now is the clock for limits, quotas and cooldowns. Nil means
+	// time.Now. Budgets and breakers (sony/gobreaker/v2) keep real,
+	// monotonic time (virtual inside a testing/synctest bubble).
 	Now func() time.Time
 	// Sleep waits d or until ctx ends. Nil means a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// member is one provider's routing state.
+// member is one provider in the current list: its entry and limiter, and
+// its health, which outlives list changes.
 type member struct {
+	*health
 	entry   Entry
 	name    string
 	order   int
-	breaker *breaker
 	limiter *rate.Limiter
+}
+
+// health is what the router learned about one provider. SetProviders
+// hands it on to the provider's next member, so requests in flight and
+// later ones share it.
+type health struct {
+	breaker   *breaker
+	demoted   atomic.Bool // the last call or check failed: tried after the others
+	hedges    atomic.Uint64
+	hedgesWon atomic.Uint64
 
 	mu          sync.Mutex
 	misconfig   string // the user-facing sentence, empty when fine
@@ -159,9 +221,8 @@ type member struct {
 	netDown     bool
 	lat         [256]time.Duration
 	latN        int
-	ok, failed  uint64
-	recent      [8]bool // the last outcomes of calls and checks, for the health score
-	recentN     int
+	ok, failedN uint64
+	ttfb        map[kind]*samples
 }
 
 // Router is safe for concurrent use.
@@ -177,6 +238,8 @@ type Router struct {
 	channelRPM atomic.Int64
 	retune     chan time.Duration       // a new health interval for the running loop
 	obs        atomic.Pointer[Observer] // nil: nobody listens
+	budgets    budgeter
+	cooldowns  *Cooldowns
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -212,8 +275,30 @@ func New(cfg Config) (*Router, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
 	}
+	if cfg.BudgetMin <= 0 {
+		cfg.BudgetMin = DefaultBudgetMin
+	}
+	if cfg.BudgetMax <= 0 {
+		cfg.BudgetMax = max(DefaultBudgetMax, cfg.BudgetMin)
+	}
+	if cfg.BudgetInitial <= 0 {
+		cfg.BudgetInitial = min(max(DefaultBudgetInitial, cfg.BudgetMin), cfg.BudgetMax)
+	}
+	if cfg.BudgetFactor <= 0 {
+		cfg.BudgetFactor = DefaultBudgetFactor
+	}
+	if cfg.RateLimitCooldown <= 0 {
+		cfg.RateLimitCooldown = DefaultRateLimitCooldown
+	}
+	if cfg.CheckTimeout <= 0 {
+		cfg.CheckTimeout = DefaultCheckTimeout
+	}
 	r := &Router{cfg: cfg, log: cfg.Logger, channels: map[string]*rate.Limiter{}, wake: make(chan struct{}, 1),
-		retune: make(chan time.Duration, 1)}
+		retune: make(chan time.Duration, 1), cooldowns: cfg.Cooldowns,
+		budgets: budgeter{min: cfg.BudgetMin, max: cfg.BudgetMax, initial: cfg.BudgetInitial, factor: cfg.BudgetFactor}}
+	if r.cooldowns == nil {
+		r.cooldowns = newCooldowns(cfg.Now)
+	}
 	r.Tune(Tuning{Deadline: cfg.Deadline, AttemptTimeout: cfg.AttemptTimeout, FallbackReserve: cfg.FallbackReserve,
 		HealthInterval: cfg.HealthInterval, ChannelRPM: cfg.ChannelRPM, GlobalRPM: cfg.GlobalRPM})
 	if cfg.Observer != nil {
@@ -312,8 +397,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // SetProviders replaces the provider list (settings changed). Providers
-// that keep their name keep their breaker, statistics and health; a
-// rejected key is forgotten, since the key or settings may have changed.
+// that keep their name keep their breaker, statistics, budgets and health;
+// a rejected key is forgotten, since the key or settings may have changed.
 func (r *Router) SetProviders(entries []Entry) {
 	old := map[string]*member{}
 	if cur := r.members.Load(); cur != nil {
@@ -327,25 +412,22 @@ func (r *Router) SetProviders(entries []Entry) {
 		if e.Label == "" {
 			e.Label = name
 		}
-		m := old[name]
-		if m == nil {
-			m = &member{name: name}
+		// a fresh member, so requests in flight never see a half-updated
+		// entry; it shares the health of the one it replaces
+		m := &member{name: name, entry: e, order: i}
+		if prev := old[name]; prev != nil {
+			m.health, m.limiter = prev.health, prev.limiter
+			m.mu.Lock()
+			m.misconfig = ""
+			m.mu.Unlock()
+		} else {
+			m.health = &health{ttfb: map[kind]*samples{}}
 			m.breaker = newBreaker(name, r.cfg.BreakerThreshold, r.cfg.BreakerCooldown, func(from, to gobreaker.State) {
 				if o := r.observer(); o != nil {
 					o.BreakerChange(name, from, to)
 				}
 			})
-		} else {
-			// a fresh member, so requests in flight never see a half-updated
-			// entry; it keeps the breaker, limiter, statistics and health
-			m.mu.Lock()
-			cp := &member{name: name, breaker: m.breaker, lat: m.lat, latN: m.latN, ok: m.ok, failed: m.failed,
-				recent: m.recent, recentN: m.recentN, lastErr: m.lastErr, lastErrAt: m.lastErrAt, lastCheck: m.lastCheck,
-				checkFailed: m.checkFailed, netDown: m.netDown, limiter: m.limiter}
-			m.mu.Unlock()
-			m = cp
 		}
-		m.entry, m.order = e, i
 		if e.RPM > 0 {
 			if m.limiter == nil || m.limiter.Burst() != e.RPM {
 				m.limiter = rate.NewLimiter(perMinute(e.RPM), e.RPM)
@@ -366,7 +448,8 @@ func (r *Router) Online() bool { return !r.offline.Load() }
 // fails; err is then the fallback's error.
 func (r *Router) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, r.timing().deadline)
+	tm := r.timing()
+	ctx, cancel := context.WithTimeout(ctx, tm.deadline)
 	defer cancel()
 
 	var key string
@@ -385,65 +468,51 @@ func (r *Router) Generate(ctx context.Context, req providers.Request) (providers
 		}
 	}
 
-	var notes []string
-	attempts := 0
-	first := true
-	var streamed atomic.Bool // text went out through OnDelta since the last restart
+	g := &run{r: r, req: req, tm: tm, now: r.cfg.Now(), k: kind{task: req.Task, stream: req.OnDelta != nil}}
 	if req.OnDelta != nil {
-		onDelta := req.OnDelta
-		req.OnDelta = func(text string) { streamed.Store(true); onDelta(text) }
+		g.stream = &stream{onDelta: req.OnDelta, onRestart: req.OnRestart}
 	}
-	restart := func() {
-		if streamed.Swap(false) && req.OnRestart != nil {
-			req.OnRestart()
-		}
-	}
-	now := r.cfg.Now()
-	limited := r.admit(ctx, req, now)
-	if limited != "" {
-		notes = append(notes, limited)
-	}
-	if limited == "" {
+	if limited := r.admit(ctx, req, g.now); limited != "" {
+		g.notes = append(g.notes, limited)
+	} else {
 		if r.offline.Load() && r.skipsRemote() {
-			notes = append(notes, "The internet looks unreachable, so only providers that work offline were tried.")
+			g.notes = append(g.notes, "The internet looks unreachable, so only providers that work offline were tried.")
 		}
-		for _, m := range r.order() {
-			if ctx.Err() != nil || r.remaining(ctx) <= r.timing().reserve {
-				break
+		if resp, ok := g.walk(ctx, r.order()); ok {
+			resp.Attempts = g.calls
+			resp.Notes = answeredNotes(g.notes, g.whys)
+			resp.Latency = time.Since(start)
+			if r.cfg.Cache != nil {
+				r.store(ctx, key, req.Task, resp)
 			}
-			resp, n, note, ok := r.try(ctx, m, req, restart)
-			attempts += n
-			if note != "" {
-				notes = append(notes, note)
-			}
-			if ok {
-				resp.Attempts = attempts
-				resp.Fallback = !first
-				resp.Notes = notes
-				resp.Latency = time.Since(start)
-				if r.cfg.Cache != nil {
-					r.store(ctx, key, req.Task, resp)
-				}
-				return resp, nil
-			}
-			first = false // skipped or failed: whoever answers is not the first choice
+			return resp, nil
 		}
 	}
 
-	restart()
 	// the fallback answers even when the request's deadline has passed
-	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), max(r.timing().reserve, time.Second))
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), max(tm.reserve, time.Second))
 	defer fcancel()
+	freq := req
+	freq.OnRestart = nil
+	var tpl *attempt
+	if s := g.stream; s != nil {
+		tpl = &attempt{name: r.cfg.Fallback.Name(), label: templatesLabel}
+		s.handover(tpl)
+		freq.OnDelta = func(text string) { s.delta(tpl, text) }
+	}
 	t0 := time.Now()
-	resp, err := r.cfg.Fallback.Generate(fctx, req)
+	resp, err := r.cfg.Fallback.Generate(fctx, freq)
 	r.observeAttempt(r.cfg.Fallback.Name(), err, time.Since(t0))
-	attempts++
+	g.calls++
 	if err != nil {
 		return providers.Response{}, fmt.Errorf("generate %s: %w", req.Task, err)
 	}
-	resp.Attempts = attempts
+	if tpl != nil {
+		g.stream.answered(tpl)
+	}
+	resp.Attempts = g.calls
 	resp.Fallback = true
-	resp.Notes = notes
+	resp.Notes = fallbackNotes(g.notes, g.whys)
 	resp.Latency = time.Since(start)
 	return resp, nil
 }
@@ -516,153 +585,31 @@ func (r *Router) remaining(ctx context.Context) time.Duration {
 }
 
 // order is the routing order: enabled providers, online-capable ones only
-// when online, best health score first, then configured order.
+// when online; those whose last call or health check failed after the
+// others; then configured order.
 func (r *Router) order() []*member {
 	all := *r.members.Load()
 	out := make([]*member, 0, len(all))
 	offline := r.offline.Load()
+	demoted := 0
 	for _, m := range all {
 		if m.entry.Disabled || (offline && !m.entry.Offline) {
 			continue
 		}
+		if m.demoted.Load() {
+			demoted++
+			continue
+		}
 		out = append(out, m)
 	}
-	if len(out) > 1 {
-		scores := make(map[*member]int, len(out))
-		for _, m := range out {
-			scores[m] = m.scoreBucket()
-		}
-		sort.SliceStable(out, func(i, j int) bool { return scores[out[i]] > scores[out[j]] })
-	}
-	return out
-}
-
-// scoreBucket is the health score in three tiers, so small fluctuations
-// never reorder providers: 2 when at least 6 of the last 8 calls and
-// checks succeeded and the last check passed, 1 when at least 2 did, else
-// 0. Within a tier the configured order decides. A provider that recovers
-// climbs back as its checks (every HealthInterval) and calls succeed.
-func (m *member) scoreBucket() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := min(m.recentN, len(m.recent))
-	score := 1.0
-	if n > 0 {
-		good := 0
-		for i := 0; i < n; i++ {
-			if m.recent[i] {
-				good++
+	if demoted > 0 {
+		for _, m := range all {
+			if !m.entry.Disabled && (!offline || m.entry.Offline) && m.demoted.Load() {
+				out = append(out, m)
 			}
 		}
-		score = float64(good) / float64(n)
 	}
-	switch {
-	case score >= 0.75 && !m.checkFailed:
-		return 2
-	case score >= 0.25:
-		return 1
-	default:
-		return 0
-	}
-}
-
-// try sends req to m, with retries. It returns the number of calls made,
-// a note for the user, and whether it answered.
-func (r *Router) try(ctx context.Context, m *member, req providers.Request, restart func()) (providers.Response, int, string, bool) {
-	m.mu.Lock()
-	misconfig := m.misconfig
-	m.mu.Unlock()
-	if misconfig != "" {
-		return providers.Response{}, 0, misconfig, false // skipped, but the user hears why
-	}
-	if m.breaker.State() == gobreaker.StateOpen {
-		return providers.Response{}, 0, "", false
-	}
-	bo := &backoff.ExponentialBackOff{InitialInterval: r.cfg.BackoffInitial, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: r.cfg.BackoffMax}
-	bo.Reset()
-	calls := 0
-	for attempt := 1; attempt <= r.cfg.MaxAttempts; attempt++ {
-		// each attempt is one request to the provider: the breaker must let
-		// it through, and it needs a rate-limit token and counts against the
-		// daily quota
-		done, err := m.breaker.Allow()
-		if err != nil {
-			return providers.Response{}, calls, "", false
-		}
-		if m.limiter != nil && !r.take(ctx, m.limiter, req.Background, r.cfg.Now()) {
-			done(false, false)
-			r.observeLimited(m.name, ScopeProvider)
-			return providers.Response{}, calls, "", false
-		}
-		if r.cfg.Quotas != nil && !r.cfg.Quotas.Take(m.name, m.entry.DailyQuota) {
-			done(false, false)
-			r.observeLimited(m.name, ScopeQuota)
-			return providers.Response{}, calls, m.entry.Label + " used its daily quota, so another provider answered.", false
-		}
-		restart() // a failed attempt may have streamed part of its answer
-		actx, cancel := context.WithTimeout(ctx, min(r.timing().attempt, r.remaining(ctx)-r.timing().reserve))
-		t0 := time.Now()
-		resp, err := m.entry.Provider.Generate(actx, req)
-		lat := time.Since(t0)
-		attemptTimedOut := actx.Err() != nil && ctx.Err() == nil
-		cancel()
-		calls++
-		r.observeAttempt(m.name, err, lat)
-		if err == nil {
-			done(true, true)
-			m.record(true, lat, "", r.cfg.Now())
-			r.markNetwork(m, false)
-			resp.Provider = m.name
-			return resp, calls, "", true
-		}
-		var pe *providers.Error
-		isPE := errors.As(err, &pe)
-		switch {
-		case isPE && errors.Is(pe.Err, providers.ErrMisconfigured):
-			done(false, false)
-			msg := misconfiguredMessage(m.entry.Label, pe)
-			m.mu.Lock()
-			m.misconfig = msg
-			m.mu.Unlock()
-			m.record(false, lat, err.Error(), r.cfg.Now())
-			r.log.Warn("provider misconfigured", "provider", m.name, "status", pe.Status)
-			return providers.Response{}, calls, msg, false
-		case ctx.Err() != nil: // the request's own deadline or the caller gave up
-			done(false, false)
-			return providers.Response{}, calls, "", false
-		}
-		done(false, true)
-		m.record(false, lat, errText(err, attemptTimedOut), r.cfg.Now())
-		if isPE && pe.Network {
-			r.markNetwork(m, true)
-		}
-		// a hang tends to repeat, and an unreachable server (refused, no
-		// route, no DNS) will not answer a retry either: let the next try
-		if attemptTimedOut || (isPE && (!pe.Retryable || pe.Network)) {
-			return providers.Response{}, calls, "", false
-		}
-		if attempt == r.cfg.MaxAttempts {
-			break
-		}
-		wait := bo.NextBackOff()
-		if isPE && pe.RetryAfter > wait {
-			wait = pe.RetryAfter
-		}
-		if wait >= r.remaining(ctx)-r.timing().reserve {
-			return providers.Response{}, calls, "", false
-		}
-		if r.cfg.Sleep(ctx, wait) != nil {
-			return providers.Response{}, calls, "", false
-		}
-	}
-	return providers.Response{}, calls, "", false
-}
-
-func errText(err error, timedOut bool) string {
-	if timedOut {
-		return "did not answer in time"
-	}
-	return err.Error()
+	return out
 }
 
 func misconfiguredMessage(label string, pe *providers.Error) string {
@@ -676,19 +623,49 @@ func misconfiguredMessage(label string, pe *providers.Error) string {
 	}
 }
 
-func (m *member) record(ok bool, lat time.Duration, errMsg string, now time.Time) {
+// succeeded records an answer: its latency and first-byte time, and the
+// provider's rank back.
+func (m *member) succeeded(k kind, lat, ttfb time.Duration) {
+	m.mu.Lock()
+	m.ok++
+	m.lat[m.latN%len(m.lat)] = lat
+	m.latN++
+	s := m.ttfb[k]
+	if s == nil {
+		s = &samples{}
+		m.ttfb[k] = s
+	}
+	s.add(ttfb)
+	m.mu.Unlock()
+	m.demoted.Store(false)
+}
+
+// slowFirst records that m did not start answering k within budget. Before
+// m has answered k at all, that budget counts as its first time, so m
+// gets a longer budget next time (up to BudgetMax): a model slower than
+// the initial budget is not shut out for good. Once m has times of its
+// own, a budget blown is a failure only.
+func (m *member) slowFirst(k kind, budget time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.recent[m.recentN%len(m.recent)] = ok
-	m.recentN++
-	if ok {
-		m.ok++
-		m.lat[m.latN%len(m.lat)] = lat
-		m.latN++
+	if m.ttfb[k] != nil {
 		return
 	}
-	m.failed++
+	s := &samples{}
+	s.add(budget)
+	m.ttfb[k] = s
+}
+
+// failed records a failure; demote puts the provider after the others
+// until a call or a health check succeeds.
+func (m *member) failed(errMsg string, now time.Time, demote bool) {
+	m.mu.Lock()
+	m.failedN++
 	m.lastErr, m.lastErrAt = errMsg, now
+	m.mu.Unlock()
+	if demote {
+		m.demoted.Store(true)
+	}
 }
 
 // markNetwork records whether m failed to reach its server; when every
@@ -764,18 +741,22 @@ func (r *Router) Check(ctx context.Context, name string) error {
 	return fmt.Errorf("check %s: unknown provider", name)
 }
 
+// check runs m's health check. A pass after failures restores m's rank at
+// once and, when its breaker is open, half-opens it so the next request is
+// its trial; a failure puts m after the others.
 func (r *Router) check(ctx context.Context, m *member, hc providers.HealthChecker) error {
-	cctx, cancel := context.WithTimeout(ctx, min(5*time.Second, r.timing().deadline))
+	cctx, cancel := context.WithTimeout(ctx, min(r.cfg.CheckTimeout, r.timing().deadline))
 	defer cancel()
 	err := hc.Check(cctx)
+	if ctx.Err() != nil { // the router is stopping: the check says nothing
+		return err
+	}
 	now := r.cfg.Now()
 	var pe *providers.Error
 	isPE := errors.As(err, &pe)
 	m.mu.Lock()
 	m.lastCheck = now
 	m.checkFailed = err != nil
-	m.recent[m.recentN%len(m.recent)] = err == nil // checks count toward the health score
-	m.recentN++
 	m.netDown = isPE && pe.Network
 	switch {
 	case err == nil:
@@ -787,11 +768,15 @@ func (r *Router) check(ctx context.Context, m *member, hc providers.HealthChecke
 		m.lastErr, m.lastErrAt = err.Error(), now
 	}
 	m.mu.Unlock()
+	m.demoted.Store(err != nil)
+	if err == nil && m.breaker.Probe() {
+		r.log.Info("provider passed its health check: its breaker half-opens for a trial", "provider", m.name)
+	}
 	return err
 }
 
-// Start runs health checks every HealthInterval and flushes quotas, until
-// Stop. Wake asks for a check at once.
+// Start runs health checks every HealthInterval and flushes quotas and
+// cooldowns, until Stop. Wake asks for a check at once.
 func (r *Router) Start(ctx context.Context) {
 	ctx, r.cancel = context.WithCancel(ctx)
 	r.wg.Add(1)
@@ -832,7 +817,7 @@ func (r *Router) Wake() {
 	}
 }
 
-// Stop ends the background loop and flushes quotas.
+// Stop ends the background loop and flushes quotas and cooldowns.
 func (r *Router) Stop() {
 	if r.cancel != nil {
 		r.cancel()
@@ -844,6 +829,9 @@ func (r *Router) Stop() {
 }
 
 func (r *Router) flush(ctx context.Context) {
+	if err := r.cooldowns.Flush(ctx); err != nil && ctx.Err() == nil {
+		r.log.Warn("cooldown flush", "err", err)
+	}
 	if r.cfg.Quotas == nil {
 		return
 	}
@@ -913,6 +901,12 @@ func (r *Router) observeAttempt(p string, err error, lat time.Duration) {
 func (r *Router) observeCache(t cache.Tier) {
 	if o := r.observer(); o != nil {
 		o.CacheLookup(t)
+	}
+}
+
+func (r *Router) observeHedge(p string, won bool) {
+	if h, ok := r.observer().(HedgeObserver); ok {
+		h.Hedge(p, won)
 	}
 }
 

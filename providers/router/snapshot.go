@@ -30,6 +30,22 @@ type Snapshot struct {
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	LastCheck   time.Time `json:"last_check,omitzero"`
 	CheckFailed bool      `json:"check_failed"` // the last health check failed
+	// Demoted is set when the last call or health check failed: the
+	// provider is tried after the others until one succeeds.
+	Demoted bool `json:"demoted"`
+	// BreakerOpenUntil is when an open breaker half-opens by itself (a
+	// passing health check half-opens it sooner); zero when not open.
+	BreakerOpenUntil time.Time `json:"breaker_open_until,omitzero"`
+	// Cooldown is the pause the provider asked for, nil when none: until
+	// it ends, interactive requests send it nothing.
+	Cooldown *Cooldown `json:"cooldown,omitempty"`
+	// Budgets are the first-byte budgets per kind of task answered so
+	// far; kinds without answers get Config.BudgetInitial.
+	Budgets []Budget `json:"budgets"`
+	// Hedges counts requests in which this provider was started alongside
+	// a slow one; HedgesWon those it answered.
+	Hedges    uint64 `json:"hedges"`
+	HedgesWon uint64 `json:"hedges_won"`
 }
 
 // Snapshots describe every configured provider, in configured order.
@@ -45,7 +61,11 @@ func (r *Router) Snapshots() []Snapshot {
 func (r *Router) snapshot(m *member) Snapshot {
 	bstate := m.breaker.State()
 	s := Snapshot{Name: m.name, Label: m.entry.Label, Order: m.order, Offline: m.entry.Offline, Breaker: bstate.String(),
-		RPM: m.entry.RPM, QuotaLimit: m.entry.DailyQuota, QuotaLeft: -1}
+		RPM: m.entry.RPM, QuotaLimit: m.entry.DailyQuota, QuotaLeft: -1, Demoted: m.demoted.Load(),
+		BreakerOpenUntil: m.breaker.OpenUntil(), Budgets: r.budgetsOf(m), Hedges: m.hedges.Load(), HedgesWon: m.hedgesWon.Load()}
+	if cd, ok := r.cooldowns.Get(m.name, r.cfg.Now()); ok {
+		s.Cooldown = &cd
+	}
 	if r.cfg.Quotas != nil {
 		s.QuotaUsed = r.cfg.Quotas.Used(m.name)
 	}
@@ -56,8 +76,8 @@ func (r *Router) snapshot(m *member) Snapshot {
 	n := min(m.latN, len(m.lat))
 	lats := make([]time.Duration, n)
 	copy(lats, m.lat[:n])
-	s.Requests = m.ok + m.failed
-	s.Failures = m.failed
+	s.Requests = m.ok + m.failedN
+	s.Failures = m.failedN
 	s.LastError, s.LastErrorAt, s.LastCheck = m.lastErr, m.lastErrAt, m.lastCheck
 	misconfig, checkFailed := m.misconfig, m.checkFailed
 	m.mu.Unlock()
@@ -79,7 +99,14 @@ func (r *Router) snapshot(m *member) Snapshot {
 	case bstate == gobreaker.StateOpen:
 		s.State = StateBreakerOpen
 		s.Message = m.entry.Label + " failed repeatedly and is paused; it is tried again shortly."
-	case bstate == gobreaker.StateHalfOpen || checkFailed || m.scoreBucket() < 2 || s.QuotaLeft == 0:
+	case s.Cooldown != nil:
+		s.State = StateCooldown
+		if s.Cooldown.Status == 429 {
+			s.Message = m.entry.Label + " asked for a pause (rate limit); other providers answer until it ends."
+		} else {
+			s.Message = m.entry.Label + " is overloaded and asked for a pause; other providers answer until it ends."
+		}
+	case bstate == gobreaker.StateHalfOpen || checkFailed || s.Demoted || s.QuotaLeft == 0:
 		s.State = StateDegraded
 	default:
 		s.State = StateHealthy

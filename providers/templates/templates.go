@@ -14,9 +14,10 @@
 // override folder, <data-dir>/templates;
 // WriteExamples puts copies of the built-in files in its examples/
 // subfolder to start from. docs/TEMPLATES.md lists what a template sees.
-// Watch reloads the folder live. A file that does not parse, or fails when
-// run, keeps the last good version of that template in use and is reported
-// by Errors until it is fixed or removed: nothing crashes.
+// Watch reloads the folder live (through internal/fswatch). A file that
+// does not parse, or fails when run, keeps the last good version of that
+// template in use and is reported by Errors until it is fixed or removed:
+// nothing crashes.
 package templates
 
 import (
@@ -26,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -41,8 +43,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/fsnotify/fsnotify"
-
+	"tubeagency/internal/fswatch"
 	"tubeagency/providers"
 )
 
@@ -113,7 +114,9 @@ type Options struct {
 	Now func() time.Time
 	// OnReload, when set, is called after every reload with the current
 	// errors (empty when all files are good). Watch calls it from its own
-	// goroutine.
+	// goroutine. Calls never overlap and come in the order of the changes
+	// they tell, so the last call holds the errors in force. It must not
+	// call Reload.
 	OnReload func(errs []FileError)
 }
 
@@ -123,9 +126,13 @@ type Provider struct {
 	builtin map[string]*template.Template
 	counter atomic.Uint64
 
-	mu     sync.RWMutex
-	active map[string]*template.Template // file → template in use
-	errs   map[string]FileError
+	// changeMu orders changes to the set in use with their OnReload
+	// calls: a reload holds it from its first read to its OnReload, so a
+	// reload that read older files never commits after one that read newer.
+	changeMu sync.Mutex
+	mu       sync.RWMutex
+	active   map[string]*template.Template // file → template in use
+	errs     map[string]FileError
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -245,22 +252,41 @@ func (p *Provider) Errors() []FileError {
 // Reload reads the override folder again. A file that parses replaces the
 // template in use; one that does not keeps the last good version and is
 // recorded in Errors; a removed file goes back to the embedded version.
+// An empty file changes nothing: editors and os.WriteFile truncate a file
+// before they write it, and a reload that lands in between must not put
+// an empty template (or an error) in place of the one in use.
 func (p *Provider) Reload() []FileError {
+	p.changeMu.Lock()
+	defer p.changeMu.Unlock()
 	next := map[string]*template.Template{}
 	p.mu.RLock()
 	for name, t := range p.active {
 		next[name] = t
+	}
+	prevErrs := make(map[string]FileError, len(p.errs))
+	for name, e := range p.errs {
+		prevErrs[name] = e
 	}
 	p.mu.RUnlock()
 	errs := map[string]FileError{}
 	present := map[string]bool{}
 	if p.opts.Dir != "" {
 		for _, name := range p.overrideNames() {
-			body, err := os.ReadFile(filepath.Join(p.opts.Dir, name))
+			body, err := readCapped(filepath.Join(p.opts.Dir, name))
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
 			present[name] = true
+			if errors.Is(err, errFileTooLarge) {
+				errs[name] = FileError{File: name, Message: err.Error(), At: p.opts.Now()}
+				continue
+			}
+			if err == nil && len(body) == 0 {
+				if prev, ok := prevErrs[name]; ok {
+					errs[name] = prev
+				}
+				continue // next[name] is the template in use
+			}
 			if err != nil {
 				errs[name] = FileError{File: name, Message: "cannot be read: " + err.Error(), At: p.opts.Now()}
 				continue
@@ -457,58 +483,32 @@ func (p *Provider) WriteExamples() error {
 	return nil
 }
 
-// Watch reloads the override folder whenever a file in it changes, until
-// ctx ends. It creates the folder when missing. Bursts of events (an editor
-// writing a temp file and renaming it) cause one reload per burst of
-// debounce length.
-func (p *Provider) Watch(ctx context.Context, debounce time.Duration) error {
+// Watch reloads the override folder whenever a .tmpl file in it changes,
+// once per burst of changes that has been quiet for debounce (zero:
+// fswatch.DefaultDebounce), until ctx ends or the returned watcher is
+// stopped. It creates the folder when missing, and again when it is
+// deleted while watched (the built-in templates are back in use until
+// files reappear). The watch is in place when Watch returns, after one
+// reload for changes made before it. onErr receives problems with the
+// watch itself (nil drops them).
+func (p *Provider) Watch(ctx context.Context, debounce time.Duration, onErr func(error)) (*fswatch.Watcher, error) {
 	if p.opts.Dir == "" {
-		return errors.New("watch templates: no override folder")
+		return nil, errors.New("watch templates: no override folder")
 	}
-	if err := os.MkdirAll(p.opts.Dir, 0o700); err != nil {
-		return fmt.Errorf("watch templates: %w", err)
-	}
-	w, err := fsnotify.NewWatcher()
+	w, err := fswatch.New(fswatch.Options{
+		Dir:      p.opts.Dir,
+		Create:   true,
+		Match:    func(name string) bool { return strings.HasSuffix(name, ".tmpl") },
+		Debounce: debounce,
+		OnChange: func() { p.Reload() },
+		OnError:  onErr,
+	})
 	if err != nil {
-		return fmt.Errorf("watch templates: %w", err)
-	}
-	defer w.Close()
-	if err := w.Add(p.opts.Dir); err != nil {
-		return fmt.Errorf("watch templates %s: %w", p.opts.Dir, err)
+		return nil, fmt.Errorf("watch templates: %w", err)
 	}
 	p.Reload() // files may have changed before the watch began
-	var fire <-chan time.Time
-	var timer *time.Timer
-	for {
-		select {
-		case <-ctx.Done():
-			if timer != nil {
-				timer.Stop()
-			}
-			return nil
-		case ev, ok := <-w.Events:
-			if !ok {
-				return nil
-			}
-			if !strings.HasSuffix(ev.Name, ".tmpl") {
-				continue
-			}
-			if timer == nil {
-				timer = time.NewTimer(debounce)
-			} else {
-				timer.Reset(debounce)
-			}
-			fire = timer.C
-		case <-fire:
-			fire = nil
-			p.Reload()
-		case err, ok := <-w.Errors:
-			if !ok {
-				return nil
-			}
-			return fmt.Errorf("watch templates: %w", err)
-		}
-	}
+	w.Start(ctx)
+	return w, nil
 }
 
 // Generate answers req from the template of its task.
@@ -533,17 +533,21 @@ func (p *Provider) Generate(ctx context.Context, req providers.Request) (provide
 	text, err := run(t, req, seed, p.opts.Now().Year())
 	if err != nil {
 		// the override broke at run time on this input: record it and use the embedded one
+		p.changeMu.Lock()
 		p.mu.Lock()
-		p.errs[file] = FileError{File: file, Message: cleanTemplateError(err), At: p.opts.Now()}
-		if b := p.builtin[file]; b != nil {
-			p.active[file] = b
-		} else {
-			delete(p.active, file)
+		if p.active[file] == t { // not replaced by a reload meanwhile
+			p.errs[file] = FileError{File: file, Message: cleanTemplateError(err), At: p.opts.Now()}
+			if b := p.builtin[file]; b != nil {
+				p.active[file] = b
+			} else {
+				delete(p.active, file)
+			}
 		}
 		p.mu.Unlock()
 		if p.opts.OnReload != nil {
 			p.opts.OnReload(p.Errors())
 		}
+		p.changeMu.Unlock()
 		builtin := p.builtin[file]
 		if builtin == nil {
 			// an every-language override broke, and there is no built-in file of
@@ -554,7 +558,6 @@ func (p *Provider) Generate(ctx context.Context, req providers.Request) (provide
 		if builtin == nil {
 			return providers.Response{}, &LanguageError{Lang: primary(req.Channel.Language), Covered: p.Languages()}
 		}
-
 		if text, err = run(builtin, req, seed, p.opts.Now().Year()); err != nil {
 			return providers.Response{}, fmt.Errorf("templates: %s: %w", file, err)
 		}
@@ -647,6 +650,30 @@ func run(t *template.Template, req providers.Request, seed uint64, year int) (te
 		return "", err
 	}
 	return tidy(req.Task, buf.String()), nil
+}
+
+// MaxFile caps the size of a user's template file. The built-in ones are
+// under 50 KB; a larger file is refused (reported in Errors, the last good
+// version stays in use) without being read into memory whole.
+const MaxFile = 256 << 10
+
+var errFileTooLarge = fmt.Errorf("is larger than %d KB: a template file is a few kilobytes, so this is probably not one", MaxFile>>10)
+
+// readCapped reads the file at path when it is at most MaxFile bytes long.
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > MaxFile {
+		return nil, errFileTooLarge
+	}
+	return body, nil
 }
 
 // MaxOutput caps what one template run may write (a script is about 10 KB).

@@ -3,9 +3,11 @@ package templates
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -270,47 +272,83 @@ func TestWatchReloadsOnFileChange(t *testing.T) {
 	reloaded := make(chan []FileError, 16)
 	p := newProvider(t, Options{Dir: dir, OnReload: func(errs []FileError) { reloaded <- errs }})
 	<-reloaded // the reload New does
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Watch(ctx, 10*time.Millisecond) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("watch: %v", err)
-		}
-	}()
-	<-reloaded // the reload Watch does once it watches
+	w, err := p.Watch(t.Context(), 10*time.Millisecond, func(err error) { t.Errorf("watch: %v", err) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("Watch did not make the folder: %v", err)
+	}
+	select {
+	case <-reloaded: // the reload Watch does once it watches
+	default:
+		t.Fatal("Watch returned before its reload")
+	}
 	req := providers.Request{Task: providers.TaskThumbnail, Channel: baking, Seed: 1}
 
-	wait := func(want int) []FileError {
+	// A change can take more than one reload (a writer that truncates, then
+	// writes); wait for the one that leaves the folder's final state.
+	wait := func(want string, wantErrs int) {
 		t.Helper()
-		select {
-		case errs := <-reloaded:
-			if len(errs) != want {
-				t.Fatalf("reload errors = %+v, want %d", errs, want)
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case errs := <-reloaded:
+				if len(errs) == wantErrs && gen(t, p, req) == want {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no reload left %q with %d errors within 10 s: %q, %v", want, wantErrs, gen(t, p, req), p.Errors())
 			}
-			return errs
-		case <-time.After(5 * time.Second):
-			t.Fatal("no reload within 5s of the file change")
 		}
-		return nil
 	}
 	if err := os.WriteFile(filepath.Join(dir, "thumbnail.tmpl"), []byte(`LIVE {{ .Channel.Name }}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	wait(0)
-	if got := gen(t, p, req); got != "LIVE Crumb\n" {
-		t.Fatalf("after change got %q", got)
-	}
+	wait("LIVE Crumb\n", 0)
 	if err := os.WriteFile(filepath.Join(dir, "thumbnail.tmpl"), []byte(`{{ if }}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	wait(1)
-	if got := gen(t, p, req); got != "LIVE Crumb\n" {
-		t.Fatalf("broken edit lost the last good version: %q", got)
+	wait("LIVE Crumb\n", 1) // the broken edit keeps the last good version
+	if errs := p.Errors(); len(errs) != 1 || errs[0].File != "thumbnail.tmpl" {
+		t.Fatalf("errors = %v", errs)
 	}
-	if len(p.Errors()) != 1 {
-		t.Fatalf("errors = %v", p.Errors())
+}
+
+// Editors and os.WriteFile truncate before they write: a reload that
+// lands in between keeps the template in use and its error, if any.
+func TestEmptyFileIsAWriteInProgress(t *testing.T) {
+	dir := t.TempDir()
+	p := newProvider(t, Options{Dir: dir})
+	req := providers.Request{Task: providers.TaskThumbnail, Channel: baking, Seed: 1}
+	builtin := gen(t, p, req)
+	path := filepath.Join(dir, "thumbnail.tmpl")
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("")
+	if errs := p.Reload(); len(errs) != 0 || gen(t, p, req) != builtin {
+		t.Fatalf("an empty new file: errors %v, output %q", errs, gen(t, p, req))
+	}
+	write("MINE {{ .Channel.Name }}")
+	p.Reload()
+	write("")
+	if errs := p.Reload(); len(errs) != 0 || gen(t, p, req) != "MINE Crumb\n" {
+		t.Fatalf("an emptied override: errors %v, output %q", errs, gen(t, p, req))
+	}
+	write("{{ .Nope ")
+	p.Reload()
+	write("")
+	if errs := p.Reload(); len(errs) != 1 || gen(t, p, req) != "MINE Crumb\n" {
+		t.Fatalf("a broken file emptied: errors %v, output %q", errs, gen(t, p, req))
+	}
+	write("FIXED")
+	if errs := p.Reload(); len(errs) != 0 || gen(t, p, req) != "FIXED\n" {
+		t.Fatalf("written after the truncate: errors %v, output %q", errs, gen(t, p, req))
 	}
 }
 
@@ -414,4 +452,87 @@ func spokenWords(script string) int {
 		n += len(strings.Fields(strings.TrimPrefix(line, "HOOK:")))
 	}
 	return n
+}
+
+// A reload that read the folder before a change must not commit after the
+// reload that read the change: the last reload always reads last.
+func TestConcurrentReloadsEndOnTheLatestFiles(t *testing.T) {
+	dir := t.TempDir()
+	var mu sync.Mutex
+	var told [][]FileError
+	p := newProvider(t, Options{Dir: dir, OnReload: func(errs []FileError) {
+		mu.Lock()
+		told = append(told, errs)
+		mu.Unlock()
+	}})
+	path := filepath.Join(dir, "thumbnail.tmpl")
+	req := providers.Request{Task: providers.TaskThumbnail, Channel: baking, Seed: 1}
+	for i := range 200 {
+		if err := os.WriteFile(path, []byte(fmt.Sprintf("old %d", i)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		broken := i%2 == 1 // every other round ends on a broken file: the last word must be its error
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			p.Reload()
+		}()
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf("new %d", i)
+			if broken {
+				body = "{{ .Nope "
+			}
+			if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+				t.Error(err)
+			}
+			p.Reload()
+		}()
+		wg.Wait()
+		mu.Lock()
+		last := told[len(told)-1]
+		mu.Unlock()
+		if broken {
+			if len(last) != 1 || len(p.Errors()) != 1 {
+				t.Fatalf("round %d: the last OnReload told %v, Errors %v; want the broken file", i, last, p.Errors())
+			}
+			continue
+		}
+		if got, want := gen(t, p, req), fmt.Sprintf("new %d\n", i); got != want || len(last) != 0 || len(p.Errors()) != 0 {
+			t.Fatalf("round %d: template gives %q, want %q; last OnReload told %v, Errors %v", i, got, want, last, p.Errors())
+		}
+	}
+}
+
+// TestOversizedFileIsRefused: a file over MaxFile (a log or a video saved
+// under a template's name) is reported without being loaded, and the last
+// good version stays in use; at the cap exactly it is read.
+func TestOversizedFileIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	p := newProvider(t, Options{Dir: dir})
+	req := providers.Request{Task: providers.TaskThumbnail, Channel: baking, Seed: 1}
+	path := filepath.Join(dir, "thumbnail.tmpl")
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("MINE")
+	if errs := p.Reload(); len(errs) != 0 || gen(t, p, req) != "MINE\n" {
+		t.Fatalf("a good override: errors %v", errs)
+	}
+	write("BIG " + strings.Repeat("x", MaxFile-3)) // one byte over
+	errs := p.Reload()
+	if len(errs) != 1 || errs[0].File != "thumbnail.tmpl" || !strings.Contains(errs[0].Message, "larger than 256 KB") {
+		t.Fatalf("an oversized file: errors %+v", errs)
+	}
+	if got := gen(t, p, req); got != "MINE\n" {
+		t.Fatalf("an oversized file replaced the last good version: %q", got)
+	}
+	write("{{/* at the cap */}}OK" + strings.Repeat(" ", MaxFile-22))
+	if errs := p.Reload(); len(errs) != 0 || gen(t, p, req) != "OK\n" {
+		t.Fatalf("a file of exactly MaxFile bytes: errors %v, output %q", errs, gen(t, p, req))
+	}
 }

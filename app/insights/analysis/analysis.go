@@ -96,7 +96,7 @@ type BestTime struct {
 	HourKnown bool        `json:"hour_known"`
 	Weekdays  [7]Cell     `json:"weekdays"`
 	Hours     [24]Cell    `json:"hours"`
-	Heatmap   [7][24]Cell `json:"heatmap"`
+	Heatmap   [7][24]Cell `json:"heatmap" ts_type:"Cell[][]"` // the bindings generator cannot spell an array of arrays
 }
 
 // Keyword is a title word with how its videos perform.

@@ -10,6 +10,7 @@ package csvimport
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -71,31 +72,133 @@ var fieldNames = [nFields]string{"Content", "Video title", "Video publish time",
 
 var required = []field{fID, fTitle, fPublished, fViews}
 
-// Summary counts what Read did.
-type Summary struct {
-	Rows    int `json:"rows"`    // videos passed to fn
-	Skipped int `json:"skipped"` // the Total row and blank lines
+// Caps on what one file may hold, checked while reading, so that a file
+// of any size costs the same small memory and a file that is not an
+// export is refused at once instead of after it has been read.
+const (
+	// MaxLine is the longest line accepted: 1 MB. Real exports have lines
+	// of a few hundred bytes.
+	MaxLine = 1 << 20
+	// MaxRecord is the most bytes one record (a row, which may span lines
+	// inside quotes) may take: 4 MB.
+	MaxRecord = 4 << 20
+)
+
+// limitReader enforces MaxLine and MaxRecord on the bytes it passes on,
+// counting lines as it goes. Read resets the record count after each row.
+type limitReader struct {
+	r        io.Reader
+	line     int  // 1-based line being read
+	records  bool // enforce MaxRecord (Read resets recBytes per row)
+	lineLen  int
+	recBytes int
+	err      error
 }
 
-// Read parses r and calls fn with each video, in file order, with
-// ChannelID, Kind "own" and Source "csv" set. It stops at the first error,
-// from the file (an *Error naming line and column) or from fn.
-func Read(r io.Reader, channelID string, fn func(insights.Video) error) (Summary, error) {
-	var sum Summary
-	br := bufio.NewReaderSize(r, 64<<10)
-	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
-		_, _ = br.Discard(3)
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
 	}
-	cr := csv.NewReader(br)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1 // checked below, to name the line in our words
+	n, err := l.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			l.line++
+			l.lineLen = 0
+			continue
+		}
+		l.lineLen++
+		if l.lineLen > MaxLine {
+			l.err = &Error{Line: l.line, Msg: fmt.Sprintf("is longer than %d MB: this is not a YouTube Studio export", MaxLine>>20)}
+			return i, l.err
+		}
+	}
+	l.recBytes += n
+	if l.records && l.recBytes > MaxRecord+64<<10 { // the CSV reader buffers ahead by up to 64 KB
+		l.err = &Error{Line: l.line, Msg: fmt.Sprintf("holds a row larger than %d MB: this is not a YouTube Studio export", MaxRecord>>20)}
+		return n, l.err
+	}
+	return n, err
+}
+
+// Guard passes r through while checking it as an upload arrives: lines
+// stay under MaxLine, and the header (the first line) must name the
+// columns of an export. The first problem ends the stream with an *Error,
+// so a caller spooling an upload stops before storing what would be
+// refused anyway.
+func Guard(r io.Reader) io.Reader {
+	return &guard{lim: &limitReader{r: r, line: 1}}
+}
+
+type guard struct {
+	lim    *limitReader
+	header []byte
+	done   bool // the header was checked
+}
+
+func (g *guard) Read(p []byte) (int, error) {
+	n, err := g.lim.Read(p)
+	if g.done {
+		return n, err
+	}
+	chunk := p[:n]
+	for len(chunk) > 0 {
+		i := bytes.IndexByte(chunk, '\n')
+		if i < 0 {
+			g.header = append(g.header, chunk...)
+			break
+		}
+		g.header = append(g.header, chunk[:i+1]...)
+		chunk = chunk[i+1:]
+		// Blank lines before the header are skipped, as the CSV reader does.
+		if len(bytes.TrimSpace(bytes.TrimPrefix(g.header, []byte("\ufeff")))) == 0 {
+			g.header = g.header[:0]
+			continue
+		}
+		// A newline inside quotes belongs to the header's field.
+		if bytes.Count(g.header, []byte{'"'})%2 == 1 {
+			if len(g.header) > MaxRecord {
+				return 0, &Error{Line: 1, Msg: fmt.Sprintf("has a header larger than %d MB: this is not a YouTube Studio export", MaxRecord>>20)}
+			}
+			continue
+		}
+		g.done = true
+		herr := CheckHeader(g.header)
+		g.header = nil
+		if herr != nil {
+			return 0, herr
+		}
+		return n, err
+	}
+	if errors.Is(err, io.EOF) {
+		g.done = true
+		if herr := CheckHeader(g.header); herr != nil {
+			return 0, herr
+		}
+	}
+	return n, err
+}
+
+// CheckHeader checks the header line of an export: that it parses as CSV
+// and names the required columns.
+func CheckHeader(line []byte) error {
+	line = bytes.TrimPrefix(line, []byte("\ufeff"))
+	cr := csv.NewReader(bytes.NewReader(line))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return sum, &Error{Line: 1, Msg: "the file is empty: export the table from YouTube Studio → Analytics → Advanced mode"}
+		return &Error{Line: 1, Msg: "the file is empty: export the table from YouTube Studio → Analytics → Advanced mode"}
 	}
 	if err != nil {
-		return sum, csvError(err)
+		return csvError(err)
 	}
+	_, err = columns(header)
+	return err
+}
+
+// columns maps the header's names to the fields read, or says which
+// required ones are missing.
+func columns(header []string) ([nFields]int, error) {
 	idx := [nFields]int{}
 	for i := range idx {
 		idx[i] = -1
@@ -112,12 +215,46 @@ func Read(r io.Reader, channelID string, fn func(insights.Video) error) (Summary
 		}
 	}
 	if len(missing) > 0 {
-		return sum, &Error{Line: 1, Column: missing[0], Msg: fmt.Sprintf(
+		return idx, &Error{Line: 1, Column: missing[0], Msg: fmt.Sprintf(
 			"the header lacks %s: expected the columns Content, Video title, Video publish time and Views of a YouTube Studio export",
 			strings.Join(missing, ", "))}
 	}
+	return idx, nil
+}
+
+// Summary counts what Read did.
+type Summary struct {
+	Rows    int `json:"rows"`    // videos passed to fn
+	Skipped int `json:"skipped"` // the Total row and blank lines
+}
+
+// Read parses r and calls fn with each video, in file order, with
+// ChannelID, Kind "own" and Source "csv" set. It stops at the first error,
+// from the file (an *Error naming line and column) or from fn.
+func Read(r io.Reader, channelID string, fn func(insights.Video) error) (Summary, error) {
+	var sum Summary
+	lim := &limitReader{r: r, line: 1, records: true}
+	br := bufio.NewReaderSize(lim, 64<<10)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // checked below, to name the line in our words
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return sum, &Error{Line: 1, Msg: "the file is empty: export the table from YouTube Studio → Analytics → Advanced mode"}
+	}
+	if err != nil {
+		return sum, csvError(err)
+	}
+	idx, err := columns(header)
+	if err != nil {
+		return sum, err
+	}
 	width := len(header)
 	for {
+		lim.recBytes = 0
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return sum, nil
@@ -244,6 +381,10 @@ func clip(s string) string {
 }
 
 func csvError(err error) error {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &Error{Line: pe.Line, Msg: "is not valid CSV: " + pe.Err.Error()}

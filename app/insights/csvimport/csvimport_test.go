@@ -1,6 +1,7 @@
 package csvimport_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -203,4 +204,123 @@ func BenchmarkRead100k(b *testing.B) {
 		}
 		b.SetBytes(g.served)
 	}
+}
+
+// endless yields its pattern forever and counts what it gave.
+type endless struct {
+	head    []byte // given once, first
+	pattern []byte
+	given   int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(e.head) > 0 {
+			c := copy(p[n:], e.head)
+			e.head = e.head[c:]
+			n += c
+			continue
+		}
+		n += copy(p[n:], e.pattern[int(e.given+int64(n))%len(e.pattern):])
+	}
+	e.given += int64(n)
+	return n, nil
+}
+
+func TestEndlessStreamsAreRefusedWithinTheCap(t *testing.T) {
+	scenarios := []struct {
+		name     string
+		src      func() *endless
+		contains string
+	}{
+		{"no newline", func() *endless { return &endless{pattern: []byte("Content,Video title,")} }, "longer than 1 MB"},
+		{"valid rows under a bad header", func() *endless {
+			return &endless{head: []byte("Video,Views\n"), pattern: []byte("abc,12\n")}
+		}, "lacks Video title"},
+		{"a quoted field that never ends", func() *endless {
+			return &endless{head: []byte("Content,Video title,Video publish time,Views\nx,\""), pattern: []byte("line\n")}
+		}, "row larger than 4 MB"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name+"/Read", func(t *testing.T) {
+			src := sc.src()
+			_, err := csvimport.Read(src, "ch1", func(insights.Video) error { return nil })
+			if !errors.Is(err, csvimport.ErrBadFile) || !strings.Contains(err.Error(), sc.contains) {
+				t.Fatalf("err = %v, want one containing %q", err, sc.contains)
+			}
+			if src.given > csvimport.MaxRecord+256<<10 {
+				t.Fatalf("read %d bytes before refusing", src.given)
+			}
+		})
+	}
+	// Guard, which checks an upload as it is spooled, refuses the first
+	// two at once (the third is a valid header: Read refuses it later).
+	for _, sc := range scenarios[:2] {
+		t.Run(sc.name+"/Guard", func(t *testing.T) {
+			src := sc.src()
+			n, err := io.Copy(io.Discard, csvimport.Guard(src))
+			if !errors.Is(err, csvimport.ErrBadFile) || !strings.Contains(err.Error(), sc.contains) {
+				t.Fatalf("err = %v after %d bytes, want one containing %q", err, n, sc.contains)
+			}
+			if src.given > csvimport.MaxLine+64<<10 {
+				t.Fatalf("read %d bytes before refusing", src.given)
+			}
+		})
+	}
+}
+
+func TestGuardPassesAGoodExportUnchanged(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "insights", "good", "Table data.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if _, err := io.Copy(&out, csvimport.Guard(strings.NewReader(string(raw)))); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(raw) {
+		t.Fatal("Guard changed the file")
+	}
+	// A header alone, without a newline, is checked at the end.
+	if _, err := io.Copy(io.Discard, csvimport.Guard(strings.NewReader("Video,Views"))); !errors.Is(err, csvimport.ErrBadFile) {
+		t.Fatalf("bad header without newline: %v", err)
+	}
+}
+
+// FuzzRead reads arbitrary files. It must never panic, every video it
+// passes on is whole, and Guard (which checks an upload as it arrives)
+// never refuses a file Read accepts.
+func FuzzRead(f *testing.F) {
+	good, err := os.ReadFile(filepath.Join("testdata", "insights", "good", "Table data.csv"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{
+		string(good),
+		"Content,Video title,Video publish time,Views\na,T,2024-01-01,1\n",
+		"\ufeffContent,Video title,Video publish time,Views,Duration,Likes,Comments added\nTotal,,,9,,,\na,\"T, \"\"quoted\"\"\",Nov 3, 2024,\"1,234\",60,2,3\n",
+		"Content,Video title,Video publish time,Views\na,\"multi\nline\",2024-01-01T10:00:00Z,1.0\n",
+		"Video,Views\nx,1\n", "", "\n\n", "a,\"b", "Content,Video title,Video publish time,Views\nx,T,yesterday,1\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := csvimport.Read(bytes.NewReader(data), "ch", func(v insights.Video) error {
+			if v.ID == "" || v.Title == "" || v.PublishedAt.IsZero() || v.Views < 0 || v.ChannelID != "ch" {
+				t.Fatalf("incomplete video %+v", v)
+			}
+			return nil
+		})
+		if err != nil {
+			var fe *csvimport.Error
+			if !errors.As(err, &fe) || fe.Line < 1 {
+				t.Fatalf("error without a line: %v", err)
+			}
+			return
+		}
+		if _, gerr := io.Copy(io.Discard, csvimport.Guard(bytes.NewReader(data))); gerr != nil {
+			t.Fatalf("Read accepted the file, Guard refused it: %v", gerr)
+		}
+	})
 }

@@ -14,7 +14,7 @@ import (
 
 	"tubeagency/app/insights"
 	"tubeagency/app/insights/youtube"
-	"tubeagency/app/store"
+	"tubeagency/internal/store"
 	"tubeagency/providers/cache"
 )
 

@@ -9,15 +9,12 @@
 package elevenlabs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"tubeagency/app/voice"
 )
@@ -28,7 +25,6 @@ const (
 	DefaultVoiceID = "JBFqnCBsd6RMkjVDRZzb"
 	DefaultModel   = "eleven_multilingual_v2"
 	sampleRate     = 22050
-	maxAudio       = 200 << 20
 )
 
 // Client calls ElevenLabs. Key is required; other zero fields take defaults.
@@ -52,14 +48,7 @@ var _ voice.Engine = (*Client)(nil)
 func (c *Client) Name() string { return "elevenlabs" }
 
 func (c *Client) key(ctx context.Context) (string, error) {
-	if c.Key == nil {
-		return "", fmt.Errorf("%w: no ElevenLabs API key (Settings → Voice-over)", voice.ErrNotConfigured)
-	}
-	k, err := c.Key(ctx)
-	if err != nil || strings.TrimSpace(k) == "" {
-		return "", fmt.Errorf("%w: no ElevenLabs API key (Settings → Voice-over)", voice.ErrNotConfigured)
-	}
-	return strings.TrimSpace(k), nil
+	return voice.Key(ctx, c.Key, "no ElevenLabs API key (Settings → Voice-over)")
 }
 
 // Available reports whether a key is set.
@@ -86,33 +75,12 @@ func (c *Client) Synthesize(ctx context.Context, req voice.Request) ([]byte, err
 	if model == "" {
 		model = DefaultModel
 	}
-	body, _ := json.Marshal(map[string]any{"text": req.Text, "model_id": model})
-	u := base + "/v1/text-to-speech/" + url.PathEscape(voiceID) + "?output_format=pcm_22050"
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	data, err := voice.Post(ctx, voice.Call{Engine: c.Name(), Key: key, Message: errorMessage, Client: c.HTTP,
+		URL:    base + "/v1/text-to-speech/" + url.PathEscape(voiceID) + "?output_format=pcm_22050",
+		Body:   map[string]any{"text": req.Text, "model_id": model},
+		Header: map[string]string{"xi-api-key": key, "Accept": "audio/pcm"}})
 	if err != nil {
-		return nil, fmt.Errorf("elevenlabs: %w", err)
-	}
-	hreq.Header.Set("xi-api-key", key)
-	hreq.Header.Set("Content-Type", "application/json")
-	hreq.Header.Set("Accept", "audio/pcm")
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 5 * time.Minute}
-	}
-	resp, err := hc.Do(hreq)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("elevenlabs: unreachable: %w", redact(err, key))
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAudio))
-	if err != nil {
-		return nil, fmt.Errorf("elevenlabs: read audio: %w", redact(err, key))
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("elevenlabs: status %d: %s", resp.StatusCode, errorMessage(data, key))
+		return nil, err
 	}
 	if len(data) < 2 {
 		return nil, fmt.Errorf("elevenlabs: %w: empty audio", voice.ErrBadAudio)
@@ -124,40 +92,24 @@ func (c *Client) Synthesize(ctx context.Context, req voice.Request) ([]byte, err
 }
 
 // errorMessage reads ElevenLabs' error body: {"detail": {"status", "message"}}
-// or {"detail": "text"}, never echoing the key.
-func errorMessage(body []byte, key string) string {
+// or {"detail": "text"}.
+func errorMessage(body []byte) string {
 	var e struct {
 		Detail json.RawMessage `json:"detail"`
 	}
-	msg := ""
-	if json.Unmarshal(body, &e) == nil && len(e.Detail) > 0 {
-		var d struct {
-			Status  string `json:"status"`
-			Message string `json:"message"`
-		}
-		var s string
-		switch {
-		case json.Unmarshal(e.Detail, &d) == nil && (d.Message != "" || d.Status != ""):
-			msg = strings.TrimSpace(d.Status + ": " + d.Message)
-		case json.Unmarshal(e.Detail, &s) == nil:
-			msg = s
-		}
+	if json.Unmarshal(body, &e) != nil || len(e.Detail) == 0 {
+		return ""
 	}
-	if msg == "" {
-		msg = strings.TrimSpace(string(body))
+	var d struct {
+		Status  string `json:"status"`
+		Message string `json:"message"`
 	}
-	if len(msg) > 300 {
-		msg = msg[:300]
+	var s string
+	switch {
+	case json.Unmarshal(e.Detail, &d) == nil && (d.Message != "" || d.Status != ""):
+		return strings.TrimSpace(d.Status + ": " + d.Message)
+	case json.Unmarshal(e.Detail, &s) == nil:
+		return s
 	}
-	if key != "" {
-		msg = strings.ReplaceAll(msg, key, "[key]")
-	}
-	return msg
-}
-
-func redact(err error, key string) error {
-	if key == "" || !strings.Contains(err.Error(), key) {
-		return err
-	}
-	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), key, "[key]"))
+	return ""
 }

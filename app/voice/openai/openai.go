@@ -8,14 +8,11 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"tubeagency/app/voice"
 )
@@ -26,7 +23,6 @@ const (
 	DefaultModel   = "gpt-4o-mini-tts"
 	DefaultVoice   = "alloy"
 	maxInput       = 4096 // characters per request, OpenAI's limit
-	maxAudio       = 200 << 20
 )
 
 // Client calls OpenAI TTS. Key is required; other zero fields take defaults.
@@ -49,12 +45,7 @@ var _ voice.Engine = (*Client)(nil)
 func (c *Client) Name() string { return "openai-tts" }
 
 func (c *Client) key(ctx context.Context) (string, error) {
-	if c.Key != nil {
-		if k, err := c.Key(ctx); err == nil && strings.TrimSpace(k) != "" {
-			return strings.TrimSpace(k), nil
-		}
-	}
-	return "", fmt.Errorf("%w: no OpenAI API key (Settings → Providers)", voice.ErrNotConfigured)
+	return voice.Key(ctx, c.Key, "no OpenAI API key (Settings → Providers)")
 }
 
 // Available reports whether a key is set.
@@ -116,63 +107,21 @@ func (c *Client) speak(ctx context.Context, key, text string, req voice.Request)
 		// OpenAI's natural pace is about 150 words per minute.
 		payload["speed"] = min(max(float64(req.WordsPerMinute)/150, 0.25), 4)
 	}
-	body, _ := json.Marshal(payload)
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/audio/speech", bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("openai-tts: %w", err)
-	}
-	hreq.Header.Set("Authorization", "Bearer "+key)
-	hreq.Header.Set("Content-Type", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 5 * time.Minute}
-	}
-	resp, err := hc.Do(hreq)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("openai-tts: unreachable: %w", redact(err, key))
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAudio))
-	if err != nil {
-		return nil, fmt.Errorf("openai-tts: read audio: %w", redact(err, key))
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("openai-tts: status %d: %s", resp.StatusCode, errorMessage(data, key))
-	}
-	return data, nil
+	return voice.Post(ctx, voice.Call{Engine: c.Name(), URL: base + "/v1/audio/speech", Body: payload, Key: key,
+		Header: map[string]string{"Authorization": "Bearer " + key}, Message: errorMessage, Client: c.HTTP})
 }
 
-func errorMessage(body []byte, key string) string {
+// errorMessage reads OpenAI's {"error": {"message", "type", "code"}}.
+func errorMessage(body []byte) string {
 	var e struct {
 		Error struct {
 			Message string `json:"message"`
-			Type    string `json:"type"`
-			Code    any    `json:"code"`
 		} `json:"error"`
 	}
-	msg := ""
-	if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
-		msg = e.Error.Message
-	} else {
-		msg = strings.TrimSpace(string(body))
+	if json.Unmarshal(body, &e) == nil {
+		return e.Error.Message
 	}
-	if len(msg) > 300 {
-		msg = msg[:300]
-	}
-	if key != "" {
-		msg = strings.ReplaceAll(msg, key, "[key]")
-	}
-	return msg
-}
-
-func redact(err error, key string) error {
-	if key == "" || !strings.Contains(err.Error(), key) {
-		return err
-	}
-	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), key, "[key]"))
+	return ""
 }
 
 // split cuts text into parts of at most n bytes, preferring sentence ends.

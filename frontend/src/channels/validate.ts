@@ -1,17 +1,24 @@
 import type { ChannelInput } from '../lib/api';
 
+/** The longest name, niche and audience the Go side accepts (app/channels.go). */
+export const LIMITS = { name: 100, niche: 100, audience: 300 } as const;
+
 // The same rules the Go side enforces (app/channels.go), checked while the
-// user types so mistakes show before saving. The server stays the judge.
-export function validateChannel(c: ChannelInput): Record<string, string> {
+// user types so mistakes show before saving. The server stays the judge
+// (it alone knows the other channels' names). languages are the codes the
+// Go side lists; until they arrive any well-formed code passes.
+export function validateChannel(c: ChannelInput, languages: string[] = []): Record<string, string> {
   const e: Record<string, string> = {};
   const len = (s: string) => [...s].length;
   if (!c.name.trim()) e.name = 'Name is required';
-  else if (len(c.name.trim()) > 100) e.name = 'Name must be at most 100 characters';
+  else if (len(c.name.trim()) > LIMITS.name) e.name = `Name must be at most ${LIMITS.name} characters`;
   if (!c.niche.trim()) e.niche = 'Niche is required';
-  else if (len(c.niche.trim()) > 100) e.niche = 'Niche must be at most 100 characters';
-  if (c.language.trim() && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(c.language.trim()))
-    e.language = 'Use a language code such as en or pt-BR';
-  if (len(c.audience) > 300) e.audience = 'Audience must be at most 300 characters';
+  else if (len(c.niche.trim()) > LIMITS.niche) e.niche = `Niche must be at most ${LIMITS.niche} characters`;
+  const lang = c.language.trim().toLowerCase();
+  if (!lang) e.language = 'Pick a language from the list';
+  else if (languages.length ? !languages.some((l) => l.toLowerCase() === lang) : !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(lang))
+    e.language = 'Pick a language from the list';
+  if (len(c.audience) > LIMITS.audience) e.audience = `Audience must be at most ${LIMITS.audience} characters`;
   if (c.format !== 'long-form' && c.format !== 'shorts') e.format = 'Choose long-form or Shorts';
   if (!(c.cadence >= 0.1 && c.cadence <= 50)) e.cadence = 'Cadence must be between 0.1 and 50 videos a week';
   if (c.youtube_id.trim() && !/^UC[A-Za-z0-9_-]{22}$/.test(c.youtube_id.trim()))

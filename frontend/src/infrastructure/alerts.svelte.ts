@@ -1,9 +1,9 @@
 // App-wide alert toasts: every raised alert shows as a toast that stays
 // until the alert resolves; a resolved alert replaces it with a short
 // "resolved" note. Started once from App.svelte.
-import { onEvent } from '../lib/api';
+import { onEvent, type Alert } from '../lib/api';
 import { toast, dismissKey } from '../lib/toasts.svelte';
-import { monitorApi, type Alert, type AlertEvent } from './monitor';
+import { monitorApi } from './monitor';
 
 let started = false;
 
@@ -14,7 +14,7 @@ function raise(a: Alert) {
 export function startAlerts() {
   if (started) return;
   started = true;
-  onEvent('alert', (ev: AlertEvent) => {
+  onEvent('alert', (ev) => {
     if (!ev?.alert) return;
     if (ev.type === 'raised') {
       raise(ev.alert);

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { setFetch } from '../lib/api';
 import { toasts } from '../lib/toasts.svelte';
 import { startAlerts } from './alerts.svelte';
-import type { Alert } from './monitor';
+import type { Alert } from '../lib/api';
 
 // A stand-in for the browser's EventSource that the test drives by hand.
 class FakeEventSource {
@@ -21,12 +21,12 @@ class FakeEventSource {
 
 const already: Alert = {
   key: 'disk_low:disk', rule: 'disk_low', subject: 'disk', severity: 'warn', message: 'Only 300 MB free.',
-  value: 300, threshold: 1024, raised_at: '2026-03-14T12:00:00Z', active: true, resolved_message: 'Enough space again.',
+  value: 300, threshold: 1024, raised_at: '2026-03-14T12:00:00Z', resolved_at: '', active: true, resolved_message: 'Enough space again.',
 };
 const down: Alert = {
   key: 'provider_down:groq', rule: 'provider_down', subject: 'groq', severity: 'bad',
   message: 'Groq does not answer its health check (1 in a row).', value: 1, threshold: 1,
-  raised_at: '2026-03-14T12:01:00Z', active: true, resolved_message: 'Groq answers its health checks again.',
+  raised_at: '2026-03-14T12:01:00Z', resolved_at: '', active: true, resolved_message: 'Groq answers its health checks again.',
 };
 
 describe('alert toasts', () => {

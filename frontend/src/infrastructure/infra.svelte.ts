@@ -1,7 +1,8 @@
 // The Infrastructure page's live state: the last "metrics" snapshot and the
 // Alerts list, kept current by events.
-import { onEvent } from '../lib/api';
-import { monitorApi, type AlertList, type Rule, type Snapshot } from './monitor';
+import { onEvent, type AlertList, type Rule, type Snapshot } from '../lib/api';
+import { errorText } from '../lib/errors';
+import { monitorApi } from './monitor';
 
 export const infra = $state<{
   snap: Snapshot | null;
@@ -27,13 +28,13 @@ export function watchInfrastructure(): () => void {
       infra.snap = s;
       infra.error = '';
     })
-    .catch((e) => (infra.error = 'The monitor did not answer: ' + (e as Error).message));
+    .catch((e) => (infra.error = 'The monitor did not answer: ' + errorText(e)));
   refreshAlerts();
   monitorApi
     .rules()
     .then((r) => (infra.rules = r))
-    .catch((e) => (infra.rulesError = 'The alert rules could not be loaded: ' + (e as Error).message));
-  const offMetrics = onEvent('metrics', (s: Snapshot) => {
+    .catch((e) => (infra.rulesError = 'The alert rules could not be loaded: ' + errorText(e)));
+  const offMetrics = onEvent('metrics', (s) => {
     infra.snap = s;
     infra.error = '';
   });
@@ -44,14 +45,9 @@ export function watchInfrastructure(): () => void {
   };
 }
 
-/** Saves one rule; returns an error sentence or ''. */
-export async function saveRule(id: string, enabled: boolean, threshold: number): Promise<string> {
-  try {
-    const r = await monitorApi.updateRule(id, enabled, threshold);
-    const i = infra.rules.findIndex((x) => x.id === id);
-    if (i >= 0) infra.rules[i] = r;
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
+/** Saves one rule; a refusal rejects with the server's error. */
+export async function saveRule(id: string, enabled: boolean, threshold: number): Promise<void> {
+  const r = await monitorApi.updateRule(id, enabled, threshold);
+  const i = infra.rules.findIndex((x) => x.id === id);
+  if (i >= 0) infra.rules[i] = r;
 }

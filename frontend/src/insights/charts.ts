@@ -1,6 +1,7 @@
 // uPlot option builders for the Insights charts.
 import type uPlot from 'uplot';
-import type { Month, SeriesPoint } from './insights';
+import type { HistoryPoint, Month, SeriesPoint } from '../lib/api';
+import { toMillis } from '../lib/time';
 import { compact, money } from './insights';
 
 type Css = (name: string) => string;
@@ -23,7 +24,7 @@ function axes(css: Css, yFmt: (v: number) => string, size = 64): uPlot.Axis[] {
 
 /** Views of each video by publish date; outliers in the accent colour. */
 export function viewsData(series: SeriesPoint[]): uPlot.AlignedData {
-  const xs = series.map((p) => Date.parse(p.published_at) / 1000);
+  const xs = series.map((p) => toMillis(p.published_at) / 1000);
   const normal = series.map((p) => (p.outlier ? null : p.views));
   const out = series.map((p) => (p.outlier ? p.views : null));
   return [xs, normal, out];
@@ -64,8 +65,8 @@ export function projectionOptions() {
 }
 
 /** Total views over time from stored snapshots. */
-export function historyData(h: { at: string; value: number }[]): uPlot.AlignedData {
-  return [h.map((p) => Date.parse(p.at) / 1000), h.map((p) => p.value)];
+export function historyData(h: HistoryPoint[]): uPlot.AlignedData {
+  return [h.map((p) => toMillis(p.at) / 1000), h.map((p) => p.value)];
 }
 
 export function historyOptions() {

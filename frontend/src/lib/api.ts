@@ -2,7 +2,122 @@
 // the methods Wails binds (window.go.app.App) and listens to Wails events;
 // in a browser against `tubeagency serve` it does the same over HTTP
 // (POST /api/call/{Method}) and server-sent events (/api/events).
-// Components and stores import call/onEvent from here and nothing else.
+//
+// Method names, arguments and results are typed by the declarations Wails
+// generates from the Go API into frontend/wailsjs (`make bindings`; `make
+// lint` fails when they drift). This module is their only importer: stores
+// and feature modules import call, onEvent and the model types from here.
+import type * as Bindings from '../../wailsjs/go/app/App';
+import type {
+  analysis,
+  app,
+  autopilot,
+  insights,
+  monitor,
+  predictor,
+  revenue,
+  router,
+  settings,
+  store,
+  studio,
+  sync,
+  trends,
+  workers,
+} from '../../wailsjs/go/models';
+
+// ---- Generated models as they arrive ----
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+/** A generated model as it arrives. The generator has no spelling for Go's
+ *  time.Time and writes `any`; encoding/json sends it as an RFC 3339 string
+ *  (Go's zero time as "0001-01-01T00:00:00Z": lib/time reads it as never),
+ *  so Wire reads every `any` in a model as that string. (The generator also
+ *  writes `any` for a Go interface{} field; the bound API has none.) A time
+ *  the Go side sends as unix milliseconds is a number and left alone. */
+export type Wire<T> =
+  IsAny<T> extends true ? string : T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+
+// Core
+export type Channel = Wire<store.Channel>;
+export type ChannelInput = Wire<app.ChannelInput>;
+export type Language = Wire<app.Language>;
+export type Status = Wire<app.Status>;
+export type Activity = Wire<store.Activity>;
+
+// Studio and autopilot
+export type Package = Wire<store.Package>;
+export type PackageContent = Wire<store.PackageContent>;
+export type PackageInput = Wire<app.PackageInput>;
+export type ScriptSection = Wire<store.ScriptSection>;
+export type StepState = Wire<store.StepState>;
+export type Checklist = Wire<store.Checklist>;
+export type CheckItem = Wire<store.CheckItem>;
+export type Override = Wire<store.Override>;
+export type TitleOption = Wire<store.TitleOption>;
+export type Voice = Wire<store.Voice>;
+export type StudioInfo = Wire<app.StudioInfo>;
+export type Progress = Wire<studio.Progress>;
+export type VoiceEngine = Wire<app.VoiceEngine>;
+export type AutopilotOverview = Wire<app.AutopilotOverview>;
+export type AutopilotChannel = Wire<app.AutopilotChannel>;
+export type AutopilotSettings = Wire<autopilot.Settings>;
+export type AutopilotEvent = Wire<autopilot.Event>;
+export type Job = Wire<autopilot.Job>;
+export type PoolStats = Wire<workers.Stats>;
+export type ActivitySummary = Wire<app.ActivitySummary>;
+
+// Insights
+export type AuditResult = Wire<app.AuditResult>;
+export type Report = Wire<analysis.Report>;
+export type SeriesPoint = Wire<analysis.Point>;
+export type BestTime = Wire<analysis.BestTime>;
+export type HistoryPoint = Wire<insights.Point>;
+export type Video = Wire<insights.Video>;
+export type VideoInput = Wire<app.VideoInput>;
+export type ImportResult = Wire<app.ImportResult>;
+export type Competitor = Wire<insights.Competitor>;
+export type Earning = Wire<insights.Earning>;
+export type EarningInput = Wire<app.EarningInput>;
+export type Month = Wire<revenue.Month>;
+export type Projection = Wire<revenue.Projection>;
+export type MoneyCounter = Wire<app.MoneyCounter>;
+export type YouTubeStatus = Wire<app.YouTubeStatus>;
+export type TrendsResult = Wire<app.TrendsResult>;
+export type Trend = Wire<trends.Trend>;
+export type Score = Wire<predictor.Score>;
+
+// Providers and settings
+export type ProvidersView = Wire<app.ProvidersView>;
+export type ProviderView = Wire<app.ProviderView>;
+export type ProviderSnapshot = Wire<router.Snapshot>;
+export type ProviderInput = Wire<app.ProviderInput>;
+export type ProviderTest = Wire<app.ProviderTest>;
+export type RouterSettings = Wire<settings.Router>;
+export type TitlesResult = Wire<app.TitlesResult>;
+
+// Sync
+export type SyncView = Wire<app.SyncView>;
+export type DeadLetter = Wire<sync.DeadLetter>;
+
+// Monitor
+export type Snapshot = Wire<monitor.Snapshot>;
+export type MonitorProvider = Wire<monitor.ProviderView>;
+export type Alert = Wire<monitor.Alert>;
+export type AlertEvent = Wire<monitor.AlertEvent>;
+export type AlertList = Wire<app.AlertList>;
+export type Rule = Wire<monitor.Rule>;
+export type Availability = Wire<monitor.Availability>;
+
+// ---- Calls ----
+
+type Bound = typeof Bindings;
+/** The name of a bound Go method. */
+export type Method = keyof Bound;
+/** The arguments of a bound method, as the generated declaration says. */
+export type Args<K extends Method> = Parameters<Bound[K]>;
+/** What a bound method resolves to. */
+export type Result<K extends Method> = Wire<Awaited<ReturnType<Bound[K]>>>;
 
 type Listener = (data: any) => void;
 
@@ -18,36 +133,47 @@ export function isDesktop(): boolean {
   return !!w.go?.app?.App;
 }
 
-/** An error from the Go side: a sentence to show, and the field it belongs to. */
+/** The one error body the Go side sends, from the desktop window and from
+ *  serve mode alike: a code to branch on, a sentence to show, and for input
+ *  that failed validation a sentence per field (keyed by its JSON path). */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+/** An error from the Go side. Forms show it with lib/errors. */
 export class ApiError extends Error {
-  field?: string;
   code: string;
   status?: number;
-  constructor(message: string, code = 'internal', field?: string, status?: number) {
+  /** Per-field sentences, keyed by JSON path, shown next to their inputs. */
+  fields: Record<string, string>;
+  constructor(message: string, code = 'internal', fields: Record<string, string> = {}, status?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
-    this.field = field;
+    this.fields = fields;
     this.status = status;
   }
+}
+
+function isErrorBody(e: unknown): e is ErrorBody {
+  return !!e && typeof e === 'object' && typeof (e as ErrorBody).code === 'string' && typeof (e as ErrorBody).message === 'string';
 }
 
 /** Turns whatever a call rejected with into an ApiError. */
 export function toApiError(e: unknown, status?: number): ApiError {
   if (e instanceof ApiError) return e;
-  if (e && typeof e === 'object' && 'error' in e) {
-    const b = e as { error: string; code?: string; field?: string };
-    return new ApiError(b.error, b.code ?? 'internal', b.field || undefined, status);
-  }
+  if (isErrorBody(e)) return new ApiError(e.message, e.code, e.fields ?? {}, status);
   if (typeof e === 'string') {
     try {
       return toApiError(JSON.parse(e), status);
     } catch {
-      return new ApiError(e, 'internal', undefined, status);
+      return new ApiError(e, 'internal', {}, status);
     }
   }
-  if (e instanceof Error) return new ApiError(e.message, 'network', undefined, status);
-  return new ApiError(String(e), 'internal', undefined, status);
+  if (e instanceof Error) return new ApiError(e.message, 'network', {}, status);
+  return new ApiError(String(e), 'internal', {}, status);
 }
 
 let fetchImpl: typeof fetch = (...a) => fetch(...a);
@@ -56,14 +182,30 @@ export function setFetch(f: typeof fetch) {
   fetchImpl = f;
 }
 
+const unreachable = 'Tube Agency is not reachable: is `tubeagency serve` still running?';
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { code: 'internal', message: text };
+    }
+  }
+  if (!res.ok) throw toApiError(body ?? { code: 'internal', message: res.statusText }, res.status);
+  return body;
+}
+
 /** Calls a bound Go method with positional arguments. */
-export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+export async function call<K extends Method>(method: K, ...args: Args<K>): Promise<Result<K>> {
   const bound = w.go?.app?.App;
   if (bound) {
     const fn = bound[method];
     if (!fn) throw new ApiError(`unknown method ${method}`, 'unknown_method');
     try {
-      return (await fn(...args)) as T;
+      return (await fn(...args)) as Result<K>;
     } catch (e) {
       throw toApiError(e);
     }
@@ -76,45 +218,46 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
       credentials: 'same-origin',
       body: JSON.stringify(args),
     });
-  } catch (e) {
-    throw new ApiError('Tube Agency is not reachable: is `tubeagency serve` still running?', 'network');
+  } catch {
+    throw new ApiError(unreachable, 'network');
   }
-  let body: unknown = null;
-  const text = await res.text();
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = { error: text };
-    }
-  }
-  if (!res.ok) throw toApiError(body ?? { error: res.statusText }, res.status);
-  return body as T;
+  return (await readBody(res)) as Result<K>;
 }
 
-/** Serve mode only: streams a file to an upload route under /api/ (the
- *  desktop window passes file contents through call instead). */
-export async function upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
+/** Serve mode only: streams a file to an upload route under /api/ that
+ *  stands in for the bound method `like` (the desktop window calls that
+ *  method with the file's contents instead) and answers what it answers. */
+export async function upload<K extends Method>(like: K, path: string, body: Blob, contentType: string): Promise<Result<K>> {
   let res: Response;
   try {
     res = await fetchImpl(path, { method: 'POST', headers: { 'Content-Type': contentType }, credentials: 'same-origin', body });
   } catch {
-    throw new ApiError('Tube Agency is not reachable: is `tubeagency serve` still running?', 'network');
+    throw new ApiError(unreachable, 'network');
   }
-  const text = await res.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = { error: text };
-  }
-  if (!res.ok) throw toApiError(parsed ?? { error: res.statusText }, res.status);
-  return parsed as T;
+  return (await readBody(res)) as Result<K>;
+}
+
+// ---- Events ----
+
+/** Each event's payload (the models of those with a Go type are generated
+ *  through bindings.go's EventPayloads). Those the dashboard only reacts to,
+ *  by reloading what changed, are unknown. */
+export interface Events {
+  job: Progress | AutopilotEvent;
+  metrics: Snapshot;
+  alert: AlertEvent;
+  /** Only the fields that changed. */
+  status: Partial<Status>;
+  activity: Activity;
+  sync: unknown;
+  channels: unknown;
+  packages: unknown;
+  settings: unknown;
 }
 
 const listeners = new Map<string, Set<Listener>>();
 let source: EventSource | null = null;
-let connectionListeners = new Set<(up: boolean) => void>();
+const connectionListeners = new Set<(up: boolean) => void>();
 
 function ensureSource() {
   if (source || typeof EventSource === 'undefined') return;
@@ -133,7 +276,7 @@ function ensureSource() {
 }
 
 /** Subscribes to an app event; returns the unsubscribe function. */
-export function onEvent(name: string, fn: Listener): () => void {
+export function onEvent<K extends keyof Events>(name: K, fn: (data: Events[K]) => void): () => void {
   if (w.runtime?.EventsOn && isDesktop()) {
     return w.runtime.EventsOn(name, fn);
   }
@@ -149,65 +292,3 @@ export function onConnection(fn: (up: boolean) => void): () => void {
   connectionListeners.add(fn);
   return () => connectionListeners.delete(fn);
 }
-
-// ---- Typed DTOs of the core API (mirrors app/store and app). ----
-
-export interface Meta {
-  id: string;
-  hlc: string;
-  deleted: boolean;
-  created_at: number;
-  updated_at: number;
-}
-
-export type Format = 'long-form' | 'shorts';
-
-export interface ChannelInput {
-  name: string;
-  niche: string;
-  language: string;
-  audience: string;
-  format: Format;
-  cadence: number;
-  youtube_id: string;
-  autopilot: boolean;
-}
-
-export type Channel = Meta & ChannelInput;
-
-export interface Status {
-  version: string;
-  mode: string;
-  data_dir: string;
-  database: string;
-  device_id: string;
-  channels: number;
-  packages: number;
-  outbox: number;
-  online: boolean;
-  /** signed_out | offline | connecting | online | syncing | error */
-  sync_state: string;
-  last_sync: number; // unix ms, 0 = never
-  dead_letters: number;
-  sync_error: string;
-  uptime_secs: number;
-  db_bytes: number;
-  wal_bytes: number;
-  [extra: string]: unknown;
-}
-
-export interface Activity extends Meta {
-  channel_id: string;
-  kind: string;
-  message: string;
-  data: unknown;
-}
-
-export const api = {
-  status: () => call<Status>('Status'),
-  listChannels: () => call<Channel[]>('ListChannels'),
-  createChannel: (c: ChannelInput) => call<Channel>('CreateChannel', c),
-  updateChannel: (id: string, c: ChannelInput) => call<Channel>('UpdateChannel', id, c),
-  deleteChannel: (id: string) => call<void>('DeleteChannel', id),
-  listActivity: (limit: number) => call<Activity[]>('ListActivity', limit),
-};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answeredBy, stateLabel, type TitlesResult } from './providers';
+import type { TitlesResult } from '../lib/api';
+import { answeredBy, stateLabel } from './providers';
 
 const base: TitlesResult = {
   options: [], provider: 'groq', provider_label: 'Groq', model: 'm', attempts: 1,
@@ -22,8 +23,23 @@ describe('answeredBy', () => {
 
 describe('stateLabel', () => {
   it('maps every state', () => {
-    expect(stateLabel('healthy').cls).toBe('ok');
+    expect(stateLabel('healthy')).toEqual({ cls: 'ok', text: 'Ready' });
     expect(stateLabel('misconfigured').text).toBe('Needs attention');
     expect(stateLabel('disabled').text).toBe('Off');
+    expect(stateLabel(undefined).text).toBe('Off');
+  });
+  it('says until when a provider rests after a rate limit, never "Off"', () => {
+    const until = new Date(2026, 4, 3, 14, 32).toISOString();
+    const l = stateLabel('cooldown', { cooldownUntil: until, cooldownReason: 'rate limit' });
+    expect(l.cls).toBe('warn');
+    expect(l.text).toBe(`Resting until ${new Date(until).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })} after a rate limit`);
+    expect(l.text).toMatch(/(14|02|2):32/);
+    expect(stateLabel('cooldown', { cooldownUntil: until, cooldownReason: 'overloaded' }).text).toMatch(/after being overloaded$/);
+    expect(stateLabel('cooldown').text).toBe('Resting after a rate limit');
+  });
+  it('says when a paused provider is tried again', () => {
+    const now = Date.parse('2026-05-03T12:00:00Z');
+    expect(stateLabel('breaker_open', { breakerUntil: now + 30_000 }, now).text).toBe('Resting after errors, back in 30 s');
+    expect(stateLabel('breaker_open', { breakerUntil: '0001-01-01T00:00:00Z' }, now).text).toBe('Resting after errors, back shortly');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { summarize, headline, withOverride, withoutOverride, overrideReason } from './checklist';
-import type { Checklist, Package } from './studio';
+import type { Checklist, Package } from '../lib/api';
 
 const checklist: Checklist = {
   version: 1,

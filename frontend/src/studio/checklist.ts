@@ -1,7 +1,7 @@
 // The pre-publish checklist as the Studio shows it. The Go side evaluates
 // it (app/studio/checklist.go) on every save and stores it on the package;
 // this module only reads it and records the user's overrides.
-import type { CheckItem, Checklist, Override, Package, PackageContent } from './studio';
+import type { CheckItem, Checklist, Override, Package, PackageContent } from '../lib/api';
 
 export interface ChecklistSummary {
   /** every item passes, is overridden or does not apply */

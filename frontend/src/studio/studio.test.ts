@@ -1,14 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { clock, words, retime, exportURL, type ScriptSection } from './studio';
-
-describe('clock', () => {
-  it.each([
-    [0, '0:00'],
-    [65, '1:05'],
-    [599.9, '9:59'],
-    [3725, '1:02:05'],
-  ])('%d s → %s', (s, want) => expect(clock(s)).toBe(want));
-});
+import type { Package, ScriptSection } from '../lib/api';
+import { draftOf, exportURL, inputOf, retime, words } from './studio';
 
 describe('retime', () => {
   it('times sections after the hook at the words per minute, like the Go side', () => {
@@ -33,4 +25,35 @@ describe('words and exportURL', () => {
   it('counts nothing in blank text', () => expect(words('   ')).toBe(0));
   it('escapes the package id in the download link', () =>
     expect(exportURL('a/b', 'json')).toBe('/api/export/a%2Fb/json'));
+});
+
+describe('drafts', () => {
+  const pkg: Package = {
+    id: 'p1', hlc: 'h', deleted: false, created_at: 1, updated_at: 2, channel_id: 'c1', status: 'ready', topic: 'ice', title: 'Old',
+    content: {
+      hook: 'one two three',
+      script: [{ heading: 'A', text: 'w '.repeat(150), start: 0, seconds: 0 }],
+      tags: ['a', 'b'],
+      description: 'd',
+      thumbnail: 't',
+      voice: { file: 'v.wav', engine: 'espeak-ng', seconds: 3, bytes: 10, mime_type: 'audio/wav' },
+      steps: { voice: { status: 'done' } },
+    },
+  };
+  it('copies the text of a package, and nothing for none', () => {
+    const d = draftOf(pkg);
+    expect(d).toEqual({ title: 'Old', hook: 'one two three', script: pkg.content.script, description: 'd', tags: 'a, b', thumbnail: 't' });
+    d.script[0].text = 'changed';
+    expect(pkg.content.script![0].text).not.toBe('changed'); // a copy, not the package's own sections
+    expect(draftOf(null)).toEqual({ title: '', hook: '', script: [], description: '', tags: '', thumbnail: '' });
+  });
+  it('saves the edited text, re-timed, and leaves the rest to the server', () => {
+    const d = { ...draftOf(pkg), title: 'New', tags: ' x, ,y ,' };
+    const in_ = inputOf(pkg, d, 150);
+    expect(in_.title).toBe('New');
+    expect(in_.status).toBe('ready');
+    expect(in_.content.tags).toEqual(['x', 'y']);
+    expect(in_.content.script!.map((s) => [s.start, s.seconds])).toEqual([[1.2, 60]]);
+    expect(in_.content.voice).toEqual(pkg.content.voice);
+  });
 });

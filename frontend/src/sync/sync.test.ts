@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ago, editableFields, stateLabel } from './sync';
+import { editableFields, stateLabel } from './sync';
 
 describe('stateLabel', () => {
-  it('names each state with its pending count', () => {
-    expect(stateLabel({ state: 'online', pending: 0 })).toEqual({ text: 'Synced', cls: 'ok' });
-    expect(stateLabel({ state: 'online', pending: 2 }).text).toBe('Online · 2 pending');
-    expect(stateLabel({ state: 'offline', pending: 5 })).toEqual({ text: 'Offline · 5 pending', cls: 'warn' });
-    expect(stateLabel({ state: 'syncing', pending: 1 }).cls).toBe('info');
-    expect(stateLabel({ state: 'error', pending: 0 }).cls).toBe('bad');
-    expect(stateLabel({ state: 'signed_out', pending: 3 }).text).toBe('Not signed in · 3 waiting');
-  });
-});
-
-describe('ago', () => {
-  it('reads a unix-ms time in words', () => {
-    const now = 1_800_000_000_000;
-    expect(ago(0, now)).toBe('never');
-    expect(ago(now - 3_000, now)).toBe('just now');
-    expect(ago(now - 45_000, now)).toBe('45 seconds ago');
-    expect(ago(now - 5 * 60_000, now)).toBe('5 minutes ago');
-    expect(ago(now - 2 * 3_600_000, now)).toBe('2 hours ago');
+  const v = (state: string, pending: number, configured = true, dead_letters = 0) => ({ state, pending, configured, dead_letters });
+  it('names each state with the changes waiting, in the header badge\'s words', () => {
+    expect(stateLabel(v('online', 0))).toEqual({ text: 'Synced', cls: 'ok' });
+    expect(stateLabel(v('online', 2)).text).toBe('Online · 2 waiting');
+    expect(stateLabel(v('offline', 5))).toEqual({ text: 'Offline · 5 waiting', cls: 'warn' });
+    expect(stateLabel(v('syncing', 1)).cls).toBe('info');
+    expect(stateLabel(v('error', 0)).cls).toBe('bad');
+    expect(stateLabel(v('signed_out', 3))).toEqual({ text: 'Signed out · 3 waiting', cls: 'warn' });
+    expect(stateLabel(v('signed_out', 3, false))).toEqual({ text: 'Sync off · 3 waiting', cls: '' });
+    expect(stateLabel(v('online', 0, true, 2))).toEqual({ text: 'Synced · 2 refused', cls: 'warn' });
   });
 });
 

@@ -1,78 +1,27 @@
-// Typed calls for Settings → Sync. Components use these, never call() directly.
-import { call } from '../lib/api';
-
-export type SyncState = 'signed_out' | 'offline' | 'connecting' | 'online' | 'syncing' | 'error';
-
-export interface SyncView {
-  state: SyncState;
-  last_sync: number; // unix ms, 0 = never
-  pending: number;
-  dead_letters: number;
-  lag_ms: number;
-  last_error: string;
-  user: string;
-  email: string;
-  url: string;
-  anon_key_tail: string;
-  configured: boolean;
-}
-
-export interface DeadLetter {
-  id: number;
-  entity: string;
-  row_id: string;
-  op: string;
-  payload: Record<string, unknown>;
-  hlc: string;
-  status: number;
-  code: string;
-  error: string;
-  created_at: number;
-}
+// Calls for Settings → Sync, typed by the generated bindings through
+// lib/api. Components use these, never call() directly.
+import { call, type SyncView } from '../lib/api';
+import { syncWords } from '../lib/health';
 
 export const syncApi = {
-  status: () => call<SyncView>('SyncStatus'),
-  saveSettings: (url: string, anon_key: string) => call<SyncView>('SaveSyncSettings', { url, anon_key }),
-  signUp: (email: string, password: string) => call<SyncView>('SyncSignUp', { email, password }),
-  signIn: (email: string, password: string) => call<SyncView>('SyncSignIn', { email, password }),
-  signOut: () => call<SyncView>('SyncSignOut'),
-  syncNow: () => call<SyncView>('SyncNow'),
-  deadLetters: () => call<DeadLetter[]>('ListDeadLetters'),
-  retry: (id: number) => call<DeadLetter[]>('RetryDeadLetter', id),
-  discard: (id: number) => call<DeadLetter[]>('DiscardDeadLetter', id),
-  edit: (id: number, fields: Record<string, unknown>) => call<DeadLetter[]>('EditDeadLetter', id, fields),
+  status: () => call('SyncStatus'),
+  saveSettings: (url: string, anon_key: string) => call('SaveSyncSettings', { url, anon_key }),
+  signUp: (email: string, password: string) => call('SyncSignUp', { email, password }),
+  signIn: (email: string, password: string) => call('SyncSignIn', { email, password }),
+  signOut: () => call('SyncSignOut'),
+  syncNow: () => call('SyncNow'),
+  deadLetters: () => call('ListDeadLetters'),
+  retry: (id: number) => call('RetryDeadLetter', id),
+  discard: (id: number) => call('DiscardDeadLetter', id),
+  edit: (id: number, fields: Record<string, unknown>) => call('EditDeadLetter', id, fields),
 };
 
-/** What the state means, in words, with the pill colour to show it in. */
-export function stateLabel(v: Pick<SyncView, 'state' | 'pending'>): { text: string; cls: string } {
-  const p = v.pending;
-  switch (v.state) {
-    case 'signed_out':
-      return { text: p ? `Not signed in · ${p} waiting` : 'Not signed in', cls: 'warn' };
-    case 'offline':
-      return { text: `Offline · ${p} pending`, cls: 'warn' };
-    case 'connecting':
-      return { text: 'Connecting…', cls: 'info' };
-    case 'syncing':
-      return { text: `Syncing · ${p} pending`, cls: 'info' };
-    case 'error':
-      return { text: `Sync error · ${p} pending`, cls: 'bad' };
-    default:
-      return { text: p ? `Online · ${p} pending` : 'Synced', cls: 'ok' };
-  }
-}
-
-/** "3 minutes ago" for a unix-ms time; "never" for 0. */
-export function ago(ms: number, now = Date.now()): string {
-  if (!ms) return 'never';
-  const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 10) return 'just now';
-  if (s < 60) return `${s} seconds ago`;
-  const m = Math.round(s / 60);
-  if (m < 60) return m === 1 ? 'a minute ago' : `${m} minutes ago`;
-  const h = Math.round(m / 60);
-  if (h < 24) return h === 1 ? 'an hour ago' : `${h} hours ago`;
-  return new Date(ms).toLocaleString();
+/** What the state (signed_out, offline, connecting, online, syncing or
+ *  error) means, in the words the header badge uses, with the pill colour
+ *  to show it in. */
+export function stateLabel(v: Pick<SyncView, 'state' | 'pending' | 'dead_letters' | 'configured'>): { text: string; cls: string } {
+  const w = syncWords({ state: v.state, pending: v.pending, refused: v.dead_letters, configured: v.configured });
+  return { text: w.text, cls: w.tone };
 }
 
 /** The editable fields of a refused row: everything but what the app sets. */

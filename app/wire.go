@@ -1,0 +1,61 @@
+package app
+
+import "context"
+
+// component is one part of the running app, started in order and stopped
+// in the reverse order.
+type component struct {
+	name  string
+	start func() error
+	stop  func()
+}
+
+// build constructs every part in dependency order, each from parts already
+// built, and starts nothing:
+//
+//	store (opened by Start)
+//	→ monitor            (observes everything below as it runs)
+//	→ insights tables
+//	→ providers: settings, templates, cache, quotas, router (observer: monitor)
+//	→ studio and autopilot (jobs timed by the monitor; scoring by insights)
+//	→ syncer             (counts through the monitor)
+func (rt *Runtime) build(ctx context.Context) error {
+	for _, b := range []func(context.Context) error{
+		rt.buildMonitor,
+		rt.buildInsights,
+		rt.buildProviders,
+		rt.buildStudio,
+		rt.buildSync,
+	} {
+		if err := b(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startAll starts the built parts in order. When one fails, startAll
+// returns its error; the caller stops those already started (stopAll).
+func (rt *Runtime) startAll() error {
+	for _, c := range []component{
+		{"monitor", rt.startMonitor, rt.stopMonitor},
+		{"providers", rt.startProviders, rt.stopProviders},
+		{"studio", rt.startStudio, rt.stopStudio},
+		{"sync", rt.startSync, rt.stopSync},
+	} {
+		if err := c.start(); err != nil {
+			return err
+		}
+		rt.started = append(rt.started, c)
+	}
+	return nil
+}
+
+// stopAll stops what startAll started, newest first. It may be called
+// more than once.
+func (rt *Runtime) stopAll() {
+	for i := len(rt.started) - 1; i >= 0; i-- {
+		rt.started[i].stop()
+	}
+	rt.started = nil
+}

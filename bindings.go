@@ -1,0 +1,50 @@
+//go:build bindings
+
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+
+	"tubeagency/app"
+	"tubeagency/app/autopilot"
+	"tubeagency/app/monitor"
+	"tubeagency/app/studio"
+)
+
+// `wails generate module` (make bindings) builds this binary with the
+// bindings tag and runs it to describe the bound API as TypeScript in
+// frontend/wailsjs. Describing needs the types of what is bound, not a
+// started app: no data folder is opened, no window and no display needed.
+const generatingBindings = true
+
+func generateBindings() int {
+	err := wails.Run(&options.App{Bind: []any{&app.App{}, &EventPayloads{}}})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tubeagency: generate bindings: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// EventPayloads names the payload of each event the dashboard reads, so
+// that they are generated as TypeScript models too (Wails generates models
+// only for what bound methods take and return). It is bound only in the
+// binary that writes the bindings: nothing calls it at run time, and the
+// dashboard uses only the types of frontend/wailsjs/go/main/EventPayloads.
+type EventPayloads struct{}
+
+// Job is a "job" event from a Studio run.
+func (EventPayloads) Job() studio.Progress { return studio.Progress{} }
+
+// AutopilotJob is a "job" event from the autopilot (Source "autopilot").
+func (EventPayloads) AutopilotJob() autopilot.Event { return autopilot.Event{} }
+
+// Alert is an "alert" event.
+func (EventPayloads) Alert() monitor.AlertEvent { return monitor.AlertEvent{} }
+
+// Metrics is a "metrics" event.
+func (EventPayloads) Metrics() monitor.Snapshot { return monitor.Snapshot{} }

@@ -1,0 +1,953 @@
+export namespace analysis {
+	
+	export interface Cell {
+	    videos: number;
+	    median_views_per_day: number;
+	}
+	export interface BestTime {
+	    weekday: number;
+	    hour: number;
+	    hour_known: boolean;
+	    weekdays: Cell[];
+	    hours: Cell[];
+	    heatmap: Cell[][];
+	}
+	
+	export interface Format {
+	    videos: number;
+	    median_views: number;
+	    median_views_per_day: number;
+	    total_views: number;
+	    view_share: number;
+	}
+	export interface Formats {
+	    shorts: Format;
+	    long: Format;
+	}
+	export interface Keyword {
+	    word: string;
+	    videos: number;
+	    median_views_per_day: number;
+	    lift: number;
+	}
+	export interface Outlier {
+	    id: string;
+	    title: string;
+	    // Go type: time
+	    published_at: any;
+	    views: number;
+	    factor: number;
+	}
+	export interface Pattern {
+	    name: string;
+	    with: number;
+	    with_median_views_per_day: number;
+	    without: number;
+	    without_median_views_per_day: number;
+	    lift: number;
+	}
+	export interface Point {
+	    id: string;
+	    title: string;
+	    // Go type: time
+	    published_at: any;
+	    views: number;
+	    views_per_day: number;
+	    short: boolean;
+	    outlier: boolean;
+	}
+	export interface Window {
+	    days: number;
+	    uploads: number;
+	    per_week: number;
+	    median_gap_days: number;
+	    median_views: number;
+	    median_views_per_day: number;
+	    total_views: number;
+	    outliers: number;
+	    prev_median_views_per_day: number;
+	    trend_pct?: number;
+	}
+	export interface Report {
+	    // Go type: time
+	    now: any;
+	    videos: number;
+	    median_views: number;
+	    median_views_per_day: number;
+	    windows: Window[];
+	    outliers: Outlier[];
+	    best_time: BestTime;
+	    keywords: Keyword[];
+	    patterns: Pattern[];
+	    formats: Formats;
+	    series: Point[];
+	    recommendations: string[];
+	}
+
+}
+
+export namespace app {
+	
+	export interface ChannelActivity {
+	    channel_id: string;
+	    name: string;
+	    generated: number;
+	    queued: number;
+	    deferred: number;
+	    errors: number;
+	}
+	export interface ActivitySummary {
+	    since: number;
+	    entries: number;
+	    channels: ChannelActivity[];
+	    providers: {[key: string]: number};
+	    fallbacks: number;
+	    cache_hits: number;
+	    sync: {[key: string]: number};
+	    kinds: {[key: string]: number};
+	    errors: store.Activity[];
+	}
+	export interface AlertList {
+	    active: monitor.Alert[];
+	    resolved: monitor.Alert[];
+	}
+	export interface AlertRuleInput {
+	    enabled: boolean;
+	    threshold: number;
+	}
+	export interface AuditResult {
+	    channel_id: string;
+	    time_zone: string;
+	    report: analysis.Report;
+	    history: insights.Point[];
+	    stats?: insights.ChannelStats;
+	}
+	export interface AutopilotChannel {
+	    id: string;
+	    name: string;
+	    format: string;
+	    autopilot: boolean;
+	    cadence: number;
+	    upcoming: number;
+	    ready: number;
+	    queued: number;
+	    running: number;
+	    deferred: number;
+	    failed: number;
+	    next_run: number;
+	}
+	export interface AutopilotOverview {
+	    settings: autopilot.Settings;
+	    pool: workers.Stats;
+	    channels: AutopilotChannel[];
+	    jobs: autopilot.Job[];
+	}
+	
+	export interface ChannelInput {
+	    name: string;
+	    niche: string;
+	    language: string;
+	    audience: string;
+	    format: string;
+	    cadence: number;
+	    youtube_id: string;
+	    autopilot: boolean;
+	}
+	export interface ChannelMoney {
+	    channel_id: string;
+	    name: string;
+	    per_second: number;
+	    month: revenue.Month;
+	    months: revenue.Month[];
+	    calibrated: boolean;
+	    niche: string;
+	}
+	export interface EarningInput {
+	    month: string;
+	    amount: number;
+	    views: number;
+	}
+	export interface ExportFile {
+	    name: string;
+	    mime_type: string;
+	    content: string;
+	}
+	export interface FetchResult {
+	    videos: number;
+	    subscribers: number;
+	    title: string;
+	    quota_used: number;
+	    quota_limit: number;
+	}
+	export interface ImportResult {
+	    rows: number;
+	    skipped: number;
+	}
+	export interface Language {
+	    code: string;
+	    name: string;
+	    native: string;
+	    templates: boolean;
+	}
+	export interface MoneyCounter {
+	    channels: ChannelMoney[];
+	    per_second: number;
+	    month_start: number;
+	    as_of: number;
+	    accrued_at_as_of: number;
+	    months: revenue.Month[];
+	    sources: string[];
+	}
+	export interface PackageInput {
+	    id: string;
+	    channel_id: string;
+	    status: string;
+	    topic: string;
+	    title: string;
+	    content: store.PackageContent;
+	}
+	export interface ProviderInput {
+	    name: string;
+	    enabled: boolean;
+	    model: string;
+	    base_url: string;
+	    rpm: number;
+	    daily_quota: number;
+	}
+	export interface ProviderTest {
+	    ok: boolean;
+	    message: string;
+	    latency_ms: number;
+	}
+	export interface ProviderView {
+	    name: string;
+	    label: string;
+	    kind: string;
+	    enabled: boolean;
+	    model: string;
+	    base_url: string;
+	    rpm: number;
+	    daily_quota: number;
+	    local: boolean;
+	    manual?: boolean;
+	    has_key: boolean;
+	    key_hint: string;
+	    needs_key: boolean;
+	    snapshot: router.Snapshot;
+	}
+	export interface ProvidersView {
+	    providers: ProviderView[];
+	    key_backend: string;
+	    key_warning: string;
+	    key_error: string;
+	    online: boolean;
+	    settings_file: string;
+	    settings_error: string;
+	    templates_dir: string;
+	    template_errors: templates.FileError[];
+	    cache: cache.Stats;
+	    router: settings.Router;
+	    local_model: localmodel.Status;
+	}
+	export interface SavedFile {
+	    name: string;
+	    bytes: number;
+	}
+	export interface Status {
+	    version: string;
+	    mode: string;
+	    data_dir: string;
+	    database: string;
+	    device_id: string;
+	    channels: number;
+	    packages: number;
+	    outbox: number;
+	    online: boolean;
+	    sync_state: string;
+	    sync_configured: boolean;
+	    last_sync: number;
+	    dead_letters: number;
+	    sync_error: string;
+	    uptime_secs: number;
+	    db_bytes: number;
+	    wal_bytes: number;
+	    template_errors: string[];
+	    settings_error: string;
+	}
+	export interface Target {
+	    words_per_minute: number;
+	    min_seconds: number;
+	    max_seconds: number;
+	    words: number;
+	}
+	export interface StudioInfo {
+	    steps: string[];
+	    targets: {[key: string]: Target};
+	    voices: string[];
+	    voice_help?: string;
+	}
+	export interface SyncCredentials {
+	    email: string;
+	    password: string;
+	}
+	export interface SyncSettingsInput {
+	    url: string;
+	    anon_key: string;
+	}
+	export interface SyncView {
+	    state: string;
+	    last_sync: number;
+	    pending: number;
+	    dead_letters: number;
+	    lag_ms: number;
+	    last_error: string;
+	    user: string;
+	    email: string;
+	    url: string;
+	    anon_key_tail: string;
+	    configured: boolean;
+	}
+	
+	export interface TitleOption {
+	    title: string;
+	    score: number;
+	    features: string[];
+	}
+	export interface TitlesResult {
+	    options: TitleOption[];
+	    provider: string;
+	    provider_label: string;
+	    model: string;
+	    attempts: number;
+	    cached: boolean;
+	    fallback: boolean;
+	    templates: boolean;
+	    notes: string[];
+	    latency_ms: number;
+	}
+	export interface TrendsResult {
+	    trends: trends.Trend[];
+	    online: boolean;
+	    // Go type: time
+	    chart_fetched_at: any;
+	    message: string;
+	    corpus_videos: number;
+	}
+	export interface VideoInput {
+	    id: string;
+	    title: string;
+	    published_at: string;
+	    duration_sec: number;
+	    views: number;
+	    likes: number;
+	    comments: number;
+	}
+	export interface VoiceEngine {
+	    name: string;
+	    label: string;
+	    available: boolean;
+	    message?: string;
+	    needs_key: boolean;
+	    has_key: boolean;
+	    key_hint?: string;
+	    key_from?: string;
+	}
+	export interface YouTubeStatus {
+	    key_set: boolean;
+	    quota_used: number;
+	    quota_limit: number;
+	    quota_day: string;
+	    warning: string;
+	}
+
+}
+
+export namespace autopilot {
+	
+	export interface Event {
+	    source: string;
+	    job_id?: string;
+	    channel_id?: string;
+	    package_id?: string;
+	    status: string;
+	    error?: string;
+	    pool: workers.Stats;
+	}
+	export interface Job {
+	    id: string;
+	    channel_id: string;
+	    package_id: string;
+	    status: string;
+	    attempts: number;
+	    error: string;
+	    not_before: number;
+	    created_at: number;
+	    updated_at: number;
+	    finished_at: number;
+	}
+	export interface Settings {
+	    ahead: number;
+	    on_quota: string;
+	    voice: boolean;
+	    min_workers: number;
+	    max_workers: number;
+	    max_attempts: number;
+	}
+
+}
+
+export namespace cache {
+	
+	export interface Stats {
+	    l1_hits: number;
+	    l2_hits: number;
+	    misses: number;
+	    evictions: number;
+	    errors: number;
+	    l1_bytes: number;
+	    l2_bytes: number;
+	    l2_entries: number;
+	    max_bytes: number;
+	}
+
+}
+
+export namespace insights {
+	
+	export interface ChannelStats {
+	    channel_id: string;
+	    // Go type: time
+	    taken_at: any;
+	    subscribers: number;
+	    views: number;
+	    videos: number;
+	}
+	export interface Competitor {
+	    id: string;
+	    channel_id: string;
+	    youtube_id: string;
+	    title: string;
+	    // Go type: time
+	    added_at: any;
+	}
+	export interface Earning {
+	    channel_id: string;
+	    month: string;
+	    amount: number;
+	    views: number;
+	    // Go type: time
+	    entered_at: any;
+	}
+	export interface Point {
+	    // Go type: time
+	    at: any;
+	    value: number;
+	}
+	export interface Video {
+	    channel_id: string;
+	    id: string;
+	    kind: string;
+	    title: string;
+	    // Go type: time
+	    published_at: any;
+	    duration_sec: number;
+	    views: number;
+	    likes: number;
+	    comments: number;
+	    source: string;
+	    // Go type: time
+	    updated_at: any;
+	}
+
+}
+
+export namespace localmodel {
+	
+	export interface Model {
+	    name: string;
+	    bytes: number;
+	    parameters: string;
+	    quantization: string;
+	    embedding: boolean;
+	    recommended: boolean;
+	    fits_memory: boolean;
+	    size_label: string;
+	    params_number: number;
+	}
+	export interface Server {
+	    kind: string;
+	    url: string;
+	    base_url: string;
+	    models: Model[];
+	}
+	export interface Status {
+	    found: boolean;
+	    server?: Server;
+	    model?: string;
+	    ram_bytes: number;
+	    help?: string;
+	    // Go type: time
+	    checked_at: any;
+	}
+
+}
+
+export namespace monitor {
+	
+	export interface Alert {
+	    key: string;
+	    rule: string;
+	    subject: string;
+	    severity: string;
+	    message: string;
+	    value: number;
+	    threshold: number;
+	    // Go type: time
+	    raised_at: any;
+	    // Go type: time
+	    resolved_at: any;
+	    resolved_message: string;
+	    active: boolean;
+	}
+	export interface AlertEvent {
+	    type: string;
+	    alert: Alert;
+	}
+	export interface Availability {
+	    provider: string;
+	    checks: number;
+	    passed: number;
+	    ratio: number;
+	    daily: number[];
+	}
+	export interface CacheTier {
+	    tier: string;
+	    hits: number;
+	    lookups: number;
+	    hit_rate: number;
+	    bytes: number;
+	    max_bytes: number;
+	}
+	export interface CacheView {
+	    available: boolean;
+	    tiers: CacheTier[];
+	    misses: number;
+	    entries: number;
+	    evictions: number;
+	}
+	export interface DiskView {
+	    free_bytes: number;
+	    total_bytes: number;
+	}
+	export interface LimiterStatus {
+	    name: string;
+	    tokens_left: number;
+	    burst: number;
+	    per_minute: number;
+	}
+	export interface PoolView {
+	    available: boolean;
+	    size: number;
+	    busy: number;
+	    waiting: number;
+	    min: number;
+	    max: number;
+	    utilisation: number;
+	    completed: number;
+	    job_wait_p95_ms: number;
+	    jobs_timed: number;
+	}
+	export interface ProcessView {
+	    memory_bytes: number;
+	    cpu_percent: number;
+	    cpus: number;
+	    goroutines: number;
+	}
+	export interface ProviderView {
+	    name: string;
+	    label: string;
+	    state: string;
+	    message?: string;
+	    breaker: string;
+	    latency_p50_ms: number;
+	    latency_p95_ms: number;
+	    success_rate: number;
+	    requests: number;
+	    failures: number;
+	    quota_used: number;
+	    quota_limit: number;
+	    last_error?: string;
+	    // Go type: time
+	    last_check: any;
+	    check_failed: boolean;
+	    demoted: boolean;
+	    // Go type: time
+	    breaker_open_until: any;
+	    // Go type: time
+	    cooldown_until: any;
+	    cooldown_reason?: string;
+	    cooldown_status?: number;
+	    first_byte_budgets_ms: {[key: string]: number};
+	    hedges: number;
+	    hedges_won: number;
+	    error_rate_5m: number;
+	    calls_5m: number;
+	    failed_checks: number;
+	    availability: number;
+	    health: string;
+	}
+	export interface Rule {
+	    id: string;
+	    name: string;
+	    description: string;
+	    enabled: boolean;
+	    threshold: number;
+	    default: number;
+	    unit: string;
+	    min: number;
+	    max: number;
+	    severity: string;
+	}
+	export interface StoreView {
+	    db_bytes: number;
+	    wal_bytes: number;
+	    outbox: number;
+	}
+	export interface SyncView {
+	    available: boolean;
+	    state: string;
+	    last_sync: number;
+	    pending: number;
+	    dead_letters: number;
+	    lag_ms: number;
+	    last_error: string;
+	    pushed: number;
+	    pulled: number;
+	    failures: number;
+	    failing_secs: number;
+	}
+	export interface Summary {
+	    green: boolean;
+	    level: string;
+	    text: string;
+	    problems: string[];
+	}
+	export interface Snapshot {
+	    // Go type: time
+	    at: any;
+	    uptime_secs: number;
+	    summary: Summary;
+	    providers: ProviderView[];
+	    cache: CacheView;
+	    limiters: LimiterStatus[];
+	    pool: PoolView;
+	    sync: SyncView;
+	    store: StoreView;
+	    disk: DiskView;
+	    process: ProcessView;
+	    availability: Availability[];
+	    alerts: Alert[];
+	}
+	
+	
+
+}
+
+export namespace predictor {
+	
+	export interface Feature {
+	    name: string;
+	    label: string;
+	    value: number;
+	    effect: number;
+	}
+	export interface Score {
+	    value: number;
+	    features: Feature[];
+	    calibrated: boolean;
+	    accuracy: number;
+	    accuracy_se: number;
+	    metric: string;
+	    videos: number;
+	    note: string;
+	}
+
+}
+
+export namespace revenue {
+	
+	export interface Calibration {
+	    months: number;
+	    rpm: number;
+	    factor: number;
+	    spread: number;
+	}
+	export interface Month {
+	    month: string;
+	    views: number;
+	    expected: number;
+	    low: number;
+	    high: number;
+	}
+	export interface Projection {
+	    niche: string;
+	    long_rpm: number;
+	    shorts_rpm: number;
+	    calibrated: boolean;
+	    calibration?: Calibration;
+	    monthly_long_views: number;
+	    monthly_shorts_views: number;
+	    measured: boolean;
+	    months: Month[];
+	    per_second: number;
+	    sources: string[];
+	}
+
+}
+
+export namespace router {
+	
+	export interface Budget {
+	    kind: string;
+	    first_byte_p95_ms: number;
+	    budget_ms: number;
+	    samples: number;
+	}
+	export interface Cooldown {
+	    provider: string;
+	    // Go type: time
+	    until: any;
+	    status: number;
+	    reason: string;
+	}
+	export interface Snapshot {
+	    name: string;
+	    label: string;
+	    order: number;
+	    state: string;
+	    message?: string;
+	    offline: boolean;
+	    breaker: string;
+	    latency_p50_ms: number;
+	    latency_p95_ms: number;
+	    success_rate: number;
+	    requests: number;
+	    failures: number;
+	    rpm: number;
+	    quota_used: number;
+	    quota_limit: number;
+	    quota_left: number;
+	    last_error?: string;
+	    // Go type: time
+	    last_error_at: any;
+	    // Go type: time
+	    last_check: any;
+	    check_failed: boolean;
+	    demoted: boolean;
+	    // Go type: time
+	    breaker_open_until: any;
+	    cooldown?: Cooldown;
+	    budgets: Budget[];
+	    hedges: number;
+	    hedges_won: number;
+	}
+
+}
+
+export namespace settings {
+	
+	export interface Router {
+	    deadline_seconds: number;
+	    health_interval_seconds: number;
+	    channel_rpm: number;
+	    global_rpm: number;
+	    cache_mb: number;
+	}
+
+}
+
+export namespace store {
+	
+	export interface Activity {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    created_at: number;
+	    updated_at: number;
+	    channel_id: string;
+	    kind: string;
+	    message: string;
+	    data: unknown;
+	}
+	export interface Channel {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    created_at: number;
+	    updated_at: number;
+	    name: string;
+	    niche: string;
+	    language: string;
+	    audience: string;
+	    format: string;
+	    cadence: number;
+	    youtube_id: string;
+	    autopilot: boolean;
+	}
+	export interface CheckItem {
+	    rule: string;
+	    label: string;
+	    state: string;
+	    message: string;
+	}
+	export interface Checklist {
+	    version: number;
+	    passed: boolean;
+	    items: CheckItem[];
+	}
+	export interface Override {
+	    rule: string;
+	    reason?: string;
+	    at: number;
+	}
+	export interface StepState {
+	    status: string;
+	    provider?: string;
+	    attempts?: number;
+	    cached?: boolean;
+	    error?: string;
+	    at?: number;
+	}
+	export interface Voice {
+	    file: string;
+	    engine: string;
+	    seconds: number;
+	    bytes: number;
+	    mime_type: string;
+	}
+	export interface ScriptSection {
+	    heading: string;
+	    text: string;
+	    spoken?: string[];
+	    notes?: string[];
+	    start: number;
+	    seconds: number;
+	}
+	export interface TitleOption {
+	    text: string;
+	    score: number;
+	    features?: string[];
+	    calibrated?: boolean;
+	}
+	export interface PackageContent {
+	    ideas?: string[];
+	    titles?: TitleOption[];
+	    hook?: string;
+	    script?: ScriptSection[];
+	    words_per_minute?: number;
+	    description?: string;
+	    tags?: string[];
+	    thumbnail?: string;
+	    voice?: Voice;
+	    steps?: {[key: string]: StepState};
+	    checklist?: Checklist;
+	    overrides?: Override[];
+	}
+	export interface Package {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    created_at: number;
+	    updated_at: number;
+	    channel_id: string;
+	    status: string;
+	    topic: string;
+	    title: string;
+	    content: PackageContent;
+	}
+	
+	
+	
+	
+
+}
+
+export namespace studio {
+	
+	export interface Progress {
+	    package_id: string;
+	    channel_id: string;
+	    step: string;
+	    status: string;
+	    chars?: number;
+	    delta?: string;
+	    provider?: string;
+	    error?: string;
+	    done: number;
+	    total: number;
+	    source?: string;
+	}
+
+}
+
+export namespace sync {
+	
+	export interface DeadLetter {
+	    id: number;
+	    entity: string;
+	    row_id: string;
+	    op: string;
+	    payload: Record<string, unknown>;
+	    hlc: string;
+	    status: number;
+	    code: string;
+	    error: string;
+	    created_at: number;
+	}
+
+}
+
+export namespace templates {
+	
+	export interface FileError {
+	    file: string;
+	    message: string;
+	    // Go type: time
+	    at: any;
+	}
+
+}
+
+export namespace trends {
+	
+	export interface Trend {
+	    term: string;
+	    videos: number;
+	    // Go type: time
+	    first_seen: any;
+	    age_days: number;
+	    heat: number[];
+	    velocity: number;
+	    acceleration: number;
+	    label: string;
+	    relevance: {[key: string]: number};
+	}
+
+}
+
+export namespace workers {
+	
+	export interface Stats {
+	    size: number;
+	    busy: number;
+	    waiting: number;
+	    utilisation: number;
+	    peak: number;
+	    completed: number;
+	    panics: number;
+	    min: number;
+	    max: number;
+	}
+
+}
+
