@@ -285,7 +285,7 @@ func (r *stepRun) description(ctx context.Context) (func(*store.Package), store.
 	if jerr != nil {
 		body = resp.Text
 	}
-	desc := Describe(body, r.p.Content.Hook, r.p.Content.Script, r.ch.Language, r.ch.Format == store.FormatShorts)
+	desc := Describe(body, r.p.Content.Hook, chapterTimed(r.p.Content), r.ch.Language, r.ch.Format == store.FormatShorts)
 	if strings.TrimSpace(desc) == "" {
 		return nil, store.StepState{}, fmt.Errorf("description: %w", ErrThinAnswer)
 	}
@@ -348,7 +348,45 @@ func (r *stepRun) voice(ctx context.Context) (func(*store.Package), store.StepSt
 		return nil, store.StepState{}, err
 	}
 	v := &store.Voice{File: file, Engine: res.Engine, Seconds: res.Seconds, Bytes: res.Bytes, MimeType: res.MimeType}
-	return func(p *store.Package) { p.Content.Voice = v }, store.StepState{Provider: res.Engine, Attempts: len(res.Skipped) + 1}, nil
+	return func(p *store.Package) {
+		p.Content.Voice = v
+		// An engine speaks at its own pace: the chapters move to where the
+		// recorded sections start, so each lies within the voice-over.
+		if p.Content.Description != "" && SpokenText(p.Content.Hook, p.Content.Script) == text {
+			p.Content.Description = Describe(p.Content.Description, p.Content.Hook, voiceTimed(p.Content.Script, v), r.ch.Language, r.ch.Format == store.FormatShorts)
+		}
+	}, store.StepState{Provider: res.Engine, Attempts: len(res.Skipped) + 1}, nil
+}
+
+// voiceTimed are sections timed as v speaks them: their times scaled so
+// the script lasts as long as the voice-over. Without a voice-over (or a
+// script without timings) they are sections as they are.
+func voiceTimed(sections []store.ScriptSection, v *store.Voice) []store.ScriptSection {
+	if v == nil || v.Seconds <= 0 || len(sections) == 0 {
+		return sections
+	}
+	last := sections[len(sections)-1]
+	total := last.Start + last.Seconds
+	if total <= 0 {
+		return sections
+	}
+	k := v.Seconds / total
+	out := make([]store.ScriptSection, len(sections))
+	for i, s := range sections {
+		s.Start, s.Seconds = s.Start*k, s.Seconds*k
+		out[i] = s
+	}
+	return out
+}
+
+// chapterTimed are the sections the description's chapters are timed
+// from: as the voice-over speaks them when one is recorded for this
+// script, else at the script's words per minute.
+func chapterTimed(c store.PackageContent) []store.ScriptSection {
+	if c.Steps[StepVoice].Status != StateDone {
+		return c.Script
+	}
+	return voiceTimed(c.Script, c.Voice)
 }
 
 // ---- parsing, leniently ----

@@ -234,7 +234,7 @@ func (r *stepRun) validator(step string) func(text string) error {
 			if err != nil {
 				return err
 			}
-			cand.Content.Description = Describe(body, cand.Content.Hook, cand.Content.Script, r.ch.Language, r.ch.Format == store.FormatShorts)
+			cand.Content.Description = Describe(body, cand.Content.Hook, chapterTimed(cand.Content), r.ch.Language, r.ch.Format == store.FormatShorts)
 		case StepTags:
 			tags, err := decodeTags(text)
 			if err != nil {
