@@ -2,6 +2,7 @@ package studio
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -71,5 +72,42 @@ func TestVoicedLongFormChaptersFollowTheVoiceOver(t *testing.T) {
 	}
 	if strings.Count(p.Content.Description, "\nChapters\n") != 1 {
 		t.Fatalf("description:\n%s", p.Content.Description)
+	}
+}
+
+// TestUncoveredLanguageFailsWithWhatToDo: a French channel (made on a
+// device with an AI provider, synced here) run with the offline templates
+// alone gets no English text: the first step fails with a sentence that
+// says what to do, and nothing is written.
+func TestUncoveredLanguageFailsWithWhatToDo(t *testing.T) {
+	tpl, err := templates.New(templates.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	ch := addChannel(t, st, "Cuisine", store.FormatLong)
+	ch.Language = "fr-CA"
+	if err := st.Mutate(context.Background(), func(m *store.Mutation) error {
+		_, err := store.PutRecord(m, store.ChannelEntity, ch)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{Store: st, Generator: tpl})
+	ctx := context.Background()
+	p, err := s.Create(ctx, ch.ID, "pain au levain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = s.Run(ctx, p.ID, RunOptions{SkipVoice: true})
+	if !errors.Is(err, templates.ErrLanguage) {
+		t.Fatalf("run: %v, want the templates' language error", err)
+	}
+	got := p.Content.Steps[StepIdeas]
+	if got.Status != StateFailed || !strings.Contains(got.Error, `not "fr"`) || !strings.Contains(got.Error, "Settings → Providers") {
+		t.Fatalf("ideas step %+v", got)
+	}
+	if len(p.Content.Ideas) != 0 || len(p.Content.Titles) != 0 || len(p.Content.Script) != 0 || p.Status != store.StatusIdea {
+		t.Fatalf("text was written for a language nothing writes: %+v", p.Content)
 	}
 }
