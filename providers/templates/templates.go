@@ -29,6 +29,7 @@ import (
 	"hash/fnv"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -39,6 +40,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"text/template"
+	tparse "text/template/parse"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -164,7 +166,81 @@ func New(opts Options) (*Provider, error) {
 }
 
 func parse(name, body string) (*template.Template, error) {
-	return template.New(name).Option("missingkey=error").Funcs(funcs).Parse(body)
+	t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := noRecursion(t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// noRecursion refuses a template that calls itself, directly or through
+// others ({{ define "a" }}{{ template "a" . }}{{ end }}). text/template
+// would stop it only 100,000 calls deep, after hundreds of megabytes of
+// stack; a template that writes a video's text needs no recursion.
+func noRecursion(t *template.Template) error {
+	calls := map[string][]string{}
+	for _, d := range t.Templates() {
+		if d.Tree == nil || d.Tree.Root == nil {
+			continue
+		}
+		var walk func(n tparse.Node)
+		walk = func(n tparse.Node) {
+			switch n := n.(type) {
+			case *tparse.ListNode:
+				if n == nil {
+					return
+				}
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			case *tparse.TemplateNode:
+				calls[d.Name()] = append(calls[d.Name()], n.Name)
+			case *tparse.IfNode:
+				walk(n.List)
+				walk(n.ElseList)
+			case *tparse.RangeNode:
+				walk(n.List)
+				walk(n.ElseList)
+			case *tparse.WithNode:
+				walk(n.List)
+				walk(n.ElseList)
+			}
+		}
+		walk(d.Tree.Root)
+	}
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := map[string]int{}
+	var visit func(name string, path []string) error
+	visit = func(name string, path []string) error {
+		switch state[name] {
+		case onPath:
+			return fmt.Errorf("template %q calls itself (%s): recursion is not allowed", name, strings.Join(append(path, name), " → "))
+		case done:
+			return nil
+		}
+		state[name] = onPath
+		for _, c := range calls[name] {
+			if err := visit(c, append(path, name)); err != nil {
+				return err
+			}
+		}
+		state[name] = done
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(calls))
+	for _, name := range names {
+		if err := visit(name, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var funcs = template.FuncMap{

@@ -536,3 +536,38 @@ func TestOversizedFileIsRefused(t *testing.T) {
 		t.Fatalf("a file of exactly MaxFile bytes: errors %v, output %q", errs, gen(t, p, req))
 	}
 }
+
+// TestRecursiveTemplateIsRefused: a template that calls itself, directly
+// or through another, is reported when loaded (never run 100,000 calls
+// deep), and the last good version stays in use; one that calls another
+// without a cycle loads.
+func TestRecursiveTemplateIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	p := newProvider(t, Options{Dir: dir})
+	req := providers.Request{Task: providers.TaskThumbnail, Channel: baking, Seed: 1}
+	path := filepath.Join(dir, "thumbnail.tmpl")
+	for _, sc := range []struct{ body, err string }{
+		{`{{ define "a" }}A{{ end }}{{ define "b" }}{{ template "a" . }}B{{ end }}{{ template "b" . }}`, ""},
+		{`{{ template "t" . }}{{ define "t" }}{{ template "t" . }}{{ end }}`, `template "t" calls itself (t → t)`},
+		{`{{ define "a" }}{{ if .Topic }}{{ template "b" . }}{{ end }}{{ end }}{{ define "b" }}{{ range .Subjects }}{{ template "a" $ }}{{ end }}{{ end }}{{ template "a" . }}`,
+			`template "a" calls itself (a → b → a)`},
+		{`{{ define "x" }}{{ with .Topic }}{{ template "thumbnail.tmpl" $ }}{{ end }}{{ end }}{{ template "x" . }}`, `calls itself`},
+	} {
+		if err := os.WriteFile(path, []byte(sc.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		errs := p.Reload()
+		if sc.err == "" {
+			if len(errs) != 0 || gen(t, p, req) != "AB\n" {
+				t.Fatalf("%s: errors %v, output %q", sc.body, errs, gen(t, p, req))
+			}
+			continue
+		}
+		if len(errs) != 1 || !strings.Contains(errs[0].Message, sc.err) {
+			t.Fatalf("%s: errors %+v, want %q", sc.body, errs, sc.err)
+		}
+		if got := gen(t, p, req); got != "AB\n" {
+			t.Fatalf("%s: the last good version was replaced: %q", sc.body, got)
+		}
+	}
+}
