@@ -13,6 +13,7 @@ import (
 	"tubeagency/app/autopilot"
 	"tubeagency/app/monitor"
 	"tubeagency/app/studio"
+	cloudsync "tubeagency/sync"
 )
 
 // `wails generate module` (make bindings) builds this binary with the
@@ -45,6 +46,9 @@ func (EventPayloads) AutopilotJob() autopilot.Event { return autopilot.Event{} }
 
 // Alert is an "alert" event.
 func (EventPayloads) Alert() monitor.AlertEvent { return monitor.AlertEvent{} }
+
+// Sync is a "sync" event: the syncer's status.
+func (EventPayloads) Sync() cloudsync.Status { return cloudsync.Status{} }
 
 // Metrics is a "metrics" event.
 func (EventPayloads) Metrics() monitor.Snapshot { return monitor.Snapshot{} }

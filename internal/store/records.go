@@ -52,6 +52,24 @@ type Channel struct {
 	Cadence   float64 `json:"cadence"` // videos per week
 	YouTubeID string  `json:"youtube_id"`
 	Autopilot bool    `json:"autopilot"`
+	// AutopilotHost is the id of the device that runs autopilot for the
+	// channel; "" when none is chosen yet.
+	AutopilotHost string `json:"autopilot_host"`
+}
+
+// Device kinds.
+const (
+	DeviceDesktop = "desktop"
+	DeviceServe   = "serve"
+)
+
+// Device is one installation of the app signed in to the account.
+type Device struct {
+	Meta            // ID is the device id, the last part of every clock value it makes
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`      // DeviceDesktop or DeviceServe
+	LastSeen int64  `json:"last_seen"` // unix ms of its latest heartbeat
+	Version  string `json:"version"`
 }
 
 // TitleOption is one candidate title with its score (0–100).
@@ -185,6 +203,10 @@ type PackageContent struct {
 	Checklist *Checklist `json:"checklist,omitempty"`
 	// Overrides are the checklist rules the user chose to publish without.
 	Overrides []Override `json:"overrides,omitempty"`
+	// Origin is who made the package: "autopilot" for the packages it
+	// keeps ready (another device taking a channel over finishes those),
+	// "" for the user's own.
+	Origin string `json:"origin,omitempty"`
 }
 
 // Package is a video package: from idea to a publishable set of texts and audio.

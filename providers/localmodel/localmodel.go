@@ -354,7 +354,7 @@ type Status struct {
 	Model     string    `json:"model,omitempty"`  // the recommended model, empty when none can write
 	RAMBytes  uint64    `json:"ram_bytes"`
 	Help      string    `json:"help,omitempty"` // how to install a model, when none is usable
-	CheckedAt time.Time `json:"checked_at"`
+	CheckedAt time.Time `json:"checked_at,omitzero"` // zero until the first check
 }
 
 // CandidateFor is the candidate for an OpenAI-compatible address the user

@@ -105,7 +105,7 @@ func fileLang(name string) (base, lang string) {
 type FileError struct {
 	File    string    `json:"file"`
 	Message string    `json:"message"`
-	At      time.Time `json:"at"`
+	At      time.Time `json:"at,omitzero"`
 }
 
 // Options configure New. The zero value uses only the embedded templates.

@@ -98,7 +98,13 @@ export type TitlesResult = Wire<app.TitlesResult>;
 
 // Sync
 export type SyncView = Wire<app.SyncView>;
+export type SyncStatus = Wire<sync.Status>;
 export type DeadLetter = Wire<sync.DeadLetter>;
+export type ClockAlert = Wire<sync.ClockAlert>;
+export type RepairReport = Wire<sync.RepairReport>;
+export type DeviceInfo = Wire<sync.DeviceInfo>;
+export type AutopilotHostsView = Wire<app.AutopilotHostsView>;
+export type AutopilotHostChannel = Wire<app.AutopilotHostChannel>;
 
 // Monitor
 export type Snapshot = Wire<monitor.Snapshot>;
@@ -249,7 +255,7 @@ export interface Events {
   /** Only the fields that changed. */
   status: Partial<Status>;
   activity: Activity;
-  sync: unknown;
+  sync: SyncStatus;
   channels: unknown;
   packages: unknown;
   settings: unknown;

@@ -3,6 +3,7 @@
 import {monitor} from '../models';
 import {autopilot} from '../models';
 import {studio} from '../models';
+import {sync} from '../models';
 
 export function Alert():Promise<monitor.AlertEvent>;
 
@@ -11,3 +12,5 @@ export function AutopilotJob():Promise<autopilot.Event>;
 export function Job():Promise<studio.Progress>;
 
 export function Metrics():Promise<monitor.Snapshot>;
+
+export function Sync():Promise<sync.Status>;

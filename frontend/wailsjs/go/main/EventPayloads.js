@@ -17,3 +17,7 @@ export function Job() {
 export function Metrics() {
   return window['go']['main']['EventPayloads']['Metrics']();
 }
+
+export function Sync() {
+  return window['go']['main']['EventPayloads']['Sync']();
+}
