@@ -353,7 +353,7 @@ type Status struct {
 	Server    *Server   `json:"server,omitempty"` // the first server that answered, its models best first
 	Model     string    `json:"model,omitempty"`  // the recommended model, empty when none can write
 	RAMBytes  uint64    `json:"ram_bytes"`
-	Help      string    `json:"help,omitempty"` // how to install a model, when none is usable
+	Help      string    `json:"help,omitempty"`      // how to install a model, when none is usable
 	CheckedAt time.Time `json:"checked_at,omitzero"` // zero until the first check
 }
 
