@@ -291,11 +291,11 @@ func TestEditedScriptOutdatesTheVoiceOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// What a finished studio run leaves: every step done, a voice-over, ready.
+	// What a studio run leaves once the script and the voice-over are done.
 	voiced := func() store.Package {
 		t.Helper()
 		err := rt.store.Mutate(context.Background(), func(m *store.Mutation) error {
-			p.Status = store.StatusReady
+			p.Status = store.StatusVoiced
 			p.Content.Hook = "Ice floats."
 			p.Content.Script = []store.ScriptSection{{Heading: "Why", Text: "It is less dense than water."}}
 			p.Content.Voice = &store.Voice{File: "v.wav", Engine: "espeak-ng", Seconds: 3, Bytes: 100, MimeType: "audio/wav"}
@@ -322,7 +322,7 @@ func TestEditedScriptOutdatesTheVoiceOver(t *testing.T) {
 	}
 
 	out := edit(voiced(), func(c *store.PackageContent) { c.Description = "New description."; c.Tags = []string{"ice"} })
-	if out.Content.Steps["voice"].Status != "done" || out.Status != store.StatusReady {
+	if out.Content.Steps["voice"].Status != "done" || out.Status != store.StatusVoiced {
 		t.Fatalf("an edit off the spoken words outdated the voice-over: %q, %+v", out.Status, out.Content.Steps["voice"])
 	}
 	for name, change := range map[string]func(*store.PackageContent){

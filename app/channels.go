@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
 	"golang.org/x/text/unicode/norm"
 
 	"tubeagency/app/events"
+	"tubeagency/app/settings"
 	"tubeagency/internal/store"
 )
 
@@ -44,6 +46,18 @@ func (in *ChannelInput) normalize() {
 	if l, ok := language(in.Language); ok {
 		in.Language = l.Code
 	}
+}
+
+// checkLanguage refuses a channel language that neither the offline
+// templates nor an enabled AI provider can write, so a channel never gets
+// text in another language.
+func (rt *Runtime) checkLanguage(lang string) error {
+	p := rt.providers
+	if p == nil || p.templates.Covers(lang) || slices.ContainsFunc(p.settings.Get().Providers, func(s settings.Provider) bool { return s.Enabled }) {
+		return nil
+	}
+	return &FieldError{Field: "language", Message: fmt.Sprintf("needs an AI provider: offline writing covers %s, so for %q turn on an AI provider or a local model in Settings → Providers first",
+		strings.Join(p.templates.Languages(), ", "), lang)}
 }
 
 func (in ChannelInput) validate() error {
@@ -83,6 +97,9 @@ func (a *App) GetChannel(id string) (store.Channel, error) {
 func (a *App) CreateChannel(in ChannelInput) (store.Channel, error) {
 	in.normalize()
 	if err := in.validate(); err != nil {
+		return store.Channel{}, err
+	}
+	if err := a.rt.checkLanguage(in.Language); err != nil {
 		return store.Channel{}, err
 	}
 	ctx, cancel := a.call()

@@ -9,15 +9,17 @@ type Language struct {
 	// Name is the language's name in English, Native its own name for itself.
 	Name   string `json:"name"`
 	Native string `json:"native"`
-	// Templates is true when the local templates write in it; in the
-	// other languages they write English and an AI provider is needed for
-	// text in the language itself.
+	// Templates is true when the local templates write in it. A channel in
+	// another language needs an AI provider (or a local model) turned on:
+	// without one, creating it is refused rather than written in English.
 	Templates bool `json:"templates"`
 }
 
 // languages are the languages a channel can be made in: the ones AI
-// providers write well and YouTube audiences are large in. The local
-// templates write English, Spanish and Portuguese (by the primary subtag).
+// providers write well and YouTube audiences are large in. The built-in
+// templates write English, Spanish and Portuguese (by the primary subtag);
+// Languages asks the templates in use, so a user's own files for another
+// language count too.
 var languages = []Language{
 	{"en", "English", "English", true},
 	{"en-GB", "English (United Kingdom)", "English (UK)", true},
@@ -64,9 +66,16 @@ var languages = []Language{
 }
 
 // Languages lists the languages a channel can be made in, in the order
-// the channel form offers them.
+// the channel form offers them, each saying whether the templates in use
+// write it.
 func (a *App) Languages() ([]Language, error) {
-	return append([]Language(nil), languages...), nil
+	out := append([]Language(nil), languages...)
+	if p := a.rt.providers; p != nil && p.templates != nil {
+		for i := range out {
+			out[i].Templates = p.templates.Covers(out[i].Code)
+		}
+	}
+	return out, nil
 }
 
 // language returns the listed language whose code is code, ignoring case.

@@ -118,7 +118,8 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 	defer cancel()
 	var out store.Package
 	err := a.rt.store.Mutate(ctx, func(m *store.Mutation) error {
-		if _, err := store.Get[store.Channel](ctx, m.Tx(), store.ChannelEntity, in.ChannelID); err != nil {
+		ch, err := store.Get[store.Channel](ctx, m.Tx(), store.ChannelEntity, in.ChannelID)
+		if err != nil {
 			if err == store.ErrNotFound {
 				return &FieldError{Field: "channel_id", Message: "names no channel: pick an existing channel"}
 			}
@@ -144,7 +145,7 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 			p.Content.Voice, p.Content.Steps = old.Content.Voice, old.Content.Steps
 			outdateVoice(&p, old)
 		}
-		var err error
+		studio.Settle(&p, ch) // the checklist decides ready or outline, and an override the user saved counts
 		out, err = store.PutRecord(m, store.PackageEntity, p)
 		return err
 	})

@@ -13,6 +13,7 @@ import (
 	"tubeagency/internal/store"
 	"tubeagency/providers"
 	"tubeagency/providers/cache"
+	"tubeagency/providers/localmodel"
 	"tubeagency/providers/router"
 	"tubeagency/providers/templates"
 )
@@ -40,6 +41,9 @@ type ProvidersView struct {
 	TemplateErrors []templates.FileError `json:"template_errors"`
 	Cache          cache.Stats           `json:"cache"`
 	Router         settings.Router       `json:"router"`
+	// LocalModel is the model server found on this machine, its models
+	// (the recommended one first), and how to install one when none was.
+	LocalModel localmodel.Status `json:"local_model"`
 }
 
 // ProviderInput is what Settings → Providers saves for one provider.
@@ -89,7 +93,7 @@ func (rt *Runtime) providersView() ProvidersView {
 	p := rt.providers
 	st := p.settings.Get()
 	v := ProvidersView{Online: p.router.Online(), SettingsFile: p.settings.Path(), SettingsError: p.settingsError(),
-		TemplatesDir: p.templates.Dir(), TemplateErrors: p.templateErrors(), Cache: p.cache.Stats(), Router: st.Router}
+		TemplatesDir: p.templates.Dir(), TemplateErrors: p.templateErrors(), Cache: p.cache.Stats(), Router: st.Router, LocalModel: p.local.Last()}
 	if v.TemplateErrors == nil {
 		v.TemplateErrors = []templates.FileError{}
 	}
@@ -204,6 +208,7 @@ func (a *App) SetProviderEnabled(name string, enabled bool) (ProvidersView, erro
 		for i := range st.Providers {
 			if st.Providers[i].Name == name {
 				st.Providers[i].Enabled = enabled
+				st.Providers[i].Manual = st.Providers[i].Local // the user's choice now rules over detection
 			}
 		}
 		return nil

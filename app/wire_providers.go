@@ -15,6 +15,7 @@ import (
 	"tubeagency/providers"
 	"tubeagency/providers/anthropic"
 	"tubeagency/providers/cache"
+	"tubeagency/providers/localmodel"
 	"tubeagency/providers/openai"
 	"tubeagency/providers/router"
 	"tubeagency/providers/templates"
@@ -35,6 +36,9 @@ type providerParts struct {
 
 	mu      sync.Mutex
 	tplErrs []templates.FileError
+
+	// local finds a model server on this machine (start and health checks).
+	local *localmodel.Detector
 }
 
 // secretProvider is the key store name of a provider's API key.
@@ -76,6 +80,11 @@ func (rt *Runtime) buildProviders(ctx context.Context) error {
 		rt.log.Warn("template examples not written", "err", err) // overrides still work without them
 	}
 	st := p.settings.Get()
+	p.local = localmodel.NewDetector(localmodel.Options{Candidates: localCandidates(st), Now: rt.opts.Now,
+		OnChange: func(localmodel.Status) {
+			rt.applyProviderSettings() // on, first, with the model found; or back as configured
+			rt.emit(events.Settings, map[string]any{"area": "providers"})
+		}})
 	p.cache, err = cache.Open(ctx, rt.store, cache.Options{Now: rt.opts.Now, MaxBytes: int64(st.Router.CacheMB) << 20})
 	if err != nil {
 		return fmt.Errorf("start providers: %w", err)
@@ -114,6 +123,9 @@ func (rt *Runtime) buildProviders(ctx context.Context) error {
 func (rt *Runtime) startProviders() error {
 	p := rt.providers
 	p.router.Start(rt.ctx)
+	// Now, then at every health interval: a model server started later
+	// is found without a restart.
+	p.local.Start(rt.ctx, tuning(p.settings.Get().Router).HealthInterval)
 	var err error
 	// The watch is in place before Start returns, so no hand edit made
 	// after that is missed. Without it the app still works; edits then
@@ -143,6 +155,7 @@ func (rt *Runtime) stopProviders() {
 		}
 	}
 	rt.providers.router.Stop()
+	rt.providers.local.Stop()
 }
 
 // Keys is the key store for API keys and tokens, opened on first use
@@ -179,23 +192,54 @@ func (rt *Runtime) providerKey(name string, local bool) func() (string, error) {
 	}
 }
 
-// providerClient builds the client of one provider's settings.
+// providerClient builds the client of one provider's settings. A local
+// server the app manages writes through whatever the detector found.
 func (rt *Runtime) providerClient(ps settings.Provider) providers.Provider {
 	key := rt.providerKey(ps.Name, ps.Local)
+	if ps.Local && !ps.Manual && ps.Kind == settings.KindOpenAI && rt.providers.local != nil {
+		return localmodel.NewProvider(localmodel.ProviderConfig{Name: ps.Name, BaseURL: ps.BaseURL, Model: ps.Model, Key: key, Now: rt.opts.Now},
+			rt.providers.local)
+	}
 	if ps.Kind == settings.KindAnthropic {
 		return anthropic.New(anthropic.Config{Name: ps.Name, BaseURL: ps.BaseURL, Model: ps.Model, Key: key, Now: rt.opts.Now})
 	}
 	return openai.New(openai.Config{Name: ps.Name, BaseURL: ps.BaseURL, Model: ps.Model, Key: key, Now: rt.opts.Now})
 }
 
-// providerEntries turns settings into the router's provider list.
+// providerEntries turns settings into the router's provider list. When the
+// detector found a local model server, the local providers the app manages
+// are switched on and go first.
 func (rt *Runtime) providerEntries(st settings.Settings) []router.Entry {
+	found := rt.providers.local != nil && rt.providers.local.Usable()
 	out := make([]router.Entry, 0, len(st.Providers))
+	var first []router.Entry
 	for _, ps := range st.Providers {
-		out = append(out, router.Entry{Provider: rt.providerClient(ps), Label: ps.Label, RPM: ps.RPM,
-			DailyQuota: ps.DailyQuota, Offline: ps.Local, Disabled: !ps.Enabled})
+		e := router.Entry{Provider: rt.providerClient(ps), Label: ps.Label, RPM: ps.RPM,
+			DailyQuota: ps.DailyQuota, Offline: ps.Local, Disabled: !ps.Enabled}
+		if found && ps.Local && !ps.Manual {
+			e.Disabled = false
+			first = append(first, e)
+			continue
+		}
+		out = append(out, e)
 	}
-	return out
+	return append(first, out...)
+}
+
+// localCandidates are where the detector looks: every local provider's
+// address first (the user's own server wins), then the default addresses of
+// Ollama and llama.cpp's server.
+func localCandidates(st settings.Settings) []localmodel.Candidate {
+	var c []localmodel.Candidate
+	for _, ps := range st.Providers {
+		if ps.Local && !ps.Manual {
+			c = localmodel.WithCandidate(c, localmodel.CandidateFor(ps.BaseURL))
+		}
+	}
+	for _, d := range localmodel.DefaultCandidates {
+		c = localmodel.WithCandidate(c, d)
+	}
+	return c
 }
 
 // tuning turns the router settings into the router's tunables; zero
@@ -215,6 +259,7 @@ func tuning(rs settings.Router) router.Tuning {
 func (rt *Runtime) applyProviderSettings() {
 	p := rt.providers
 	st := p.settings.Get()
+	p.local.SetCandidates(localCandidates(st))
 	p.router.SetProviders(rt.providerEntries(st))
 	p.router.Tune(tuning(st.Router))
 	p.router.Wake()

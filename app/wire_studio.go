@@ -83,11 +83,17 @@ func (rt *Runtime) buildStudio(ctx context.Context) error {
 	return nil
 }
 
-// startStudio starts the autopilot. A channel created, edited or switched
-// on elsewhere (Channels page, sync) is planned for at once rather than at
-// the next tick.
+// startStudio resumes the studio runs a killed or stopped process left
+// unfinished, from their last finished step, and starts the autopilot. A
+// channel created, edited or switched on elsewhere (Channels page, sync)
+// is planned for at once rather than at the next tick.
 func (rt *Runtime) startStudio() error {
-	ap := rt.studio.autopilot
+	std, ap := rt.studio.studio, rt.studio.autopilot
+	rt.goBackground(func(ctx context.Context) {
+		if _, err := std.Resume(ctx); err != nil && ctx.Err() == nil {
+			rt.log.Warn("studio runs not resumed", "err", err)
+		}
+	})
 	rt.hub.Forward(func(name string, _ any) {
 		if name == events.Channels {
 			ap.Wake()

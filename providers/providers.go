@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -81,6 +82,18 @@ type Request struct {
 	// local templates) starts over. The caller clears what it showed; the
 	// answer that follows through OnDelta is the whole answer.
 	OnRestart func(Restart)
+	// JSON asks for the answer as one JSON object (the shape is described in
+	// User). OpenAI-compatible servers get response_format json_object. The
+	// local templates ignore it and answer in the task's plain-text shape.
+	JSON bool
+	// Validate, when set, judges an answer before it is accepted: nil
+	// accepts it, an *Invalid lists what is wrong with a readable answer,
+	// any other error says it cannot be read at all. Model providers run it
+	// through Repair: a readable answer that fails is sent back once with
+	// its problems listed; an answer that still fails, or cannot be read,
+	// is a non-retryable ErrBadResponse, so the router moves on to the next
+	// provider. The local templates do not call it.
+	Validate func(text string) error
 }
 
 // Restart tells a streaming caller who starts over after an attempt
@@ -99,6 +112,25 @@ type Restart struct {
 }
 
 type progressKey struct{}
+
+type restartKey struct{}
+
+// WithRestart returns a context that carries fn. A Provider that asks its
+// model again within one Generate call (Repair) calls the function of its
+// ctx (see Restarted) before the second answer streams, so the caller drops
+// the first answer's text. reason says in plain words why it was dropped,
+// after the provider's name ("answered with text that failed its checks").
+func WithRestart(ctx context.Context, fn func(reason string)) context.Context {
+	return context.WithValue(ctx, restartKey{}, fn)
+}
+
+// Restarted is the restart function ctx carries, or nil.
+func Restarted(ctx context.Context) func(reason string) {
+	if fn, ok := ctx.Value(restartKey{}).(func(string)); ok {
+		return fn
+	}
+	return nil
+}
 
 // WithProgress returns a context that carries fn. A Provider calls the
 // function of its ctx (see Progress) each time its answer makes progress:
@@ -189,3 +221,57 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Invalid is an answer that could be read but fails checks: Problems are
+// sentences naming each one, sent back to the model in the repair request.
+type Invalid struct {
+	Problems []string
+}
+
+func (e *Invalid) Error() string {
+	return fmt.Sprintf("the answer fails %d checks: %s", len(e.Problems), strings.Join(e.Problems, "; "))
+}
+
+// Repair runs generate on req and, when req.Validate is set, holds the
+// answer to it: an answer that passes is returned; one that can be read
+// but fails (an *Invalid) is asked for again once, with the list of
+// problems added to the request; one that still fails, or that cannot be
+// read, becomes a non-retryable *Error wrapping ErrBadResponse naming
+// provider, so the router tries the next provider. The response of a
+// repaired answer counts both calls in Attempts and its usage.
+func Repair(ctx context.Context, req Request, provider string, generate func(context.Context, Request) (Response, error)) (Response, error) {
+	resp, err := generate(ctx, req)
+	if err != nil || req.Validate == nil {
+		return resp, err
+	}
+	verr := req.Validate(resp.Text)
+	if verr == nil {
+		return resp, nil
+	}
+	var inv *Invalid
+	if !errors.As(verr, &inv) {
+		return Response{}, &Error{Provider: provider, Err: ErrBadResponse, Message: "the answer was not the JSON asked for: " + verr.Error()}
+	}
+	// The first answer streamed out is dropped: through the router, the
+	// router tells the caller; called directly, OnRestart does.
+	const why = "answered with text that failed its checks, so it was asked again."
+	if fn := Restarted(ctx); fn != nil {
+		fn(why)
+	} else if req.OnRestart != nil {
+		req.OnRestart(Restart{Provider: provider, Label: provider, From: provider, Reason: provider + " " + why})
+	}
+	fix := req
+	fix.User = req.User + "\n\nYour previous answer did not pass these checks:\n- " + strings.Join(inv.Problems, "\n- ") +
+		"\nAnswer again with the whole corrected JSON object and nothing else."
+	fixed, err := generate(ctx, fix)
+	if err != nil {
+		return Response{}, err
+	}
+	if verr := req.Validate(fixed.Text); verr != nil {
+		return Response{}, &Error{Provider: provider, Err: ErrBadResponse, Message: "the answer still failed after one repair: " + verr.Error()}
+	}
+	fixed.Attempts = max(resp.Attempts, 1) + max(fixed.Attempts, 1)
+	fixed.Usage.InputTokens += resp.Usage.InputTokens
+	fixed.Usage.OutputTokens += resp.Usage.OutputTokens
+	return fixed, nil
+}

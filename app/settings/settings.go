@@ -53,6 +53,14 @@ type Provider struct {
 	DailyQuota int `json:"daily_quota"`
 	// Local marks a server on this machine: it needs no key and works offline.
 	Local bool `json:"local"`
+	// Manual, for a local provider, stops the app from managing it. False
+	// (the default) lets the app look for a model server on this machine
+	// (Ollama, llama.cpp's server, and BaseURL) at start and at every health
+	// check, switch the provider on when one answers with a model that can
+	// write, use Model when that server has it and else the model that suits
+	// this machine's memory, and route to it before every other provider.
+	// Switching the provider on or off by hand sets it.
+	Manual bool `json:"manual,omitempty"`
 }
 
 // Router holds the router's tunables. Zero values mean the router's defaults.

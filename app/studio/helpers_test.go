@@ -13,6 +13,8 @@ import (
 	"tubeagency/providers"
 )
 
+var _ = store.FormatShorts
+
 func openStore(tb testing.TB) *store.Store {
 	tb.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "t.db"), store.Options{})
@@ -50,14 +52,14 @@ type scriptedGen struct {
 	block    providers.Task           // wait for ctx on this task
 	blocked  chan struct{}            // closed once a call is blocked
 	fail     map[providers.Task]error // fail this task
-	words    int                      // script words per section
+	words    int                      // script words per section; 0: enough for the format (24 for Shorts, 330 long-form)
 	expandTo int                      // script words per section when asked to expand
 	titles   int                      // title lines per answer
 }
 
 func newGen() *scriptedGen {
 	return &scriptedGen{calls: map[providers.Task]int{}, noCache: map[providers.Task]bool{}, fail: map[providers.Task]error{},
-		blocked: make(chan struct{}), words: 40, expandTo: 40, titles: 8}
+		blocked: make(chan struct{}), expandTo: 40, titles: 8}
 }
 
 func (g *scriptedGen) count(t providers.Task) int {
@@ -106,6 +108,12 @@ func (g *scriptedGen) answer(req providers.Request) string {
 		return b.String()
 	case providers.TaskScript:
 		words := g.words
+		if words == 0 {
+			words = 330
+			if req.Channel.Format == store.FormatShorts {
+				words = 24
+			}
+		}
 		if strings.Contains(req.User, "Expand it to about") {
 			words = g.expandTo
 		}
@@ -120,11 +128,25 @@ func (g *scriptedGen) answer(req providers.Request) string {
 		}
 		return b.String()
 	case providers.TaskDescription:
-		return "Everything about " + topic + ".\n\nChapters:\n0:00 Wrong chapter\n1:00 Also wrong\n"
+		var b strings.Builder
+		b.WriteString("Everything about " + topic + ".")
+		for i := range 30 {
+			fmt.Fprintf(&b, " Point%d covers one part.", i)
+		}
+		return b.String() + "\n\n#espresso #homeespresso\n\nChapters:\n0:00 Wrong chapter\n1:00 Also wrong\n"
 	case providers.TaskTags:
-		return "#espresso, home espresso, Espresso, barista tips, , coffee"
+		return "#espresso, home espresso, Espresso, barista tips, , coffee, espresso machine, latte art, milk frothing, coffee grinder, pour over, coffee beans, espresso shots"
 	case providers.TaskThumbnail:
 		return "\"Stop ruining your espresso shots today please\"\n"
 	}
 	return ""
+}
+
+// missing lists the checklist items a package fails, for test messages.
+func missing(p store.Package) string {
+	var out []string
+	for _, it := range p.Content.Checklist.Missing() {
+		out = append(out, it.Rule+": "+it.Message)
+	}
+	return strings.Join(out, "\n")
 }

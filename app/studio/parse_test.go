@@ -69,15 +69,27 @@ func TestParseTagsAndThumbnail(t *testing.T) {
 }
 
 func TestDescribeTimesChaptersFromTheScript(t *testing.T) {
-	secs := []store.ScriptSection{{Heading: "A", Text: strings.Repeat("w ", 150)}, {Heading: "B", Text: strings.Repeat("w ", 300)}, {Heading: "C", Text: "w"}}
+	secs := []store.ScriptSection{{Heading: "A", Text: strings.Repeat("w ", 150)}, {Heading: "B", Text: strings.Repeat("w ", 20)},
+		{Heading: "C", Text: strings.Repeat("w ", 300)}, {Heading: "", Text: strings.Repeat("w ", 100)}, {Heading: "E", Text: "w w"}}
 	Time("hook words here", secs, 150)
-	d := Describe("Intro text\n0:00 Bogus\n0:30 Bogus two\nChapters:", "hook words here", secs)
-	want := "Intro text\n\nChapters\n0:00 Intro\n0:01 A\n1:01 B\n3:01 C"
+	d := Describe("Intro text\n\n\n\n#one #two\n0:00 Bogus\n0:30 Bogus two\nChapters:", "hook words here", secs, "en", false)
+	// B (8 s) joins A; E (under a second) joins the unnamed part; the hook
+	// is inside the first chapter, which starts at 0:00.
+	want := "Intro text\n\nChapters\n0:00 A\n1:09 C\n3:09 Part 4\n\n#one #two"
 	if d != want {
 		t.Fatalf("description:\n%s\nwant:\n%s", d, want)
 	}
-	huge := Describe(strings.Repeat("y", 6000), "", secs)
-	if n := len([]rune(huge)); n > 5000 || !strings.HasSuffix(huge, "C") {
+	if es := Describe("Texto", "hook words here", secs, "es-MX", false); !strings.Contains(es, "\n\nCapítulos\n0:00 A\n") || !strings.Contains(es, "Parte 4") {
+		t.Fatalf("spanish chapters:\n%s", es)
+	}
+	if sh := Describe("Text\n0:00 Intro\n0:15 More", "hook", secs, "en", true); sh != "Text" {
+		t.Fatalf("a Short got chapters: %q", sh)
+	}
+	if few := Describe("Text", "", secs[:2], "en", false); few != "Text" {
+		t.Fatalf("fewer than three chapters were written: %q", few)
+	}
+	huge := Describe(strings.Repeat("y", 6000), "", secs, "en", false)
+	if n := len([]rune(huge)); n > 5000 || !strings.HasSuffix(huge, "Part 4") {
 		t.Fatalf("description of %d characters, or chapters cut", n)
 	}
 	if Clock(3725) != "1:02:05" || Clock(65) != "1:05" {
@@ -120,11 +132,22 @@ func TestHeuristicScorer(t *testing.T) {
 func TestExportMarkdownAndJSON(t *testing.T) {
 	p := store.Package{Meta: store.Meta{ID: "p1"}, Topic: "grinders", Title: "Best | grinder", Status: store.StatusReady,
 		Content: store.PackageContent{Titles: []store.TitleOption{{Text: "Best | grinder", Score: 81}}, Hook: "Listen.",
-			Script: []store.ScriptSection{{Heading: "Part", Text: "Words here.", Start: 1, Seconds: 2}}, WordsPerMinute: 150,
-			Description: "Desc", Tags: []string{"a", "b"}, Thumbnail: "Big text", Voice: &store.Voice{File: "p1.wav", Engine: "espeak-ng", Seconds: 3}}}
-	e := ExportOf(p, store.Channel{Name: "Crema", Format: store.FormatLong})
+			Script: []store.ScriptSection{{Heading: "Part", Text: "Words here.", Notes: []string{"Show the grinder"}, Start: 1, Seconds: 2}}, WordsPerMinute: 150,
+			Description: "Desc", Tags: []string{"a", "b"}, Thumbnail: "Big text", Voice: &store.Voice{File: "p1.wav", Engine: "espeak-ng", Seconds: 3},
+			Overrides: []store.Override{{Rule: "tags.count", Reason: "two tags are enough here"}}}}
+	p.Content.Steps = map[string]store.StepState{}
+	for _, st := range Steps {
+		p.Content.Steps[st] = store.StepState{Status: StateDone}
+	}
+	e := ExportOf(p, store.Channel{Name: "Crema", Format: store.FormatLong, Language: "en"})
 	md := e.Markdown()
-	for _, want := range []string{"# Best | grinder", "| 81 | Best \\| grinder |", "**Hook (0:00):** Listen.", "### Part (0:01, 2 s)", "## Tags\n\na, b", "p1.wav, 0:03 (espeak-ng)"} {
+	// The stored "ready" is not what the checklist says: the export says outline, and why.
+	if e.Status != store.StatusOutline || e.Checklist.Passed {
+		t.Fatalf("export status %q, checklist passed %v", e.Status, e.Checklist.Passed)
+	}
+	for _, want := range []string{"# Best | grinder", "| 81 | Best \\| grinder |", "**Hook (0:00):** Listen.", "### Part (0:00, 1 s)", "## Tags\n\na, b",
+		"p1.wav, 0:03 (espeak-ng)", "- Status: outline (", "## Checklist", "- [ ] Script length fits the format: The script runs 0:01",
+		"- [x] 10–15 tags (overridden: two tags are enough here)", "> Note (not spoken): Show the grinder"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}

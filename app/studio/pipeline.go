@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,8 +23,20 @@ type Studio struct {
 	cfg Config
 
 	mu      sync.Mutex
-	running map[string]context.CancelFunc
+	running map[string]*claim
+
+	schemaOnce sync.Once
+	schemaErr  error
 }
+
+// claim is one run in progress.
+type claim struct {
+	cancel context.CancelFunc
+	byUser bool // Cancel was called: the run is not resumed at the next start
+}
+
+// saveTimeout bounds the saves a run makes after its context ended.
+const saveTimeout = 10 * time.Second
 
 // New makes a Studio from cfg, filling defaults.
 func New(cfg Config) *Studio {
@@ -39,7 +52,7 @@ func New(cfg Config) *Studio {
 	if cfg.AudioDir == "" {
 		cfg.AudioDir = filepath.Join(filepath.Dir(cfg.Store.Path()), "audio")
 	}
-	return &Studio{cfg: cfg, running: map[string]context.CancelFunc{}}
+	return &Studio{cfg: cfg, running: map[string]*claim{}}
 }
 
 // AudioDir is the folder voice-overs are written to.
@@ -125,29 +138,38 @@ func (s *Studio) Running() []string {
 }
 
 // Cancel stops the run of package id. It reports whether one was running.
+// A run cancelled this way is not resumed at the next start.
 func (s *Studio) Cancel(id string) bool {
 	s.mu.Lock()
-	cancel, ok := s.running[id]
+	c, ok := s.running[id]
+	if ok {
+		c.byUser = true
+	}
 	s.mu.Unlock()
 	if ok {
-		cancel()
+		c.cancel()
 	}
 	return ok
 }
 
-func (s *Studio) claim(ctx context.Context, id string) (context.Context, func(), error) {
+// claim marks package id as running. release ends the claim and reports
+// whether the user cancelled the run.
+func (s *Studio) claim(ctx context.Context, id string) (context.Context, func() bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, busy := s.running[id]; busy {
 		return nil, nil, ErrBusy
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s.running[id] = cancel
-	return ctx, func() {
+	c := &claim{cancel: cancel}
+	s.running[id] = c
+	return ctx, func() bool {
 		s.mu.Lock()
 		delete(s.running, id)
+		byUser := c.byUser
 		s.mu.Unlock()
 		cancel()
+		return byUser
 	}, nil
 }
 
@@ -190,13 +212,21 @@ func (s *Studio) Run(ctx context.Context, id string, opts RunOptions) (store.Pac
 	return p, err
 }
 
-func (s *Studio) run(ctx context.Context, id string, opts RunOptions) (store.Package, error) {
-	ctx, release, err := s.claim(ctx, id)
+func (s *Studio) run(parent context.Context, id string, opts RunOptions) (p store.Package, err error) {
+	ctx, release, err := s.claim(parent, id)
 	if err != nil {
 		return store.Package{}, err
 	}
-	defer release()
-	p, err := s.load(ctx, id)
+	tracked := false
+	defer func() {
+		byUser := release()
+		// A run that ended keeps no record; one stopped because the app is
+		// shutting down (its parent context ended) is resumed at the next start.
+		if tracked && (byUser || parent.Err() == nil) {
+			err = errors.Join(err, s.untrack(parent, id))
+		}
+	}()
+	p, err = s.load(ctx, id)
 	if err != nil {
 		return p, err
 	}
@@ -204,6 +234,10 @@ func (s *Studio) run(ctx context.Context, id string, opts RunOptions) (store.Pac
 	if err != nil {
 		return p, err
 	}
+	if err := s.track(ctx, p, opts); err != nil {
+		return p, err
+	}
+	tracked = opts.Source != SourceAutopilot
 	stats := &runStats{Source: opts.Source}
 	for _, step := range Steps {
 		st := p.Content.Steps[step]
@@ -211,7 +245,7 @@ func (s *Studio) run(ctx context.Context, id string, opts RunOptions) (store.Pac
 			continue
 		}
 		if step == StepVoice && opts.SkipVoice {
-			if p, err = s.save(ctx, p, step, store.StepState{Status: StateSkipped}, nil, stats, nil); err != nil {
+			if p, err = s.save(ctx, ch, p, step, store.StepState{Status: StateSkipped}, nil, stats, nil); err != nil {
 				return p, err
 			}
 			continue
@@ -235,7 +269,7 @@ func (s *Studio) RunStep(ctx context.Context, id, step string, opts RunOptions) 
 		if err != nil {
 			return store.Package{}, err
 		}
-		defer release()
+		defer func() { release() }()
 		p, err := s.load(ctx, id)
 		if err != nil {
 			return p, err
@@ -308,10 +342,10 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		}
 		// Save the outcome even though ctx may be cancelled: the package must
 		// say the step stopped, and its earlier steps stay as they were.
-		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 		defer cancel()
 		failed := store.StepState{Status: status, Error: userMessage(err)}
-		np, saveErr := s.save(saveCtx, p, step, failed, nil, nil, func(m *store.Mutation, np store.Package) error {
+		np, saveErr := s.save(saveCtx, ch, p, step, failed, nil, nil, func(m *store.Mutation, np store.Package) error {
 			if status == StateFailed && s.cfg.LogActivity != nil {
 				return s.cfg.LogActivity(m, np.ChannelID, "studio.failed",
 					fmt.Sprintf("%s step of %q failed: %s", step, displayName(np), failed.Error),
@@ -327,7 +361,9 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		s.cfg.Emit(events.Job, fev)
 		return p, errors.Join(err, saveErr)
 	}
-	state.Status = StateDone
+	if state.Status == "" {
+		state.Status = StateDone
+	}
 	stats.Steps++
 	if r.resp != nil {
 		stats.add(*r.resp)
@@ -335,7 +371,7 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 	if step == StepVoice {
 		stats.Engine = state.Provider
 	}
-	np, err := s.save(ctx, p, step, state, apply, stats, nil)
+	np, err := s.save(ctx, ch, p, step, state, apply, stats, nil)
 	if err != nil {
 		return p, err
 	}
@@ -348,15 +384,18 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 
 // save re-reads the package inside a write transaction, applies one step's
 // result to it (so an edit the user saved meanwhile to another part is
-// kept) and writes it through the outbox.
+// kept), settles it (spoken lines, checklist, status) and writes it
+// through the outbox.
 //
 // The save that makes the package ready also records "studio.ready" in the
-// activity log, with what the run used (stats), in the same transaction.
+// activity log, with what the run used (stats), in the same transaction;
+// one that finishes every step short of the checklist records
+// "studio.outline" with what is missing.
 //
 // known is the package as this run last saw it: when the stored row still
 // carries its clock value, nobody wrote in between and it is used as is
 // instead of decoding the row again.
-func (s *Studio) save(ctx context.Context, known store.Package, step string, state store.StepState, apply func(*store.Package), stats *runStats,
+func (s *Studio) save(ctx context.Context, ch store.Channel, known store.Package, step string, state store.StepState, apply func(*store.Package), stats *runStats,
 	also func(*store.Mutation, store.Package) error) (store.Package, error) {
 	id := known.ID
 	var out store.Package
@@ -374,12 +413,18 @@ func (s *Studio) save(ctx context.Context, known store.Package, step string, sta
 		state.At = s.cfg.Now().UnixMilli()
 		p.Content.Steps[step] = state
 		was := p.Status
-		p.Status = statusOf(p)
+		Settle(&p, ch)
 		if out, err = putPackage(m, p); err != nil {
 			return err
 		}
-		if stats != nil && was != store.StatusReady && out.Status == store.StatusReady && s.cfg.LogActivity != nil {
-			if err := s.logReady(m, out, stats); err != nil {
+		if stats != nil && was != out.Status && s.cfg.LogActivity != nil {
+			switch out.Status {
+			case store.StatusReady:
+				err = s.logReady(m, out, stats)
+			case store.StatusOutline:
+				err = s.logOutline(m, out, stats)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -391,8 +436,8 @@ func (s *Studio) save(ctx context.Context, known store.Package, step string, sta
 	return out, err
 }
 
-// statusOf derives a package's status from its steps; a published package
-// stays published.
+// statusOf derives a package's status from its steps and its checklist
+// (Settle evaluates it first); a published package stays published.
 func statusOf(p store.Package) string {
 	if p.Status == store.StatusPublished {
 		return p.Status
@@ -406,8 +451,10 @@ func statusOf(p store.Package) string {
 		all = all && ok(st)
 	}
 	switch {
-	case all:
+	case all && p.Content.Checklist != nil && p.Content.Checklist.Passed:
 		return store.StatusReady
+	case all:
+		return store.StatusOutline
 	case p.Content.Steps[StepVoice].Status == StateDone:
 		return store.StatusVoiced
 	case ok(StepScript):
@@ -419,11 +466,26 @@ func statusOf(p store.Package) string {
 
 func (s *Studio) logReady(m *store.Mutation, p store.Package, stats *runStats) error {
 	msg := fmt.Sprintf("Package %q is ready", displayName(p))
-	if stats.Source == "autopilot" {
+	if stats.Source == SourceAutopilot {
 		msg = fmt.Sprintf("Autopilot made package %q ready", displayName(p))
 	}
 	return s.cfg.LogActivity(m, p.ChannelID, "studio.ready", msg, map[string]any{"package_id": p.ID, "providers": stats.Providers,
 		"fallbacks": stats.Fallbacks, "cache_hits": stats.CacheHits, "steps": stats.Steps, "source": stats.Source, "voice_engine": stats.Engine})
+}
+
+func (s *Studio) logOutline(m *store.Mutation, p store.Package, stats *runStats) error {
+	missing := p.Content.Checklist.Missing()
+	labels := make([]string, len(missing))
+	rules := make([]string, len(missing))
+	for i, it := range missing {
+		labels[i], rules[i] = strings.ToLower(it.Label[:1])+it.Label[1:], it.Rule
+	}
+	msg := fmt.Sprintf("Package %q is an outline: %s", displayName(p), strings.Join(labels, "; "))
+	if stats.Source == SourceAutopilot {
+		msg = fmt.Sprintf("Autopilot made package %q, an outline: %s", displayName(p), strings.Join(labels, "; "))
+	}
+	return s.cfg.LogActivity(m, p.ChannelID, "studio.outline", msg, map[string]any{"package_id": p.ID, "missing": rules,
+		"providers": stats.Providers, "fallbacks": stats.Fallbacks, "steps": stats.Steps, "source": stats.Source})
 }
 
 func displayName(p store.Package) string {

@@ -3,6 +3,7 @@ package studio
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -64,7 +65,7 @@ func (r *stepRun) topic() string {
 	if len(r.p.Content.Ideas) > 0 {
 		return r.p.Content.Ideas[0]
 	}
-	return r.ch.Niche
+	return "" // the ideas step, without a topic: the niche is not a subject
 }
 
 func (r *stepRun) title() string {
@@ -77,11 +78,28 @@ func (r *stepRun) title() string {
 	return r.topic()
 }
 
-// ask sends one request through the generator, streaming deltas.
-func (r *stepRun) ask(ctx context.Context, task providers.Task, system, user string, maxTokens int, seed int64) (providers.Response, error) {
+// seed is the request seed of one attempt at a step: fixed per package,
+// so a resumed run writes what the interrupted one would have, and never
+// shared between packages, so packages without a topic do not all get the
+// same cached ideas. A regeneration (NoCache) draws a fresh one.
+func (r *stepRun) seed(task providers.Task, attempt int) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%d", r.p.ID, task, attempt)
+	if r.opts.NoCache {
+		fmt.Fprintf(h, "\x00%d", r.s.cfg.Now().UnixNano())
+	}
+	return int64(h.Sum64() &^ (1 << 63))
+}
+
+// ask sends one request through the generator, streaming deltas. attempt
+// numbers the tries at one step (it picks the seed).
+func (r *stepRun) ask(ctx context.Context, task providers.Task, system, user string, maxTokens int, attempt int, with ...func(*providers.Request)) (providers.Response, error) {
 	req := providers.Request{Task: task, System: system, User: user, MaxTokens: maxTokens, Temperature: 0.8,
-		Channel: r.channel(), Topic: r.topic(), Seed: seed, Background: r.opts.Background, NoCache: r.opts.NoCache,
+		Channel: r.channel(), Topic: r.topic(), Seed: r.seed(task, attempt), Background: r.opts.Background, NoCache: r.opts.NoCache,
 		OnDelta: r.onDelta}
+	for _, w := range with {
+		w(&req)
+	}
 	resp, err := r.gen.Generate(ctx, req)
 	if err != nil {
 		return resp, err
@@ -156,17 +174,21 @@ func (r *stepRun) ideas(ctx context.Context) (func(*store.Package), store.StepSt
 }
 
 func (r *stepRun) titles(ctx context.Context) (func(*store.Package), store.StepState, error) {
-	user := r.about() + fmt.Sprintf(" Write 8 title options for a video about: %s. At most 100 characters each, one per line.", r.topic())
+	user := r.about() + fmt.Sprintf(" Write 8 title options for a video about: %s.", r.topic()) + r.jsonAsk(StepTitles)
 	var texts []string
 	var resp providers.Response
 	seen := map[string]bool{}
 	for attempt := range 3 {
 		var err error
-		resp, err = r.ask(ctx, providers.TaskTitles, system, user, 400, int64(attempt))
+		resp, err = r.ask(ctx, providers.TaskTitles, system, user, 600, attempt, r.structured(StepTitles))
 		if err != nil {
 			return nil, store.StepState{}, err
 		}
-		for _, t := range cleanLines(resp.Text, 100) {
+		lines, jerr := decodeTitles(resp.Text)
+		if jerr != nil {
+			lines = cleanLines(resp.Text, 100) // the templates' plain lines
+		}
+		for _, t := range lines {
 			k := strings.ToLower(t)
 			if !seen[k] {
 				seen[k] = true
@@ -182,16 +204,7 @@ func (r *stepRun) titles(ctx context.Context) (func(*store.Package), store.StepS
 	if len(texts) < MinTitles {
 		return nil, store.StepState{}, fmt.Errorf("titles: %w: %d of the %d options needed", ErrThinAnswer, len(texts), MinTitles)
 	}
-	options := make([]store.TitleOption, 0, len(texts))
-	for _, t := range texts {
-		sc, err := r.s.cfg.Scorer.ScoreTitle(ctx, r.ch.ID, t, r.p.Content.Thumbnail)
-		if err != nil {
-			// A scorer that cannot answer leaves the heuristic's view.
-			sc, _ = HeuristicScorer{}.ScoreTitle(ctx, r.ch.ID, t, r.p.Content.Thumbnail)
-		}
-		options = append(options, store.TitleOption{Text: t, Score: clamp(sc.Value, 0, 100), Features: sc.Features})
-	}
-	sortTitles(options)
+	options := scoreOptions(ctx, r.s.cfg.Scorer, r.p, r.ch, texts)
 	return func(p *store.Package) {
 		old := p.Content.Titles
 		p.Content.Titles = options
@@ -204,14 +217,16 @@ func (r *stepRun) titles(ctx context.Context) (func(*store.Package), store.StepS
 
 func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepState, error) {
 	tg := TargetFor(r.ch.Format)
-	user := r.about() + fmt.Sprintf(" Write the script of the video %q about %s. Length: about %d words, %d to %d seconds spoken at %d words per minute."+
-		" First line \"HOOK: <hook>\", then sections, each a line \"## <heading>\" followed by its paragraphs.",
-		r.title(), r.topic(), tg.Words, tg.MinSeconds, tg.MaxSeconds, tg.WordsPerMinute)
-	resp, err := r.ask(ctx, providers.TaskScript, system, user, tg.Words*2+200, 0)
+	user := r.about() + fmt.Sprintf(" Write the script of the video %q about %s. Length: about %d words, %d to %d seconds spoken at %d words per minute.",
+		r.title(), r.topic(), tg.Words, tg.MinSeconds, tg.MaxSeconds, tg.WordsPerMinute) + r.jsonAsk(StepScript)
+	resp, err := r.ask(ctx, providers.TaskScript, system, user, tg.Words*3+400, 0, r.structured(StepScript))
 	if err != nil {
 		return nil, store.StepState{}, err
 	}
-	hook, sections := ParseScript(resp.Text)
+	hook, sections, jerr := decodeScript(resp.Text)
+	if jerr != nil {
+		hook, sections = ParseScript(resp.Text) // the templates' plain text
+	}
 	if len(sections) == 0 && hook == "" {
 		return nil, store.StepState{}, fmt.Errorf("script: %w: no hook and no sections", ErrThinAnswer)
 	}
@@ -221,8 +236,12 @@ func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepS
 	if n := Words(SpokenText(hook, sections)); n < tg.Words*6/10 && resp.Provider != "templates" {
 		expand := user + fmt.Sprintf("\n\nThis draft has only %d words. Expand it to about %d words, keeping its hook and headings and the same shape:\n\n%s",
 			n, tg.Words, resp.Text)
-		if more, err := r.ask(ctx, providers.TaskScript, system, expand, tg.Words*2+200, 1); err == nil {
-			if h2, s2 := ParseScript(more.Text); Words(SpokenText(h2, s2)) > n {
+		if more, err := r.ask(ctx, providers.TaskScript, system, expand, tg.Words*3+400, 1, r.structured(StepScript)); err == nil {
+			h2, s2, jerr := decodeScript(more.Text)
+			if jerr != nil {
+				h2, s2 = ParseScript(more.Text)
+			}
+			if Words(SpokenText(h2, s2)) > n {
 				more.Attempts += resp.Attempts
 				hook, sections, resp = h2, s2, more
 			}
@@ -240,7 +259,7 @@ func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepS
 		// pending, saying why, so the package is not "ready" with audio of
 		// another script.
 		if p.Content.Description != "" {
-			p.Content.Description = Describe(p.Content.Description, p.Content.Hook, sections)
+			p.Content.Description = Describe(p.Content.Description, p.Content.Hook, sections, r.ch.Language, r.ch.Format == store.FormatShorts)
 		}
 		if st := p.Content.Steps[StepVoice]; st.Status == StateDone {
 			p.Content.Steps[StepVoice] = store.StepState{Status: StatePending, Error: "The script changed: run the voice step again to match it."}
@@ -256,13 +275,17 @@ func (r *stepRun) description(ctx context.Context) (func(*store.Package), store.
 	for _, s := range r.p.Content.Script {
 		heads = append(heads, s.Heading)
 	}
-	user := r.about() + fmt.Sprintf(" Write the YouTube description of the video %q. Sections: %s. Put chapters as lines \"0:00 <chapter>\".",
-		r.title(), strings.Join(heads, "; "))
-	resp, err := r.ask(ctx, providers.TaskDescription, system, user, 600, 0)
+	user := r.about() + fmt.Sprintf(" Write the YouTube description of the video %q. Sections: %s.", r.title(), strings.Join(heads, "; ")) +
+		r.jsonAsk(StepDescription)
+	resp, err := r.ask(ctx, providers.TaskDescription, system, user, 800, 0, r.structured(StepDescription))
 	if err != nil {
 		return nil, store.StepState{}, err
 	}
-	desc := Describe(resp.Text, r.p.Content.Hook, r.p.Content.Script)
+	body, jerr := decodeDescription(resp.Text)
+	if jerr != nil {
+		body = resp.Text
+	}
+	desc := Describe(body, r.p.Content.Hook, chapterTimed(r.p.Content), r.ch.Language, r.ch.Format == store.FormatShorts)
 	if strings.TrimSpace(desc) == "" {
 		return nil, store.StepState{}, fmt.Errorf("description: %w", ErrThinAnswer)
 	}
@@ -270,12 +293,15 @@ func (r *stepRun) description(ctx context.Context) (func(*store.Package), store.
 }
 
 func (r *stepRun) tags(ctx context.Context) (func(*store.Package), store.StepState, error) {
-	user := r.about() + fmt.Sprintf(" Give up to 15 search tags for the video %q, comma-separated.", r.title())
-	resp, err := r.ask(ctx, providers.TaskTags, system, user, 200, 0)
+	user := r.about() + fmt.Sprintf(" Give the search tags for the video %q.", r.title()) + r.jsonAsk(StepTags)
+	resp, err := r.ask(ctx, providers.TaskTags, system, user, 300, 0, r.structured(StepTags))
 	if err != nil {
 		return nil, store.StepState{}, err
 	}
-	tags := ParseTags(resp.Text)
+	tags, jerr := decodeTags(resp.Text)
+	if jerr != nil {
+		tags = ParseTags(resp.Text)
+	}
 	if len(tags) == 0 {
 		return nil, store.StepState{}, fmt.Errorf("tags: %w: no tags in the answer", ErrThinAnswer)
 	}
@@ -283,12 +309,15 @@ func (r *stepRun) tags(ctx context.Context) (func(*store.Package), store.StepSta
 }
 
 func (r *stepRun) thumbnail(ctx context.Context) (func(*store.Package), store.StepState, error) {
-	user := r.about() + fmt.Sprintf(" Write the thumbnail text for the video %q: one line of at most 6 words.", r.title())
-	resp, err := r.ask(ctx, providers.TaskThumbnail, system, user, 40, 0)
+	user := r.about() + fmt.Sprintf(" Write the thumbnail text for the video %q.", r.title()) + r.jsonAsk(StepThumbnail)
+	resp, err := r.ask(ctx, providers.TaskThumbnail, system, user, 80, 0, r.structured(StepThumbnail))
 	if err != nil {
 		return nil, store.StepState{}, err
 	}
-	thumb := ParseThumbnail(resp.Text)
+	thumb, jerr := decodeThumbnail(resp.Text)
+	if jerr != nil {
+		thumb = ParseThumbnail(resp.Text)
+	}
 	if thumb == "" {
 		return nil, store.StepState{}, fmt.Errorf("thumbnail: %w", ErrThinAnswer)
 	}
@@ -299,6 +328,11 @@ func (r *stepRun) voice(ctx context.Context) (func(*store.Package), store.StepSt
 	text := SpokenText(r.p.Content.Hook, r.p.Content.Script)
 	if strings.TrimSpace(text) == "" {
 		return nil, store.StepState{}, fmt.Errorf("voice-over: %w: write the script first", ErrNeedsEarlierStep)
+	}
+	if slots := factSlot.FindAllString(text, -1); len(slots) > 0 {
+		// A voice-over would read the placeholders aloud: wait for the facts.
+		return nil, store.StepState{Status: StateSkipped, Error: fmt.Sprintf("The script has %s to fill in (%s): fill them in, then run the voice step.",
+			plural(len(slots), "marked fact", "marked facts"), truncateWords(slots[0], 60))}, nil
 	}
 	if r.s.cfg.Voice == nil {
 		return nil, store.StepState{}, voice.ErrNoEngine
@@ -314,7 +348,45 @@ func (r *stepRun) voice(ctx context.Context) (func(*store.Package), store.StepSt
 		return nil, store.StepState{}, err
 	}
 	v := &store.Voice{File: file, Engine: res.Engine, Seconds: res.Seconds, Bytes: res.Bytes, MimeType: res.MimeType}
-	return func(p *store.Package) { p.Content.Voice = v }, store.StepState{Provider: res.Engine, Attempts: len(res.Skipped) + 1}, nil
+	return func(p *store.Package) {
+		p.Content.Voice = v
+		// An engine speaks at its own pace: the chapters move to where the
+		// recorded sections start, so each lies within the voice-over.
+		if p.Content.Description != "" && SpokenText(p.Content.Hook, p.Content.Script) == text {
+			p.Content.Description = Describe(p.Content.Description, p.Content.Hook, voiceTimed(p.Content.Script, v), r.ch.Language, r.ch.Format == store.FormatShorts)
+		}
+	}, store.StepState{Provider: res.Engine, Attempts: len(res.Skipped) + 1}, nil
+}
+
+// voiceTimed are sections timed as v speaks them: their times scaled so
+// the script lasts as long as the voice-over. Without a voice-over (or a
+// script without timings) they are sections as they are.
+func voiceTimed(sections []store.ScriptSection, v *store.Voice) []store.ScriptSection {
+	if v == nil || v.Seconds <= 0 || len(sections) == 0 {
+		return sections
+	}
+	last := sections[len(sections)-1]
+	total := last.Start + last.Seconds
+	if total <= 0 {
+		return sections
+	}
+	k := v.Seconds / total
+	out := make([]store.ScriptSection, len(sections))
+	for i, s := range sections {
+		s.Start, s.Seconds = s.Start*k, s.Seconds*k
+		out[i] = s
+	}
+	return out
+}
+
+// chapterTimed are the sections the description's chapters are timed
+// from: as the voice-over speaks them when one is recorded for this
+// script, else at the script's words per minute.
+func chapterTimed(c store.PackageContent) []store.ScriptSection {
+	if c.Steps[StepVoice].Status != StateDone {
+		return c.Script
+	}
+	return voiceTimed(c.Script, c.Voice)
 }
 
 // ---- parsing, leniently ----
@@ -375,21 +447,30 @@ func cleanLine(line string) string {
 
 // ParseScript reads "HOOK: …" and "## heading" sections. Text before the
 // first heading (other than the hook) becomes an untitled opening section.
+// Lines for the person filming rather than the viewer are kept apart as the
+// section's notes: a line in square brackets ("[On screen: the three
+// steps]"), a line starting "NOTE:" (or "NOTA:"), and square-bracketed
+// pieces inside a spoken line. Fact slots ("[FACT: …]") stay in the spoken
+// text, where the checklist asks for them to be filled in.
 func ParseScript(text string) (string, []store.ScriptSection) {
 	var hook string
 	var sections []store.ScriptSection
 	var cur *store.ScriptSection
-	var body []string
+	var body, notes []string
 	flush := func() {
 		t := strings.TrimSpace(strings.Join(body, "\n"))
 		body = nil
+		if cur == nil && (t != "" || len(notes) > 0) {
+			cur = &store.ScriptSection{Heading: "Opening"}
+		}
 		if cur != nil {
 			cur.Text = t
+			cur.Spoken = store.SplitLines(t)
+			cur.Notes = notes
 			sections = append(sections, *cur)
 			cur = nil
-		} else if t != "" {
-			sections = append(sections, store.ScriptSection{Heading: "Opening", Text: t})
 		}
+		notes = nil
 	}
 	for _, raw := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
 		line := strings.TrimSpace(raw)
@@ -402,7 +483,13 @@ func ParseScript(text string) (string, []store.ScriptSection) {
 			h := strings.TrimSpace(strings.TrimLeft(line, "#"))
 			cur = &store.ScriptSection{Heading: truncateRunes(strings.Trim(h, "*_ "), 200)}
 		default:
-			body = append(body, raw)
+			spoken, note := splitNotes(raw)
+			if note != "" {
+				notes = append(notes, note)
+			}
+			if spoken != "" || note == "" {
+				body = append(body, spoken)
+			}
 		}
 	}
 	flush()
@@ -414,6 +501,36 @@ func ParseScript(text string) (string, []store.ScriptSection) {
 		}
 	}
 	return hook, out
+}
+
+var (
+	noteLineRe   = regexp.MustCompile(`(?i)^\s*(?:\*\*)?(NOTE|NOTA|NOTES|DIRECTION|ON SCREEN|ON-SCREEN|EN PANTALLA|NA TELA|B-ROLL)\s*:\s*(?:\*\*)?\s*(.+)$`)
+	inlineNoteRe = regexp.MustCompile(`\s*\[([^\]]*)\]\s*`)
+)
+
+// splitNotes separates a script line into what is spoken and a note for
+// the creator.
+func splitNotes(line string) (spoken, note string) {
+	t := strings.TrimSpace(line)
+	if m := noteLineRe.FindStringSubmatch(t); m != nil {
+		return "", strings.TrimSpace(m[2])
+	}
+	if strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]") && !factSlot.MatchString(t) && strings.Count(t, "[") == 1 {
+		return "", strings.TrimSpace(t[1 : len(t)-1])
+	}
+	var ns []string
+	spoken = inlineNoteRe.ReplaceAllStringFunc(line, func(m string) string {
+		if factSlot.MatchString(m) {
+			return m
+		}
+		inner := inlineNoteRe.FindStringSubmatch(m)[1]
+		ns = append(ns, strings.TrimSpace(inner))
+		return " "
+	})
+	if len(ns) == 0 {
+		return line, ""
+	}
+	return strings.TrimRight(spoken, " "), strings.Join(ns, "; ")
 }
 
 // Words counts the words of s.
@@ -442,56 +559,114 @@ func ScriptSeconds(hook string, sections []store.ScriptSection, wpm int) float64
 	return float64(Words(SpokenText(hook, sections))) * 60 / float64(wpm)
 }
 
-// SpokenText is what the voice-over says: the hook, then every section's text.
+// SpokenText is what the voice-over says: the hook, then every section's
+// spoken lines. Notes are never part of it.
 func SpokenText(hook string, sections []store.ScriptSection) string {
 	parts := []string{}
 	if strings.TrimSpace(hook) != "" {
 		parts = append(parts, strings.TrimSpace(hook))
 	}
 	for _, s := range sections {
-		if t := strings.TrimSpace(s.Text); t != "" {
+		if t := strings.Join(s.SpokenLines(), "\n\n"); t != "" {
 			parts = append(parts, t)
 		}
 	}
 	return strings.Join(parts, "\n\n")
 }
 
+// chapterWords are the heading above the chapters and the label of an
+// unnamed section, by language.
+var chapterWords = map[string][2]string{
+	"en": {"Chapters", "Part %d"}, "es": {"Capítulos", "Parte %d"}, "pt": {"Capítulos", "Parte %d"},
+	"fr": {"Chapitres", "Partie %d"}, "de": {"Kapitel", "Teil %d"}, "it": {"Capitoli", "Parte %d"},
+}
+
+// Chapters are the description's chapter lines timed from the script, as
+// YouTube accepts them: the first at 0:00 (taking in the hook), at least
+// three, each at least ten seconds long (a shorter section joins the
+// chapter before it). None for Shorts, or when the script has too few
+// parts; lang names unnamed sections.
+func Chapters(hook string, sections []store.ScriptSection, lang string, shorts bool) []string {
+	if shorts || len(sections) == 0 {
+		return nil
+	}
+	words, ok := chapterWords[primaryLanguage(lang)]
+	if !ok {
+		words = chapterWords["en"]
+	}
+	type ch struct {
+		at    int
+		label string
+	}
+	var list []ch
+	for i, s := range sections {
+		label := strings.TrimSpace(s.Heading)
+		if label == "" {
+			label = fmt.Sprintf(words[1], i+1)
+		}
+		at := int(s.Start)
+		if i == 0 {
+			at = 0
+		}
+		// a chapter under ten seconds joins the one before it
+		for len(list) > 1 && at-list[len(list)-1].at < MinChapterSeconds {
+			list = list[:len(list)-1]
+		}
+		if len(list) > 0 && at-list[len(list)-1].at < MinChapterSeconds {
+			continue // only the first chapter is left, and this section joins it
+		}
+		list = append(list, ch{at: at, label: label})
+	}
+	end := 0
+	if n := len(sections); n > 0 {
+		end = int(sections[n-1].Start + sections[n-1].Seconds)
+	}
+	for len(list) > 1 && end-list[len(list)-1].at < MinChapterSeconds {
+		list = list[:len(list)-1]
+	}
+	if len(list) < MinChapters {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = Clock(float64(c.at)) + " " + c.label
+	}
+	return out
+}
+
+var blankRuns = regexp.MustCompile(`\n{3,}`)
+
 // Describe builds a description from a provider's text: its own chapter
-// lines are replaced by chapters timed from the script, so they match the
-// voice-over; YouTube wants the first at 0:00.
-func Describe(answer, hook string, sections []store.ScriptSection) string {
-	var body []string
-	for _, line := range strings.Split(answer, "\n") {
-		if chapterRe.MatchString(line) || strings.EqualFold(strings.Trim(strings.TrimSpace(line), "*#: "), "chapters") {
+// lines (and their heading) are replaced by Chapters timed from the script,
+// so they match the voice-over; hashtag lines go last, runs of blank lines
+// become one, and the whole fits YouTube's 5,000 characters.
+func Describe(answer, hook string, sections []store.ScriptSection, lang string, shorts bool) string {
+	var body, tags []string
+	for _, line := range strings.Split(strings.ReplaceAll(answer, "\r\n", "\n"), "\n") {
+		t := strings.TrimSpace(line)
+		if chapterRe.MatchString(line) || chapterHeadings[strings.ToLower(strings.Trim(t, "*#: "))] || chapterHeadings[strings.ToLower(strings.Trim(t, "*# "))] {
+			continue
+		}
+		if hashtagOnly(t) {
+			tags = append(tags, t)
 			continue
 		}
 		body = append(body, strings.TrimRight(line, " \t"))
 	}
-	text := strings.TrimSpace(strings.Join(body, "\n"))
-	var ch []string
-	if len(sections) > 0 {
-		first := "Intro"
-		if strings.TrimSpace(hook) == "" && sections[0].Heading != "" {
-			first = sections[0].Heading
+	text := blankRuns.ReplaceAllString(strings.TrimSpace(strings.Join(body, "\n")), "\n\n")
+	tail := ""
+	if ch := Chapters(hook, sections, lang, shorts); len(ch) > 0 {
+		words, ok := chapterWords[primaryLanguage(lang)]
+		if !ok {
+			words = chapterWords["en"]
 		}
-		ch = append(ch, "0:00 "+first)
-		for i, s := range sections {
-			if i == 0 && strings.TrimSpace(hook) == "" {
-				continue
-			}
-			heading := s.Heading
-			if heading == "" {
-				heading = fmt.Sprintf("Part %d", i+1)
-			}
-			ch = append(ch, Clock(s.Start)+" "+heading)
-		}
+		tail += "\n\n" + words[0] + "\n" + strings.Join(ch, "\n")
 	}
-	chapters := ""
-	if len(ch) > 0 {
-		chapters = "\n\nChapters\n" + strings.Join(ch, "\n")
+	if len(tags) > 0 {
+		tail += "\n\n" + strings.Join(tags, " ")
 	}
-	room := maxDescription - utf8.RuneCountInString(chapters)
-	return strings.TrimSpace(truncateRunes(text, max(room, 0)) + chapters)
+	room := maxDescription - utf8.RuneCountInString(tail)
+	return strings.TrimSpace(truncateRunes(text, max(room, 0)) + tail)
 }
 
 // Clock formats seconds as m:ss or h:mm:ss.
@@ -504,24 +679,22 @@ func Clock(seconds float64) string {
 }
 
 // ParseTags splits comma- or line-separated tags, drops '#', duplicates
-// and empties, and keeps within YouTube's 500 characters.
+// and empties, and keeps at most MaxTags within YouTube's 500 characters
+// as YouTube counts them (TagChars).
 func ParseTags(text string) []string {
 	seen := map[string]bool{}
 	var out []string
-	total := 0
 	for _, t := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
 		t = strings.TrimLeft(cleanLine(t), "#")
-		t = strings.TrimSpace(truncateRunes(t, 100))
+		t = strings.Join(strings.Fields(truncateRunes(t, 100)), " ")
 		k := strings.ToLower(t)
 		if t == "" || seen[k] {
 			continue
 		}
-		n := utf8.RuneCountInString(t)
-		if total+n > maxTags {
+		if len(out) == MaxTags || TagChars(append(out, t)) > maxTags {
 			break
 		}
 		seen[k] = true
-		total += n
 		out = append(out, t)
 	}
 	return out

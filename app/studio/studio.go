@@ -34,6 +34,10 @@ const (
 // Steps lists the steps in the order Run performs them.
 var Steps = []string{StepIdeas, StepTitles, StepScript, StepDescription, StepTags, StepThumbnail, StepVoice}
 
+// SourceAutopilot is RunOptions.Source for runs the autopilot starts: its
+// jobs resume themselves after a crash, so Resume leaves them alone.
+const SourceAutopilot = "autopilot"
+
 // Step states, as saved in store.StepState.Status.
 const (
 	StatePending   = "pending"
@@ -73,6 +77,10 @@ type Generator interface {
 type Score struct {
 	Value    float64  `json:"value"` // 0–100
 	Features []string `json:"features,omitempty"`
+	// Calibrated is true when a model trained on the channel's own videos
+	// made the score; false (rules of thumb, or a model with too few
+	// videos) is shown as "uncalibrated".
+	Calibrated bool `json:"calibrated,omitempty"`
 }
 
 // TitleScorer predicts how well a title will do on a channel.

@@ -46,6 +46,15 @@ export async function startServe({ dataDir, args = [], env = {} } = {}) {
     url,
     dataDir: dir,
     log: () => log,
+    /** Ends the process with signal (SIGKILL: a crash, nothing flushed)
+     *  and resolves once it has exited. */
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill(signal);
+        await gone;
+      }
+    },
     async stop({ keepData = false } = {}) {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

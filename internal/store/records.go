@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Channel formats.
@@ -15,17 +16,21 @@ const (
 	FormatShorts = "shorts"
 )
 
-// Package statuses, in pipeline order.
+// Package statuses, in pipeline order. A package whose steps are all done
+// is ready only when it passes the pre-publish checklist (or the user
+// overrode each rule it fails); otherwise it is an outline, and its
+// Checklist says what is missing.
 const (
 	StatusIdea      = "idea"
 	StatusScripted  = "scripted"
 	StatusVoiced    = "voiced"
+	StatusOutline   = "outline"
 	StatusReady     = "ready"
 	StatusPublished = "published"
 )
 
 // Statuses lists package statuses in pipeline order.
-var Statuses = []string{StatusIdea, StatusScripted, StatusVoiced, StatusReady, StatusPublished}
+var Statuses = []string{StatusIdea, StatusScripted, StatusVoiced, StatusOutline, StatusReady, StatusPublished}
 
 // Meta are the columns every synced row has.
 type Meta struct {
@@ -72,14 +77,93 @@ type TitleOption struct {
 	Text     string   `json:"text"`
 	Score    float64  `json:"score"`
 	Features []string `json:"features,omitempty"`
+	// Calibrated is true when the channel's own trained model made the
+	// score; false means rules of thumb, shown as "uncalibrated".
+	Calibrated bool `json:"calibrated,omitempty"`
 }
 
-// ScriptSection is one timed part of a script.
+// ScriptSection is one timed part of a script. Text is what the narrator
+// says, as one block the user edits; Spoken is the same text in lines (one
+// per paragraph), kept in step with Text by the studio on every save; Notes
+// are directions and on-screen notes for the creator, never spoken. Only
+// spoken lines reach the voice-over and captions.
+//
+// Packages written before Spoken and Notes existed have Text alone, which
+// reads as all spoken: SpokenLines handles both.
 type ScriptSection struct {
-	Heading string  `json:"heading"`
-	Text    string  `json:"text"`
-	Start   float64 `json:"start"`   // seconds from the start of the video
-	Seconds float64 `json:"seconds"` // spoken length at the script's words per minute
+	Heading string   `json:"heading"`
+	Text    string   `json:"text"`
+	Spoken  []string `json:"spoken,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
+	Start   float64  `json:"start"`   // seconds from the start of the video
+	Seconds float64  `json:"seconds"` // spoken length at the script's words per minute
+}
+
+// SpokenLines are the section's spoken lines: Spoken when set, else Text
+// split at blank lines (and single line breaks), trimmed, empties dropped.
+func (s ScriptSection) SpokenLines() []string {
+	if len(s.Spoken) > 0 {
+		return s.Spoken
+	}
+	return SplitLines(s.Text)
+}
+
+// SplitLines splits text into its non-empty lines, trimmed.
+func SplitLines(text string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Override is a checklist rule the user chose to publish without, with
+// their reason. It travels with the package.
+type Override struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason,omitempty"`
+	At     int64  `json:"at"` // unix ms
+}
+
+// Check states of one checklist item.
+const (
+	CheckPass       = "pass"
+	CheckFail       = "fail"
+	CheckOverridden = "overridden" // fails, but the user chose to publish anyway
+	CheckNA         = "n/a"        // does not apply (chapters on a Short)
+)
+
+// CheckItem is the outcome of one checklist rule on a package.
+type CheckItem struct {
+	Rule    string `json:"rule"`    // stable id, e.g. "script.length"
+	Label   string `json:"label"`   // what the rule asks, in plain words
+	State   string `json:"state"`   // Check*
+	Message string `json:"message"` // what was found and what to do; empty when it passes
+}
+
+// Checklist is the pre-publish checklist as last evaluated on a package.
+// Version is the rule set's version, so a newer app re-evaluates old
+// results.
+type Checklist struct {
+	Version int         `json:"version"`
+	Passed  bool        `json:"passed"` // every item passes, is overridden or does not apply
+	Items   []CheckItem `json:"items"`
+}
+
+// Missing lists the items that fail (not overridden).
+func (c *Checklist) Missing() []CheckItem {
+	if c == nil {
+		return nil
+	}
+	var out []CheckItem
+	for _, it := range c.Items {
+		if it.State == CheckFail {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // Voice is the metadata of a package's voice-over. The audio file itself
@@ -114,6 +198,11 @@ type PackageContent struct {
 	Thumbnail      string               `json:"thumbnail,omitempty"`
 	Voice          *Voice               `json:"voice,omitempty"`
 	Steps          map[string]StepState `json:"steps,omitempty"`
+	// Checklist is the pre-publish checklist, evaluated by the studio on
+	// every save. Nil on packages saved before it existed.
+	Checklist *Checklist `json:"checklist,omitempty"`
+	// Overrides are the checklist rules the user chose to publish without.
+	Overrides []Override `json:"overrides,omitempty"`
 	// Origin is who made the package: "autopilot" for the packages it
 	// keeps ready (another device taking a channel over finishes those),
 	// "" for the user's own.

@@ -134,7 +134,13 @@ type streamEvent struct {
 }
 
 // Generate sends one message. It streams when req.OnDelta is set.
+// With req.Validate it repairs a failing answer once (providers.Repair);
+// the Messages API has no JSON mode, so req.JSON relies on the prompt.
 func (c *Client) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	return providers.Repair(ctx, req, c.cfg.Name, c.generate)
+}
+
+func (c *Client) generate(ctx context.Context, req providers.Request) (providers.Response, error) {
 	start := time.Now()
 	body := messagesRequest{Model: c.cfg.Model, MaxTokens: req.MaxTokens, System: req.System,
 		Messages: []message{{Role: "user", Content: req.User}}, Stream: req.OnDelta != nil}

@@ -104,13 +104,21 @@ type message struct {
 }
 
 type chatRequest struct {
-	Model         string         `json:"model"`
-	Messages      []message      `json:"messages"`
-	MaxTokens     int            `json:"max_tokens,omitempty"`
-	MaxCompletion int            `json:"max_completion_tokens,omitempty"`
-	Temperature   *float64       `json:"temperature,omitempty"`
-	Stream        bool           `json:"stream,omitempty"`
-	StreamOptions *streamOptions `json:"stream_options,omitempty"`
+	Model          string          `json:"model"`
+	Messages       []message       `json:"messages"`
+	MaxTokens      int             `json:"max_tokens,omitempty"`
+	MaxCompletion  int             `json:"max_completion_tokens,omitempty"`
+	Temperature    *float64        `json:"temperature,omitempty"`
+	Stream         bool            `json:"stream,omitempty"`
+	StreamOptions  *streamOptions  `json:"stream_options,omitempty"`
+	ResponseFormat *responseFormat `json:"response_format,omitempty"`
+}
+
+// responseFormat asks for a JSON object ({"type": "json_object"}), which
+// OpenAI, Groq, Together, GitHub Models, Ollama and llama.cpp's server
+// understand.
+type responseFormat struct {
+	Type string `json:"type"`
 }
 
 type streamOptions struct {
@@ -141,7 +149,13 @@ type errorBody struct {
 }
 
 // Generate sends one chat completion. It streams when req.OnDelta is set.
+// With req.JSON it asks for a JSON object (response_format), and with
+// req.Validate it repairs a failing answer once (providers.Repair).
 func (c *Client) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	return providers.Repair(ctx, req, c.cfg.Name, c.generate)
+}
+
+func (c *Client) generate(ctx context.Context, req providers.Request) (providers.Response, error) {
 	start := time.Now()
 	body := chatRequest{Model: c.cfg.Model, Stream: req.OnDelta != nil}
 	if c.newTokensField {
@@ -159,6 +173,9 @@ func (c *Client) Generate(ctx context.Context, req providers.Request) (providers
 	}
 	if body.Stream {
 		body.StreamOptions = &streamOptions{IncludeUsage: true}
+	}
+	if req.JSON {
+		body.ResponseFormat = &responseFormat{Type: "json_object"}
 	}
 	resp, err := c.ep.Post(ctx, c.url+"/chat/completions", body, body.Stream)
 	if err != nil {

@@ -119,6 +119,9 @@ func (a *attempt) exec(req providers.Request) {
 		}
 	}
 	ctx := providers.WithProgress(a.ctx, a.life)
+	if s := a.g.stream; s != nil {
+		ctx = providers.WithRestart(ctx, func(reason string) { s.redo(a, reason) })
+	}
 	a.arm(min(a.budget, a.limit))
 	a.resp, a.err = a.m.entry.Provider.Generate(ctx, req)
 	a.lat = time.Since(a.started)
@@ -160,6 +163,21 @@ func (s *stream) restart(a *attempt) {
 	s.by, s.reason = nil, ""
 	if s.onRestart != nil {
 		s.onRestart(providers.Restart{Provider: a.name, Label: a.label, From: from, Reason: reason})
+	}
+}
+
+// redo tells the caller to clear the text a streamed so far: a asks its
+// model again (a repaired structured answer), and the text that follows
+// from a is the whole answer.
+func (s *stream) redo(a *attempt, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owner != a || s.by != a {
+		return
+	}
+	s.by, s.reason = nil, ""
+	if s.onRestart != nil {
+		s.onRestart(providers.Restart{Provider: a.name, Label: a.label, From: a.label, Reason: a.label + " " + reason})
 	}
 }
 

@@ -275,3 +275,55 @@ func TestRetryOrder(t *testing.T) {
 		}
 	})
 }
+
+// repairing answers "draft" and then, asked again with the problems
+// listed, "fixed", streaming each, through providers.Repair as the model
+// clients do.
+type repairing struct{ calls int }
+
+func (p *repairing) Name() string { return "groq" }
+func (p *repairing) Generate(ctx context.Context, req providers.Request) (providers.Response, error) {
+	return providers.Repair(ctx, req, "groq", func(ctx context.Context, req providers.Request) (providers.Response, error) {
+		p.calls++
+		text := "draft answer"
+		if p.calls > 1 {
+			text = "fixed answer"
+		}
+		if req.OnDelta != nil {
+			req.OnDelta(text[:5])
+			req.OnDelta(text[5:])
+		}
+		return providers.Response{Provider: "groq", Text: text}, nil
+	})
+}
+
+// TestStreamRestartsOnRepair: a structured answer that failed its checks
+// streamed out before the provider asked again; the caller is told to
+// clear it, so what it shows at the end is the repaired answer alone.
+func TestStreamRestartsOnRepair(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &repairing{}
+		r := newRouter(t, Config{Providers: []Entry{{Provider: p, Label: "Groq"}}, Logger: quiet})
+		var sc screen
+		req := titlesReq()
+		req.JSON = true
+		req.Validate = func(text string) error {
+			if text == "fixed answer" {
+				return nil
+			}
+			return &providers.Invalid{Problems: []string{"too short"}}
+		}
+		sc.hook(&req)
+		resp, err := r.Generate(context.Background(), req)
+		if err != nil || resp.Text != "fixed answer" || p.calls != 2 {
+			t.Fatalf("resp %+v, %v after %d calls", resp, err, p.calls)
+		}
+		want := providers.Restart{Provider: "groq", Label: "Groq", From: "Groq", Reason: "Groq answered with text that failed its checks, so it was asked again."}
+		if len(sc.restarts) != 1 || sc.restarts[0] != want {
+			t.Fatalf("restarts %+v, want %+v", sc.restarts, want)
+		}
+		if sc.text.String() != "fixed answer" || sc.all.String() != "draft answerfixed answer" {
+			t.Fatalf("shown %q (all %q), want the repaired answer alone", sc.text.String(), sc.all.String())
+		}
+	})
+}

@@ -22,39 +22,92 @@ type topicForm struct {
 }
 
 // ideaPatterns read the subject back out of the ideas the built-in
-// ideas.tmpl writes (TestIdeaPatternsReadBuiltInIdeas keeps them in step).
+// ideas.<lang>.tmpl files write about a topic the user gave
+// (TestIdeaPatternsReadBuiltInIdeas keeps them in step). Captures are lazy
+// and every pattern is anchored at both ends, so an audience or niche with
+// "for" in it never leaks into the subject. Ideas about the built-in
+// subjects are read by finding the subject itself (findSubject).
 var ideaPatterns = map[string][]*regexp.Regexp{
 	"en": compile(
-		`^a beginner's walkthrough of (.+) for .+, step by step$`,
-		`^\d+ common (.+) myths, tested on camera$`,
-		`^a \d+-day (.+) challenge with a visible result at the end$`,
-		`^reacting to the best and worst (.+) advice online$`,
-		`^(.+) on a budget: what you really need and what to skip$`,
-		`^the tools i use for (.+), ranked from useless to essential$`,
-		`^answering the \d+ most asked (.+) questions from .+$`,
-		`^how (.+) changed in the last \d+ years$`,
-		`^a behind-the-scenes look at a real (.+) project in .+$`,
-		`^one (.+) mistake per minute: a quick-fire list$`,
+		`^(.+?) for beginners: where to start and what to skip$`,
+		`^(.+?): the \d+ mistakes that cost the most, and the fixes$`,
+		`^(.+?) without the jargon: what actually matters$`,
+		`^(.+?): a realistic plan for the first week$`,
+		`^(.+?): the habits that matter more than .+$`,
+		`^(.+?): everything i wish i'd known sooner$`,
+		`^(.+?), explained for .+$`,
+		`^(.+?) from zero: a realistic first month$`,
+		`^(.+?), step by step: from zero to .+$`,
+		`^small changes to (.+?) that add up over a year$`,
+		`^one quick fix for (.+?)$`,
+		`^(.+?): the mistake almost everyone makes$`,
+		`^the quickest way to improve (.+?)$`,
+		`^(.+?): the first thing to get right$`,
+		`^(.+?): skip the .+, do this instead$`,
+		`^a one-minute check for (.+?)$`,
+		`^(.+?): the habit that changes the most$`,
+		`^try this with (.+?) today$`,
+		`^the story of (.+?), told from the beginning$`,
+		`^(.+?): what really happened, and why it still matters$`,
+		`^\d+ myths about (.+?), checked against the sources$`,
+		`^(.+?) in context: the world around it$`,
+		`^(.+?): why it turned out the way it did$`,
+		`^(.+?): the people behind it$`,
+		`^(.+?) and what it left behind$`,
 	),
 	"es": compile(
-		`^guía de (.+) para .+, paso a paso$`,
-		`^\d+ mitos de (.+), puestos a prueba$`,
-		`^reto de \d+ días de (.+) con resultado visible al final$`,
-		`^reacciono a los mejores y peores consejos de (.+)$`,
-		`^(.+) con poco presupuesto: lo que necesitas y lo que sobra$`,
-		`^las herramientas que uso para (.+), de inútil a imprescindible$`,
-		`^respondo las \d+ preguntas más comunes sobre (.+)$`,
-		`^cómo ha cambiado (.+) en los últimos \d+ años$`,
+		`^(.+?) para principiantes: por dónde empezar y qué saltarse$`,
+		`^(.+?): los \d+ errores que más cuestan, y cómo arreglarlos$`,
+		`^(.+?) sin tecnicismos: lo que de verdad importa$`,
+		`^(.+?): un plan realista para la primera semana$`,
+		`^(.+?): los hábitos que importan más que .+$`,
+		`^(.+?): todo lo que me habría gustado saber antes$`,
+		`^(.+?) sin rodeos: la versión para .+$`,
+		`^(.+?) desde cero: un primer mes realista$`,
+		`^(.+?), paso a paso: de cero a .+$`,
+		`^pequeños cambios en (.+?) que suman en un año$`,
+		`^un arreglo rápido para (.+?)$`,
+		`^(.+?): el error que comete casi todo el mundo$`,
+		`^la forma más rápida de mejorar (.+?)$`,
+		`^(.+?): lo primero que hay que hacer bien$`,
+		`^(.+?): sin comprar .+, haz esto$`,
+		`^una comprobación de un minuto para (.+?)$`,
+		`^(.+?): el hábito que más cambia$`,
+		`^prueba esto con (.+?) hoy$`,
+		`^la historia de (.+?), contada desde el principio$`,
+		`^(.+?): lo que pasó de verdad y por qué sigue importando$`,
+		`^\d+ mitos sobre (.+?), contrastados con las fuentes$`,
+		`^(.+?) en contexto: el mundo de su época$`,
+		`^(.+?): por qué acabó como acabó$`,
+		`^(.+?): las personas detrás de la historia$`,
+		`^(.+?) y lo que dejó atrás$`,
 	),
 	"pt": compile(
-		`^guia de (.+) para .+, passo a passo$`,
-		`^\d+ mitos sobre (.+), testados na prática$`,
-		`^desafio de \d+ dias de (.+) com resultado no final$`,
-		`^reagindo aos melhores e piores conselhos de (.+)$`,
-		`^(.+) com pouco dinheiro: o que precisa e o que sobra$`,
-		`^as ferramentas que uso para (.+), da inútil à essencial$`,
-		`^respondendo as \d+ perguntas mais comuns sobre (.+)$`,
-		`^como (.+) mudou nos últimos \d+ anos$`,
+		`^(.+?) para iniciantes: por onde começar e o que pular$`,
+		`^(.+?): os \d+ erros que mais custam, e como corrigir$`,
+		`^(.+?) sem complicação: o que realmente importa$`,
+		`^(.+?): um plano realista para a primeira semana$`,
+		`^(.+?): os hábitos que importam mais do que .+$`,
+		`^(.+?): tudo o que eu queria ter sabido antes$`,
+		`^(.+?) sem rodeios: a versão para .+$`,
+		`^(.+?) do zero: um primeiro mês realista$`,
+		`^(.+?), passo a passo: do zero a .+$`,
+		`^pequenas mudanças (?:em|no|na|nos|nas) (.+?) que somam em um ano$`,
+		`^um ajuste rápido para (.+?)$`,
+		`^(.+?): o erro que quase todo mundo comete$`,
+		`^o jeito mais rápido de melhorar (.+?)$`,
+		`^(.+?): a primeira coisa a acertar$`,
+		`^(.+?): sem comprar .+, faça isto$`,
+		`^um teste de um minuto para (.+?)$`,
+		`^(.+?): o hábito que mais muda$`,
+		`^teste isto com (.+?) hoje$`,
+		`^a história (?:de|do|da|dos|das) (.+?), contada desde o começo$`,
+		`^(.+?): o que aconteceu de verdade e por que ainda importa$`,
+		`^\d+ mitos sobre (.+?), conferidos nas fontes$`,
+		`^(.+?) em contexto: o mundo ao redor$`,
+		`^(.+?): por que terminou como terminou$`,
+		`^(.+?): as pessoas por trás da história$`,
+		`^(.+?) e o que deixou para trás$`,
 	),
 }
 
@@ -87,16 +140,20 @@ var (
 )
 
 // readTopic works out the shape of topic for a channel in lang, whose niche
-// stands in when no subject can be read from it.
+// stands in when no subject can be read from it. A how-to and a question
+// are read first; then an idea about one of the niche's built-in subjects
+// (found by the subject itself, the longest that occurs); then an idea the
+// ideas template wrote about a subject the user gave (ideaPatterns); then
+// a sentence too long to be a subject.
 func readTopic(topic, niche, lang string) topicForm {
 	t := strings.TrimSpace(formatNote.ReplaceAllString(strings.TrimSpace(topic), ""))
 	if t == "" {
 		return topicForm{Subject: niche}
 	}
-	for _, re := range ideaPatterns[lang] {
-		if m := re.FindStringSubmatch(t); m != nil {
-			// The subject inside may itself be a how-to or a question.
-			f := readTopic(lowerFirst(strings.TrimSpace(m[1])), niche, lang)
+	if head, _, ok := strings.Cut(t, ":"); ok && len(strings.Fields(head)) >= 2 {
+		// "How to start a podcast: the first week, planned day by day"
+		if _, ok := howTo(head, lang); ok {
+			f := readTopic(head, niche, lang)
 			f.Idea = t
 			return f
 		}
@@ -118,10 +175,118 @@ func readTopic(topic, niche, lang string) topicForm {
 		}
 		return f
 	}
+	if sub, ok := findSubject(t, niche, lang); ok && len(strings.Fields(t)) >= len(strings.Fields(sub))+3 {
+		return topicForm{Subject: sub, Idea: t}
+	}
+	for _, re := range ideaPatterns[lang] {
+		if m := re.FindStringSubmatch(t); m != nil {
+			// The subject inside may itself be a how-to.
+			f := readTopic(lowerFirst(strings.TrimSpace(m[1])), niche, lang)
+			f.Idea, f.Question = t, ""
+			if f.Subject == niche && f.HowTo == "" {
+				f.Subject = lowerFirst(strings.TrimSpace(m[1]))
+			}
+			return f
+		}
+	}
 	if len(strings.Fields(t)) > 7 {
-		return topicForm{Subject: niche, Idea: t} // a sentence the patterns do not know
+		// a sentence the patterns do not know: its opening noun phrase, when
+		// short, is the subject ("A 12-day espresso challenge with …")
+		if sub := leadingPhrase(t, lang); sub != "" {
+			return topicForm{Subject: sub, Idea: t}
+		}
+		return topicForm{Subject: niche, Idea: t}
 	}
 	return topicForm{Subject: t}
+}
+
+// phraseEnds end a sentence's opening noun phrase, by language.
+var phraseEnds = map[string][]string{
+	"en": {" with ", " for ", " in ", " that ", " and ", " on ", " to ", " from ", " you ", " is ", " are ", " will ", " can "},
+	"es": {" con ", " para ", " que ", " en ", " y ", " sin ", " es ", " son "},
+	"pt": {" com ", " para ", " que ", " em ", " e ", " sem ", " é ", " são "},
+}
+
+// leadingPhrase is the opening noun phrase of a sentence, up to the first
+// comma, colon or word that starts a clause, without a leading article: two
+// to five words, or empty.
+func leadingPhrase(t, lang string) string {
+	head := strings.ToLower(t)
+	if i := strings.IndexAny(head, ":,;?!("); i >= 0 {
+		head = head[:i]
+	}
+	ends, ok := phraseEnds[lang]
+	if !ok {
+		ends = phraseEnds["en"]
+	}
+	for _, e := range ends {
+		if i := strings.Index(head, e); i >= 0 {
+			head = head[:i]
+		}
+	}
+	w := strings.Fields(head)
+	if len(w) > 0 && (articles[w[0]] || w[0] == "an" || w[0] == "a" || w[0] == "un" || w[0] == "una" || w[0] == "um" || w[0] == "uma") {
+		w = w[1:]
+	}
+	if len(w) < 2 || len(w) > 5 {
+		return ""
+	}
+	return originalCase(t, strings.Join(w, " ")) // the user's capitals ("AI", "iPhone") kept
+}
+
+// originalCase finds phrase (lower case) in t and returns it as t writes it.
+func originalCase(t, phrase string) string {
+	if i := strings.Index(strings.ToLower(t), phrase); i >= 0 && len(strings.ToLower(t)) == len(t) {
+		return t[i : i+len(phrase)]
+	}
+	return phrase
+}
+
+// findSubject finds the longest built-in subject of the niche that occurs
+// in t (as its bare or narrated form, ignoring case) and returns its bare
+// form.
+func findSubject(t, niche, lang string) (string, bool) {
+	lt := strings.ToLower(t)
+	best, bestLen := "", 0
+	for _, sub := range subjectsFor(lang, niche) {
+		for _, form := range []string{sub.Your, withoutArticle(sub.Your), sub.Bare} {
+			f := strings.ToLower(form)
+			if len(f) > bestLen && containsPhrase(lt, f) {
+				best, bestLen = sub.Bare, len(f)
+			}
+		}
+	}
+	return best, best != ""
+}
+
+// articles open a noun phrase; a preposition may swallow them ("do", "no").
+var articles = map[string]bool{"the": true, "el": true, "la": true, "los": true, "las": true, "o": true, "a": true, "os": true, "as": true}
+
+// withoutArticle drops a leading article: "o wi-fi da sua casa" → "wi-fi da
+// sua casa", so "no wi-fi da sua casa" still finds the subject.
+func withoutArticle(phrase string) string {
+	first, rest, ok := strings.Cut(phrase, " ")
+	if ok && articles[strings.ToLower(first)] {
+		return rest
+	}
+	return phrase
+}
+
+// containsPhrase reports whether phrase occurs in s between word boundaries.
+func containsPhrase(s, phrase string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], phrase)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(phrase)
+		before, _ := utf8.DecodeLastRuneInString(s[:start])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if (start == 0 || !unicode.IsLetter(before)) && (end == len(s) || !unicode.IsLetter(after)) {
+			return true
+		}
+		i = start + 1
+	}
 }
 
 // howTo turns "how to start a podcast" into "starting a podcast", and the

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -26,25 +27,38 @@ func TestReadTopic(t *testing.T) {
 		{"can openers", "en", topicForm{Subject: "can openers"}}, // too short for "can" to ask
 		{"Why ice floats? The short answer and the long one", "en",
 			topicForm{Subject: niche, Question: "Why ice floats", Idea: "Why ice floats? The short answer and the long one"}},
-		{"How urban legends changed in the last 9 years (vertical, under 60 seconds)", "en",
-			topicForm{Subject: "urban legends", Idea: "How urban legends changed in the last 9 years"}},
-		{"Sourdough starter on a budget: what you really need and what to skip #shorts", "en",
-			topicForm{Subject: "sourdough starter", Idea: "Sourdough starter on a budget: what you really need and what to skip"}},
-		{"How to start a podcast on a budget: what you really need and what to skip", "en",
-			topicForm{Subject: "starting a podcast", HowTo: "how to start a podcast", Idea: "How to start a podcast on a budget: what you really need and what to skip"}},
-		{"AI video editing on a budget: what you really need and what to skip", "en",
-			topicForm{Subject: "AI video editing", Idea: "AI video editing on a budget: what you really need and what to skip"}},
+		// an idea about a built-in subject of the niche reads as that subject
+		{"Meal prep: the 5 mistakes that cost the most, and the fixes", "en",
+			topicForm{Subject: "meal prep", Idea: "Meal prep: the 5 mistakes that cost the most, and the fixes"}},
+		{"Everything I wish I'd known about your pantry staples (vertical, under 60 seconds)", "en",
+			topicForm{Subject: "pantry staples", Idea: "Everything I wish I'd known about your pantry staples"}},
+		// an idea the template wrote about the user's own subject
+		{"Sourdough starter for beginners: where to start and what to skip #shorts", "en",
+			topicForm{Subject: "sourdough starter", Idea: "Sourdough starter for beginners: where to start and what to skip"}},
+		{"How to start a podcast: the habits that matter more than gadgets", "en",
+			topicForm{Subject: "starting a podcast", HowTo: "How to start a podcast", Idea: "How to start a podcast: the habits that matter more than gadgets"}},
+		{"AI video editing, explained for busy parents", "en",
+			topicForm{Subject: "AI video editing", Idea: "AI video editing, explained for busy parents"}},
+		// the greedy reader: an audience with "for" in it never leaks into the subject
+		{"Home cooking for one, explained for busy parents cooking for kids", "en",
+			topicForm{Subject: "home cooking for one", Idea: "Home cooking for one, explained for busy parents cooking for kids"}},
 		{"Five cheap urban legends you can test at home tonight with friends", "en",
-			topicForm{Subject: niche, Idea: "Five cheap urban legends you can test at home tonight with friends"}},
+			topicForm{Subject: "Five cheap urban legends", Idea: "Five cheap urban legends you can test at home tonight with friends"}},
+		{"I finally understood why my bread kept failing after trying for months", "en",
+			topicForm{Subject: niche, Idea: "I finally understood why my bread kept failing after trying for months"}},
 		{"cómo empezar un podcast", "es", topicForm{Subject: niche, HowTo: "cómo empezar un podcast"}},
 		{"¿Cómo hacerlo en casa?", "es", topicForm{Subject: niche, HowTo: "Cómo hacerlo en casa"}},
 		{"cómo funciona la levadura", "es", topicForm{Subject: niche, Question: "cómo funciona la levadura"}},
 		{"¿por qué flota el hielo?", "es", topicForm{Subject: niche, Question: "por qué flota el hielo"}},
-		{"Cómo ha cambiado el pan de masa madre en los últimos 4 años (vertical, menos de 60 segundos)", "es",
-			topicForm{Subject: "el pan de masa madre", Idea: "Cómo ha cambiado el pan de masa madre en los últimos 4 años"}},
+		{"Pequeños cambios en tus sopas que suman en un año", "es",
+			topicForm{Subject: "sopas", Idea: "Pequeños cambios en tus sopas que suman en un año"}},
+		{"Masa madre sin rodeos: la versión para padres con poco tiempo para cocinar", "es",
+			topicForm{Subject: "masa madre", Idea: "Masa madre sin rodeos: la versión para padres con poco tiempo para cocinar"}},
 		{"como fazer pão", "pt", topicForm{Subject: niche, HowTo: "como fazer pão"}},
 		{"por que o gelo flutua", "pt", topicForm{Subject: niche, Question: "por que o gelo flutua"}},
 		{"pão de fermentação natural", "pt", topicForm{Subject: "pão de fermentação natural"}},
+		{"Pequenas mudanças na sua pizza caseira que somam em um ano", "pt",
+			topicForm{Subject: "pizza caseira", Idea: "Pequenas mudanças na sua pizza caseira que somam em um ano"}},
 	}
 	for _, c := range cases {
 		if got := readTopic(c.topic, niche, c.lang); got != c.want {
@@ -67,28 +81,49 @@ func TestGerund(t *testing.T) {
 	}
 }
 
-// TestIdeaPatternsReadBuiltInIdeas keeps ideaPatterns in step with the
-// built-in ideas.tmpl: every idea it writes about a subject reads back as
-// that subject, so an idea taken as a package's topic gives templates the
-// subject again rather than a sentence.
+// TestIdeaPatternsReadBuiltInIdeas keeps the subject reader in step with
+// the built-in ideas.<lang>.tmpl: every idea it writes reads back as the
+// subject it was written about (the user's topic, or, without one, one of
+// the niche's subjects), so an idea taken as a package's topic gives the
+// templates the subject again rather than a sentence or the niche.
 func TestIdeaPatternsReadBuiltInIdeas(t *testing.T) {
 	p, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	subjects := map[string]string{"en": "sourdough starter", "es": "masa madre", "pt": "fermentação natural"}
+	niches := map[string][]string{"en": {"home baking", "ancient history", "woodworking"}, "es": {"cocina casera", "historia", "carpintería"},
+		"pt": {"culinária", "história do Brasil", "marcenaria"}}
 	for lang, subject := range subjects {
-		for _, format := range []string{"long-form", "shorts"} {
-			for seed := int64(1); seed <= 40; seed++ {
-				resp, err := p.Generate(context.Background(), providers.Request{Task: providers.TaskIdeas, Topic: subject, Seed: seed,
-					Channel: providers.Channel{ID: "c", Niche: "home baking", Audience: "busy parents", Language: lang, Format: format}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, idea := range providers.Lines(resp.Text) {
-					got := readTopic(idea, "home baking", lang)
-					if !strings.EqualFold(got.Subject, subject) || got.Idea == "" {
-						t.Fatalf("%s idea %q reads as %+v, want subject %q", lang, idea, got, subject)
+		for _, niche := range niches[lang] {
+			pool := map[string]bool{}
+			for _, s := range subjectsFor(lang, niche) {
+				pool[strings.ToLower(s.Bare)] = true
+			}
+			for _, format := range []string{"long-form", "shorts"} {
+				for seed := int64(1); seed <= 30; seed++ {
+					for _, topic := range []string{subject, ""} {
+						resp, err := p.Generate(context.Background(), providers.Request{Task: providers.TaskIdeas, Topic: topic, Seed: seed,
+							Channel: providers.Channel{ID: "c", Niche: niche, Audience: "busy parents who cook for kids", Language: lang, Format: format}})
+						if err != nil {
+							t.Fatal(err)
+						}
+						seen := map[string]bool{}
+						for _, idea := range providers.Lines(resp.Text) {
+							got := readTopic(idea, niche, lang)
+							switch {
+							case got.Idea == "":
+								t.Fatalf("%s %s idea %q is not read as an idea: %+v", lang, niche, idea, got)
+							case topic != "" && !strings.EqualFold(got.Subject, subject):
+								t.Fatalf("%s %s idea %q reads as %+v, want subject %q", lang, niche, idea, got, subject)
+							case topic == "" && !pool[strings.ToLower(got.Subject)]:
+								t.Fatalf("%s %s idea %q reads as %q, not a subject of the niche", lang, niche, idea, got.Subject)
+							}
+							seen[strings.ToLower(got.Subject)] = true
+						}
+						if topic == "" && len(seen) < DefaultCount-1 {
+							t.Fatalf("%s %s: ideas without a topic name only %d subjects: %s", lang, niche, len(seen), resp.Text)
+						}
 					}
 				}
 			}
@@ -146,8 +181,22 @@ func TestOfflineTextReadsWell(t *testing.T) {
 						if form.Idea != "" && i == 0 && !strings.EqualFold(strings.TrimSuffix(title, " #shorts"), form.Idea) {
 							t.Fatalf("%s: the first title of an idea topic should be the idea", where)
 						}
-						if form.Idea == "" && form.Question == "" && form.HowTo == "" && !strings.Contains(strings.ToLower(title), strings.ToLower(form.Subject)) {
+						if topic != "" && form.Idea == "" && form.Question == "" && form.HowTo == "" && !strings.Contains(strings.ToLower(title), strings.ToLower(form.Subject)) {
 							t.Fatalf("%s: the title does not name the subject %q", where, form.Subject)
+						}
+						if topic == "" && !slices.ContainsFunc(subjectsFor(lang, "home baking"), func(s subject) bool {
+							return strings.Contains(strings.ToLower(title), strings.ToLower(s.Bare))
+						}) {
+							t.Fatalf("%s: the title names none of the niche's subjects", where)
+						}
+						if strings.Count(strings.ToLower(title), "home baking") > 0 {
+							t.Fatalf("%s: the niche is used as the subject", where)
+						}
+						if format == "shorts" && (strings.Contains(strings.ToLower(title), "minute") || strings.Contains(strings.ToLower(title), "minuto")) {
+							t.Fatalf("%s: a Short promises minutes", where)
+						}
+						if format != "shorts" && strings.Contains(title, "#shorts") {
+							t.Fatalf("%s: a long-form title says #shorts", where)
 						}
 					}
 					for _, idea := range gen(providers.TaskIdeas) {

@@ -75,7 +75,7 @@ func (a StudioInsights) ScoreTitle(ctx context.Context, channelID, title, thumbn
 	if err != nil {
 		return studio.Score{}, err
 	}
-	out := studio.Score{Value: sc.Value}
+	out := studio.Score{Value: sc.Value, Calibrated: sc.Calibrated}
 	for _, f := range sc.Features {
 		out.Features = append(out.Features, fmt.Sprintf("%s (%+.2f)", f.Label, f.Effect))
 	}

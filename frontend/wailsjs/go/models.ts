@@ -273,6 +273,7 @@ export namespace app {
 	    rpm: number;
 	    daily_quota: number;
 	    local: boolean;
+	    manual?: boolean;
 	    has_key: boolean;
 	    key_hint: string;
 	    needs_key: boolean;
@@ -290,6 +291,7 @@ export namespace app {
 	    template_errors: templates.FileError[];
 	    cache: cache.Stats;
 	    router: settings.Router;
+	    local_model: localmodel.Status;
 	}
 	export interface RenderChannel {
 	    manual: boolean;
@@ -563,6 +565,37 @@ export namespace insights {
 	    revenue: number;
 	    has_revenue: boolean;
 	    revenue_views: number;
+	}
+
+}
+
+export namespace localmodel {
+	
+	export interface Model {
+	    name: string;
+	    bytes: number;
+	    parameters: string;
+	    quantization: string;
+	    embedding: boolean;
+	    recommended: boolean;
+	    fits_memory: boolean;
+	    size_label: string;
+	    params_number: number;
+	}
+	export interface Server {
+	    kind: string;
+	    url: string;
+	    base_url: string;
+	    models: Model[];
+	}
+	export interface Status {
+	    found: boolean;
+	    server?: Server;
+	    model?: string;
+	    ram_bytes: number;
+	    help?: string;
+	    // Go type: time
+	    checked_at: any;
 	}
 
 }
@@ -1022,6 +1055,22 @@ export namespace store {
 	    autopilot: boolean;
 	    autopilot_host: string;
 	}
+	export interface CheckItem {
+	    rule: string;
+	    label: string;
+	    state: string;
+	    message: string;
+	}
+	export interface Checklist {
+	    version: number;
+	    passed: boolean;
+	    items: CheckItem[];
+	}
+	export interface Override {
+	    rule: string;
+	    reason?: string;
+	    at: number;
+	}
 	export interface StepState {
 	    status: string;
 	    provider?: string;
@@ -1040,6 +1089,8 @@ export namespace store {
 	export interface ScriptSection {
 	    heading: string;
 	    text: string;
+	    spoken?: string[];
+	    notes?: string[];
 	    start: number;
 	    seconds: number;
 	}
@@ -1047,6 +1098,7 @@ export namespace store {
 	    text: string;
 	    score: number;
 	    features?: string[];
+	    calibrated?: boolean;
 	}
 	export interface PackageContent {
 	    ideas?: string[];
@@ -1059,6 +1111,8 @@ export namespace store {
 	    thumbnail?: string;
 	    voice?: Voice;
 	    steps?: {[key: string]: StepState};
+	    checklist?: Checklist;
+	    overrides?: Override[];
 	    origin?: string;
 	}
 	export interface Package {
