@@ -16,6 +16,7 @@ import (
 
 	"tubeagency/app/events"
 	"tubeagency/app/monitor"
+	"tubeagency/app/update"
 	"tubeagency/internal/store"
 )
 
@@ -38,6 +39,19 @@ type Options struct {
 	// Dialogs are the system's file dialogs; nil (serve mode) means the
 	// methods that need one answer ErrNoDialogs.
 	Dialogs Dialogs
+	// LogFile is the log file Logger writes to, shown in Settings → About
+	// and named in error messages. Empty means there is none.
+	LogFile string
+	// OpenFolder shows a folder in the system's file manager (the desktop
+	// window provides it). Nil (serve mode) means OpenLogFolder answers
+	// ErrNoWindow.
+	OpenFolder func(dir string) error
+	// UpdateFeedURL is the release feed checked daily (see app/update).
+	// Empty means no update checks in this run.
+	UpdateFeedURL string
+	// Restart starts the new binary after an update replaced this one. Nil
+	// means the user restarts the app.
+	Restart func() error
 }
 
 // Runtime owns the running application: the store, the event hub and the
@@ -58,6 +72,7 @@ type Runtime struct {
 	providers *providerParts   // settings, templates, cache, router (wire_providers.go)
 	studio    *studioParts     // studio pipeline and autopilot (wire_studio.go)
 	sync      *syncParts       // Supabase sync loop and client (wire_sync.go)
+	updates   *update.Updater  // release checks, nil without a feed (wire_update.go)
 	started   []component      // in start order; Close stops them in reverse
 }
 

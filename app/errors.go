@@ -32,7 +32,7 @@ func FormatError(err error) ErrorBody {
 		return ErrorBody{Code: CodeInvalid, Message: fe.Error(), Fields: map[string]string{fe.Field: fe.Message}}
 	case errors.Is(err, store.ErrNotFound):
 		return ErrorBody{Code: CodeNotFound, Message: err.Error()}
-	case errors.Is(err, ErrNoDialogs):
+	case errors.Is(err, ErrNoDialogs), errors.Is(err, ErrNoWindow), errors.Is(err, ErrNoUpdates):
 		return ErrorBody{Code: CodeUnavailable, Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
 		return ErrorBody{Code: CodeTimeout, Message: "the operation took too long and was stopped: try again"}

@@ -22,6 +22,7 @@ type component struct {
 //	                      hosts asked of devices)
 //	→ syncer, account    (counts through the monitor; heartbeat by devices;
 //	                      wakes the autopilot when channels arrive)
+//	→ update checks      (when a release feed is configured)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
@@ -30,6 +31,7 @@ func (rt *Runtime) build(ctx context.Context) error {
 		rt.buildDevices,
 		rt.buildStudio,
 		rt.buildSync,
+		rt.buildUpdates,
 	} {
 		if err := b(ctx); err != nil {
 			return err
@@ -46,6 +48,7 @@ func (rt *Runtime) startAll() error {
 		{"providers", rt.startProviders, rt.stopProviders},
 		{"studio", rt.startStudio, rt.stopStudio},
 		{"sync", rt.startSync, rt.stopSync},
+		{"updates", rt.startUpdates, rt.stopUpdates},
 	} {
 		if err := c.start(); err != nil {
 			return err

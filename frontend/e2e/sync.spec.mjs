@@ -65,7 +65,7 @@ test('save the project, create an account, and the queue drains', async () => {
   await dash.goto(app.url + '/#/dashboard');
   const line = dash.getByTestId('health-line').filter({ hasText: 'synced' });
   await line.waitFor({ timeout: 15000 });
-  assert.match(await line.textContent(), /^Working: no AI provider set up, so the local templates write everything; synced/);
+  assert.match((await line.textContent()).trim(), /^Working: no AI provider set up, so the local templates write everything; synced/);
   await dash.close();
 });
 

@@ -4,12 +4,15 @@ import {app} from '../models';
 import {insights} from '../models';
 import {autopilot} from '../models';
 import {store} from '../models';
+import {update} from '../models';
 import {sync} from '../models';
 import {monitor} from '../models';
 import {revenue} from '../models';
 import {settings} from '../models';
 import {predictor} from '../models';
 import {workers} from '../models';
+
+export function About():Promise<app.About>;
 
 export function ActivityMarkSeen():Promise<void>;
 
@@ -34,6 +37,8 @@ export function AutopilotRetry(arg1:string):Promise<void>;
 export function AutopilotSaveSettings(arg1:autopilot.Settings):Promise<autopilot.Settings>;
 
 export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<store.Channel>;
+
+export function CheckForUpdates():Promise<update.Status>;
 
 export function ClearProviderKey(arg1:string):Promise<app.ProvidersView>;
 
@@ -69,6 +74,8 @@ export function ImportStudioCSVPick(arg1:string):Promise<app.ImportResult>;
 
 export function Infrastructure():Promise<monitor.Snapshot>;
 
+export function InstallUpdate():Promise<update.Status>;
+
 export function Languages():Promise<Array<app.Language>>;
 
 export function ListActivity(arg1:number):Promise<Array<store.Activity>>;
@@ -92,6 +99,8 @@ export function ListPackages(arg1:string):Promise<Array<store.Package>>;
 export function ListProviders():Promise<app.ProvidersView>;
 
 export function MoneyCounter():Promise<app.MoneyCounter>;
+
+export function OpenLogFolder():Promise<void>;
 
 export function ProviderAvailability(arg1:number):Promise<Array<monitor.Availability>>;
 
@@ -126,6 +135,8 @@ export function SetAutopilotHost(arg1:string,arg2:string):Promise<app.AutopilotH
 export function SetProviderEnabled(arg1:string,arg2:boolean):Promise<app.ProvidersView>;
 
 export function SetProviderKey(arg1:string,arg2:string):Promise<app.ProvidersView>;
+
+export function SetUpdateChecks(arg1:boolean):Promise<update.Status>;
 
 export function SetVoiceKey(arg1:string,arg2:string):Promise<Array<app.VoiceEngine>>;
 

@@ -4,6 +4,7 @@ import {monitor} from '../models';
 import {autopilot} from '../models';
 import {studio} from '../models';
 import {sync} from '../models';
+import {update} from '../models';
 
 export function Alert():Promise<monitor.AlertEvent>;
 
@@ -14,3 +15,5 @@ export function Job():Promise<studio.Progress>;
 export function Metrics():Promise<monitor.Snapshot>;
 
 export function Sync():Promise<sync.Status>;
+
+export function Update():Promise<update.Status>;

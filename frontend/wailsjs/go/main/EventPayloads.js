@@ -21,3 +21,7 @@ export function Metrics() {
 export function Sync() {
   return window['go']['main']['EventPayloads']['Sync']();
 }
+
+export function Update() {
+  return window['go']['main']['EventPayloads']['Update']();
+}
