@@ -146,7 +146,11 @@ func startApp(dataDir, mode string, dlg app.Dialogs, stderr io.Writer) (*app.Run
 		fmt.Fprintf(stderr, "tubeagency: cannot use the data folder %s: %v\nChoose another with --data-dir DIR.\n", dataDir, errors.Unwrap(err))
 		return nil, 1
 	}
-	rt, err := app.Start(context.Background(), app.Options{DataDir: dataDir, Mode: mode, Dialogs: dlg, Logger: newLogger(stderr)})
+	opts := app.Options{DataDir: dataDir, Mode: mode, Dialogs: dlg, Logger: newLogger(stderr)}
+	if o, ok := dlg.(app.Opener); ok {
+		opts.Opener = o // the desktop window opens Google's sign-in in the browser
+	}
+	rt, err := app.Start(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "tubeagency: cannot start: %v\n", err)
 		return nil, 1

@@ -38,6 +38,12 @@ type Options struct {
 	// Dialogs are the system's file dialogs; nil (serve mode) means the
 	// methods that need one answer ErrNoDialogs.
 	Dialogs Dialogs
+	// Opener opens Google's sign-in page in the system's browser; nil
+	// (serve mode) means the page shows the address instead.
+	Opener Opener
+	// Google are the addresses and upload settings of publishing to
+	// YouTube; the zero value means Google's own (wire_publish.go).
+	Google GoogleOptions
 }
 
 // Runtime owns the running application: the store, the event hub and the
@@ -58,6 +64,7 @@ type Runtime struct {
 	providers *providerParts   // settings, templates, cache, router (wire_providers.go)
 	studio    *studioParts     // studio pipeline and autopilot (wire_studio.go)
 	sync      *syncParts       // Supabase sync loop and client (wire_sync.go)
+	publish   *publishParts    // YouTube sign-in, upload queue and calendar (wire_publish.go)
 	started   []component      // in start order; Close stops them in reverse
 }
 

@@ -10,5 +10,6 @@ func (rt *Runtime) HTTPHandlers() map[string]http.Handler {
 		"GET /api/audio/{file}":               rt.AudioHandler(),
 		"GET /api/export/{id}/{format}":       rt.ExportHandler(),
 		"POST /api/insights/import/{channel}": rt.InsightsImportHandler(),
+		"POST /api/publish/export/{package}":  rt.PublishExportHandler(),
 	}
 }

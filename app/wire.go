@@ -19,6 +19,7 @@ type component struct {
 //	→ providers: settings, templates, cache, quotas, router (observer: monitor)
 //	→ studio and autopilot (jobs timed by the monitor; scoring by insights)
 //	→ syncer             (counts through the monitor)
+//	→ publish            (upload queue; writes published packages through the outbox)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
@@ -26,6 +27,7 @@ func (rt *Runtime) build(ctx context.Context) error {
 		rt.buildProviders,
 		rt.buildStudio,
 		rt.buildSync,
+		rt.buildPublish,
 	} {
 		if err := b(ctx); err != nil {
 			return err
@@ -42,6 +44,7 @@ func (rt *Runtime) startAll() error {
 		{"providers", rt.startProviders, rt.stopProviders},
 		{"studio", rt.startStudio, rt.stopStudio},
 		{"sync", rt.startSync, rt.stopSync},
+		{"publish", rt.startPublish, rt.stopPublish},
 	} {
 		if err := c.start(); err != nil {
 			return err

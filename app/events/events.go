@@ -18,6 +18,8 @@ const (
 	Channels = "channels" // the channel list changed
 	Packages = "packages" // a package changed
 	Settings = "settings" // settings or templates reloaded
+	Publish  = "publish"  // an upload's progress or state (publish.Progress)
+	YouTube  = "youtube"  // a YouTube sign-in finished, failed, or an account or link changed
 )
 
 // Emitter sends one event. Domain code receives an Emitter, never the hub.
