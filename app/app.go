@@ -41,6 +41,10 @@ type Options struct {
 	// Opener opens Google's sign-in page in the system's browser; nil
 	// (serve mode) means the page shows the address instead.
 	Opener Opener
+	// KeyStore picks where API keys and tokens live: "" probes the OS
+	// keyring and falls back to a 0600 file in DataDir; "file" uses the
+	// file without probing (headless machines, tests).
+	KeyStore string
 	// Google are the addresses and upload settings of publishing to
 	// YouTube; the zero value means Google's own (wire_publish.go).
 	Google GoogleOptions
@@ -116,6 +120,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		return nil, err
 	}
 	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now()}
+	rt.keys.mode = opts.KeyStore
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.api = &App{rt: rt}
 	if err := rt.build(ctx); err != nil {

@@ -30,6 +30,9 @@ const (
 	CodeQuota       = "quota"        // the project's daily YouTube quota is used
 	CodeConflict    = "conflict"     // the job cannot change in its state
 	CodeYouTube     = "youtube"      // YouTube refused the request
+	// CodeCaptionsScope: uploading captions needs the grant extended
+	// (AllowYouTubeCaptions).
+	CodeCaptionsScope = "captions_scope"
 )
 
 // PublishError is a publishing failure the page branches on by Code; its
@@ -272,6 +275,21 @@ const signInWait = 10 * time.Minute
 // returned address. The outcome arrives as a "youtube" event: signed_in
 // (with the account) or failed (with a sentence).
 func (a *App) SignInYouTube() (YouTubeSignIn, error) {
+	return a.startSignIn(func(ctx context.Context, auth *google.Auth) (*google.Flow, error) {
+		return auth.SignIn(ctx, google.PublishScopes)
+	})
+}
+
+// AllowYouTubeCaptions asks Google to extend account's grant with the
+// permission to manage captions (youtube.force-ssl), which uploading
+// captions needs; the grant keeps what it had. It works like SignInYouTube.
+func (a *App) AllowYouTubeCaptions(account string) (YouTubeSignIn, error) {
+	return a.startSignIn(func(ctx context.Context, auth *google.Auth) (*google.Flow, error) {
+		return auth.AddScopes(ctx, account, google.CaptionScopes)
+	})
+}
+
+func (a *App) startSignIn(begin func(context.Context, *google.Auth) (*google.Flow, error)) (YouTubeSignIn, error) {
 	rt := a.rt
 	auth, err := rt.googleAuth()
 	if err != nil {
@@ -279,9 +297,9 @@ func (a *App) SignInYouTube() (YouTubeSignIn, error) {
 	}
 	ctx, cancel := a.call()
 	defer cancel()
-	flow, err := auth.SignIn(ctx, google.PublishScopes)
+	flow, err := begin(ctx, auth)
 	if err != nil {
-		return YouTubeSignIn{}, err
+		return YouTubeSignIn{}, publishErr(err)
 	}
 	p := rt.publish
 	wctx, wcancel := context.WithTimeout(rt.ctx, signInWait)
@@ -687,6 +705,11 @@ func (a *App) PublishPackage(packageID string, in PublishInput) (publish.Job, er
 			return publish.Job{}, &PublishError{Code: CodeConflict, Message: "This package is already queued or on YouTube: see its upload below."}
 		}
 	}
+	if in.UploadCaptions && captions != "" {
+		if err := rt.checkCaptionScope(ctx, pkg.ChannelID); err != nil {
+			return publish.Job{}, err
+		}
+	}
 	j, err := rt.publish.db.Enqueue(ctx, publish.NewJob{PackageID: pkg.ID, ChannelID: pkg.ChannelID, VideoPath: video, Meta: m,
 		ThumbnailPath: thumb, CaptionsPath: captions, UploadCaptions: in.UploadCaptions && captions != ""})
 	if err != nil {
@@ -695,6 +718,29 @@ func (a *App) PublishPackage(packageID string, in PublishInput) (publish.Job, er
 	rt.emitJob(j)
 	rt.publish.runner.Kick()
 	return j, nil
+}
+
+// checkCaptionScope fails with CodeCaptionsScope when the grant the
+// channel publishes through cannot manage captions.
+func (rt *Runtime) checkCaptionScope(ctx context.Context, channelID string) error {
+	cs, err := rt.publish.db.Channel(ctx, channelID)
+	if err != nil || cs.Account == "" {
+		return publishErr(err) // not linked: Enqueue says so
+	}
+	auth, err := rt.googleAuth()
+	if err != nil {
+		return publishErr(err)
+	}
+	g, err := auth.Grant(cs.Account)
+	if err != nil {
+		return publishErr(err)
+	}
+	for _, sc := range google.CaptionScopes {
+		if g.Has(sc) {
+			return nil
+		}
+	}
+	return &PublishError{Code: CodeCaptionsScope, Message: "Uploading captions needs one more Google permission (managing captions): choose Allow captions, or publish without captions."}
 }
 
 // emitJob sends a job's state as a "publish" event, as the runner does.
