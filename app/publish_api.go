@@ -585,7 +585,7 @@ type PublishView struct {
 	HasThumbnail  bool                    `json:"has_thumbnail"`
 	Link          publish.ChannelSettings `json:"link"`
 	// Slots are the next free times of the channel's calendar.
-	Slots []time.Time          `json:"slots"`
+	Slots []time.Time          `json:"slots" ts_type:"string[]"`
 	Jobs  []publish.Job        `json:"jobs"` // this package's uploads, newest first
 	Quota []publish.QuotaUsage `json:"quota"`
 }

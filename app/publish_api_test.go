@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -206,8 +207,12 @@ func (e *publishEnv) link(chID, account string) {
 	}
 }
 
+// waitState waits for a "publish" event of the job in one of states, then
+// for the run that sent it to end (the runner emits the outcome before it
+// lets go of the job, and a job still held is not run again).
 func (e *publishEnv) waitState(ch <-chan events.Event, jobID string, states ...publish.State) publish.Progress {
-	return waitEvent(e.t, ch, events.Publish, func(p publish.Progress) bool {
+	e.t.Helper()
+	p := waitEvent(e.t, ch, events.Publish, func(p publish.Progress) bool {
 		if p.JobID != jobID {
 			return false
 		}
@@ -218,6 +223,10 @@ func (e *publishEnv) waitState(ch <-chan events.Event, jobID string, states ...p
 		}
 		return false
 	})
+	for e.rt.publish.runner.Running(jobID) {
+		runtime.Gosched()
+	}
+	return p
 }
 
 func input(title string) PublishInput {

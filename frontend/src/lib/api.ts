@@ -15,6 +15,7 @@ import type {
   insights,
   monitor,
   predictor,
+  publish,
   revenue,
   router,
   settings,
@@ -95,6 +96,23 @@ export type TitlesResult = Wire<app.TitlesResult>;
 // Sync
 export type SyncView = Wire<app.SyncView>;
 export type DeadLetter = Wire<sync.DeadLetter>;
+
+// Publishing to YouTube
+export type YouTubeSetup = Wire<app.YouTubeSetup>;
+export type YouTubeAccount = Wire<app.YouTubeAccount>;
+export type YouTubeSignIn = Wire<app.YouTubeSignIn>;
+export type YouTubeEvent = Wire<app.YouTubeEvent>;
+export type YouTubeChannel = Wire<publish.Channel>;
+export type PublishLink = Wire<publish.ChannelSettings>;
+export type PublishSettingsInput = Wire<app.PublishSettingsInput>;
+export type PublishInput = Wire<app.PublishInput>;
+export type PublishView = Wire<app.PublishView>;
+export type PublishJob = Wire<publish.Job>;
+export type PublishProgress = Wire<publish.Progress>;
+export type PublishCalendar = Wire<app.PublishCalendar>;
+export type CalendarEntry = Wire<publish.Entry>;
+export type QuotaUsage = Wire<publish.QuotaUsage>;
+export type SavedFile = Wire<app.SavedFile>;
 
 // Monitor
 export type Snapshot = Wire<monitor.Snapshot>;
@@ -249,6 +267,10 @@ export interface Events {
   channels: unknown;
   packages: unknown;
   settings: unknown;
+  /** An upload's progress or state. */
+  publish: PublishProgress;
+  /** A YouTube sign-in's outcome, or a changed link or client. */
+  youtube: YouTubeEvent;
 }
 
 const listeners = new Map<string, Set<Listener>>();

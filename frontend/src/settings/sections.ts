@@ -24,7 +24,7 @@ export interface Section {
 
 export const sections: Section[] = [
   { id: 'providers', label: 'Providers', hint: 'AI services and keys', icon: Cpu, component: ProvidersSettings },
-  { id: 'youtube', label: 'YouTube', hint: 'Channel statistics', icon: TvMinimalPlay, component: YouTubeSettings },
+  { id: 'youtube', label: 'YouTube', hint: 'Statistics and publishing', icon: TvMinimalPlay, component: YouTubeSettings },
   { id: 'sync', label: 'Sync', hint: 'Your other devices', icon: RefreshCw, component: SyncSettings },
   { id: 'voice', label: 'Voice', hint: 'Voice-over engines', icon: Mic, component: VoiceSettings },
   { id: 'autopilot', label: 'Autopilot', hint: 'Packages made for you', icon: Bot, component: AutopilotSettings },

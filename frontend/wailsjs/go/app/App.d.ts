@@ -4,6 +4,7 @@ import {app} from '../models';
 import {insights} from '../models';
 import {autopilot} from '../models';
 import {store} from '../models';
+import {publish} from '../models';
 import {sync} from '../models';
 import {monitor} from '../models';
 import {revenue} from '../models';
@@ -19,6 +20,8 @@ export function AddCompetitor(arg1:string,arg2:string):Promise<insights.Competit
 
 export function AddVideo(arg1:string,arg2:app.VideoInput):Promise<insights.Video>;
 
+export function AllowYouTubeCaptions(arg1:string):Promise<app.YouTubeSignIn>;
+
 export function AuditChannel(arg1:string,arg2:string):Promise<app.AuditResult>;
 
 export function AutopilotCancel(arg1:string):Promise<void>;
@@ -33,9 +36,15 @@ export function AutopilotSaveSettings(arg1:autopilot.Settings):Promise<autopilot
 
 export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<store.Channel>;
 
+export function CancelPublishJob(arg1:string):Promise<publish.Job>;
+
+export function CancelYouTubeSignIn():Promise<void>;
+
 export function ClearProviderKey(arg1:string):Promise<app.ProvidersView>;
 
 export function ClearVoiceKey(arg1:string):Promise<Array<app.VoiceEngine>>;
+
+export function ConfirmPublishJob(arg1:string):Promise<publish.Job>;
 
 export function CreateChannel(arg1:app.ChannelInput):Promise<store.Channel>;
 
@@ -49,11 +58,15 @@ export function DeletePackage(arg1:string):Promise<void>;
 
 export function DeleteYouTubeAPIKey():Promise<app.YouTubeStatus>;
 
+export function DeleteYouTubeOAuthClient():Promise<app.YouTubeSetup>;
+
 export function DiscardDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
 
 export function EditDeadLetter(arg1:number,arg2:{[key: string]: any}):Promise<Array<sync.DeadLetter>>;
 
 export function FetchFromYouTube(arg1:string):Promise<app.FetchResult>;
+
+export function FinishYouTubeSignIn(arg1:string):Promise<app.YouTubeAccount>;
 
 export function GenerateTitles(arg1:string,arg2:string,arg3:boolean):Promise<app.TitlesResult>;
 
@@ -68,6 +81,8 @@ export function ImportStudioCSVPick(arg1:string):Promise<app.ImportResult>;
 export function Infrastructure():Promise<monitor.Snapshot>;
 
 export function Languages():Promise<Array<app.Language>>;
+
+export function LinkYouTubeChannel(arg1:string,arg2:string,arg3:string):Promise<publish.ChannelSettings>;
 
 export function ListActivity(arg1:number):Promise<Array<store.Activity>>;
 
@@ -89,9 +104,27 @@ export function ListPackages(arg1:string):Promise<Array<store.Package>>;
 
 export function ListProviders():Promise<app.ProvidersView>;
 
+export function MarkPackagePublished(arg1:string,arg2:string):Promise<store.Package>;
+
 export function MoneyCounter():Promise<app.MoneyCounter>;
 
 export function ProviderAvailability(arg1:number):Promise<Array<monitor.Availability>>;
+
+export function PublishByHandSave(arg1:string,arg2:app.PublishInput):Promise<app.SavedFile>;
+
+export function PublishByHandText(arg1:string,arg2:app.PublishInput):Promise<string>;
+
+export function PublishCalendar(arg1:string,arg2:number):Promise<app.PublishCalendar>;
+
+export function PublishJobs(arg1:string):Promise<Array<publish.Job>>;
+
+export function PublishPackage(arg1:string,arg2:app.PublishInput):Promise<publish.Job>;
+
+export function PublishQuota():Promise<Array<publish.QuotaUsage>>;
+
+export function PublishSettings(arg1:string):Promise<publish.ChannelSettings>;
+
+export function PublishView(arg1:string):Promise<app.PublishView>;
 
 export function PutEarnings(arg1:string,arg2:app.EarningInput):Promise<Array<insights.Earning>>;
 
@@ -101,13 +134,19 @@ export function ReorderProviders(arg1:Array<string>):Promise<app.ProvidersView>;
 
 export function ReportUIError(arg1:string,arg2:string):Promise<void>;
 
+export function ReschedulePublishJob(arg1:string,arg2:string):Promise<publish.Job>;
+
 export function RetryDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
+
+export function RetryPublishJob(arg1:string):Promise<publish.Job>;
 
 export function RevenueProjection(arg1:string):Promise<revenue.Projection>;
 
 export function SavePackage(arg1:app.PackageInput):Promise<store.Package>;
 
 export function SaveProvider(arg1:app.ProviderInput):Promise<app.ProvidersView>;
+
+export function SavePublishSettings(arg1:string,arg2:app.PublishSettingsInput):Promise<publish.ChannelSettings>;
 
 export function SaveRouterSettings(arg1:settings.Router):Promise<app.ProvidersView>;
 
@@ -122,6 +161,12 @@ export function SetProviderKey(arg1:string,arg2:string):Promise<app.ProvidersVie
 export function SetVoiceKey(arg1:string,arg2:string):Promise<Array<app.VoiceEngine>>;
 
 export function SetYouTubeAPIKey(arg1:string):Promise<app.YouTubeStatus>;
+
+export function SetYouTubeOAuthClient(arg1:string,arg2:string):Promise<app.YouTubeSetup>;
+
+export function SignInYouTube():Promise<app.YouTubeSignIn>;
+
+export function SignOutYouTube(arg1:string):Promise<app.YouTubeSetup>;
 
 export function Status():Promise<app.Status>;
 
@@ -166,3 +211,7 @@ export function VoiceEngines():Promise<Array<app.VoiceEngine>>;
 export function WorkerPool():Promise<workers.Stats>;
 
 export function YouTubeAPIStatus():Promise<app.YouTubeStatus>;
+
+export function YouTubeChannels(arg1:string):Promise<Array<publish.Channel>>;
+
+export function YouTubeSetup():Promise<app.YouTubeSetup>;

@@ -18,6 +18,10 @@ export function AddVideo(arg1, arg2) {
   return window['go']['app']['App']['AddVideo'](arg1, arg2);
 }
 
+export function AllowYouTubeCaptions(arg1) {
+  return window['go']['app']['App']['AllowYouTubeCaptions'](arg1);
+}
+
 export function AuditChannel(arg1, arg2) {
   return window['go']['app']['App']['AuditChannel'](arg1, arg2);
 }
@@ -46,12 +50,24 @@ export function AutopilotSetChannel(arg1, arg2, arg3) {
   return window['go']['app']['App']['AutopilotSetChannel'](arg1, arg2, arg3);
 }
 
+export function CancelPublishJob(arg1) {
+  return window['go']['app']['App']['CancelPublishJob'](arg1);
+}
+
+export function CancelYouTubeSignIn() {
+  return window['go']['app']['App']['CancelYouTubeSignIn']();
+}
+
 export function ClearProviderKey(arg1) {
   return window['go']['app']['App']['ClearProviderKey'](arg1);
 }
 
 export function ClearVoiceKey(arg1) {
   return window['go']['app']['App']['ClearVoiceKey'](arg1);
+}
+
+export function ConfirmPublishJob(arg1) {
+  return window['go']['app']['App']['ConfirmPublishJob'](arg1);
 }
 
 export function CreateChannel(arg1) {
@@ -78,6 +94,10 @@ export function DeleteYouTubeAPIKey() {
   return window['go']['app']['App']['DeleteYouTubeAPIKey']();
 }
 
+export function DeleteYouTubeOAuthClient() {
+  return window['go']['app']['App']['DeleteYouTubeOAuthClient']();
+}
+
 export function DiscardDeadLetter(arg1) {
   return window['go']['app']['App']['DiscardDeadLetter'](arg1);
 }
@@ -88,6 +108,10 @@ export function EditDeadLetter(arg1, arg2) {
 
 export function FetchFromYouTube(arg1) {
   return window['go']['app']['App']['FetchFromYouTube'](arg1);
+}
+
+export function FinishYouTubeSignIn(arg1) {
+  return window['go']['app']['App']['FinishYouTubeSignIn'](arg1);
 }
 
 export function GenerateTitles(arg1, arg2, arg3) {
@@ -116,6 +140,10 @@ export function Infrastructure() {
 
 export function Languages() {
   return window['go']['app']['App']['Languages']();
+}
+
+export function LinkYouTubeChannel(arg1, arg2, arg3) {
+  return window['go']['app']['App']['LinkYouTubeChannel'](arg1, arg2, arg3);
 }
 
 export function ListActivity(arg1) {
@@ -158,12 +186,48 @@ export function ListProviders() {
   return window['go']['app']['App']['ListProviders']();
 }
 
+export function MarkPackagePublished(arg1, arg2) {
+  return window['go']['app']['App']['MarkPackagePublished'](arg1, arg2);
+}
+
 export function MoneyCounter() {
   return window['go']['app']['App']['MoneyCounter']();
 }
 
 export function ProviderAvailability(arg1) {
   return window['go']['app']['App']['ProviderAvailability'](arg1);
+}
+
+export function PublishByHandSave(arg1, arg2) {
+  return window['go']['app']['App']['PublishByHandSave'](arg1, arg2);
+}
+
+export function PublishByHandText(arg1, arg2) {
+  return window['go']['app']['App']['PublishByHandText'](arg1, arg2);
+}
+
+export function PublishCalendar(arg1, arg2) {
+  return window['go']['app']['App']['PublishCalendar'](arg1, arg2);
+}
+
+export function PublishJobs(arg1) {
+  return window['go']['app']['App']['PublishJobs'](arg1);
+}
+
+export function PublishPackage(arg1, arg2) {
+  return window['go']['app']['App']['PublishPackage'](arg1, arg2);
+}
+
+export function PublishQuota() {
+  return window['go']['app']['App']['PublishQuota']();
+}
+
+export function PublishSettings(arg1) {
+  return window['go']['app']['App']['PublishSettings'](arg1);
+}
+
+export function PublishView(arg1) {
+  return window['go']['app']['App']['PublishView'](arg1);
 }
 
 export function PutEarnings(arg1, arg2) {
@@ -182,8 +246,16 @@ export function ReportUIError(arg1, arg2) {
   return window['go']['app']['App']['ReportUIError'](arg1, arg2);
 }
 
+export function ReschedulePublishJob(arg1, arg2) {
+  return window['go']['app']['App']['ReschedulePublishJob'](arg1, arg2);
+}
+
 export function RetryDeadLetter(arg1) {
   return window['go']['app']['App']['RetryDeadLetter'](arg1);
+}
+
+export function RetryPublishJob(arg1) {
+  return window['go']['app']['App']['RetryPublishJob'](arg1);
 }
 
 export function RevenueProjection(arg1) {
@@ -196,6 +268,10 @@ export function SavePackage(arg1) {
 
 export function SaveProvider(arg1) {
   return window['go']['app']['App']['SaveProvider'](arg1);
+}
+
+export function SavePublishSettings(arg1, arg2) {
+  return window['go']['app']['App']['SavePublishSettings'](arg1, arg2);
 }
 
 export function SaveRouterSettings(arg1) {
@@ -224,6 +300,18 @@ export function SetVoiceKey(arg1, arg2) {
 
 export function SetYouTubeAPIKey(arg1) {
   return window['go']['app']['App']['SetYouTubeAPIKey'](arg1);
+}
+
+export function SetYouTubeOAuthClient(arg1, arg2) {
+  return window['go']['app']['App']['SetYouTubeOAuthClient'](arg1, arg2);
+}
+
+export function SignInYouTube() {
+  return window['go']['app']['App']['SignInYouTube']();
+}
+
+export function SignOutYouTube(arg1) {
+  return window['go']['app']['App']['SignOutYouTube'](arg1);
 }
 
 export function Status() {
@@ -312,4 +400,12 @@ export function WorkerPool() {
 
 export function YouTubeAPIStatus() {
   return window['go']['app']['App']['YouTubeAPIStatus']();
+}
+
+export function YouTubeChannels(arg1) {
+  return window['go']['app']['App']['YouTubeChannels'](arg1);
+}
+
+export function YouTubeSetup() {
+  return window['go']['app']['App']['YouTubeSetup']();
 }

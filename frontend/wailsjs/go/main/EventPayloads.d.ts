@@ -3,6 +3,8 @@
 import {monitor} from '../models';
 import {autopilot} from '../models';
 import {studio} from '../models';
+import {publish} from '../models';
+import {app} from '../models';
 
 export function Alert():Promise<monitor.AlertEvent>;
 
@@ -11,3 +13,7 @@ export function AutopilotJob():Promise<autopilot.Event>;
 export function Job():Promise<studio.Progress>;
 
 export function Metrics():Promise<monitor.Snapshot>;
+
+export function Publish():Promise<publish.Progress>;
+
+export function YouTube():Promise<app.YouTubeEvent>;

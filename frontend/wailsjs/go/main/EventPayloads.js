@@ -17,3 +17,11 @@ export function Job() {
 export function Metrics() {
   return window['go']['main']['EventPayloads']['Metrics']();
 }
+
+export function Publish() {
+  return window['go']['main']['EventPayloads']['Publish']();
+}
+
+export function YouTube() {
+  return window['go']['main']['EventPayloads']['YouTube']();
+}
