@@ -585,9 +585,11 @@ type PublishView struct {
 	HasThumbnail  bool                    `json:"has_thumbnail"`
 	Link          publish.ChannelSettings `json:"link"`
 	// Slots are the next free times of the channel's calendar.
-	Slots []time.Time          `json:"slots" ts_type:"string[]"`
-	Jobs  []publish.Job        `json:"jobs"` // this package's uploads, newest first
-	Quota []publish.QuotaUsage `json:"quota"`
+	Slots []time.Time   `json:"slots" ts_type:"string[]"`
+	Jobs  []publish.Job `json:"jobs"` // this package's uploads, newest first
+	// Published is where the package is on YouTube, nil before.
+	Published *store.Publication   `json:"published,omitempty"`
+	Quota     []publish.QuotaUsage `json:"quota"`
 }
 
 // PublishView gathers what the Publish panel shows for a package.
@@ -600,7 +602,7 @@ func (a *App) PublishView(packageID string) (PublishView, error) {
 		return PublishView{}, err
 	}
 	v := PublishView{PackageID: pkg.ID, ChannelID: pkg.ChannelID, Defaults: defaultPublishInput(pkg, ch),
-		Slots: []time.Time{}, Jobs: []publish.Job{}}
+		Slots: []time.Time{}, Jobs: []publish.Job{}, Published: pkg.Content.Published}
 	_, thumb, captions, ferr := rt.publish.videoFiles(ctx, pkg.ID)
 	switch {
 	case ferr == nil:
@@ -810,7 +812,12 @@ func (a *App) ReschedulePublishJob(id, at string) (publish.Job, error) {
 		}
 		when = t
 	}
-	return a.jobChange(id, func(ctx context.Context) (publish.Job, error) { return a.rt.publish.db.Reschedule(ctx, id, when) })
+	return a.jobChange(id, func(ctx context.Context) (publish.Job, error) {
+		if a.rt.publish.runner.Running(id) { // its session carries the old time
+			return publish.Job{}, fmt.Errorf("reschedule job %s: %w", id, publish.ErrBusy)
+		}
+		return a.rt.publish.db.Reschedule(ctx, id, when)
+	})
 }
 
 // PublishQuota reports today's use of the project's YouTube quota.
@@ -824,7 +831,7 @@ func (a *App) PublishQuota() ([]publish.QuotaUsage, error) {
 type PublishCalendar struct {
 	ChannelID string                  `json:"channel_id"`
 	Link      publish.ChannelSettings `json:"link"`
-	TimeZone  string                  `json:"time_zone"` // the zone the slots are in
+	TimeZone  string                  `json:"time_zone"` // the zone the slots are in; "" is this computer's
 	Entries   []publish.Entry         `json:"entries"`
 }
 
@@ -857,7 +864,7 @@ func (a *App) PublishCalendar(channelID string, days int) (PublishCalendar, erro
 	if err != nil {
 		return PublishCalendar{}, err
 	}
-	out := PublishCalendar{ChannelID: ch.ID, Link: cs, TimeZone: cal.Location.String(), Entries: []publish.Entry{}}
+	out := PublishCalendar{ChannelID: ch.ID, Link: cs, TimeZone: cs.TimeZone, Entries: []publish.Entry{}}
 	for _, e := range entries {
 		if e.Kind == "free" && e.At.Before(now) {
 			continue // a past slot nobody took is not a choice any more

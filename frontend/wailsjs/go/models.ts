@@ -282,6 +282,7 @@ export namespace app {
 	    link: publish.ChannelSettings;
 	    slots: string[];
 	    jobs: publish.Job[];
+	    published?: store.Publication;
 	    quota: publish.QuotaUsage[];
 	}
 	export interface SavedFile {
