@@ -139,6 +139,8 @@ test('Studio: publish a rendered package, watch the upload, see the link', async
   await panel.getByTestId('publish-submit').click();
   await panel.locator('[data-testid="publish-job"][data-state="uploading"]').waitFor({ timeout: 30000 });
   await panel.getByTestId('publish-progress').waitFor();
+  // Partway: bytes have gone, the video is not finished.
+  await page.waitForFunction(() => /^[1-9]\d? %/.test(document.querySelector('[data-testid="publish-progress"]')?.textContent ?? ''), null, { timeout: 30000 });
   await shot(page, 'studio-publish-uploading');
   await fake.send({ slow: 0 });
   const videoLink = panel.getByTestId('publish-video-link');
