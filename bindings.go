@@ -14,6 +14,7 @@ import (
 	"tubeagency/app/monitor"
 	"tubeagency/app/publish"
 	"tubeagency/app/studio"
+	cloudsync "tubeagency/sync"
 )
 
 // `wails generate module` (make bindings) builds this binary with the
@@ -52,6 +53,9 @@ func (EventPayloads) Publish() publish.Progress { return publish.Progress{} }
 
 // YouTube is a "youtube" event: a sign-in's outcome or a changed link.
 func (EventPayloads) YouTube() app.YouTubeEvent { return app.YouTubeEvent{} }
+
+// Sync is a "sync" event: the syncer's status.
+func (EventPayloads) Sync() cloudsync.Status { return cloudsync.Status{} }
 
 // Metrics is a "metrics" event.
 func (EventPayloads) Metrics() monitor.Snapshot { return monitor.Snapshot{} }

@@ -2,6 +2,7 @@
 //
 //	tubeagency [--data-dir DIR]                         open the desktop window
 //	tubeagency serve [--addr 127.0.0.1:7777] [--token T] [--data-dir DIR]
+//	tubeagency sync repair [--data-dir DIR]
 //	tubeagency version
 package main
 
@@ -62,6 +63,9 @@ Usage:
       --addr HOST:PORT   where to listen (default 127.0.0.1:7777)
       --token TOKEN      required when listening beyond this computer: at
                          least 32 characters; "--token generate" makes one
+  tubeagency sync repair               stamp again, from this computer's clock, the
+                                       changes a device with a wrong clock pushed
+                                       far into the future (close the app first)
   tubeagency version                   print the version
 
 Every command takes --data-dir DIR (default: `+defaultDataDir()+`).
@@ -106,6 +110,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return serve(ctx, *dataDir, *addr, *token, stdout, stderr)
+	case "sync":
+		fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.Usage = func() { usage(stderr) }
+		fs.StringVar(dataDir, "data-dir", *dataDir, "data folder")
+		if len(rest) == 0 || rest[0] != "repair" {
+			fmt.Fprintln(stderr, "tubeagency: sync takes one command: repair")
+			usage(stderr)
+			return 2
+		}
+		if err := fs.Parse(rest[1:]); err != nil {
+			return 2
+		}
+		return syncRepair(ctx, *dataDir, stdout, stderr)
 	case "", "desktop":
 		fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -209,6 +227,18 @@ func serve(ctx context.Context, dataDir, addr, token string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
 		return 1
 	}
+	return 0
+}
+
+// syncRepair runs app.RepairClocks and says what it did.
+func syncRepair(ctx context.Context, dataDir string, stdout, stderr io.Writer) int {
+	rep, err := app.RepairClocks(ctx, dataDir, newLogger(stderr))
+	if err != nil {
+		fmt.Fprintf(stderr, "tubeagency: repair clocks: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Clocks repaired in %s: %d pending changes and %d refused changes stamped again, %d rows stamped far ahead queued again.\nThe next sync sends them (start the app, signed in).\n",
+		dataDir, rep.Pending, rep.DeadLetters, rep.Rows)
 	return 0
 }
 

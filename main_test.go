@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"tubeagency/internal/hlc"
+	"tubeagency/internal/store"
 )
 
 func runCmd(t *testing.T, args ...string) (int, string, string) {
@@ -185,4 +189,50 @@ func TestServeGeneratesAStrongTokenOnce(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestSyncRepairCommand repairs a database whose pending changes were
+// stamped by a clock dragged past the 13-digit millisecond (what an older
+// version did after pulling a far-future value): the command says what it
+// did, and every pending change then carries a stamp the schema accepts.
+func TestSyncRepairCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "tubeagency.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := "10000000000000-000000-" + st.DeviceID()
+	err = st.RunInTx(ctx, func(tx *sql.Tx) error {
+		r := store.Row{"id": "c1", "name": "edited under a bad clock", "niche": "n", "language": "en", "format": "long-form", "cadence": 1.0,
+			"hlc": bad, "created_at": int64(1), "updated_at": int64(1)}
+		if err := store.ChannelEntity.PutRow(ctx, tx, r); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO outbox(entity, row_id, op, payload, hlc, created_at) VALUES ('channels', 'c1', 'insert', '{}', ?, 1)`, bad)
+		return err
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, "sync", "repair", "--data-dir", dir)
+	if code != 0 || !strings.Contains(out, "1 pending changes") {
+		t.Fatalf("sync repair = %d, %q, %q", code, out, stderr)
+	}
+	st, err = store.Open(ctx, filepath.Join(dir, "tubeagency.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	entries, err := st.Outbox(ctx, st.ReadDB(), 0, 10)
+	if err != nil || len(entries) != 1 || len(entries[0].HLC) != hlc.Len || !strings.Contains(entries[0].Payload, "edited under a bad clock") {
+		t.Fatalf("outbox after repair = %+v, %v", entries, err)
+	}
+	if code, _, stderr := runCmd(t, "sync", "mend"); code != 2 || !strings.Contains(stderr, "repair") {
+		t.Fatalf("unknown sync command = %d, %q", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "sync", "repair", "--data-dir", t.TempDir()); code != 1 || !strings.Contains(stderr, "no Tube Agency database") {
+		t.Fatalf("repair of an empty folder = %d, %q", code, stderr)
+	}
 }

@@ -133,6 +133,9 @@ func (a *App) AutopilotSetChannel(channelID string, on bool, cadence float64) (s
 		}
 		was := ch.Autopilot
 		ch.Autopilot, ch.Cadence = on, cadence
+		if on && ch.AutopilotHost == "" {
+			ch.AutopilotHost = a.rt.sync.devices.ID() // switched on here: this device runs it
+		}
 		if out, err = store.PutRecord(m, store.ChannelEntity, ch); err != nil {
 			return err
 		}

@@ -93,6 +93,9 @@ func (a *App) CreateChannel(in ChannelInput) (store.Channel, error) {
 	}
 	ch := channelFrom(in)
 	ch.ID = id.String()
+	if ch.Autopilot {
+		ch.AutopilotHost = a.rt.sync.devices.ID() // switched on here: this device runs it
+	}
 	var out store.Channel
 	err = a.rt.store.Mutate(ctx, func(m *store.Mutation) error {
 		if err := nameFree(ctx, m.Tx(), in.Name, ""); err != nil {
@@ -134,7 +137,10 @@ func (a *App) UpdateChannel(id string, in ChannelInput) (store.Channel, error) {
 			}
 		}
 		ch := channelFrom(in)
-		ch.Meta = old.Meta
+		ch.Meta, ch.AutopilotHost = old.Meta, old.AutopilotHost
+		if ch.Autopilot && ch.AutopilotHost == "" {
+			ch.AutopilotHost = a.rt.sync.devices.ID()
+		}
 		out, err = store.PutRecord(m, store.ChannelEntity, ch)
 		return err
 	})

@@ -495,7 +495,7 @@ type TrendsResult struct {
 	// YouTube just now (or within the 1 h cache); false means the last
 	// stored snapshot and the local corpus.
 	Online         bool      `json:"online"`
-	ChartFetchedAt time.Time `json:"chart_fetched_at"`
+	ChartFetchedAt time.Time `json:"chart_fetched_at,omitzero"`
 	Message        string    `json:"message"`
 	CorpusVideos   int       `json:"corpus_videos"`
 }

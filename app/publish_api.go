@@ -129,7 +129,7 @@ type YouTubeAccount struct {
 	Account  string            `json:"account"`
 	Scopes   []string          `json:"scopes"`
 	Channels []publish.Channel `json:"channels"`
-	At       time.Time         `json:"at"`
+	At       time.Time         `json:"at,omitzero"`
 	// SignInAgain is true when the grant is gone from the key store.
 	SignInAgain bool `json:"sign_in_again"`
 }

@@ -72,7 +72,7 @@ func (a *App) Status() (Status, error) {
 		}
 		st.SyncState, st.LastSync, st.DeadLetters, st.SyncError = string(ss.State), ss.LastSync, ss.DeadLetters, ss.LastError
 		st.Online = ss.State == cloudsync.StateOnline || ss.State == cloudsync.StateSyncing
-		url, key, err := rt.syncConfig(ctx)
+		url, key, err := rt.sync.account.Project(ctx)
 		if err != nil {
 			return st, err
 		}

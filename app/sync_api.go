@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -45,7 +44,7 @@ func (rt *Runtime) syncView(ctx context.Context) (SyncView, error) {
 	if err != nil {
 		return SyncView{}, err
 	}
-	url, key, err := rt.syncConfig(ctx)
+	url, key, err := rt.sync.account.Project(ctx)
 	if err != nil {
 		return SyncView{}, err
 	}
@@ -56,8 +55,8 @@ func (rt *Runtime) syncView(ctx context.Context) (SyncView, error) {
 	return v, nil
 }
 
-// SyncStatus reports sync state, last sync, pending changes, dead letters
-// and the saved project.
+// SyncStatus reports sync state, last sync, pending changes, dead letters,
+// how this device pulls and the saved project.
 func (a *App) SyncStatus() (SyncView, error) {
 	ctx, cancel := a.call()
 	defer cancel()
@@ -67,15 +66,11 @@ func (a *App) SyncStatus() (SyncView, error) {
 // SaveSyncSettings checks and saves the Supabase URL and anon key. Changing
 // the project signs out of the old one.
 func (a *App) SaveSyncSettings(in SyncSettingsInput) (SyncView, error) {
-	ctx, cancel := a.call()
-	defer cancel()
 	in.URL, in.AnonKey = strings.TrimSpace(in.URL), strings.TrimSpace(in.AnonKey)
 	var c checker
 	c.text("url", in.URL, 1, 300)
-	url := ""
 	if c.err == nil {
-		var err error
-		if url, err = supabase.ValidateURL(in.URL); err != nil {
+		if _, err := supabase.ValidateURL(in.URL); err != nil {
 			c.fail("url", "%s", err.Error())
 		}
 	}
@@ -86,23 +81,12 @@ func (a *App) SaveSyncSettings(in SyncSettingsInput) (SyncView, error) {
 	if err := c.check(); err != nil {
 		return SyncView{}, err
 	}
-	rt := a.rt
-	p := rt.sync
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	oldURL, oldKey, err := rt.syncConfig(ctx)
-	if err != nil {
+	ctx, cancel := a.call()
+	defer cancel()
+	if _, err := a.rt.sync.account.Configure(ctx, in.URL, in.AnonKey); err != nil {
 		return SyncView{}, err
 	}
-	if (oldURL != url || oldKey != in.AnonKey) && p.client != nil {
-		if err := rt.signOutLocked(ctx); err != nil {
-			return SyncView{}, err
-		}
-	}
-	if err := p.syncer.SetMeta(ctx, map[string]string{metaSyncURL: url, metaSyncAnonKey: in.AnonKey}); err != nil {
-		return SyncView{}, err
-	}
-	return rt.syncView(ctx)
+	return a.rt.syncView(ctx)
 }
 
 func (in *SyncCredentials) validate() error {
@@ -135,45 +119,18 @@ func (a *App) signIn(in SyncCredentials, signUp bool) (SyncView, error) {
 	}
 	ctx, cancel := a.call()
 	defer cancel()
-	rt := a.rt
-	p := rt.sync
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	url, key, err := rt.syncConfig(ctx)
-	if err != nil {
-		return SyncView{}, err
-	}
-	if url == "" || key == "" {
-		return SyncView{}, &FieldError{Field: "url", Message: "save the Supabase URL and anon key first"}
-	}
-	cl, err := rt.newSyncClient(url, key)
-	if err != nil {
-		return SyncView{}, err
-	}
-	var s supabase.Session
+	acct := a.rt.sync.account
+	var err error
 	if signUp {
-		s, err = cl.SignUp(ctx, in.Email, in.Password)
+		_, err = acct.SignUp(ctx, in.Email, in.Password)
 	} else {
-		s, err = cl.SignIn(ctx, in.Email, in.Password)
+		_, err = acct.SignIn(ctx, in.Email, in.Password)
 	}
 	if err != nil {
+		url, _, _ := acct.Project(ctx)
 		return SyncView{}, authProblem(err, url)
 	}
-	if p.client != nil {
-		_ = rt.signOutLocked(ctx) // the new session replaces the old; the old one is revoked when the server answers
-	}
-	if err := rt.saveSyncSession(s); err != nil {
-		return SyncView{}, fmt.Errorf("signed in, but the session could not be kept in the key store: %w", err)
-	}
-	if _, err := p.syncer.Adopt(ctx, s.UserID); err != nil {
-		return SyncView{}, err
-	}
-	if err := p.syncer.SetMeta(ctx, map[string]string{metaSyncEmail: s.Email}); err != nil {
-		return SyncView{}, err
-	}
-	p.client = cl
-	p.syncer.SetRemote(cl, s.Email)
-	return rt.syncView(ctx)
+	return a.rt.syncView(ctx)
 }
 
 // authProblem turns a sign-in failure into a sentence next to the field
@@ -181,6 +138,8 @@ func (a *App) signIn(in SyncCredentials, signUp bool) (SyncView, error) {
 func authProblem(err error, url string) error {
 	var e *cloudsync.Error
 	switch {
+	case errors.Is(err, supabase.ErrNotConfigured):
+		return &FieldError{Field: "url", Message: "save the Supabase URL and anon key first"}
 	case errors.Is(err, supabase.ErrInvalidCredentials):
 		return &FieldError{Field: "password", Message: "wrong email or password"}
 	case errors.Is(err, supabase.ErrUserExists):
@@ -204,38 +163,32 @@ func authProblem(err error, url string) error {
 func (a *App) SyncSignOut() (SyncView, error) {
 	ctx, cancel := a.call()
 	defer cancel()
-	p := a.rt.sync
-	p.mu.Lock()
-	err := a.rt.signOutLocked(ctx)
-	p.mu.Unlock()
-	if err != nil {
+	if err := a.rt.sync.account.SignOut(ctx); err != nil {
 		return SyncView{}, err
 	}
 	return a.rt.syncView(ctx)
 }
 
-// signOutLocked forgets the session (locally always; on the server when it
-// answers). The caller holds rt.sync.mu.
-func (rt *Runtime) signOutLocked(ctx context.Context) error {
-	p := rt.sync
-	cl := p.client
-	p.client = nil
-	p.syncer.SetRemote(nil, "")
-	if cl != nil {
-		_ = cl.SignOut(ctx) // revoking on the server is best effort: offline sign-out must work
-	}
-	if err := rt.forgetSyncSession(); err != nil {
-		return fmt.Errorf("sign out: remove the saved session: %w", err)
-	}
-	return p.syncer.SetMeta(ctx, map[string]string{metaSyncEmail: ""})
-}
-
-// SyncNow asks the syncer to try at once.
+// SyncNow asks the syncer to try at once (and, for a project that had not
+// applied schema 0002, to look for it again).
 func (a *App) SyncNow() (SyncView, error) {
 	ctx, cancel := a.call()
 	defer cancel()
-	a.rt.sync.syncer.Wake()
+	a.rt.sync.syncer.SyncNow()
 	return a.rt.syncView(ctx)
+}
+
+// RepairClocks stamps again, from a sane clock, the changes and rows this
+// device holds with clock values far ahead (see cloudsync.RepairClocks),
+// and syncs them.
+func (a *App) RepairClocks() (cloudsync.RepairReport, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	rep, err := a.rt.sync.syncer.RepairClocks(ctx)
+	if err == nil {
+		a.rt.emitStatus()
+	}
+	return rep, err
 }
 
 // ListDeadLetters lists the changes the server refused for good.
@@ -246,8 +199,12 @@ func (a *App) ListDeadLetters() ([]cloudsync.DeadLetter, error) {
 }
 
 func deadLetterErr(err error) error {
-	if errors.Is(err, cloudsync.ErrDeadLetterNotFound) {
+	var fe *cloudsync.FieldError
+	switch {
+	case errors.Is(err, cloudsync.ErrDeadLetterNotFound):
 		return fmt.Errorf("%w: the refused change is no longer there", store.ErrNotFound)
+	case errors.As(err, &fe):
+		return &FieldError{Field: fe.Field, Message: fe.Message}
 	}
 	return err
 }
@@ -272,86 +229,15 @@ func (a *App) DiscardDeadLetter(id int64) ([]cloudsync.DeadLetter, error) {
 	return a.rt.sync.syncer.DeadLetters(ctx)
 }
 
-// readOnlyColumns are set by the app, never edited by hand.
-var readOnlyColumns = map[string]bool{"id": true, "hlc": true, "deleted": true, "created_at": true, "updated_at": true}
-
 // EditDeadLetter applies edited fields to the refused row and saves it as a
 // new change, which is queued for sync; the dead letter goes away. Fields
-// are named as in the payload; unknown or read-only fields are refused.
+// are named as in the payload; unknown, read-only or mistyped fields are
+// refused on "payload.<field>".
 func (a *App) EditDeadLetter(id int64, fields map[string]any) ([]cloudsync.DeadLetter, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	sy := a.rt.sync.syncer
-	all, err := sy.DeadLetters(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var dl *cloudsync.DeadLetter
-	for i := range all {
-		if all[i].ID == id {
-			dl = &all[i]
-		}
-	}
-	if dl == nil {
-		return nil, deadLetterErr(cloudsync.ErrDeadLetterNotFound)
-	}
-	e, ok := store.EntityByTable(dl.Entity)
-	if !ok {
-		return nil, fmt.Errorf("edit dead letter: unknown table %s", dl.Entity)
-	}
-	if len(fields) == 0 {
-		return nil, &FieldError{Field: "payload", Message: "has no changes"}
-	}
-	// Edit on top of the row as this device has it now (it may have changed
-	// since the refusal); the refused payload stands in when it is gone.
-	row, err := e.GetRow(ctx, a.rt.store.ReadDB(), dl.RowID)
-	if err != nil {
-		row = nil
-		if err := json.Unmarshal(dl.Payload, &row); err != nil {
-			return nil, fmt.Errorf("edit dead letter: read payload: %w", err)
-		}
-	}
-	kinds := map[string]store.Kind{}
-	for _, col := range e.Columns {
-		kinds[col.Name] = col.Kind
-	}
-	var c checker
-	for name, v := range fields {
-		field := "payload." + name
-		kind, known := kinds[name]
-		switch {
-		case !known:
-			c.fail(field, "is not a field of %s", dl.Entity)
-		case readOnlyColumns[name]:
-			c.fail(field, "is set by the app and cannot be edited")
-		case kind == store.Text:
-			s, ok := v.(string)
-			if !ok {
-				c.fail(field, "must be text")
-			} else {
-				c.text(field, s, 0, 20000)
-			}
-		case kind == store.Int || kind == store.Real:
-			if _, ok := v.(float64); !ok {
-				c.fail(field, "must be a number")
-			}
-		case kind == store.Bool:
-			if _, ok := v.(bool); !ok {
-				c.fail(field, "must be true or false")
-			}
-		case kind == store.JSON:
-			switch v.(type) {
-			case map[string]any, []any:
-			default:
-				c.fail(field, "must be a JSON object or list")
-			}
-		}
-		row[name] = v
-	}
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	if _, err := sy.EditDeadLetter(ctx, id, row); err != nil {
+	if _, err := sy.EditDeadLetterFields(ctx, id, fields); err != nil {
 		return nil, deadLetterErr(err)
 	}
 	return sy.DeadLetters(ctx)

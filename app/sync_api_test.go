@@ -250,7 +250,9 @@ func TestSyncThroughTheApp(t *testing.T) {
 	if ks.Has(secretSyncSession) {
 		t.Fatal("the session outlived sign-out")
 	}
-	if _, err := a.CreateChannel(validChannel()); err != nil {
+	offline := validChannel()
+	offline.Name = "Written signed out"
+	if _, err := a.CreateChannel(offline); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := a.Status(); st.Outbox == 0 || st.Online {

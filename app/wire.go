@@ -17,14 +17,18 @@ type component struct {
 //	→ monitor            (observes everything below as it runs)
 //	→ insights tables
 //	→ providers: settings, templates, cache, quotas, router (observer: monitor)
-//	→ studio and autopilot (jobs timed by the monitor; scoring by insights)
-//	→ syncer             (counts through the monitor)
+//	→ devices            (this device's heartbeat and autopilot hosts)
+//	→ studio and autopilot (jobs timed by the monitor; scoring by insights;
+//	                      hosts asked of devices)
+//	→ syncer, account    (counts through the monitor; heartbeat by devices;
+//	                      wakes the autopilot when channels arrive)
 //	→ publish            (upload queue; writes published packages through the outbox)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
 		rt.buildInsights,
 		rt.buildProviders,
+		rt.buildDevices,
 		rt.buildStudio,
 		rt.buildSync,
 		rt.buildPublish,

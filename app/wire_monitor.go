@@ -41,8 +41,12 @@ func (rt *Runtime) startMonitor() error {
 		Pool:      rt.WorkerStats,
 		Sync: func(ctx context.Context) (monitor.SyncStatus, error) {
 			st, err := sp.syncer.Status(ctx)
-			return monitor.SyncStatus{State: string(st.State), LastSync: st.LastSync, Pending: st.Pending,
-				DeadLetters: st.DeadLetters, LagMS: st.LagMS, LastError: st.LastError}, err
+			out := monitor.SyncStatus{State: string(st.State), LastSync: st.LastSync, Pending: st.Pending,
+				DeadLetters: st.DeadLetters, LagMS: st.LagMS, LastError: st.LastError}
+			if a := st.ClockAlert; a != nil {
+				out.ClockAlert, out.ClockAheadMS = a.Message, a.AheadMS
+			}
+			return out, err
 		},
 	})
 	return nil

@@ -91,11 +91,10 @@ type publishParts struct {
 	// answer once rendering is wired, and tests set files of their own.
 	videoFiles VideoFiles
 
-	mu       gosync.Mutex // guards everything below
-	auth     *google.Auth // built from the saved client on first use
-	authFor  string       // the client id auth was built with
-	flow     *google.Flow // the sign-in in progress, nil when none
-	flowDone chan struct{}
+	mu      gosync.Mutex // guards everything below
+	auth    *google.Auth // built from the saved client on first use
+	authFor string       // the client id auth was built with
+	flow    *google.Flow // the sign-in in progress, nil when none
 }
 
 // buildPublish migrates the publish tables and builds the upload runner.

@@ -73,6 +73,8 @@ func (rt *Runtime) buildStudio(ctx context.Context) error {
 		LogActivity:    logAct,
 		Now:            rt.opts.Now,
 		JobWrapper:     rt.monitor.TimeJob,
+		DeviceID:       rt.sync.devices.ID(),
+		Hosts:          rt.sync.devices,
 	})
 	if err != nil {
 		return fmt.Errorf("start autopilot: %w", err)

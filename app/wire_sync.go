@@ -2,45 +2,67 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	gosync "sync"
+	"slices"
 
 	"tubeagency/app/events"
 	"tubeagency/app/secrets"
+	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
 	"tubeagency/sync/supabase"
 )
 
 // secretSyncSession is the key store name of the Supabase session.
-const secretSyncSession = "sync/session"
+const secretSyncSession = supabase.DefaultSessionSecret
 
-// Device-local sync settings (sync_meta keys).
-const (
-	metaSyncURL     = "url"
-	metaSyncAnonKey = "anon_key"
-	metaSyncEmail   = "email"
-)
-
-// syncParts are the syncer and the Supabase client it replays to.
+// syncParts are this device among the account's devices (built before the
+// autopilot, which asks it who hosts each channel), the syncer and the
+// sync account (built last).
 type syncParts struct {
-	syncer *cloudsync.Syncer
+	devices *cloudsync.Devices
+	syncer  *cloudsync.Syncer
+	account *supabase.Account
+}
 
-	mu        gosync.Mutex // serialises settings changes, sign-in and sign-out
-	client    *supabase.Client
-	transport http.RoundTripper // nil: the client's default; tests may set one
+// buildDevices builds this device's heartbeat and autopilot hosts.
+func (rt *Runtime) buildDevices(context.Context) error {
+	kind := store.DeviceDesktop
+	if rt.opts.Mode == "serve" {
+		kind = store.DeviceServe
+	}
+	d, err := cloudsync.NewDevices(cloudsync.DevicesConfig{
+		Store:       rt.store,
+		Kind:        kind,
+		Version:     Version,
+		Now:         rt.opts.Now,
+		LogActivity: rt.logActivity,
+		Logger:      rt.log,
+	})
+	if err != nil {
+		return fmt.Errorf("start devices: %w", err)
+	}
+	rt.sync = &syncParts{devices: d}
+	return nil
 }
 
 // buildSync migrates the sync tables and builds the syncer, which reports
-// what it pushed and pulled to the monitor.
+// what it pushed and pulled to the monitor, writes this device's heartbeat
+// and wakes the autopilot when channels or devices arrive; then the
+// account, which keeps the session in the key store.
 func (rt *Runtime) buildSync(ctx context.Context) error {
+	ap := rt.studio.autopilot
 	sy, err := cloudsync.New(ctx, cloudsync.Options{
 		Store:   rt.store,
 		Now:     rt.opts.Now,
 		Logger:  rt.log,
 		Counted: rt.monitor.SyncCounted,
+		Devices: rt.sync.devices,
+		Pulled: func(tables []string) {
+			if slices.Contains(tables, store.ChannelEntity.Table) || slices.Contains(tables, store.DeviceEntity.Table) {
+				ap.Wake() // a host chosen elsewhere, or a host's heartbeat
+			}
+		},
 		Emit: func(name string, data any) {
 			if name == events.Sync {
 				rt.emit(events.Sync, data)
@@ -50,7 +72,11 @@ func (rt *Runtime) buildSync(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start sync: %w", err)
 	}
-	rt.sync = &syncParts{syncer: sy}
+	acct, err := supabase.NewAccount(supabase.AccountConfig{Syncer: sy, Secrets: keySecrets{rt}, Now: rt.opts.Now, Logger: rt.log})
+	if err != nil {
+		return fmt.Errorf("start sync: %w", err)
+	}
+	rt.sync.syncer, rt.sync.account = sy, acct
 	return nil
 }
 
@@ -59,7 +85,7 @@ func (rt *Runtime) buildSync(ctx context.Context) error {
 func (rt *Runtime) startSync() error {
 	rt.sync.syncer.Start(rt.ctx)
 	rt.goBackground(func(ctx context.Context) {
-		if err := rt.restoreSync(ctx); err != nil && ctx.Err() == nil {
+		if err := rt.sync.account.Restore(ctx); err != nil && ctx.Err() == nil {
 			rt.log.Warn("sync: could not restore the saved session", "err", err)
 		}
 	})
@@ -69,82 +95,35 @@ func (rt *Runtime) startSync() error {
 // stopSync stops the sync loop.
 func (rt *Runtime) stopSync() { rt.sync.syncer.Stop() }
 
-// restoreSync signs the syncer in with the saved session, when sync is
-// configured and a session was kept.
-func (rt *Runtime) restoreSync(ctx context.Context) error {
-	p := rt.sync
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	url, key, err := rt.syncConfig(ctx)
-	if err != nil || url == "" || key == "" {
-		return err
-	}
-	ks, err := rt.Keys()
+// keySecrets is the key store as the sync account sees it.
+type keySecrets struct{ rt *Runtime }
+
+func (k keySecrets) Get(name string) (string, bool, error) {
+	ks, err := k.rt.Keys()
 	if err != nil {
-		return err
+		return "", false, err
 	}
-	raw, err := ks.Get(secretSyncSession)
+	v, err := ks.Get(name)
 	if errors.Is(err, secrets.ErrNotFound) {
-		return nil
+		return "", false, nil
 	}
-	if err != nil {
-		return err
-	}
-	var s supabase.Session
-	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return errors.New("the saved sync session is unreadable: sign in again")
-	}
-	cl, err := rt.newSyncClient(url, key)
-	if err != nil {
-		return err
-	}
-	cl.Restore(s)
-	p.client = cl
-	p.syncer.SetRemote(cl, s.Email)
-	return nil
+	return v, err == nil, err
 }
 
-func (rt *Runtime) syncConfig(ctx context.Context) (url, key string, err error) {
-	if url, err = rt.sync.syncer.Meta(ctx, metaSyncURL); err != nil {
-		return "", "", err
-	}
-	key, err = rt.sync.syncer.Meta(ctx, metaSyncAnonKey)
-	return url, key, err
-}
-
-// newSyncClient builds a client whose rotated sessions go to the key store.
-func (rt *Runtime) newSyncClient(url, key string) (*supabase.Client, error) {
-	return supabase.New(supabase.Config{
-		URL:       url,
-		AnonKey:   key,
-		Now:       rt.opts.Now,
-		Transport: rt.sync.transport,
-		OnSession: func(s supabase.Session) {
-			if err := rt.saveSyncSession(s); err != nil {
-				rt.log.Warn("sync: could not keep the refreshed session", "err", err)
-			}
-		},
-	})
-}
-
-func (rt *Runtime) saveSyncSession(s supabase.Session) error {
-	ks, err := rt.Keys()
+func (k keySecrets) Set(name, value string) error {
+	ks, err := k.rt.Keys()
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	return ks.Set(secretSyncSession, string(raw))
+	return ks.Set(name, value)
 }
 
-func (rt *Runtime) forgetSyncSession() error {
-	ks, err := rt.Keys()
+func (k keySecrets) Delete(name string) error {
+	ks, err := k.rt.Keys()
 	if err != nil {
 		return err
 	}
-	if err := ks.Delete(secretSyncSession); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+	if err := ks.Delete(name); err != nil && !errors.Is(err, secrets.ErrNotFound) {
 		return err
 	}
 	return nil

@@ -4,13 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"tubeagency/internal/store"
+	cloudsync "tubeagency/sync"
 	"tubeagency/sync/internal/gateway"
+	"tubeagency/sync/supabase"
 )
 
 // benchRows makes n channel rows shaped exactly like outbox payloads.
@@ -111,41 +119,157 @@ func BenchmarkPush(b *testing.B) {
 	b.ReportMetric(100*directTime.Seconds()/restTime.Seconds(), "rest-%-of-direct")
 }
 
-// BenchmarkConvergeAfterReconnect measures a device with 10,000 pending
-// changes signing in and syncing until its outbox is empty and every row is
-// on the server (push in batches of 500, then pull).
+// BenchmarkConvergeAfterReconnect measures a device with 10,000 (and
+// 100,000) pending changes signing in and syncing until its outbox is
+// empty and every row is on the server: the rows (nine in ten of the
+// changes), one in nine of them edited again offline; push in batches of
+// 500, then pull every table up to the head (its own rows come back as bare
+// sequence numbers). It reports ms per convergence.
 func BenchmarkConvergeAfterReconnect(b *testing.B) {
+	for _, pending := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", pending/1000), func(b *testing.B) {
+			rows, edits := pending*9/10, pending/10
+			h := gateway.Start(b, pg, gateway.Options{})
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				email := fmt.Sprintf("converge%d@example.com", i)
+				signUp(b, h, email)
+				d := newDevice(b, h, devOpts{})
+				ids := putChannels(b, d.st, rows, "converge")
+				err := d.st.Mutate(context.Background(), func(m *store.Mutation) error {
+					for j := 0; j < edits; j++ {
+						r, err := store.ChannelEntity.GetRow(context.Background(), m.Tx(), ids[j*9])
+						if err != nil {
+							return err
+						}
+						r["name"] = "edited offline"
+						if _, err := m.Put(store.ChannelEntity, r); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				s := d.signIn(b, email)
+				b.StartTimer()
+				d.syncUntil(b, 1)
+				b.StopTimer()
+				assertConverged(b, h, d.st, s.UserID, rows)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/converge")
+		})
+	}
+}
+
+// countingTransport counts a device's requests, and its pull requests.
+type countingTransport struct {
+	all, pulls atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.all.Add(1)
+	if strings.Contains(r.URL.Path, "/rpc/") {
+		c.pulls.Add(1)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// BenchmarkPropagation measures how long a change written on device A
+// takes to be visible on device B, both online with their sync loops
+// running as in the app (A pushes when it writes; B pulls every 5 s). A
+// writes 100 channels at random moments (0–1 s apart, so they fall at
+// every point of B's cycle); each is timed from A's commit to the moment
+// B's pull has applied it. It reports p50, p95 and the worst in ms, and
+// B's requests per pull cycle.
+func BenchmarkPropagation(b *testing.B) {
+	const writes = 100
 	h := gateway.Start(b, pg, gateway.Options{})
+	var lat []time.Duration
+	var bRequests, bPulls int64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		email := fmt.Sprintf("converge%d@example.com", i)
+		email := fmt.Sprintf("propagation%d@example.com", i)
 		signUp(b, h, email)
-		d := newDevice(b, h, devOpts{})
-		ids := putChannels(b, d.st, 9000, "converge")
-		err := d.st.Mutate(context.Background(), func(m *store.Mutation) error {
-			for j := 0; j < 1000; j++ {
-				r, err := store.ChannelEntity.GetRow(context.Background(), m.Tx(), ids[j*9])
-				if err != nil {
-					return err
-				}
-				r["name"] = "edited offline"
-				if _, err := m.Put(store.ChannelEntity, r); err != nil {
-					return err
+		var mu gosync.Mutex
+		written := map[string]time.Time{}
+		var seen []time.Duration
+		var bst *store.Store
+		done := make(chan struct{})
+		onPulled := func([]string) {
+			mu.Lock()
+			defer mu.Unlock()
+			for id, at := range written {
+				var n int
+				if err := bst.ReadDB().QueryRow(`SELECT COUNT(*) FROM channels WHERE id = ?`, id).Scan(&n); err == nil && n == 1 {
+					seen = append(seen, time.Since(at))
+					delete(written, id)
 				}
 			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
+			if len(seen) == writes {
+				select {
+				case <-done:
+				default:
+					close(done)
+				}
+			}
 		}
-		s := d.signIn(b, email)
+		tr := &countingTransport{}
+		a := newDevice(b, h, devOpts{devices: true})
+		bd := newDevice(b, h, devOpts{devices: true, syncer: func(o *cloudsync.Options) { o.Pulled = onPulled },
+			configure: func(c *supabase.Config) { c.Transport = tr }})
+		bst = bd.st
+		a.signIn(b, email)
+		bd.signIn(b, email)
+		a.sy.Start(context.Background())
+		bd.sy.Start(context.Background())
+		rng := rand.New(rand.NewPCG(uint64(i), 42))
+		// Count B's requests from its first finished cycle on (signing in,
+		// the first probe and heartbeat are not the steady state).
+		for {
+			if st, _ := bd.sy.Status(context.Background()); st.State == cloudsync.StateOnline && st.LastSync > 0 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		tr.all.Store(0)
+		tr.pulls.Store(0)
 		b.StartTimer()
-		d.syncUntil(b, 1)
+		for range writes {
+			time.Sleep(time.Duration(rng.IntN(1000)) * time.Millisecond)
+			id := newID()
+			err := a.st.Mutate(context.Background(), func(m *store.Mutation) error {
+				_, err := m.Put(store.ChannelEntity, channelRow(id, "propagated"))
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			mu.Lock()
+			written[id] = time.Now()
+			mu.Unlock()
+		}
+		select {
+		case <-done:
+		case <-time.After(2 * time.Minute): // a failure guard
+			b.Fatalf("B saw %d of %d writes", len(seen), writes)
+		}
 		b.StopTimer()
-		assertConverged(b, h, d.st, s.UserID, 9000)
+		a.sy.Stop()
+		bd.sy.Stop()
+		lat = append(lat, seen...)
+		bRequests += tr.all.Load()
+		bPulls += tr.pulls.Load()
 		b.StartTimer()
 	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/converge")
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Milliseconds()) }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.95), "p95-ms")
+	b.ReportMetric(pct(1), "max-ms")
+	b.ReportMetric(float64(bRequests)/float64(bPulls), "b-requests/pull")
 }
 
 // BenchmarkPullNewDevice measures a new device signing in to an account

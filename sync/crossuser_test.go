@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -63,7 +64,7 @@ func TestCrossUserAttemptsFail(t *testing.T) {
 	expired, _ := h.Sign(map[string]any{"sub": alice.UserID, "role": "authenticated", "exp": time.Now().Add(-time.Minute).Unix()})
 	serviceNoExp, _ := h.Sign(map[string]any{"role": "service_role"})
 
-	row := `{"id":"` + victim + `","name":"hacked","niche":"x","language":"en","audience":"","format":"long","cadence":1,"youtube_id":"","autopilot":false,"hlc":"9999999999999-000000-ffffffffffffffff","deleted":false,"created_at":1,"updated_at":1}`
+	row := `{"id":"` + victim + `","name":"hacked","niche":"x","language":"en","audience":"","format":"long","cadence":1,"youtube_id":"","autopilot":false,"hlc":"` + fmt.Sprintf("%013d", time.Now().Add(time.Hour).UnixMilli()) + `-000000-ffffffffffffffff","deleted":false,"created_at":1,"updated_at":1}`
 	upsert := map[string]string{"Prefer": "resolution=merge-duplicates,return=representation"}
 	scenarios := []struct {
 		name       string

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"unicode/utf8"
 
 	"tubeagency/internal/store"
 )
@@ -123,10 +125,123 @@ func (s *Syncer) EditDeadLetter(ctx context.Context, id int64, row store.Row) (s
 	return out, err
 }
 
+// readOnlyColumns are set by the app, never edited by hand.
+var readOnlyColumns = map[string]bool{"id": true, "hlc": true, "deleted": true, "created_at": true, "updated_at": true}
+
+// MaxEditText caps a text field edited in a dead letter, in characters.
+const MaxEditText = 20000
+
+// EditDeadLetterFields applies edited fields to the refused row and saves
+// it as a new local change, which queues it for push, and removes the dead
+// letter, in one transaction. The fields are named as in the payload and
+// checked against the entity's columns: an unknown or app-set field, or a
+// value of the wrong kind (text of valid UTF-8 without control characters
+// and at most MaxEditText characters, a number, true or false, a JSON
+// object or list), is a *FieldError naming "payload.<field>", and nothing
+// is written. The edit applies to the row as this device has it now (it
+// may have changed since the refusal); the refused payload stands in when
+// the row is gone.
+func (s *Syncer) EditDeadLetterFields(ctx context.Context, id int64, fields map[string]any) (store.Row, error) {
+	if len(fields) == 0 {
+		return nil, &FieldError{Field: "payload", Message: "has no changes"}
+	}
+	var out store.Row
+	err := s.st.Mutate(ctx, func(m *store.Mutation) error {
+		d, err := s.deadLetterTx(ctx, m.Tx(), id)
+		if err != nil {
+			return err
+		}
+		e, ok := store.EntityByTable(d.Entity)
+		if !ok {
+			return fmt.Errorf("edit dead letter %d: unknown table %s", id, d.Entity)
+		}
+		row, err := e.GetRow(ctx, m.Tx(), d.RowID)
+		if err != nil {
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("edit dead letter %d: read %s %s: %w", id, d.Entity, d.RowID, err)
+			}
+			row = nil
+			if err := json.Unmarshal(d.Payload, &row); err != nil {
+				return fmt.Errorf("edit dead letter %d: read payload: %w", id, err)
+			}
+		}
+		kinds := make(map[string]store.Kind, len(e.Columns))
+		for _, col := range e.Columns {
+			kinds[col.Name] = col.Kind
+		}
+		names := make([]string, 0, len(fields))
+		for name := range fields {
+			names = append(names, name)
+		}
+		sort.Strings(names) // the first bad field is always the same one
+		for _, name := range names {
+			if err := checkEdit(d.Entity, name, fields[name], kinds); err != nil {
+				return err
+			}
+			row[name] = fields[name]
+		}
+		if out, err = m.Put(e, row); err != nil {
+			return err
+		}
+		_, err = m.Tx().ExecContext(ctx, `DELETE FROM dead_letters WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Wake()
+	return out, nil
+}
+
+// checkEdit checks one edited field of a dead letter of table.
+func checkEdit(table, name string, v any, kinds map[string]store.Kind) error {
+	field := "payload." + name
+	kind, known := kinds[name]
+	fail := func(msg string) error { return &FieldError{Field: field, Message: msg} }
+	switch {
+	case !known:
+		return fail("is not a field of " + table)
+	case readOnlyColumns[name]:
+		return fail("is set by the app and cannot be edited")
+	case kind == store.Text:
+		str, ok := v.(string)
+		if !ok {
+			return fail("must be text")
+		}
+		if !utf8.ValidString(str) {
+			return fail("is not valid UTF-8 text")
+		}
+		for _, r := range str {
+			if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
+				return fail("contains a control character")
+			}
+		}
+		if utf8.RuneCountInString(str) > MaxEditText {
+			return fail(fmt.Sprintf("must be at most %d characters", MaxEditText))
+		}
+	case kind == store.Int || kind == store.Real:
+		if f, ok := v.(float64); !ok || f != f {
+			return fail("must be a number")
+		}
+	case kind == store.Bool:
+		if _, ok := v.(bool); !ok {
+			return fail("must be true or false")
+		}
+	case kind == store.JSON:
+		switch v.(type) {
+		case map[string]any, []any:
+		default:
+			return fail("must be a JSON object or list")
+		}
+	}
+	return nil
+}
+
 // Adopt prepares this device's rows for the account userID when it differs
 // from the account they last synced with (or none): every local row
-// without a pending change is queued, and pull cursors restart from zero,
-// in one transaction. It returns how many rows it queued.
+// without a pending change is queued (of the devices, only this one's),
+// and pull cursors restart from zero, in one transaction. It returns how
+// many rows it queued.
 func (s *Syncer) Adopt(ctx context.Context, userID string) (int, error) {
 	var n int
 	err := s.st.RunInTx(ctx, func(tx *sql.Tx) error {
@@ -139,8 +254,14 @@ func (s *Syncer) Adopt(ctx context.Context, userID string) (int, error) {
 		}
 		now := s.opts.Now().UnixMilli()
 		for _, e := range store.Entities {
+			// Of the devices, only this one belongs to the new account: the
+			// others are the old account's.
+			only := ""
+			if e == store.DeviceEntity {
+				only = s.st.DeviceID()
+			}
 			rows, err := tx.QueryContext(ctx, `SELECT id FROM `+e.Table+` t WHERE NOT EXISTS
-				(SELECT 1 FROM outbox o WHERE o.entity = ? AND o.row_id = t.id) ORDER BY id`, e.Table)
+				(SELECT 1 FROM outbox o WHERE o.entity = ? AND o.row_id = t.id) AND (? = '' OR t.id = ?) ORDER BY id`, e.Table, only, only)
 			if err != nil {
 				return fmt.Errorf("list %s to adopt: %w", e.Table, err)
 			}
@@ -172,6 +293,11 @@ func (s *Syncer) Adopt(ctx context.Context, userID string) (int, error) {
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_cursors`); err != nil {
 			return fmt.Errorf("reset cursors: %w", err)
+		}
+		// The other devices were the old account's: forget them here (they
+		// were never this device's to push); the new account's arrive.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE id != ?`, s.st.DeviceID()); err != nil {
+			return fmt.Errorf("forget the old account's devices: %w", err)
 		}
 		return setMeta(ctx, tx, "user_id", userID)
 	})

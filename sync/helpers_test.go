@@ -3,9 +3,11 @@ package sync_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,14 +34,19 @@ const password = "correct horse battery"
 // device is one installation of the app: its own SQLite file, syncer and
 // Supabase client.
 type device struct {
-	st *store.Store
-	sy *cloudsync.Syncer
-	cl *supabase.Client
+	st  *store.Store
+	sy  *cloudsync.Syncer
+	cl  *supabase.Client
+	dev *cloudsync.Devices // nil unless devOpts.devices
 }
 
-func openStore(tb testing.TB, path string, now func() time.Time) *store.Store {
+func openStore(tb testing.TB, path string, now func() time.Time, drift ...time.Duration) *store.Store {
 	tb.Helper()
-	st, err := store.Open(context.Background(), path, store.Options{Now: now})
+	opts := store.Options{Now: now}
+	if len(drift) > 0 {
+		opts.MaxClockDrift = drift[0]
+	}
+	st, err := store.Open(context.Background(), path, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -50,10 +57,13 @@ func openStore(tb testing.TB, path string, now func() time.Time) *store.Store {
 type devOpts struct {
 	path      string
 	now       func() time.Time
+	drift     time.Duration // the store's MaxClockDrift; 0 = its default
 	url       string
 	batch     int
 	page      int
 	configure func(*supabase.Config)
+	devices   bool                     // give the syncer this device's Devices
+	syncer    func(*cloudsync.Options) // adjusts the syncer's options
 }
 
 func newDevice(tb testing.TB, h *gateway.Harness, o devOpts) *device {
@@ -64,8 +74,20 @@ func newDevice(tb testing.TB, h *gateway.Harness, o devOpts) *device {
 	if o.url == "" {
 		o.url = h.URL
 	}
-	st := openStore(tb, o.path, o.now)
-	sy, err := cloudsync.New(context.Background(), cloudsync.Options{Store: st, BatchSize: o.batch, PullPage: o.page})
+	st := openStore(tb, o.path, o.now, o.drift)
+	so := cloudsync.Options{Store: st, BatchSize: o.batch, PullPage: o.page}
+	var dev *cloudsync.Devices
+	if o.devices {
+		var err error
+		if dev, err = cloudsync.NewDevices(cloudsync.DevicesConfig{Store: st, Name: "device " + st.DeviceID()[:4], Version: "test"}); err != nil {
+			tb.Fatal(err)
+		}
+		so.Devices = dev
+	}
+	if o.syncer != nil {
+		o.syncer(&so)
+	}
+	sy, err := cloudsync.New(context.Background(), so)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -77,7 +99,73 @@ func newDevice(tb testing.TB, h *gateway.Harness, o devOpts) *device {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &device{st: st, sy: sy, cl: cl}
+	return &device{st: st, sy: sy, cl: cl, dev: dev}
+}
+
+// vclock is a settable wall clock for stores, syncers and devices.
+type vclock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newVClock() *vclock { return &vclock{t: time.Now()} }
+
+func (c *vclock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *vclock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// waits hands a syncer's loop waits to the test: the loop blocks in each
+// wait until the test calls release, so time is the test's to move.
+type waits struct {
+	asked   chan time.Duration
+	release chan struct{}
+	stop    chan struct{}
+	once    sync.Once
+}
+
+func newWaits(tb testing.TB) *waits {
+	w := &waits{asked: make(chan time.Duration), release: make(chan struct{}), stop: make(chan struct{})}
+	tb.Cleanup(w.done)
+	return w
+}
+
+// done lets every wait end, so the loop can stop: call it before Stop.
+func (w *waits) done() { w.once.Do(func() { close(w.stop) }) }
+
+// After is the syncer's Options.After.
+func (w *waits) After(d time.Duration) <-chan time.Time {
+	fired := make(chan time.Time, 1)
+	select {
+	case w.asked <- d:
+	case <-w.stop:
+		return make(chan time.Time) // never fires: the test is over
+	}
+	select {
+	case <-w.release:
+		fired <- time.Now()
+	case <-w.stop:
+	}
+	return fired
+}
+
+// next is the wait the loop asks for now (it sits in it until release).
+func (w *waits) next(tb testing.TB) time.Duration {
+	tb.Helper()
+	select {
+	case d := <-w.asked:
+		return d
+	case <-time.After(60 * time.Second): // a failure guard, not a timing assertion
+		tb.Fatal("the loop asked for no wait")
+		return 0
+	}
 }
 
 // signUp creates an account through the gateway and returns its session.
@@ -257,3 +345,17 @@ func assertConverged(tb testing.TB, h *gateway.Harness, st *store.Store, userID 
 // childEnv marks the re-executed test binary that plays the app in the
 // SIGKILL test.
 const childEnv = "TUBEAGENCY_SYNC_CHILD"
+
+type sqlTx = sql.Tx
+
+// queue appends an outbox entry for r as it is (clock included), as an
+// older version of the app would have.
+func queue(ctx context.Context, tx *sql.Tx, r store.Row) error {
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox(entity, row_id, op, payload, hlc, created_at) VALUES ('channels', ?, 'update', ?, ?, 1)`,
+		r.ID(), string(payload), r.HLC())
+	return err
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -85,15 +86,29 @@ func mergeBatch(entries []store.OutboxEntry) [][]*change {
 
 // pushGroup sends changes of one entity. A permanent refusal splits the
 // group until the refused row stands alone, then parks it as a dead letter.
+// To a project without schema 0002, rows go without the columns it added
+// and devices rows are not sent at all (it has no such table; the next
+// heartbeat is written again).
 func (s *Syncer) pushGroup(ctx context.Context, r Remote, group []*change) error {
 	table := group[0].entry.Entity
 	if _, ok := store.EntityByTable(table); !ok {
 		return s.deadLetter(ctx, group, &Error{Op: "push " + table, Code: "unknown_entity", Permanent: true,
 			Message: "this version of the app does not sync " + table})
 	}
+	legacy := s.serverSchema() == 1
+	if legacy && slices.Contains(schemaTwoTables, table) {
+		return s.ack(ctx, group)
+	}
 	rows := make([]json.RawMessage, len(group))
 	for i, c := range group {
 		rows[i] = json.RawMessage(c.entry.Payload)
+		if drop := schemaTwoColumns[table]; legacy && len(drop) > 0 {
+			stripped, err := withoutColumns(rows[i], drop)
+			if err != nil {
+				return s.deadLetter(ctx, []*change{c}, &Error{Op: "push " + table, Code: "bad_payload", Permanent: true, Message: err.Error()})
+			}
+			rows[i] = stripped
+		}
 	}
 	err := r.Push(ctx, table, rows)
 	switch {
@@ -102,6 +117,9 @@ func (s *Syncer) pushGroup(ctx context.Context, r Remote, group []*change) error
 			return err
 		}
 		s.count(len(group), 0)
+		if table != store.DeviceEntity.Table {
+			s.markActive()
+		}
 		return nil
 	case IsPermanent(err) && len(group) > 1:
 		half := len(group) / 2
@@ -115,6 +133,18 @@ func (s *Syncer) pushGroup(ctx context.Context, r Remote, group []*change) error
 		s.noteFailure(ctx, group, err)
 		return err
 	}
+}
+
+// withoutColumns returns the JSON object row without the named keys.
+func withoutColumns(row json.RawMessage, names []string) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(row, &m); err != nil {
+		return nil, fmt.Errorf("outbox payload is not a JSON object: %w", err)
+	}
+	for _, n := range names {
+		delete(m, n)
+	}
+	return json.Marshal(m)
 }
 
 func seqList(group []*change) (string, []any) {
@@ -136,7 +166,14 @@ func (s *Syncer) ack(ctx context.Context, group []*change) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq IN (`+marks+`)`, args...); err != nil {
 			return fmt.Errorf("delete pushed outbox entries: %w", err)
 		}
+		var refused bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM dead_letters)`).Scan(&refused); err != nil {
+			return fmt.Errorf("look for dead letters: %w", err)
+		}
 		for _, c := range group {
+			if !refused {
+				break // the common case: nothing to clear
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM dead_letters WHERE entity = ? AND row_id = ? AND hlc <= ?`,
 				c.entry.Entity, c.entry.RowID, c.entry.HLC); err != nil {
 				return fmt.Errorf("clear superseded dead letter: %w", err)

@@ -49,6 +49,36 @@ type RemoteRow struct {
 	Row store.Row
 }
 
+// ChangesPuller is a Remote that reads every table's changes in one request
+// (schema 0002's tubeagency_pull). The Syncer uses it when the Remote has
+// it, and pulls table by table when it does not or when the server answers
+// ErrNoPullFunction (a project that has not applied 0002).
+type ChangesPuller interface {
+	// PullChanges returns up to limit changes of the tables named in
+	// cursors, each above its table's cursor, in ascending server sequence
+	// across tables. Changes whose clock value device made are left out:
+	// the device has them. The page covers every change of those tables up
+	// to its Last sequence number, so every cursor may move there.
+	PullChanges(ctx context.Context, cursors map[string]int64, limit int, device string) (ChangePage, error)
+}
+
+// ChangePage is one page of changes.
+type ChangePage struct {
+	Changes []Change // ascending Seq
+	More    bool     // further changes wait above Last
+	// Last is the sequence number the page covers up to: every change of
+	// the tables asked for at or below it is in Changes or was left out as
+	// the puller's own. At least the last Seq.
+	Last int64
+}
+
+// Change is one changed row of a pull page.
+type Change struct {
+	Table string
+	Seq   int64
+	Row   store.Row // nil: a version the puller wrote itself, sent bare
+}
+
 // Error is a failed remote call. Remotes return it so the Syncer can tell
 // a retryable failure from a permanent one without reading messages.
 type Error struct {
@@ -84,6 +114,12 @@ var (
 	ErrSessionExpired = errors.New("sync session expired: sign in again")
 	// ErrDeadLetterNotFound means no dead letter has the given id.
 	ErrDeadLetterNotFound = errors.New("dead letter not found")
+	// ErrNoPullFunction means the project has no tubeagency_pull function
+	// (it has not applied sync/schema/0002): the Syncer pulls table by table.
+	ErrNoPullFunction = errors.New("the Supabase project has not applied sync/schema/0002_devices_and_pull.sql")
+	// ErrResponseTooLarge means an answer was larger than the client reads
+	// (a pull page of very large rows): the Syncer asks for smaller pages.
+	ErrResponseTooLarge = errors.New("the server's answer was larger than the client reads")
 )
 
 // IsPermanent reports whether err is a remote refusal that retrying the

@@ -177,4 +177,24 @@ type Config struct {
 	// JobWrapper, when set, wraps every job handed to the pool (the
 	// monitor times queue waits this way). Nil hands jobs over as they are.
 	JobWrapper func(workers.Job) workers.Job
+	// DeviceID is this device's id, which hosted channels name in
+	// AutopilotHost. Required with Hosts.
+	DeviceID string
+	// Hosts decides which channels this device runs autopilot for: only
+	// their host runs them. Nil means this device runs every channel with
+	// autopilot on (one device, or tests).
+	Hosts HostLookup
 }
+
+// HostLookup decides which device runs autopilot for each channel.
+type HostLookup interface {
+	// Claim returns the ids, among chs (channels with autopilot on), of
+	// those this device runs now: those it hosts, plus those it may claim
+	// (nobody hosts them, or their host went quiet), whose new host it
+	// writes through sync before answering.
+	Claim(ctx context.Context, chs []store.Channel) (map[string]bool, error)
+}
+
+// Origin marks the packages the autopilot makes (store.PackageContent.Origin):
+// a device that takes a channel over finishes the ones left unfinished.
+const Origin = "autopilot"

@@ -21,9 +21,10 @@ type Autopilot struct {
 
 	mu       sync.Mutex
 	settings Settings
-	inflight map[string]string // job id → channel id, for jobs handed to the pool
-	wake     chan struct{}     // plan and dispatch
-	kick     chan struct{}     // dispatch only: a job finished
+	inflight map[string]string                  // job id → channel id, for jobs handed to the pool
+	stops    map[string]context.CancelCauseFunc // job id → stops the running job (handed over)
+	wake     chan struct{}                      // plan and dispatch
+	kick     chan struct{}                      // dispatch only: a job finished
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	started  bool
@@ -46,6 +47,9 @@ func New(ctx context.Context, cfg Config) (*Autopilot, error) {
 	if cfg.Store == nil || cfg.Studio == nil || cfg.Templates == nil {
 		return nil, errors.New("autopilot: Store, Studio and Templates are required")
 	}
+	if cfg.Hosts != nil && cfg.DeviceID == "" {
+		return nil, errors.New("autopilot: a host lookup needs this device's id")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -61,7 +65,8 @@ func New(ctx context.Context, cfg Config) (*Autopilot, error) {
 	if err := cfg.Store.Migrate(ctx, Component, Migrations()); err != nil {
 		return nil, err
 	}
-	a := &Autopilot{cfg: cfg, st: cfg.Store, inflight: map[string]string{}, wake: make(chan struct{}, 1), kick: make(chan struct{}, 1)}
+	a := &Autopilot{cfg: cfg, st: cfg.Store, inflight: map[string]string{}, stops: map[string]context.CancelCauseFunc{},
+		wake: make(chan struct{}, 1), kick: make(chan struct{}, 1)}
 	s, err := a.loadSettings(ctx)
 	if err != nil {
 		return nil, err

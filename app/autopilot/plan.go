@@ -67,13 +67,28 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// Plan tops every autopilot channel up to Settings.Ahead upcoming packages.
+// Plan tops every autopilot channel this device runs up to Settings.Ahead
+// upcoming packages, and finishes the autopilot packages another device
+// left unfinished there. With a host lookup, only the channels' host runs
+// them: a channel another device runs now is handed over (its running
+// jobs stop and wait, queued, in case it comes back).
 func (a *Autopilot) Plan(ctx context.Context) error {
 	chs, err := store.List[store.Channel](ctx, a.st.ReadDB(), store.ChannelEntity, "autopilot = 1", "id")
 	if err != nil {
 		return err
 	}
+	mine, err := a.hosted(ctx, chs)
+	if err != nil {
+		return err
+	}
 	for _, ch := range chs {
+		if !mine[ch.ID] {
+			a.handOver(ch)
+			continue
+		}
+		if err := a.adopt(ctx, ch); err != nil {
+			return err
+		}
 		if _, err := a.enqueue(ctx, ch, 0, ""); err != nil {
 			return err
 		}
@@ -81,6 +96,100 @@ func (a *Autopilot) Plan(ctx context.Context) error {
 	// Jobs of channels deleted since they were queued will never run.
 	_, err = a.st.DB().ExecContext(ctx, `UPDATE studio_jobs SET status = 'cancelled', error = 'the channel was deleted', updated_at = ?
 		WHERE status IN ('queued', 'deferred') AND channel_id IN (SELECT id FROM channels WHERE deleted = 1)`, a.cfg.Now().UnixMilli())
+	return err
+}
+
+// hosted is the set of channels (of chs) this device runs.
+func (a *Autopilot) hosted(ctx context.Context, chs []store.Channel) (map[string]bool, error) {
+	if a.cfg.Hosts == nil {
+		mine := make(map[string]bool, len(chs))
+		for _, ch := range chs {
+			mine[ch.ID] = true
+		}
+		return mine, nil
+	}
+	mine, err := a.cfg.Hosts.Claim(ctx, chs)
+	if err != nil {
+		return nil, fmt.Errorf("find the channels this device runs: %w", err)
+	}
+	return mine, nil
+}
+
+// errHandedOver stops a running job whose channel another device runs now,
+// without saving the step it was in (studio.ErrMoved).
+var errHandedOver = fmt.Errorf("another device runs autopilot for this channel now: %w", studio.ErrMoved)
+
+// handOver stops this device's running jobs of ch: they go back to the
+// queue (see finish), and Dispatch leaves them there while another device
+// hosts the channel.
+func (a *Autopilot) handOver(ch store.Channel) {
+	a.mu.Lock()
+	var stopped []string
+	for id, chID := range a.inflight {
+		if chID == ch.ID {
+			if stop := a.stops[id]; stop != nil {
+				stop(errHandedOver)
+				stopped = append(stopped, id)
+			}
+		}
+	}
+	a.mu.Unlock()
+	for _, id := range stopped {
+		a.cfg.Emit(events.Job, Event{Source: "autopilot", JobID: id, ChannelID: ch.ID, Status: "handed_over", Error: errHandedOver.Error(), Pool: a.pool.Stats()})
+	}
+}
+
+// adopt queues a job for every unfinished autopilot package of ch that has
+// no job on this device: the channel's previous host made it and stopped
+// (it went quiet, or the user moved the channel here). Studio.Run resumes
+// such a package at its first unfinished step.
+func (a *Autopilot) adopt(ctx context.Context, ch store.Channel) error {
+	if a.cfg.Hosts == nil {
+		return nil // one device: every autopilot package has its job here
+	}
+	now := a.cfg.Now().UnixMilli()
+	var n int
+	err := a.st.Mutate(ctx, func(m *store.Mutation) error {
+		n = 0
+		rows, err := m.Tx().QueryContext(ctx, `SELECT p.id FROM packages p
+			WHERE p.channel_id = ? AND p.deleted = 0 AND p.status NOT IN (?, ?) AND json_extract(p.content, '$.origin') = ?
+			  AND NOT EXISTS (SELECT 1 FROM studio_jobs j WHERE j.package_id = p.id)
+			ORDER BY p.id`, ch.ID, store.StatusReady, store.StatusPublished, Origin)
+		if err != nil {
+			return fmt.Errorf("find unfinished packages of %s: %w", ch.Name, err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("find unfinished packages of %s: %w", ch.Name, err)
+		}
+		for _, pkg := range ids {
+			id, err := uuid.NewV7()
+			if err != nil {
+				return err
+			}
+			if _, err := m.Tx().ExecContext(ctx, `INSERT INTO studio_jobs(id, channel_id, package_id, status, created_at, updated_at)
+				VALUES (?, ?, ?, 'queued', ?, ?)`, id.String(), ch.ID, pkg, now, now); err != nil {
+				return fmt.Errorf("queue job: %w", err)
+			}
+		}
+		n = len(ids)
+		if n == 0 {
+			return nil
+		}
+		return a.log(m, ch.ID, "autopilot.adopted", fmt.Sprintf("Autopilot will finish %s for %s that another device started", plural(n, "package"), ch.Name),
+			map[string]any{"count": n})
+	})
+	if err == nil && n > 0 {
+		a.Wake()
+	}
 	return err
 }
 
@@ -125,6 +234,7 @@ func (a *Autopilot) enqueue(ctx context.Context, ch store.Channel, n int, why st
 			if err != nil {
 				return err
 			}
+			p.Content.Origin = Origin
 			if _, err := store.PutRecord(m, store.PackageEntity, p); err != nil {
 				return err
 			}

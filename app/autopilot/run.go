@@ -18,11 +18,18 @@ import (
 // returns how many it submitted.
 func (a *Autopilot) Dispatch(ctx context.Context) (int, error) {
 	fetch := a.cfg.PerChannel * 2
+	// With a host lookup, only jobs of channels this device hosts are due:
+	// Plan claims channels first, so a channel this device runs names it.
+	host := ""
+	if a.cfg.Hosts != nil {
+		host = a.cfg.DeviceID
+	}
 	rows, err := a.st.ReadDB().QueryContext(ctx, `SELECT `+jobCols+` FROM (
 			SELECT j.*, ROW_NUMBER() OVER (PARTITION BY j.channel_id ORDER BY j.created_at, j.id) AS rn
 			FROM studio_jobs j JOIN channels c ON c.id = j.channel_id AND c.autopilot = 1 AND c.deleted = 0
+			  AND (? = '' OR c.autopilot_host = ?)
 			WHERE j.status IN (?, ?) AND j.not_before <= ?) j
-		WHERE j.rn <= ? ORDER BY j.rn, j.created_at`, JobQueued, JobDeferred, a.cfg.Now().UnixMilli(), fetch)
+		WHERE j.rn <= ? ORDER BY j.rn, j.created_at`, host, host, JobQueued, JobDeferred, a.cfg.Now().UnixMilli(), fetch)
 	if err != nil {
 		return 0, fmt.Errorf("read due jobs: %w", err)
 	}
@@ -72,11 +79,19 @@ func (a *Autopilot) emitJobError(j Job, err error) {
 	a.cfg.Emit(events.Job, Event{Source: "autopilot", JobID: j.ID, ChannelID: j.ChannelID, PackageID: j.PackageID, Status: "error", Error: err.Error(), Pool: a.pool.Stats()})
 }
 
-// run performs one job inside a worker.
+// run performs one job inside a worker. Plan stops it (through its
+// context) when another device takes the channel over; it then goes back
+// to the queue like a job interrupted by shutdown.
 func (a *Autopilot) run(ctx context.Context, j Job) {
+	ctx, stop := context.WithCancelCause(ctx)
+	a.mu.Lock()
+	a.stops[j.ID] = stop
+	a.mu.Unlock()
 	defer func() {
+		stop(nil)
 		a.mu.Lock()
 		delete(a.inflight, j.ID)
+		delete(a.stops, j.ID)
 		a.mu.Unlock()
 		select {
 		case a.kick <- struct{}{}:
@@ -98,6 +113,9 @@ func (a *Autopilot) run(ctx context.Context, j Job) {
 	if err != nil {
 		a.finish(ctx, j, ch, err)
 		return
+	}
+	if a.cfg.Hosts != nil && ch.AutopilotHost != a.cfg.DeviceID {
+		return // handed over since it was dispatched: it stays queued
 	}
 	defer func() {
 		// A bug in a step must not leave the job "running" until the next

@@ -184,7 +184,7 @@ func (db *DB) Version(_ context.Context, channelID string) (string, error) {
 
 // Point is one value at one time.
 type Point struct {
-	At    time.Time `json:"at"`
+	At    time.Time `json:"at,omitzero"`
 	Value float64   `json:"value"`
 }
 
@@ -278,7 +278,7 @@ type Competitor struct {
 	ChannelID string    `json:"channel_id"`
 	YouTubeID string    `json:"youtube_id"`
 	Title     string    `json:"title"`
-	AddedAt   time.Time `json:"added_at"`
+	AddedAt   time.Time `json:"added_at,omitzero"`
 }
 
 // PutCompetitor adds (or renames) a competitor of c.ChannelID.
@@ -346,7 +346,7 @@ type Earning struct {
 	Month     string    `json:"month"` // YYYY-MM
 	Amount    float64   `json:"amount"`
 	Views     int64     `json:"views"`
-	EnteredAt time.Time `json:"entered_at"`
+	EnteredAt time.Time `json:"entered_at,omitzero"`
 }
 
 // PutEarning stores (or replaces) one month's earnings.

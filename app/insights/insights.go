@@ -34,7 +34,7 @@ type Video struct {
 	ID          string    `json:"id"` // YouTube video id, or a local id for manual entries
 	Kind        string    `json:"kind"`
 	Title       string    `json:"title"`
-	PublishedAt time.Time `json:"published_at"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
 	// DurationSec is the length in seconds; zero means unknown (counted as long-form).
 	DurationSec int   `json:"duration_sec"`
 	Views       int64 `json:"views"`
@@ -43,7 +43,7 @@ type Video struct {
 	// Source says how the numbers arrived: "csv", "api" or "manual".
 	Source string `json:"source"`
 	// UpdatedAt is when the numbers were last taken.
-	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // IsShort reports whether v is a Short (known duration of at most 3 minutes).
@@ -61,7 +61,7 @@ func (v Video) ViewsPerDay(now time.Time) float64 {
 // ChannelStats is a channel-level statistics snapshot.
 type ChannelStats struct {
 	ChannelID   string    `json:"channel_id"`
-	TakenAt     time.Time `json:"taken_at"`
+	TakenAt     time.Time `json:"taken_at,omitzero"`
 	Subscribers int64     `json:"subscribers"`
 	Views       int64     `json:"views"`
 	Videos      int64     `json:"videos"`

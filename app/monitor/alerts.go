@@ -16,6 +16,7 @@ const (
 	RuleBreakerOpen  = "breaker_open"
 	RuleProviderDown = "provider_down"
 	RuleSyncFailing  = "sync_failing"
+	RuleSyncClock    = "sync_clock"
 	RuleDiskLow      = "disk_low"
 )
 
@@ -58,6 +59,8 @@ func DefaultRules() []Rule {
 			Enabled: true, Threshold: 1, Default: 1, Unit: "failed checks", Min: 1, Max: 100, Severity: SeverityBad},
 		{ID: RuleSyncFailing, Name: "Sync failing", Description: "Sync has been failing for longer than the threshold.",
 			Enabled: true, Threshold: 10, Default: 10, Unit: "min", Min: 1, Max: 1440, Severity: SeverityBad},
+		{ID: RuleSyncClock, Name: "Clock far ahead", Description: "A synced change carries a clock further ahead of this computer's than the threshold: a device's date and time are wrong.",
+			Enabled: true, Threshold: 5, Default: 5, Unit: "min", Min: 1, Max: 1440, Severity: SeverityWarn},
 		{ID: RuleDiskLow, Name: "Low disk space", Description: "The disk holding the data folder has less free space than the threshold.",
 			Enabled: true, Threshold: 1024, Default: 1024, Unit: "MB", Min: 1, Max: 1 << 20, Severity: SeverityWarn},
 	}
@@ -74,7 +77,7 @@ type Alert struct {
 	Message    string    `json:"message"`
 	Value      float64   `json:"value"`
 	Threshold  float64   `json:"threshold"`
-	RaisedAt   time.Time `json:"raised_at"`
+	RaisedAt   time.Time `json:"raised_at,omitzero"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	// ResolvedMessage is the sentence for when the alert resolves.
 	ResolvedMessage string `json:"resolved_message"`
@@ -114,6 +117,8 @@ func resolvedText(rule, label string, threshold float64) string {
 		return label + " answers its health checks again."
 	case RuleSyncFailing:
 		return "Sync works again."
+	case RuleSyncClock:
+		return "No synced change with a clock far ahead was seen lately."
 	case RuleDiskLow:
 		return "The disk holding the data folder has enough free space again."
 	default:
@@ -246,6 +251,9 @@ func evaluate(s *Snapshot, rules map[string]Rule, failingFor time.Duration) []fi
 			msg += " Last error: " + s.Sync.LastError
 		}
 		out = append(out, finding{RuleSyncFailing, "sync", "Sync", msg, failingFor.Minutes(), r.Threshold})
+	}
+	if r, ok := on(RuleSyncClock); ok && s.Sync.ClockAlert != "" && float64(s.Sync.ClockAheadMS) > r.Threshold*float64(time.Minute/time.Millisecond) {
+		out = append(out, finding{RuleSyncClock, "sync-clock", "Sync", s.Sync.ClockAlert, float64(s.Sync.ClockAheadMS) / float64(time.Minute/time.Millisecond), r.Threshold})
 	}
 	if r, ok := on(RuleDiskLow); ok && s.Disk.TotalBytes > 0 {
 		freeMB := float64(s.Disk.FreeBytes) / (1 << 20)

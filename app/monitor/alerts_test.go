@@ -374,3 +374,38 @@ func TestRejectedKeyAlertSaysSo(t *testing.T) {
 		t.Fatalf("provider %s, summary %+v", s.Providers[0].Health, s.Summary)
 	}
 }
+
+// A synced change stamped far ahead (the syncer's clock alert) raises one
+// warning naming the device and row, above the rule's threshold only, and
+// resolves once the syncer stops reporting it.
+func TestClockFarAheadAlerts(t *testing.T) {
+	rules := map[string]Rule{}
+	for _, r := range DefaultRules() {
+		rules[r.ID] = r
+	}
+	msg := "Device 00000000000000ee wrote channel c1 with a clock 2562047h0m0s ahead of this computer's."
+	scenarios := []struct {
+		name  string
+		sync  SyncStatus
+		fires bool
+	}{
+		{"none", SyncStatus{State: "online"}, false},
+		{"far ahead", SyncStatus{State: "online", ClockAlert: msg, ClockAheadMS: 9e12}, true},
+		{"just past the drift, under the threshold", SyncStatus{State: "online", ClockAlert: msg, ClockAheadMS: 4 * 60_000}, false},
+	}
+	for _, sc := range scenarios {
+		s := &Snapshot{Sync: SyncView{Available: true, SyncStatus: sc.sync}}
+		var got []finding
+		for _, f := range evaluate(s, rules, 0) {
+			if f.rule == RuleSyncClock {
+				got = append(got, f)
+			}
+		}
+		if sc.fires != (len(got) == 1) || (sc.fires && got[0].message != msg) {
+			t.Errorf("%s: findings %+v", sc.name, got)
+		}
+	}
+	if rules[RuleSyncClock].Severity != SeverityWarn || resolvedText(RuleSyncClock, "Sync", 5) == "Resolved." {
+		t.Fatal("the clock rule has no severity or resolution sentence")
+	}
+}

@@ -144,6 +144,11 @@ type SyncStatus struct {
 	DeadLetters int    `json:"dead_letters"`
 	LagMS       int64  `json:"lag_ms"`
 	LastError   string `json:"last_error"`
+	// ClockAlert names a synced change stamped far ahead of this computer's
+	// clock (the device and the row), "" when none was seen lately;
+	// ClockAheadMS is how far ahead.
+	ClockAlert   string `json:"clock_alert"`
+	ClockAheadMS int64  `json:"clock_ahead_ms"`
 }
 
 // SyncView is sync with the monitor's counts.
@@ -194,7 +199,7 @@ type Summary struct {
 
 // Snapshot is everything the Infrastructure page shows, taken at At.
 type Snapshot struct {
-	At           time.Time       `json:"at"`
+	At           time.Time       `json:"at,omitzero"`
 	UptimeSecs   int64           `json:"uptime_secs"`
 	Summary      Summary         `json:"summary"`
 	Providers    []ProviderView  `json:"providers"`

@@ -17,13 +17,12 @@
 package secrets
 
 import (
-	"tubeagency/internal/atomicfile"
-
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -31,6 +30,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"tubeagency/internal/atomicfile"
 )
 
 // Backends a Store can use.
@@ -50,6 +51,11 @@ const DefaultProbeTimeout = 3 * time.Second
 
 // MaxValueBytes is the longest value Set accepts.
 const MaxValueBytes = 8 << 10
+
+// maxFileBytes caps the fallback file read back: room for hundreds of
+// secrets at MaxValueBytes each, far less than a damaged or replaced file
+// could otherwise make the app hold.
+const maxFileBytes = 4 << 20
 
 // Sentinel errors.
 var (
@@ -351,12 +357,20 @@ type fileBody struct {
 }
 
 func (s *Store) readFile() (map[string]string, error) {
-	b, err := os.ReadFile(s.path)
+	f, err := os.Open(s.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return map[string]string{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.path, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", s.path, err)
+	}
+	if len(b) > maxFileBytes {
+		return nil, fmt.Errorf("read %s: the file is larger than %d MiB, which no set of secrets needs", s.path, maxFileBytes>>20)
 	}
 	var body fileBody
 	if err := json.Unmarshal(b, &body); err != nil {

@@ -302,6 +302,9 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		status := StateFailed
 		if ctx.Err() != nil {
 			status, err = StateCancelled, fmt.Errorf("%w: %s", ErrCancelled, step)
+			if errors.Is(context.Cause(ctx), ErrMoved) {
+				return p, err // another device carries on: leave the package as it was
+			}
 		}
 		// Save the outcome even though ctx may be cancelled: the package must
 		// say the step stopped, and its earlier steps stay as they were.

@@ -57,6 +57,11 @@ var (
 	ErrThinAnswer = errors.New("the answer was too short to use")
 	// ErrNeedsEarlierStep reports a step run before the steps it builds on.
 	ErrNeedsEarlierStep = errors.New("an earlier step has not finished")
+	// ErrMoved, as the cause of a run's cancelled context
+	// (context.WithCancelCause), stops the run without saving the step it
+	// was in: the package's work moved to another device, whose saves this
+	// device's "cancelled" must not overwrite.
+	ErrMoved = errors.New("the work on this package moved to another device")
 )
 
 // Generator produces text for one request: the provider router.

@@ -58,7 +58,11 @@ func (r *recorder) deltas() int {
 func logTo(st *store.Store, kinds *[]string) ActivityLogger {
 	return func(m *store.Mutation, channelID, kind, message string, data any) error {
 		raw, _ := json.Marshal(data)
-		_, err := store.PutRecord(m, store.ActivityEntity, store.Activity{Meta: store.Meta{ID: "a-" + kind + "-" + st.Clock().Now()},
+		stamp, err := st.Clock().Now()
+		if err != nil {
+			return err
+		}
+		_, err = store.PutRecord(m, store.ActivityEntity, store.Activity{Meta: store.Meta{ID: "a-" + kind + "-" + stamp},
 			ChannelID: channelID, Kind: kind, Message: message, Data: raw})
 		*kinds = append(*kinds, kind)
 		return err

@@ -41,7 +41,8 @@ var (
 	// ChannelEntity is the channels table.
 	ChannelEntity = newEntity("channels",
 		Column{"name", Text}, Column{"niche", Text}, Column{"language", Text}, Column{"audience", Text},
-		Column{"format", Text}, Column{"cadence", Real}, Column{"youtube_id", Text}, Column{"autopilot", Bool})
+		Column{"format", Text}, Column{"cadence", Real}, Column{"youtube_id", Text}, Column{"autopilot", Bool},
+		Column{"autopilot_host", Text})
 	// PackageEntity is the video packages table.
 	PackageEntity = newEntity("packages",
 		Column{"channel_id", Text}, Column{"status", Text}, Column{"topic", Text}, Column{"title", Text},
@@ -50,8 +51,13 @@ var (
 	ActivityEntity = newEntity("activity",
 		Column{"channel_id", Text}, Column{"kind", Text}, Column{"message", Text}, Column{"data", JSON})
 
+	// DeviceEntity is the devices table: one row per installation signed
+	// in to the account, kept fresh by its own heartbeat.
+	DeviceEntity = newEntity("devices",
+		Column{"name", Text}, Column{"kind", Text}, Column{"last_seen", Int}, Column{"version", Text})
+
 	// Entities lists every synced entity, in the order the syncer pulls them.
-	Entities = []*Entity{ChannelEntity, PackageEntity, ActivityEntity}
+	Entities = []*Entity{ChannelEntity, PackageEntity, ActivityEntity, DeviceEntity}
 )
 
 // EntityByTable finds a synced entity by its table name.
@@ -337,7 +343,11 @@ func (m *Mutation) Put(e *Entity, r Row) (Row, error) {
 	} else {
 		r["deleted"] = false
 	}
-	r["hlc"] = m.s.clock.Now()
+	stamp, err := m.s.clock.Now()
+	if err != nil {
+		return nil, fmt.Errorf("stamp %s %s: %w", e.Table, id, err)
+	}
+	r["hlc"] = stamp
 	r["updated_at"] = now
 	args, err := e.bind(r)
 	if err != nil {

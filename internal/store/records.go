@@ -47,6 +47,24 @@ type Channel struct {
 	Cadence   float64 `json:"cadence"` // videos per week
 	YouTubeID string  `json:"youtube_id"`
 	Autopilot bool    `json:"autopilot"`
+	// AutopilotHost is the id of the device that runs autopilot for the
+	// channel; "" when none is chosen yet.
+	AutopilotHost string `json:"autopilot_host"`
+}
+
+// Device kinds.
+const (
+	DeviceDesktop = "desktop"
+	DeviceServe   = "serve"
+)
+
+// Device is one installation of the app signed in to the account.
+type Device struct {
+	Meta            // ID is the device id, the last part of every clock value it makes
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`      // DeviceDesktop or DeviceServe
+	LastSeen int64  `json:"last_seen"` // unix ms of its latest heartbeat
+	Version  string `json:"version"`
 }
 
 // TitleOption is one candidate title with its score (0–100).
@@ -96,6 +114,10 @@ type PackageContent struct {
 	Thumbnail      string               `json:"thumbnail,omitempty"`
 	Voice          *Voice               `json:"voice,omitempty"`
 	Steps          map[string]StepState `json:"steps,omitempty"`
+	// Origin is who made the package: "autopilot" for the packages it
+	// keeps ready (another device taking a channel over finishes those),
+	// "" for the user's own.
+	Origin string `json:"origin,omitempty"`
 	// Published is where the package is on YouTube, once it is there.
 	Published *Publication `json:"published,omitempty"`
 }

@@ -45,6 +45,13 @@ type Options struct {
 	// reopened one. Empty means the operating system's machine id (the
 	// host name where there is none).
 	MachineID string
+	// MaxClockDrift is how far ahead of the wall clock values received from
+	// other devices (or stored earlier) may move the device's clock. Zero
+	// means hlc.DefaultMaxDrift (5 minutes).
+	MaxClockDrift time.Duration
+	// Logger receives notes about the device id and its clock. Nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
 // Store is the local database.
@@ -66,6 +73,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if opts.ReadConns <= 0 {
 		opts.ReadConns = 4
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
@@ -293,7 +303,7 @@ func (s *Store) initClock(ctx context.Context) error {
 	case saved != "" && saved != home: // a copy, or a moved folder
 		old := device
 		device = hlc.NewDeviceID()
-		slog.Info("the database was copied or moved here, so this installation takes a new device id", "old", old, "new", device)
+		s.opts.Logger.Info("the database was copied or moved here, so this installation takes a new device id", "old", old, "new", device)
 	case saved == home:
 		home = "" // nothing to save
 	}
@@ -304,19 +314,38 @@ func (s *Store) initClock(ctx context.Context) error {
 			return fmt.Errorf("save device id: %w", err)
 		}
 	}
-	s.clock = hlc.New(device, s.now)
+	s.clock = hlc.New(device, hlc.Options{Now: s.now, MaxDrift: s.opts.MaxClockDrift})
+	return s.SeedClock(ctx)
+}
+
+// SeedClock moves the clock past every clock value stored (synced tables
+// and outbox) that is within the clock's maximum drift of the wall clock.
+// Values beyond it (pulled from a device with a broken clock, or made by
+// this device before clocks were bounded) are left out and logged, so a
+// restart never re-adopts a bad clock.
+func (s *Store) SeedClock(ctx context.Context) error {
+	bound := s.clock.Bound()
+	tables := make([]string, 0, len(Entities)+1)
 	for _, e := range Entities {
-		var max sql.NullString
-		if err := s.write.QueryRowContext(ctx, `SELECT MAX(hlc) FROM `+e.Table).Scan(&max); err != nil {
-			return fmt.Errorf("read clock of %s: %w", e.Table, err)
+		tables = append(tables, e.Table)
+	}
+	var far []string
+	for _, t := range append(tables, "outbox") {
+		var sane, ahead sql.NullString
+		if err := s.write.QueryRowContext(ctx, `SELECT (SELECT MAX(hlc) FROM `+t+` WHERE hlc <= ?), (SELECT MAX(hlc) FROM `+t+` WHERE hlc > ?)`,
+			bound, bound).Scan(&sane, &ahead); err != nil {
+			return fmt.Errorf("read clock of %s: %w", t, err)
 		}
-		if max.Valid {
-			_ = s.clock.Observe(max.String) // a malformed stored value cannot move the clock
+		if sane.Valid {
+			_ = s.clock.Observe(sane.String) // a malformed stored value cannot move the clock
+		}
+		if ahead.Valid {
+			far = append(far, ahead.String)
 		}
 	}
-	var max sql.NullString
-	if err := s.write.QueryRowContext(ctx, `SELECT MAX(hlc) FROM outbox`).Scan(&max); err == nil && max.Valid {
-		_ = s.clock.Observe(max.String)
+	if len(far) > 0 {
+		s.opts.Logger.Warn("the database holds clock values far ahead of this computer's clock; the clock does not follow them (Settings → Sync → Repair clocks stamps such changes again)",
+			"values", far, "max_drift", s.clock.MaxDrift())
 	}
 	return nil
 }

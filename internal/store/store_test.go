@@ -2,10 +2,12 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -20,6 +22,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"tubeagency/internal/hlc"
 )
 
 func openTest(tb testing.TB, path string, opts Options) *Store {
@@ -84,7 +88,7 @@ func TestMigrationsFreshAndReopened(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	s := openTest(t, path, Options{})
 	v, err := s.SchemaVersion(context.Background(), "core")
-	if err != nil || v != 2 {
+	if err != nil || v != 3 {
 		t.Fatalf("fresh core version %d, %v", v, err)
 	}
 	ch := putChannel(t, s, newChannel("Reopen"))
@@ -92,7 +96,7 @@ func TestMigrationsFreshAndReopened(t *testing.T) {
 	s.Close()
 
 	s2 := openTest(t, path, Options{})
-	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 2 {
+	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 3 {
 		t.Fatalf("reopened core version %d", v)
 	}
 	got, err := Get[Channel](context.Background(), s2.ReadDB(), ChannelEntity, ch.ID)
@@ -103,7 +107,7 @@ func TestMigrationsFreshAndReopened(t *testing.T) {
 		t.Fatalf("device id changed across reopen: %s → %s", device, s2.DeviceID())
 	}
 	// The clock continues after what is stored, even if the wall clock is behind.
-	if next := s2.Clock().Now(); next <= got.HLC {
+	if next, _ := s2.Clock().Now(); next <= got.HLC {
 		t.Fatalf("clock %s not after stored %s", next, got.HLC)
 	}
 }
@@ -407,9 +411,10 @@ func BenchmarkWrite(b *testing.B) {
 				start := time.Now()
 				var err error
 				if mode == "bare-insert" {
+					stamp, _ := s.Clock().Now()
 					err = s.RunInTx(ctx, func(tx *sql.Tx) error {
 						_, err := tx.ExecContext(ctx, `INSERT INTO channels (id, name, niche, language, audience, format, cadence, youtube_id, autopilot, hlc, deleted, created_at, updated_at)
-							VALUES (?, ?, ?, ?, '', ?, ?, '', 0, ?, 0, ?, ?)`, ch.ID, ch.Name, ch.Niche, ch.Language, ch.Format, ch.Cadence, s.Clock().Now(), 1, 1)
+							VALUES (?, ?, ?, ?, '', ?, ?, '', 0, ?, 0, ?, ?)`, ch.ID, ch.Name, ch.Niche, ch.Language, ch.Format, ch.Cadence, stamp, 1, 1)
 						return err
 					})
 				} else {
@@ -462,26 +467,41 @@ func TestOutboxDepthFollowsInsertsAndDeletes(t *testing.T) {
 
 // TestCoreUpgradeFromVersionOne takes a database back to the first core
 // schema, with data written under it, and reopens it: the outbox count
-// migration applies and counts what was already queued.
+// migration applies and counts what was already queued, and the devices
+// migration adds the autopilot host to the channels already there.
 func TestCoreUpgradeFromVersionOne(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.db")
 	s := openTest(t, path, Options{})
 	for _, q := range []string{
 		`DROP TRIGGER outbox_count_insert`, `DROP TRIGGER outbox_count_delete`, `DROP TABLE outbox_count`,
-		`DELETE FROM schema_migrations WHERE component = 'core' AND version = 2`,
+		`DROP TABLE devices`, `ALTER TABLE channels DROP COLUMN autopilot_host`,
+		`DELETE FROM schema_migrations WHERE component = 'core' AND version >= 2`,
 	} {
 		if _, err := s.DB().Exec(q); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 0; i < 7; i++ {
-		putChannel(t, s, newChannel(fmt.Sprintf("v1-%d", i)))
+		// Written as version 1 wrote them: no autopilot_host column.
+		if _, err := s.DB().Exec(`INSERT INTO channels (id, name, niche, language, audience, format, cadence, youtube_id, autopilot, hlc, deleted, created_at, updated_at)
+			VALUES (?, ?, 'n', 'en', '', 'long-form', 1, '', 1, ?, 0, 1, 1)`, fmt.Sprintf("v1-%d", i), fmt.Sprintf("v1-%d", i),
+			fmt.Sprintf("1796500000000-%06d-00000000000000aa", i)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`INSERT INTO outbox(entity, row_id, op, payload, hlc, created_at) VALUES ('channels', ?, 'insert', '{}', '1796500000000-000000-00000000000000aa', 1)`,
+			fmt.Sprintf("v1-%d", i)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s.Close()
 
 	s2 := openTest(t, path, Options{})
-	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 2 {
+	if v, _ := s2.SchemaVersion(context.Background(), "core"); v != 3 {
 		t.Fatalf("core version %d after upgrade", v)
+	}
+	ch, err := Get[Channel](context.Background(), s2.ReadDB(), ChannelEntity, "v1-3")
+	if err != nil || ch.AutopilotHost != "" || !ch.Autopilot || ch.Name != "v1-3" {
+		t.Fatalf("channel after upgrade %+v, %v", ch, err)
 	}
 	if n, err := s2.OutboxDepth(context.Background()); err != nil || n != 7 {
 		t.Fatalf("depth after upgrade %d, %v", n, err)
@@ -524,7 +544,7 @@ func TestCopiedDatabaseTakesNewDeviceID(t *testing.T) {
 	if err != nil || got.Name != "Copied" {
 		t.Fatalf("copy lost its channel: %+v, %v", got, err)
 	}
-	if next := c.Clock().Now(); next <= got.HLC || !strings.HasSuffix(next, c.DeviceID()) {
+	if next, _ := c.Clock().Now(); next <= got.HLC || !strings.HasSuffix(next, c.DeviceID()) {
 		t.Fatalf("copy's clock %s not after stored %s under its own id", next, got.HLC)
 	}
 	copyDevice := c.DeviceID()
@@ -610,5 +630,32 @@ func TestPackageFastPathsCoverEveryColumn(t *testing.T) {
 	}
 	if _, err := GetPackage(ctx, st.ReadDB(), "missing"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing package: %v", err)
+	}
+}
+
+// TestRestartDoesNotReadoptAFarFutureClock reopens a database holding a
+// row stamped far in the future (pulled from a device with a broken clock):
+// the clock stays within its maximum drift of the wall clock, the stamps it
+// makes keep their fixed width, and the reopening logs the bad value.
+func TestRestartDoesNotReadoptAFarFutureClock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "poisoned.db")
+	wall := time.UnixMilli(1_796_500_000_000)
+	now := func() time.Time { return wall }
+	s := openTest(t, path, Options{Now: now})
+	if err := s.RunInTx(context.Background(), func(tx *sql.Tx) error {
+		return ChannelEntity.PutRow(context.Background(), tx, Row{"id": "poisoned", "name": "x", "niche": "x", "language": "en",
+			"format": FormatLong, "cadence": 1.0, "hlc": "9999999999999-999999-00000000000000bb", "created_at": 1, "updated_at": 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	var logs bytes.Buffer
+	s2 := openTest(t, path, Options{Now: now, MaxClockDrift: time.Minute, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ch := putChannel(t, s2, newChannel("after restart"))
+	if len(ch.HLC) != hlc.Len || ch.HLC > s2.Clock().Bound() {
+		t.Fatalf("stamp after restart %s, bound %s", ch.HLC, s2.Clock().Bound())
+	}
+	if !strings.Contains(logs.String(), "9999999999999-999999-00000000000000bb") {
+		t.Fatalf("the far-future value was not logged: %s", logs.String())
 	}
 }

@@ -15,7 +15,7 @@ import (
 // or a 429 that named none (then Config.RateLimitCooldown).
 type Cooldown struct {
 	Provider string    `json:"provider"`
-	Until    time.Time `json:"until"`
+	Until    time.Time `json:"until,omitzero"`
 	Status   int       `json:"status"` // 429, 503 or 529
 	Reason   string    `json:"reason"` // "rate limit" or "overloaded"
 }

@@ -69,7 +69,7 @@ var files = map[providers.Task]string{
 type FileError struct {
 	File    string    `json:"file"`
 	Message string    `json:"message"`
-	At      time.Time `json:"at"`
+	At      time.Time `json:"at,omitzero"`
 }
 
 // Options configure New. The zero value uses only the embedded templates.

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 //go:embed *.sql
@@ -15,8 +17,9 @@ var files embed.FS
 
 // File is one migration.
 type File struct {
-	Name string
-	SQL  string
+	Name   string
+	Number int // the NNNN of NNNN_name.sql
+	SQL    string
 }
 
 // Files returns the migrations in the order to apply them.
@@ -32,7 +35,12 @@ func Files() ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read schema %s: %w", n, err)
 		}
-		out = append(out, File{Name: n, SQL: string(b)})
+		num, _, _ := strings.Cut(n, "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			return nil, fmt.Errorf("schema %s: name must be NNNN_name.sql", n)
+		}
+		out = append(out, File{Name: n, Number: v, SQL: string(b)})
 	}
 	return out, nil
 }

@@ -5,10 +5,15 @@
 // The libraries have no context, no timeouts and lose the HTTP status of a
 // failure, and supabase-go's token refresh races with requests. So every
 // call builds fresh library clients on a transport of ours that binds the
-// call's context (with a deadline) and records the status, error code and
-// Retry-After of the answer; and one mutex serialises requests and token
-// refresh, which this client does itself, before a token expires or after a
-// 401. EnableTokenAutoRefresh is never used.
+// call's context (with a deadline), records the status, error code and
+// Retry-After of the answer, and caps how much of an answer is read
+// (Config.MaxResponseBytes). The client refreshes the token itself, before
+// it expires or after a 401, one refresh at a time (callers that need one
+// meanwhile wait for its result); EnableTokenAutoRefresh is never used.
+//
+// The session sits behind its own read-write mutex, which is never held
+// across a request: UserID and Session answer at once while a request or a
+// refresh waits on the network.
 package supabase
 
 import (
@@ -70,11 +75,25 @@ type Config struct {
 	// RefreshMargin is how long before expiry a token is refreshed. Zero
 	// means 60 s.
 	RefreshMargin time.Duration
+	// MaxResponseBytes caps how much of a successful answer is read; a
+	// larger one fails with cloudsync.ErrResponseTooLarge (the syncer then
+	// asks for smaller pages). Zero means DefaultMaxResponseBytes. Error
+	// answers are read up to 64 KiB, enough for any error body.
+	MaxResponseBytes int64
 	// OnSession receives every new session (sign-in, sign-up, refresh), so
-	// the caller can keep it (refresh tokens rotate). It runs while the
-	// client is locked: it must not call the client.
+	// the caller can keep it (refresh tokens rotate). Calls come one at a
+	// time, newest last, outside the session lock; it may call UserID and
+	// Session but should not make requests.
 	OnSession func(Session)
 }
+
+// DefaultMaxResponseBytes is the default cap on a successful answer: a pull
+// page of 1,000 rows is usually well under 1 MiB, and a page of the largest
+// packages fits.
+const DefaultMaxResponseBytes = 32 << 20
+
+// maxErrorBody caps how much of an error answer is read.
+const maxErrorBody = 64 << 10
 
 // Session is a signed-in user's tokens. It is a secret: keep it in the
 // keyring, never in logs or the database.
@@ -86,16 +105,24 @@ type Session struct {
 	Email        string `json:"email"`
 }
 
-// Client talks to one Supabase project. It is safe for concurrent use;
-// calls run one at a time.
+// Client talks to one Supabase project. It is safe for concurrent use.
 type Client struct {
 	cfg     Config
 	base    string
 	restURL string
 	authURL string
 
-	mu      gosync.Mutex
-	session *Session
+	// mu guards the session fields; it is never held across I/O.
+	mu         gosync.RWMutex
+	session    *Session
+	gen        int64         // bumped by every sign-in, sign-out and restore
+	refreshing chan struct{} // closed when the refresh in flight ends; nil when none
+
+	// saveMu orders OnSession calls (they may write the keyring); the
+	// session lock is not held meanwhile.
+	saveMu  gosync.Mutex
+	savedAt int64 // the sequence number of the last session handed over
+	seq     int64 // guarded by mu: numbers sessions as they are set
 }
 
 // ValidateURL checks and normalises a project URL: https, or http on a
@@ -151,6 +178,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RefreshMargin <= 0 {
 		cfg.RefreshMargin = 60 * time.Second
 	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+	}
 	return &Client{cfg: cfg, base: base, restURL: base + supa.REST_URL, authURL: base + supa.AUTH_URL}, nil
 }
 
@@ -163,22 +193,24 @@ func (c *Client) Restore(s Session) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.session = &s
+	c.gen++
 }
 
 // Session returns the current session, if signed in.
 func (c *Client) Session() (Session, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if c.session == nil {
 		return Session{}, false
 	}
 	return *c.session, true
 }
 
-// UserID is the signed-in user's id, "" when signed out.
+// UserID is the signed-in user's id (kept since sign-in), "" when signed
+// out. It never waits for a request.
 func (c *Client) UserID() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if c.session == nil {
 		return ""
 	}
@@ -193,10 +225,12 @@ type recorder struct {
 	ctx        context.Context
 	base       http.RoundTripper
 	now        func() time.Time
+	limit      int64 // cap on a successful answer's body
 	status     int
 	code       string
 	message    string
 	retryAfter time.Duration
+	tooLarge   bool
 }
 
 func (t *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -206,7 +240,7 @@ func (t *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	t.status = resp.StatusCode
 	if resp.StatusCode >= 400 {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		resp.Body.Close()
 		t.code, t.message = parseErrorBody(body)
 		if t.message == "" {
@@ -214,9 +248,45 @@ func (t *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		t.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), t.now())
 		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
 	}
+	if resp.ContentLength > t.limit {
+		resp.Body.Close()
+		t.tooLarge = true
+		return nil, cloudsync.ErrResponseTooLarge
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: t.limit, hit: &t.tooLarge}
 	return resp, nil
 }
+
+// cappedBody fails with ErrResponseTooLarge once more than its limit is
+// read, instead of letting a library read an answer of any size.
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+	hit  *bool
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more than the cap tells a body that ends exactly at it
+		// from a larger one.
+		var one [1]byte
+		if n, err := b.rc.Read(one[:]); n == 0 && err != nil {
+			return 0, err
+		}
+		*b.hit = true
+		return 0, cloudsync.ErrResponseTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }
 
 // parseErrorBody reads PostgREST's {"code","message"} or GoTrue's
 // {"error_code","msg"} / {"error","error_description"}.
@@ -248,23 +318,38 @@ func parseErrorBody(body []byte) (code, message string) {
 	return code, ""
 }
 
+// maxRetryAfter caps a server's Retry-After: a longer wait (or a value
+// that would overflow) is taken as this long.
+const maxRetryAfter = time.Hour
+
+// parseRetryAfter reads Retry-After as seconds or as an HTTP date; a value
+// in the past, malformed or negative is 0, and anything longer than an hour
+// is an hour.
 func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		return min(time.Duration(min(n, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
 }
 
 // callError turns a failed library call into a *cloudsync.Error using
 // what the recorder saw. A status below 400 with an error means the answer
-// broke off: that counts as no answer.
+// broke off: that counts as no answer, unless it was cut at the size cap.
 func callError(op string, rec *recorder, err error) *cloudsync.Error {
+	if rec.tooLarge {
+		return &cloudsync.Error{Op: op, Status: rec.status, Code: "response_too_large", Err: cloudsync.ErrResponseTooLarge,
+			Message: fmt.Sprintf("the answer was larger than %d MiB", max(1, rec.limit>>20))}
+	}
 	if rec.status < 400 {
 		return &cloudsync.Error{Op: op, Err: err}
 	}
@@ -273,7 +358,7 @@ func callError(op string, rec *recorder, err error) *cloudsync.Error {
 }
 
 func (c *Client) recorder(ctx context.Context) *recorder {
-	return &recorder{ctx: ctx, base: c.cfg.Transport, now: c.cfg.Now}
+	return &recorder{ctx: ctx, base: c.cfg.Transport, now: c.cfg.Now, limit: c.cfg.MaxResponseBytes}
 }
 
 // authClient builds a GoTrue client whose requests go through rec.
@@ -306,17 +391,42 @@ func (c *Client) sessionFrom(s types.Session) Session {
 		UserID: s.User.ID.String(), Email: s.User.Email}
 }
 
-func (c *Client) setSessionLocked(s Session) {
-	c.session = &s
-	if c.cfg.OnSession != nil {
-		c.cfg.OnSession(s)
+// setSession installs s (when gen still matches: no sign-in or sign-out
+// happened meanwhile) and hands it to OnSession, outside the session lock.
+func (c *Client) setSession(s Session, gen int64, bump bool) bool {
+	c.mu.Lock()
+	if gen >= 0 && c.gen != gen {
+		c.mu.Unlock()
+		return false
 	}
+	c.session = &s
+	if bump {
+		c.gen++
+	}
+	c.seq++
+	seq := c.seq
+	c.mu.Unlock()
+	c.handOver(s, seq)
+	return true
+}
+
+// handOver calls OnSession for the session numbered seq unless a newer one
+// was handed over already, so the keeper always ends with the newest.
+func (c *Client) handOver(s Session, seq int64) {
+	if c.cfg.OnSession == nil {
+		return
+	}
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if seq <= c.savedAt {
+		return
+	}
+	c.savedAt = seq
+	c.cfg.OnSession(s)
 }
 
 // SignIn signs in with email and password.
 func (c *Client) SignIn(ctx context.Context, email, password string) (Session, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	rec := c.recorder(ctx)
@@ -328,15 +438,13 @@ func (c *Client) SignIn(ctx context.Context, email, password string) (Session, e
 		return Session{}, c.authError("sign in", rec, err)
 	}
 	s := c.sessionFrom(resp.Session)
-	c.setSessionLocked(s)
+	c.setSession(s, -1, true)
 	return s, nil
 }
 
 // SignUp creates an account and signs in when the project confirms
 // accounts automatically; otherwise it returns ErrConfirmEmail.
 func (c *Client) SignUp(ctx context.Context, email, password string) (Session, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	rec := c.recorder(ctx)
@@ -354,7 +462,7 @@ func (c *Client) SignUp(ctx context.Context, email, password string) (Session, e
 		return Session{}, ErrConfirmEmail
 	}
 	s := c.sessionFrom(resp.Session)
-	c.setSessionLocked(s)
+	c.setSession(s, -1, true)
 	return s, nil
 }
 
@@ -365,15 +473,17 @@ func (c *Client) authError(op string, rec *recorder, err error) *cloudsync.Error
 }
 
 // SignOut revokes the session on the server when it can and forgets it
-// locally in any case.
+// locally in any case (at once: the request to revoke it comes after).
 func (c *Client) SignOut(ctx context.Context) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.session == nil {
+		c.mu.Unlock()
 		return nil
 	}
 	token := c.session.AccessToken
 	c.session = nil
+	c.gen++
+	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	rec := c.recorder(ctx)
@@ -383,63 +493,119 @@ func (c *Client) SignOut(ctx context.Context) error {
 	return nil
 }
 
-// refreshLocked trades the refresh token for a new session. The caller
-// holds c.mu, so no request is in flight.
-func (c *Client) refreshLocked(ctx context.Context) error {
+// token returns the access token to send, refreshing it first when it
+// expires within the refresh margin.
+func (c *Client) token(ctx context.Context) (Session, error) {
+	c.mu.RLock()
+	s := c.session
+	c.mu.RUnlock()
+	if s == nil {
+		return Session{}, cloudsync.ErrSignedOut
+	}
+	if c.cfg.Now().Add(c.cfg.RefreshMargin).Unix() < s.ExpiresAt {
+		return *s, nil
+	}
+	return c.refresh(ctx, s.AccessToken)
+}
+
+// refresh trades the refresh token for a new session, unless the session
+// has moved on from the access token used already (another caller
+// refreshed it). One refresh runs at a time and no lock is held while it
+// waits on the network: other callers wait for its result or their context.
+func (c *Client) refresh(ctx context.Context, used string) (Session, error) {
+	for {
+		c.mu.Lock()
+		switch {
+		case c.session == nil:
+			c.mu.Unlock()
+			return Session{}, cloudsync.ErrSignedOut
+		case c.session.AccessToken != used:
+			s := *c.session
+			c.mu.Unlock()
+			return s, nil
+		case c.refreshing != nil:
+			wait := c.refreshing
+			c.mu.Unlock()
+			select {
+			case <-wait:
+				continue // look again: refreshed, or try ourselves
+			case <-ctx.Done():
+				return Session{}, &cloudsync.Error{Op: "refresh session", Err: ctx.Err()}
+			}
+		}
+		done := make(chan struct{})
+		c.refreshing = done
+		gen, refreshToken := c.gen, c.session.RefreshToken
+		c.mu.Unlock()
+
+		s, err := c.requestRefresh(ctx, refreshToken)
+		c.mu.Lock()
+		c.refreshing = nil
+		close(done)
+		c.mu.Unlock()
+		if err != nil {
+			return Session{}, err
+		}
+		if !c.setSession(s, gen, false) {
+			return Session{}, cloudsync.ErrSignedOut // signed out (or in again) meanwhile
+		}
+		return s, nil
+	}
+}
+
+// requestRefresh asks GoTrue for a new session.
+func (c *Client) requestRefresh(ctx context.Context, refreshToken string) (Session, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	rec := c.recorder(ctx)
-	resp, err := c.authClient(rec, "").RefreshToken(c.session.RefreshToken)
+	resp, err := c.authClient(rec, "").RefreshToken(refreshToken)
 	if err != nil {
 		e := c.authError("refresh session", rec, err)
 		if rec.status >= 400 && rec.status < 500 && rec.status != http.StatusTooManyRequests && rec.status != http.StatusRequestTimeout {
 			e.Err = cloudsync.ErrSessionExpired
 		}
-		return e
+		return Session{}, e
 	}
-	c.setSessionLocked(c.sessionFrom(resp.Session))
-	return nil
+	return c.sessionFrom(resp.Session), nil
 }
 
 // rest runs one PostgREST call with a fresh client: refreshes the token
 // first when it is about to expire, and once more after a 401.
-func (c *Client) rest(ctx context.Context, op string, fn func(pc *postgrest.Client) error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.session == nil {
-		return cloudsync.ErrSignedOut
+func (c *Client) rest(ctx context.Context, op string, fn func(pc *postgrest.Client, s Session) error) error {
+	s, err := c.token(ctx)
+	if err != nil {
+		return err
 	}
-	if c.cfg.Now().Add(c.cfg.RefreshMargin).Unix() >= c.session.ExpiresAt {
-		if err := c.refreshLocked(ctx); err != nil {
-			return err
-		}
-	}
-	err := c.once(ctx, op, fn)
+	err = c.once(ctx, op, s, fn)
 	var e *cloudsync.Error
 	if errors.As(err, &e) && e.Status == http.StatusUnauthorized {
-		if rerr := c.refreshLocked(ctx); rerr != nil {
-			return rerr
+		if s, err = c.refresh(ctx, s.AccessToken); err != nil {
+			return err
 		}
-		err = c.once(ctx, op, fn)
+		err = c.once(ctx, op, s, fn)
 	}
 	return err
 }
 
-func (c *Client) once(ctx context.Context, op string, fn func(pc *postgrest.Client) error) error {
+func (c *Client) once(ctx context.Context, op string, s Session, fn func(pc *postgrest.Client, s Session) error) error {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	rec := c.recorder(ctx)
 	pc := postgrest.NewClient(c.restURL, "public", map[string]string{
 		"apikey":        c.cfg.AnonKey,
-		"Authorization": "Bearer " + c.session.AccessToken,
+		"Authorization": "Bearer " + s.AccessToken,
 	})
 	if pc.ClientError != nil {
 		return &cloudsync.Error{Op: op, Err: pc.ClientError, Permanent: true}
 	}
 	pc.Transport.Parent = rec
-	err := fn(pc)
+	err := fn(pc, s)
 	if err == nil && pc.ClientError != nil {
 		err = pc.ClientError
+	}
+	if err == nil && (rec.status >= 400 || rec.tooLarge) {
+		// A call that hands back the body whatever the status (Rpc).
+		err = errors.New(rec.message)
 	}
 	if err == nil {
 		return nil
@@ -455,14 +621,23 @@ func (c *Client) once(ctx context.Context, op string, fn func(pc *postgrest.Clie
 // the column's default, auth.uid(), from the token's claims for every row
 // (2–10 % of PostgreSQL's time for a 1,000-row push, BenchmarkOwnerNamed).
 func (c *Client) Push(ctx context.Context, table string, rows []json.RawMessage) error {
-	return schemaHint(table, c.rest(ctx, "push "+table, func(pc *postgrest.Client) error {
-		owned, err := withOwner(rows, c.session.UserID)
+	return schemaHint(table, c.rest(ctx, "push "+table, func(pc *postgrest.Client, s Session) error {
+		owned, err := withOwner(rows, s.UserID)
 		if err != nil {
 			return &cloudsync.Error{Op: "push " + table, Permanent: true, Err: err}
 		}
-		_, _, err = pc.From(table).Upsert(owned, "id", "minimal", "").Execute()
+		_, _, err = pc.From(table).Upsert(owned, conflictTarget(table), "minimal", "").Execute()
 		return err
 	}))
+}
+
+// conflictTarget is the unique key an upsert of table names: the row id,
+// except for devices, whose key is (owner, id) (schema 0002).
+func conflictTarget(table string) string {
+	if table == "devices" {
+		return "user_id,id"
+	}
+	return "id"
 }
 
 // withOwner returns rows, each JSON object with "user_id": user added as
@@ -515,32 +690,27 @@ func (c *Client) Pull(ctx context.Context, table string, after int64, limit int,
 	if exceptDevice != "" && !hexRe.MatchString(exceptDevice) {
 		return nil, &cloudsync.Error{Op: "pull " + table, Permanent: true, Err: fmt.Errorf("device id %q is not hexadecimal", exceptDevice)}
 	}
-	var rows []map[string]any
-	err := c.rest(ctx, "pull "+table, func(pc *postgrest.Client) error {
-		rows = nil
+	var body []byte
+	err := c.rest(ctx, "pull "+table, func(pc *postgrest.Client, _ Session) error {
 		q := pc.From(table).Select("*", "", false).
 			Gt("server_seq", strconv.FormatInt(after, 10))
 		if exceptDevice != "" {
 			q = q.Not("hlc", "like", "*-"+exceptDevice) // clock values end with the device id
 		}
-		_, err := q.Order("server_seq", &postgrest.OrderOpts{Ascending: true}).
+		var err error
+		body, _, err = q.Order("server_seq", &postgrest.OrderOpts{Ascending: true}).
 			Limit(limit, "").
-			ExecuteTo(&rows)
+			Execute()
 		return err
 	})
 	if err != nil {
 		return nil, schemaHint(table, err)
 	}
-	out := make([]cloudsync.RemoteRow, 0, len(rows))
-	for _, r := range rows {
-		seq, ok := r["server_seq"].(float64)
-		if !ok {
-			return nil, &cloudsync.Error{Op: "pull " + table, Message: "a row came without server_seq", Err: errors.New("malformed row")}
-		}
-		for _, k := range serverColumns {
-			delete(r, k)
-		}
-		out = append(out, cloudsync.RemoteRow{Seq: int64(seq), Row: r})
+	rows, err := DecodeTableRows(body, after)
+	if err != nil {
+		// The answer arrived whole but is not a list of rows: a broken
+		// proxy or server. Worth retrying, never a reason to drop anything.
+		return nil, &cloudsync.Error{Op: "pull " + table, Status: http.StatusOK, Code: "malformed_page", Message: err.Error(), Err: err}
 	}
-	return out, nil
+	return rows, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,6 +68,7 @@ func TestValidateURL(t *testing.T) {
 type fakeProject struct {
 	srv       *httptest.Server
 	rest      http.HandlerFunc
+	auth      http.HandlerFunc // answers /auth/v1/token instead of the default when set
 	refreshes atomic.Int64
 	lastAuth  atomic.Value // Authorization header of the last REST request
 }
@@ -75,6 +77,8 @@ func newFakeProject(t *testing.T) *fakeProject {
 	f := &fakeProject{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case r.URL.Path == "/auth/v1/token" && f.auth != nil:
+			f.auth(w, r)
 		case r.URL.Path == "/auth/v1/token":
 			var in map[string]string
 			_ = json.NewDecoder(r.Body).Decode(&in)
@@ -285,5 +289,293 @@ func TestSignInErrorsAndSecretsStayOut(t *testing.T) {
 	}
 	if err := c.Push(ctx, "channels", rows); !errors.Is(err, cloudsync.ErrSignedOut) {
 		t.Fatalf("push when signed out = %v", err)
+	}
+}
+
+// An answer larger than MaxResponseBytes fails clearly, with or without a
+// Content-Length, on every path that reads one (the one-request pull, the
+// table-by-table pull and sign-in through gotrue-go), and an answer of
+// exactly the cap is read. An error answer is read up to 64 KiB only: a
+// megabyte of it still gives the status and is not taken as too large.
+func TestResponseBodiesAreCapped(t *testing.T) {
+	const limit = 1024
+	pad := func(body string, n int) string { return strings.Repeat(" ", n-len(body)) + body }
+	calls := []struct {
+		name string
+		body string // a valid answer
+		auth bool   // answered on /auth/v1/token instead of REST
+		call func(c *Client) error
+	}{
+		{"one-request pull", `{"rows":[],"more":false}`, false, func(c *Client) error {
+			_, err := c.PullChanges(context.Background(), map[string]int64{"channels": 0}, 10, "")
+			return err
+		}},
+		{"table pull", `[{"id":"a","hlc":"1764384000000-000000-3f2a9c1e5b7d4e21","server_seq":3}]`, false, func(c *Client) error {
+			rows, err := c.Pull(context.Background(), "channels", 0, 10, "")
+			if err == nil && (len(rows) != 1 || rows[0].Seq != 3) {
+				return fmt.Errorf("rows = %+v", rows)
+			}
+			return err
+		}},
+		{"sign in", fmt.Sprintf(`{"access_token":"a","token_type":"bearer","expires_in":3600,"expires_at":%d,"refresh_token":"r","user":{"id":"5b2d4b4e-8a53-4a8f-9d53-0a7d3c1c2f10","email":"u@example.com"}}`,
+			time.Now().Add(time.Hour).Unix()), true, func(c *Client) error {
+			_, err := c.SignIn(context.Background(), "u@example.com", "right password")
+			return err
+		}},
+	}
+	scenarios := []struct {
+		name    string
+		size    int
+		status  int
+		length  bool
+		tooLong bool
+	}{
+		{"declared too long", 2000, 200, true, true},
+		{"streamed too long", 2000, 200, false, true},
+		{"far too long", 8 << 20, 200, false, true},
+		{"exactly the cap", limit, 200, false, false},
+		{"a long error", 1 << 20, 503, false, false},
+	}
+	for _, cl := range calls {
+		for _, sc := range scenarios {
+			t.Run(cl.name+"/"+sc.name, func(t *testing.T) {
+				body := pad(cl.body, sc.size)
+				if sc.status >= 400 {
+					body = pad(`{"code":"XX000","message":"down"}`, sc.size)
+				}
+				answer := func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					if sc.length {
+						w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+					}
+					w.WriteHeader(sc.status)
+					_, _ = io.WriteString(w, body)
+				}
+				f := newFakeProject(t)
+				if cl.auth {
+					f.auth = answer
+				} else {
+					f.rest = answer
+				}
+				c, err := New(Config{URL: f.srv.URL, AnonKey: "anon-key", MaxResponseBytes: limit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Restore(Session{AccessToken: "access-1", RefreshToken: "refresh-1", ExpiresAt: time.Now().Add(time.Hour).Unix(), UserID: "u"})
+				err = cl.call(c)
+				var e *cloudsync.Error
+				switch {
+				case sc.status >= 400:
+					if !errors.As(err, &e) || e.Status != sc.status || errors.Is(err, cloudsync.ErrResponseTooLarge) {
+						t.Fatalf("err = %#v, want a %d error", err, sc.status)
+					}
+				case !sc.tooLong:
+					if err != nil {
+						t.Fatalf("a body of exactly the cap: %v", err)
+					}
+				default:
+					if !errors.Is(err, cloudsync.ErrResponseTooLarge) || !errors.As(err, &e) || e.Status != 200 || e.Permanent ||
+						!strings.Contains(err.Error(), "larger than") {
+						t.Fatalf("err = %#v, want ErrResponseTooLarge with the status and a sentence", err)
+					}
+				}
+			})
+		}
+	}
+	if DefaultMaxResponseBytes != 32<<20 {
+		t.Fatalf("the default cap is %d bytes, want 32 MiB", DefaultMaxResponseBytes)
+	}
+	c, err := New(Config{URL: "https://abcd.supabase.co", AnonKey: "k"})
+	if err != nil || c.cfg.MaxResponseBytes != DefaultMaxResponseBytes {
+		t.Fatalf("a zero MaxResponseBytes gives %d, %v", c.cfg.MaxResponseBytes, err)
+	}
+}
+
+// The table-by-table pull refuses a page it cannot trust (a row without a
+// server_seq, an id or a clock, sequence numbers that do not rise) as a
+// retryable error that drops nothing, and drops the server's own columns.
+func TestTablePullChecksItsRows(t *testing.T) {
+	const good = `{"id":"a","hlc":"1764384000000-000000-3f2a9c1e5b7d4e21","server_seq":5,"user_id":"u","synced_at":"x","name":"n"}`
+	for _, sc := range []struct{ name, body string }{
+		{"no server_seq", `[{"id":"a","hlc":"h"}]`},
+		{"server_seq not above the cursor", `[{"id":"a","hlc":"h","server_seq":2}]`},
+		{"server_seq falls", `[` + good + `,{"id":"b","hlc":"h","server_seq":4}]`},
+		{"fractional server_seq", `[{"id":"a","hlc":"h","server_seq":5.5}]`},
+		{"no id", `[{"hlc":"h","server_seq":5}]`},
+		{"a number for the clock", `[{"id":"a","hlc":7,"server_seq":5}]`},
+		{"not a list", `{"id":"a"}`},
+		{"null", `null`},
+		{"a proxy's page", `<html>Bad Gateway</html>`},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			f := newFakeProject(t)
+			f.rest = func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, sc.body)
+			}
+			_, err := f.client(t, 5*time.Second).Pull(context.Background(), "channels", 2, 10, "")
+			var e *cloudsync.Error
+			if !errors.As(err, &e) || e.Permanent || e.Code != "malformed_page" {
+				t.Fatalf("err = %#v, want a retryable malformed_page", err)
+			}
+		})
+	}
+	f := newFakeProject(t)
+	f.rest = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `[`+good+`]`)
+	}
+	rows, err := f.client(t, 5*time.Second).Pull(context.Background(), "channels", 2, 10, "")
+	if err != nil || len(rows) != 1 || rows[0].Seq != 5 || rows[0].Row["name"] != "n" {
+		t.Fatalf("rows = %+v, %v", rows, err)
+	}
+	for _, k := range serverColumns {
+		if _, ok := rows[0].Row[k]; ok {
+			t.Fatalf("server column %s kept: %v", k, rows[0].Row)
+		}
+	}
+}
+
+// A saved session is read only when it is whole and usable; its errors
+// never quote it.
+func TestDecodeSession(t *testing.T) {
+	s, err := DecodeSession([]byte(`{"access_token":"eyJ.a.b","refresh_token":"r1","expires_at":17,"user_id":"u","email":"e@x.io"}`))
+	if err != nil || s != (Session{AccessToken: "eyJ.a.b", RefreshToken: "r1", ExpiresAt: 17, UserID: "u", Email: "e@x.io"}) {
+		t.Fatalf("= %+v, %v", s, err)
+	}
+	for _, raw := range []string{
+		``, `null`, `[]`, `{"access_token":"secret-a b","refresh_token":"r1","user_id":"u"}`,
+		`{"access_token":"a","refresh_token":"","user_id":"u"}`, `{"access_token":"a","refresh_token":"r","user_id":""}`,
+		`{"access_token":"a","refresh_token":"secret\nr","user_id":"u"}`, `{"access_token":"a","refresh_token":"r","user_id":"u","expires_at":"secret-soon"}`,
+		`{"access_token":"a","refresh_token":"r","user_id":"u"} {}`, `{"access_token":"secret-` + strings.Repeat("x", 70<<10) + `","refresh_token":"r","user_id":"u"}`,
+		`{"access_token":"secret-a`,
+	} {
+		_, err := DecodeSession([]byte(raw))
+		if err == nil {
+			t.Fatalf("accepted %.80q", raw)
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Fatalf("the error quotes the session: %v", err)
+		}
+	}
+}
+
+// PullChanges speaks tubeagency_pull's wire format, and a project without
+// the function answers PGRST202, which becomes ErrNoPullFunction.
+func TestPullChangesAndMissingFunction(t *testing.T) {
+	f := newFakeProject(t)
+	var args map[string]any
+	f.rest = func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/rest/v1/rpc/tubeagency_pull" || r.Method != http.MethodPost {
+			w.WriteHeader(404)
+			return
+		}
+		_ = json.NewDecoder(r.Body).Decode(&args)
+		w.Header().Set("Content-Type", "application/json")
+		if args["device"] == "00000000000000ff" {
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, `{"code":"PGRST202","details":"Searched for the function public.tubeagency_pull with parameters cursors, device, page_limit or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.","hint":null,"message":"Could not find the function public.tubeagency_pull(cursors, device, page_limit) in the schema cache"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"rows":[{"t":"channels","s":4,"r":{"id":"c","hlc":"1796500000000-000000-00000000000000bb","user_id":"u","name":"n"}},{"t":"packages","s":9}],"more":true}`)
+	}
+	c := f.client(t, 5*time.Second)
+	page, err := c.PullChanges(context.Background(), map[string]int64{"channels": 3, "packages": 0}, 2, "00000000000000aa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !page.More || len(page.Changes) != 2 || page.Changes[0].Row["name"] != "n" || page.Changes[0].Row["user_id"] != nil || page.Changes[1].Row != nil {
+		t.Fatalf("page = %+v", page)
+	}
+	if cur, _ := args["cursors"].(map[string]any); cur["channels"] != 3.0 || args["page_limit"] != 2.0 || args["device"] != "00000000000000aa" {
+		t.Fatalf("arguments sent = %v", args)
+	}
+	_, err = c.PullChanges(context.Background(), map[string]int64{"channels": 0}, 2, "00000000000000ff")
+	var e *cloudsync.Error
+	if !errors.Is(err, cloudsync.ErrNoPullFunction) || !errors.As(err, &e) || e.Status != 404 || e.Permanent {
+		t.Fatalf("missing function = %#v, want ErrNoPullFunction", err)
+	}
+}
+
+// While a request waits on the network, UserID and Session answer at once:
+// no lock is held across I/O.
+func TestSessionAnswersWhileARequestHangs(t *testing.T) {
+	f := newFakeProject(t)
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	f.rest = func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		w.WriteHeader(201)
+	}
+	c := f.client(t, 30*time.Second)
+	done := make(chan error, 1)
+	go func() { done <- c.Push(context.Background(), "channels", rows) }()
+	<-entered
+	answered := make(chan string, 1)
+	go func() {
+		_, _ = c.Session()
+		answered <- c.UserID()
+	}()
+	select {
+	case id := <-answered:
+		if id != "u" {
+			t.Fatalf("UserID = %q", id)
+		}
+	case err := <-done:
+		t.Fatalf("the push ended before UserID answered: %v", err)
+	case <-time.After(10 * time.Second): // a failure guard, far beyond any lock wait
+		t.Fatal("UserID waited for the request in flight")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Callers that find the token expiring at once share one refresh: refresh
+// tokens rotate, so a second refresh with the same token would be refused.
+func TestConcurrentCallersShareOneRefresh(t *testing.T) {
+	f := newFakeProject(t)
+	var auths []string
+	var mu gosync.Mutex
+	f.rest = func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auths = append(auths, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.WriteHeader(201)
+	}
+	var saved atomic.Int64
+	c, err := New(Config{URL: f.srv.URL, AnonKey: "anon-key", OnSession: func(Session) { saved.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Restore(Session{AccessToken: "access-1", RefreshToken: "refresh-1", ExpiresAt: time.Now().Unix(), UserID: "u"})
+	var wg gosync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- c.Push(context.Background(), "channels", rows)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.refreshes.Load(); n != 1 || saved.Load() != 1 {
+		t.Fatalf("%d refreshes, %d sessions handed over; want 1 each", n, saved.Load())
+	}
+	for _, a := range auths {
+		if a != "Bearer access-2" {
+			t.Fatalf("requests sent %v; want every one with the refreshed token", auths)
+		}
 	}
 }

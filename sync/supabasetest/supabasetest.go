@@ -22,11 +22,18 @@ type Env struct {
 // tb ends. It takes a few seconds: share one Env per test where possible.
 func Start(tb testing.TB) *Env {
 	tb.Helper()
+	return StartAt(tb, 0)
+}
+
+// StartAt is Start for a project that applied the schema files numbered up
+// to upTo (0: all), such as one that never applied 0002.
+func StartAt(tb testing.TB, upTo int) *Env {
+	tb.Helper()
 	pg, err := pgtest.Start()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = pg.Stop(); pg.Cleanup() })
-	h := gateway.Start(tb, pg, gateway.Options{})
+	h := gateway.StartAt(tb, pg, gateway.Options{}, upTo)
 	return &Env{URL: h.URL, AnonKey: h.AnonKey(), Admin: h.Admin}
 }

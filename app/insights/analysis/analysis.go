@@ -38,7 +38,7 @@ const OutlierFactor = 2.0
 
 // Report is the audit of one channel.
 type Report struct {
-	Now         time.Time `json:"now"`
+	Now         time.Time `json:"now,omitzero"`
 	Videos      int       `json:"videos"`
 	MedianViews float64   `json:"median_views"`
 	MedianVPD   float64   `json:"median_views_per_day"`
@@ -74,7 +74,7 @@ type Window struct {
 type Outlier struct {
 	ID          string    `json:"id"`
 	Title       string    `json:"title"`
-	PublishedAt time.Time `json:"published_at"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
 	Views       int64     `json:"views"`
 	Factor      float64   `json:"factor"` // views ÷ median views
 }
@@ -137,7 +137,7 @@ type Formats struct {
 type Point struct {
 	ID          string    `json:"id"`
 	Title       string    `json:"title"`
-	PublishedAt time.Time `json:"published_at"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
 	Views       int64     `json:"views"`
 	VPD         float64   `json:"views_per_day"`
 	Short       bool      `json:"short"`

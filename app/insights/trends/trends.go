@@ -48,7 +48,7 @@ type Niche struct {
 type Trend struct {
 	Term         string    `json:"term"`
 	Videos       int       `json:"videos"`
-	FirstSeen    time.Time `json:"first_seen"`
+	FirstSeen    time.Time `json:"first_seen,omitzero"`
 	AgeDays      float64   `json:"age_days"`
 	Heat         []float64 `json:"heat"` // per bucket, newest first
 	Velocity     float64   `json:"velocity"`

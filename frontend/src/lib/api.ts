@@ -95,7 +95,13 @@ export type TitlesResult = Wire<app.TitlesResult>;
 
 // Sync
 export type SyncView = Wire<app.SyncView>;
+export type SyncStatus = Wire<sync.Status>;
 export type DeadLetter = Wire<sync.DeadLetter>;
+export type ClockAlert = Wire<sync.ClockAlert>;
+export type RepairReport = Wire<sync.RepairReport>;
+export type DeviceInfo = Wire<sync.DeviceInfo>;
+export type AutopilotHostsView = Wire<app.AutopilotHostsView>;
+export type AutopilotHostChannel = Wire<app.AutopilotHostChannel>;
 
 // Publishing to YouTube
 export type YouTubeSetup = Wire<app.YouTubeSetup>;
@@ -263,7 +269,7 @@ export interface Events {
   /** Only the fields that changed. */
   status: Partial<Status>;
   activity: Activity;
-  sync: unknown;
+  sync: SyncStatus;
   channels: unknown;
   packages: unknown;
   settings: unknown;

@@ -136,6 +136,21 @@ export namespace app {
 	    failed: number;
 	    next_run: number;
 	}
+	export interface AutopilotHostChannel {
+	    id: string;
+	    name: string;
+	    autopilot: boolean;
+	    host: string;
+	    host_name: string;
+	}
+	export interface AutopilotHostsView {
+	    this_device: string;
+	    devices: sync.DeviceInfo[];
+	    channels: AutopilotHostChannel[];
+	    takeover_hours: number;
+	    shared: boolean;
+	    note: string;
+	}
 	export interface AutopilotOverview {
 	    settings: autopilot.Settings;
 	    pool: workers.Stats;
@@ -339,6 +354,10 @@ export namespace app {
 	    last_error: string;
 	    user: string;
 	    email: string;
+	    pull_mode: string;
+	    pull_note: string;
+	    pull_every_ms: number;
+	    clock_alert?: sync.ClockAlert;
 	    url: string;
 	    anon_key_tail: string;
 	    configured: boolean;
@@ -654,6 +673,8 @@ export namespace monitor {
 	    dead_letters: number;
 	    lag_ms: number;
 	    last_error: string;
+	    clock_alert: string;
+	    clock_ahead_ms: number;
 	    pushed: number;
 	    pulled: number;
 	    failures: number;
@@ -923,6 +944,7 @@ export namespace store {
 	    cadence: number;
 	    youtube_id: string;
 	    autopilot: boolean;
+	    autopilot_host: string;
 	}
 	export interface Publication {
 	    video_id: string;
@@ -969,6 +991,7 @@ export namespace store {
 	    thumbnail?: string;
 	    voice?: Voice;
 	    steps?: {[key: string]: StepState};
+	    origin?: string;
 	    published?: Publication;
 	}
 	export interface Package {
@@ -1011,6 +1034,15 @@ export namespace studio {
 
 export namespace sync {
 	
+	export interface ClockAlert {
+	    device: string;
+	    table: string;
+	    row_id: string;
+	    hlc: string;
+	    ahead_ms: number;
+	    message: string;
+	    at: number;
+	}
 	export interface DeadLetter {
 	    id: number;
 	    entity: string;
@@ -1022,6 +1054,39 @@ export namespace sync {
 	    code: string;
 	    error: string;
 	    created_at: number;
+	}
+	export interface DeviceInfo {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    created_at: number;
+	    updated_at: number;
+	    name: string;
+	    kind: string;
+	    last_seen: number;
+	    version: string;
+	    this: boolean;
+	    quiet: boolean;
+	}
+	export interface RepairReport {
+	    pending: number;
+	    dead_letters: number;
+	    rows: number;
+	    clock: string;
+	}
+	export interface Status {
+	    state: string;
+	    last_sync: number;
+	    pending: number;
+	    dead_letters: number;
+	    lag_ms: number;
+	    last_error: string;
+	    user: string;
+	    email: string;
+	    pull_mode: string;
+	    pull_note: string;
+	    pull_every_ms: number;
+	    clock_alert?: ClockAlert;
 	}
 
 }

@@ -32,6 +32,10 @@ type Proxy struct {
 	MaxBytes int
 	down     atomic.Bool
 
+	holdMu sync.Mutex
+	hold   chan struct{} // closed by Release; nil when not holding
+	held   atomic.Int64  // reads waiting at the hold right now
+
 	ln     net.Listener
 	rng    *rand.Rand
 	mu     sync.Mutex
@@ -70,6 +74,46 @@ func (p *Proxy) SetDown(down bool) {
 	}
 }
 
+// Hold stops forwarding on every connection, open or new, in both
+// directions, until Release: the network stalls without a reset, as when a
+// link hangs. Clients see silence until their own timeouts.
+func (p *Proxy) Hold() {
+	p.holdMu.Lock()
+	if p.hold == nil {
+		p.hold = make(chan struct{})
+	}
+	p.holdMu.Unlock()
+}
+
+// Release lets held traffic flow again.
+func (p *Proxy) Release() {
+	p.holdMu.Lock()
+	if p.hold != nil {
+		close(p.hold)
+		p.hold = nil
+	}
+	p.holdMu.Unlock()
+}
+
+// Held is how many transfers wait at the hold now.
+func (p *Proxy) Held() int64 { return p.held.Load() }
+
+// wait blocks while the proxy holds, or until done closes.
+func (p *Proxy) wait(done <-chan struct{}) {
+	p.holdMu.Lock()
+	h := p.hold
+	p.holdMu.Unlock()
+	if h == nil {
+		return
+	}
+	p.held.Add(1)
+	defer p.held.Add(-1)
+	select {
+	case <-h:
+	case <-done:
+	}
+}
+
 // SetRate changes the probability of a fault for new connections.
 func (p *Proxy) SetRate(rate float64) {
 	p.mu.Lock()
@@ -82,6 +126,7 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 // Close stops listening and closes every connection.
 func (p *Proxy) Close() {
+	p.Release()
 	p.ln.Close()
 	p.mu.Lock()
 	for c := range p.conns {
@@ -153,12 +198,15 @@ func (p *Proxy) serve(client net.Conn) {
 	var budget atomic.Int64
 	budget.Store(int64(at))
 	done := make(chan struct{}, 2)
+	closed := make(chan struct{})
+	defer close(closed)
 	pipe := func(dst, src net.Conn, faulty bool) {
 		defer func() { done <- struct{}{} }()
 		buf := make([]byte, 16<<10)
 		for {
 			n, err := src.Read(buf)
 			if n > 0 {
+				p.wait(closed)
 				if faulty && fault != None {
 					left := budget.Load()
 					if int64(n) > left {

@@ -129,25 +129,25 @@ func (g *Gateway) auth(w http.ResponseWriter, r *http.Request, path string) {
 }
 
 func (g *Gateway) refresh(ctx context.Context, w http.ResponseWriter, token string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	// Rotation is one conditional UPDATE: of two requests with the same
+	// token, exactly one revokes it and gets a new session.
 	var u user
-	var revoked bool
-	err := g.admin.QueryRow(ctx, `SELECT u.id::text, u.email, t.revoked FROM auth.refresh_tokens t JOIN auth.users u ON u.id = t.user_id WHERE t.token = $1`,
-		token).Scan(&u.ID, &u.Email, &revoked)
+	err := g.admin.QueryRow(ctx, `UPDATE auth.refresh_tokens t SET revoked = true FROM auth.users u
+		WHERE t.token = $1 AND NOT t.revoked AND u.id = t.user_id RETURNING u.id::text, u.email`, token).Scan(&u.ID, &u.Email)
 	if errors.Is(err, pgx.ErrNoRows) {
-		authFail(w, 400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+		var revoked bool
+		err := g.admin.QueryRow(ctx, `SELECT revoked FROM auth.refresh_tokens WHERE token = $1`, token).Scan(&revoked)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			authFail(w, 400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+		case err != nil:
+			authFail(w, 500, "unexpected_failure", "Database error")
+		default:
+			authFail(w, 400, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
+		}
 		return
 	}
 	if err != nil {
-		authFail(w, 500, "unexpected_failure", "Database error")
-		return
-	}
-	if revoked {
-		authFail(w, 400, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
-		return
-	}
-	if _, err := g.admin.Exec(ctx, `UPDATE auth.refresh_tokens SET revoked = true WHERE token = $1`, token); err != nil {
 		authFail(w, 500, "unexpected_failure", "Database error")
 		return
 	}

@@ -31,15 +31,28 @@
 //     keys (otherwise PGRST102); unknown columns are PGRST204. The body is
 //     sent once as json and read by json_to_recordset with the columns'
 //     declared types, as PostgREST's generated SQL does. Prefer:
-//     resolution=merge-duplicates with on_conflict= makes an upsert
+//     resolution=merge-duplicates with on_conflict= (one column or several,
+//     comma-separated; the primary key when left out) makes an upsert
 //     (INSERT … ON CONFLICT … DO UPDATE of the sent columns),
 //     resolution=ignore-duplicates makes DO NOTHING; return=representation
 //     answers the written rows, return=minimal an empty body; POST is 201.
 //     PATCH and DELETE take the same filters (200 with representation, 204
 //     without):
 //     https://docs.postgrest.org/en/stable/references/api/tables_views.html#upsert
-//   - The schema cache: only tables of the exposed schema (public) exist;
-//     others are 404 (42P01).
+//   - Functions: POST /rest/v1/rpc/NAME with a JSON object whose keys are
+//     the function's named arguments (those with defaults may be left out)
+//     calls the function of the exposed schema whose arguments match; a
+//     scalar result is the body. No match is 404 with code PGRST202 ("Could
+//     not find the function public.NAME(a, b) in the schema cache"), as
+//     PostgREST answers for a function a project has not created. Functions
+//     returning trigger are not exposed. STABLE and IMMUTABLE functions run
+//     in a READ ONLY transaction, as GET and HEAD do:
+//     https://docs.postgrest.org/en/stable/references/api/functions.html and
+//     https://docs.postgrest.org/en/stable/references/transactions.html#access-mode
+//   - The schema cache: only tables and functions of the exposed schema
+//     (public) exist; other tables are 404 (42P01). Like PostgREST, the
+//     gateway reads the schema at start and again when told to (Reload,
+//     PostgREST's NOTIFY pgrst, 'reload schema').
 //
 // GoTrue behaviours (https://github.com/supabase/auth): POST /auth/v1/signup
 // and POST /auth/v1/token?grant_type=password|refresh_token answer a
@@ -102,10 +115,11 @@ type Gateway struct {
 	pool    *pgxpool.Pool
 	admin   *pgxpool.Pool
 	anonKey string
-	cache   map[string]*table
 	Stats   Stats
 
-	mu sync.Mutex // serialises refresh-token rotation
+	cacheMu sync.RWMutex
+	cache   map[string]*table
+	funcs   map[string][]*function
 }
 
 type table struct {
@@ -113,6 +127,16 @@ type table struct {
 	cols  []string
 	types map[string]string
 	pk    string
+}
+
+// function is one function of the exposed schema, as the schema cache
+// keeps it.
+type function struct {
+	name     string
+	args     []string // argument names, in order
+	types    []string // their types, as format_type spells them
+	defaults int      // how many of the last arguments have defaults
+	readOnly bool     // STABLE or IMMUTABLE
 }
 
 // New connects to PostgreSQL and loads the schema cache.
@@ -166,7 +190,47 @@ func (g *Gateway) sign(c jwt.MapClaims) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(g.opts.Secret)
 }
 
+// Reload reads the schema again, as PostgREST does on NOTIFY pgrst,
+// 'reload schema': tables, columns and functions created since are served.
+func (g *Gateway) Reload(ctx context.Context) error { return g.loadSchema(ctx) }
+
 func (g *Gateway) loadSchema(ctx context.Context) error {
+	tables, err := g.loadTables(ctx)
+	if err != nil {
+		return err
+	}
+	funcs, err := g.loadFunctions(ctx)
+	if err != nil {
+		return err
+	}
+	g.cacheMu.Lock()
+	g.cache, g.funcs = tables, funcs
+	g.cacheMu.Unlock()
+	return nil
+}
+
+func (g *Gateway) loadFunctions(ctx context.Context) (map[string][]*function, error) {
+	rows, err := g.admin.Query(ctx, `SELECT p.proname, coalesce(p.proargnames[1:p.pronargs], '{}'),
+			coalesce((SELECT array_agg(format_type(t, NULL) ORDER BY i) FROM unnest(p.proargtypes) WITH ORDINALITY AS a(t, i)), '{}'),
+			p.pronargdefaults, p.provolatile IN ('s', 'i')
+		FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = 'public' AND p.prokind = 'f' AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype`)
+	if err != nil {
+		return nil, fmt.Errorf("load functions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]*function{}
+	for rows.Next() {
+		f := &function{}
+		if err := rows.Scan(&f.name, &f.args, &f.types, &f.defaults, &f.readOnly); err != nil {
+			return nil, err
+		}
+		out[f.name] = append(out[f.name], f)
+	}
+	return out, rows.Err()
+}
+
+func (g *Gateway) loadTables(ctx context.Context) (map[string]*table, error) {
 	// Types as format_type spells them, so they work as casts and as
 	// json_to_recordset column definitions.
 	rows, err := g.admin.Query(ctx, `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
@@ -176,24 +240,49 @@ func (g *Gateway) loadSchema(ctx context.Context) error {
 		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
 		ORDER BY c.relname, a.attnum`)
 	if err != nil {
-		return fmt.Errorf("load schema cache: %w", err)
+		return nil, fmt.Errorf("load schema cache: %w", err)
 	}
 	defer rows.Close()
-	g.cache = map[string]*table{}
+	cache := map[string]*table{}
 	for rows.Next() {
 		var tn, cn, dt string
 		if err := rows.Scan(&tn, &cn, &dt); err != nil {
-			return err
+			return nil, err
 		}
-		t := g.cache[tn]
+		t := cache[tn]
 		if t == nil {
 			t = &table{name: tn, types: map[string]string{}, pk: "id"}
-			g.cache[tn] = t
+			cache[tn] = t
 		}
 		t.cols = append(t.cols, cn)
 		t.types[cn] = dt
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The primary key, the conflict target of an upsert that names none.
+	pks, err := g.admin.Query(ctx, `SELECT c.relname, string_agg(a.attname, ',' ORDER BY k.n)
+		FROM pg_catalog.pg_index i
+		JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+		WHERE n.nspname = 'public' AND i.indisprimary GROUP BY c.relname`)
+	if err != nil {
+		return nil, fmt.Errorf("load primary keys: %w", err)
+	}
+	defer pks.Close()
+	for pks.Next() {
+		var tn, cols string
+		if err := pks.Scan(&tn, &cols); err != nil {
+			return nil, err
+		}
+		if t := cache[tn]; t != nil {
+			t.pk = cols
+		}
+	}
+	return cache, pks.Err()
 }
 
 // ServeHTTP routes a request.
@@ -210,6 +299,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
+	case strings.HasPrefix(r.URL.Path, "/rest/v1/rpc/"):
+		g.rpc(w, r, strings.TrimPrefix(r.URL.Path, "/rest/v1/rpc/"))
 	case strings.HasPrefix(r.URL.Path, "/rest/v1/"):
 		g.rest(w, r, strings.TrimPrefix(r.URL.Path, "/rest/v1/"))
 	case strings.HasPrefix(r.URL.Path, "/auth/v1/"):

@@ -46,7 +46,14 @@ type Harness struct {
 // closed when tb ends. opts.DSN, AdminDSN and Now are filled in.
 func Start(tb testing.TB, pg *pgtest.Server, opts Options) *Harness {
 	tb.Helper()
-	db := pg.NewDatabase(tb)
+	return StartAt(tb, pg, opts, 0)
+}
+
+// StartAt is Start over a database with the schema files numbered up to
+// upTo applied (0: all): a project that has not applied the newer files.
+func StartAt(tb testing.TB, pg *pgtest.Server, opts Options, upTo int) *Harness {
+	tb.Helper()
+	db := pg.NewDatabaseAt(tb, upTo)
 	clock := &Clock{}
 	opts.DSN = pg.DSN("authenticator", db)
 	opts.AdminDSN = pg.DSN("postgres", db)

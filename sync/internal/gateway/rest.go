@@ -37,7 +37,9 @@ func (g *Gateway) rest(w http.ResponseWriter, r *http.Request, name string) {
 	if !ok {
 		return
 	}
+	g.cacheMu.RLock()
 	t := g.cache[name]
+	g.cacheMu.RUnlock()
 	if t == nil {
 		writeJSON(w, http.StatusNotFound, pgError{Code: "42P01", Message: fmt.Sprintf("relation \"public.%s\" does not exist", name)})
 		return
@@ -63,7 +65,8 @@ func (g *Gateway) rest(w http.ResponseWriter, r *http.Request, name string) {
 		payload []byte
 		headers = http.Header{}
 	)
-	err := g.inTx(r.Context(), claims, func(tx pgx.Tx) error {
+	readOnly := r.Method == http.MethodGet || r.Method == http.MethodHead
+	err := g.inTx(r.Context(), claims, readOnly, func(tx pgx.Tx) error {
 		if g.opts.BeforeStatement != nil {
 			g.opts.BeforeStatement(r)
 		}
@@ -108,10 +111,14 @@ func (g *Gateway) rest(w http.ResponseWriter, r *http.Request, name string) {
 
 func (e *pgError) Error() string { return e.Code + ": " + e.Message }
 
-// inTx runs fn as PostgREST runs a request: one transaction, the JWT's role
-// and claims set locally.
-func (g *Gateway) inTx(ctx context.Context, claims jwt.MapClaims, fn func(tx pgx.Tx) error) error {
-	tx, err := g.pool.Begin(ctx)
+// inTx runs fn as PostgREST runs a request: one transaction (READ ONLY for
+// reads), the JWT's role and claims set locally.
+func (g *Gateway) inTx(ctx context.Context, claims jwt.MapClaims, readOnly bool, fn func(tx pgx.Tx) error) error {
+	mode := pgx.ReadWrite
+	if readOnly {
+		mode = pgx.ReadOnly
+	}
+	tx, err := g.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: mode})
 	if err != nil {
 		return err
 	}
@@ -132,8 +139,11 @@ func (g *Gateway) writeError(w http.ResponseWriter, claims jwt.MapClaims, err er
 	var pe *pgError
 	if errors.As(err, &pe) {
 		status := http.StatusBadRequest
-		if pe.Code == "PGRST117" {
+		switch pe.Code {
+		case "PGRST117":
 			status = http.StatusMethodNotAllowed
+		case "PGRST202":
+			status = http.StatusNotFound
 		}
 		writeJSON(w, status, pe)
 		return
@@ -543,14 +553,20 @@ func (g *Gateway) post(ctx context.Context, tx pgx.Tx, q *query, onConflict stri
 	if onConflict == "" {
 		onConflict = q.t.pk
 	}
-	if _, ok := q.t.types[onConflict]; !ok {
-		return 0, nil, &pgError{Code: "42P10", Message: "there is no unique or exclusion constraint matching the ON CONFLICT specification"}
+	// on_conflict names one column or several, comma-separated; PostgreSQL
+	// itself refuses (42P10) a list that matches no unique constraint.
+	var target []string
+	for _, c := range strings.Split(onConflict, ",") {
+		if _, ok := q.t.types[c]; !ok {
+			return 0, nil, &pgError{Code: "42703", Message: fmt.Sprintf("column %s.%s does not exist", q.t.name, c)}
+		}
+		target = append(target, pgx.Identifier{c}.Sanitize())
 	}
 	switch p.resolution {
 	case "merge-duplicates":
-		sql += " ON CONFLICT (" + pgx.Identifier{onConflict}.Sanitize() + ") DO UPDATE SET " + strings.Join(sets, ", ")
+		sql += " ON CONFLICT (" + strings.Join(target, ", ") + ") DO UPDATE SET " + strings.Join(sets, ", ")
 	case "ignore-duplicates":
-		sql += " ON CONFLICT (" + pgx.Identifier{onConflict}.Sanitize() + ") DO NOTHING"
+		sql += " ON CONFLICT (" + strings.Join(target, ", ") + ") DO NOTHING"
 	}
 	return g.write(ctx, tx, sql, p, http.StatusCreated, string(arr))
 }

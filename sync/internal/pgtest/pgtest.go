@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -50,6 +51,9 @@ type Server struct {
 	data   string
 	runAs  string // "postgres" when running as root, "" otherwise
 	nextDB atomic.Int64
+
+	mu        sync.Mutex
+	templates map[int]string // schema files applied (by number) → template database
 }
 
 // supabaseShim creates what a Supabase project already has before a user
@@ -246,40 +250,75 @@ func (s *Server) DSN(user, db string) string {
 }
 
 func (s *Server) prepareTemplate() error {
+	_, err := s.template(0)
+	return err
+}
+
+// template returns the template database holding the Supabase shim and the
+// schema files numbered up to upTo (0: all of them), creating it once.
+func (s *Server) template(upTo int) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if name, ok := s.templates[upTo]; ok {
+		return name, nil
+	}
+	name := template
+	if upTo > 0 {
+		name = fmt.Sprintf("%s_%d", template, upTo)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	admin, err := sql.Open("pgx", s.DSN("postgres", "postgres"))
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+template); err != nil {
-		return fmt.Errorf("create template: %w", err)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", fmt.Errorf("create template: %w", err)
 	}
-	db, err := sql.Open("pgx", s.DSN("postgres", template))
+	db, err := sql.Open("pgx", s.DSN("postgres", name))
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, supabaseShim); err != nil {
-		return fmt.Errorf("supabase roles: %w", err)
+		return "", fmt.Errorf("supabase roles: %w", err)
 	}
 	files, err := schema.Files()
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, f := range files {
+		if upTo > 0 && f.Number > upTo {
+			break
+		}
 		if _, err := db.ExecContext(ctx, f.SQL); err != nil {
-			return fmt.Errorf("apply %s: %w", f.Name, err)
+			return "", fmt.Errorf("apply %s: %w", f.Name, err)
 		}
 	}
-	return nil
+	if s.templates == nil {
+		s.templates = map[int]string{}
+	}
+	s.templates[upTo] = name
+	return name, nil
 }
 
 // NewDatabase creates a fresh database holding the applied schema and
 // returns its name. It is dropped when t ends.
 func (s *Server) NewDatabase(tb testing.TB) string {
 	tb.Helper()
+	return s.NewDatabaseAt(tb, 0)
+}
+
+// NewDatabaseAt is NewDatabase with the schema files numbered up to upTo
+// applied (0: all), for tests of projects that have not applied the newer
+// files yet and of applying them over data.
+func (s *Server) NewDatabaseAt(tb testing.TB, upTo int) string {
+	tb.Helper()
+	tpl, err := s.template(upTo)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), s.nextDB.Add(1))
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", s.DSN("postgres", "postgres"))
@@ -287,7 +326,7 @@ func (s *Server) NewDatabase(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tpl); err != nil {
 		tb.Fatalf("create database: %v", err)
 	}
 	tb.Cleanup(func() {

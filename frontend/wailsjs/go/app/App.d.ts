@@ -28,6 +28,8 @@ export function AutopilotCancel(arg1:string):Promise<void>;
 
 export function AutopilotEnqueue(arg1:string,arg2:number):Promise<Array<autopilot.Job>>;
 
+export function AutopilotHosts():Promise<app.AutopilotHostsView>;
+
 export function AutopilotOverview():Promise<app.AutopilotOverview>;
 
 export function AutopilotRetry(arg1:string):Promise<void>;
@@ -130,7 +132,11 @@ export function PutEarnings(arg1:string,arg2:app.EarningInput):Promise<Array<ins
 
 export function RemoveCompetitor(arg1:string):Promise<void>;
 
+export function RenameDevice(arg1:string):Promise<app.AutopilotHostsView>;
+
 export function ReorderProviders(arg1:Array<string>):Promise<app.ProvidersView>;
+
+export function RepairClocks():Promise<sync.RepairReport>;
 
 export function ReportUIError(arg1:string,arg2:string):Promise<void>;
 
@@ -153,6 +159,8 @@ export function SaveRouterSettings(arg1:settings.Router):Promise<app.ProvidersVi
 export function SaveSyncSettings(arg1:app.SyncSettingsInput):Promise<app.SyncView>;
 
 export function ScoreTitle(arg1:string,arg2:string,arg3:string):Promise<predictor.Score>;
+
+export function SetAutopilotHost(arg1:string,arg2:string):Promise<app.AutopilotHostsView>;
 
 export function SetProviderEnabled(arg1:string,arg2:boolean):Promise<app.ProvidersView>;
 

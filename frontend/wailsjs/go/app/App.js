@@ -34,6 +34,10 @@ export function AutopilotEnqueue(arg1, arg2) {
   return window['go']['app']['App']['AutopilotEnqueue'](arg1, arg2);
 }
 
+export function AutopilotHosts() {
+  return window['go']['app']['App']['AutopilotHosts']();
+}
+
 export function AutopilotOverview() {
   return window['go']['app']['App']['AutopilotOverview']();
 }
@@ -238,8 +242,16 @@ export function RemoveCompetitor(arg1) {
   return window['go']['app']['App']['RemoveCompetitor'](arg1);
 }
 
+export function RenameDevice(arg1) {
+  return window['go']['app']['App']['RenameDevice'](arg1);
+}
+
 export function ReorderProviders(arg1) {
   return window['go']['app']['App']['ReorderProviders'](arg1);
+}
+
+export function RepairClocks() {
+  return window['go']['app']['App']['RepairClocks']();
 }
 
 export function ReportUIError(arg1, arg2) {
@@ -284,6 +296,10 @@ export function SaveSyncSettings(arg1) {
 
 export function ScoreTitle(arg1, arg2, arg3) {
   return window['go']['app']['App']['ScoreTitle'](arg1, arg2, arg3);
+}
+
+export function SetAutopilotHost(arg1, arg2) {
+  return window['go']['app']['App']['SetAutopilotHost'](arg1, arg2);
 }
 
 export function SetProviderEnabled(arg1, arg2) {

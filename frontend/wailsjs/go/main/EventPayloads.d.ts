@@ -4,6 +4,7 @@ import {monitor} from '../models';
 import {autopilot} from '../models';
 import {studio} from '../models';
 import {publish} from '../models';
+import {sync} from '../models';
 import {app} from '../models';
 
 export function Alert():Promise<monitor.AlertEvent>;
@@ -15,5 +16,7 @@ export function Job():Promise<studio.Progress>;
 export function Metrics():Promise<monitor.Snapshot>;
 
 export function Publish():Promise<publish.Progress>;
+
+export function Sync():Promise<sync.Status>;
 
 export function YouTube():Promise<app.YouTubeEvent>;

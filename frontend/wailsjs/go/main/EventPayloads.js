@@ -22,6 +22,10 @@ export function Publish() {
   return window['go']['main']['EventPayloads']['Publish']();
 }
 
+export function Sync() {
+  return window['go']['main']['EventPayloads']['Sync']();
+}
+
 export function YouTube() {
   return window['go']['main']['EventPayloads']['YouTube']();
 }
