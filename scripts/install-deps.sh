@@ -7,6 +7,7 @@ set -euo pipefail
 
 run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev espeak-ng sox nodejs npm)
 test_pkgs=(curl fonts-dejavu-core xvfb xauth imagemagick xdotool tesseract-ocr chromium postgresql)
+test_pkgs+=(ffmpeg) # the publishing tests upload a real MP4 they encode
 
 want=("${run_pkgs[@]}")
 if [ "${1:-run}" = "test" ]; then
