@@ -13,7 +13,15 @@ ADDR ?= 127.0.0.1:7777
 # tarball, a minimal machine) is checked the same way.
 GOFILES = $(shell find . -name '*.go' -not -path './frontend/node_modules/*' -not -path './.git/*')
 
-.PHONY: run build serve bindings bindings-check test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test frontend clean
+# Package file names carry the version in each format's own form.
+DEB = build/bin/tubeagency_$(shell VERSION=$(VERSION) scripts/version.sh deb)_amd64.deb
+SETUP = build/bin/tubeagency_$(patsubst v%,%,$(VERSION))_windows_amd64_setup.exe
+# make release: where the files will be published, and the release notes.
+RELEASE_URL ?= https://github.com/tubeagency/tubeagency/releases/download/v$(patsubst v%,%,$(VERSION))
+NOTES ?=
+
+.PHONY: run build serve bindings bindings-check test test-go test-frontend test-e2e test-desktop bench fuzz lint deps deps-test deps-windows frontend clean \
+	package package-linux package-windows test-deb test-windows release test-fresh
 
 run: deps build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -31,6 +39,9 @@ deps:
 
 deps-test:
 	@scripts/install-deps.sh test
+
+deps-windows:
+	@scripts/install-deps.sh windows
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
@@ -57,7 +68,7 @@ bindings-check:
 		echo "frontend/wailsjs does not match the Go API: run 'make bindings' and commit the result."; exit 1; \
 	fi; rm -rf "$$tmp"
 
-test: deps deps-test build lint test-go test-frontend test-e2e test-desktop
+test: deps deps-test build lint test-go test-frontend test-e2e test-desktop test-deb test-windows
 	@echo "All tests passed."
 
 lint:
@@ -82,6 +93,37 @@ test-e2e: build
 test-desktop: build
 	scripts/desktop-smoke.sh $(BIN)
 
+# Both installable artifacts: the .deb and the Windows installer (with the
+# bare tubeagency.exe beside it), in build/bin.
+package: package-linux package-windows
+
+package-linux: build
+	VERSION=$(VERSION) scripts/package-linux.sh $(BIN)
+
+package-windows: deps-windows frontend
+	VERSION=$(VERSION) scripts/package-windows.sh
+
+# Installs the .deb here, runs it and removes it again (root only).
+test-deb: package-linux
+	VERSION=$(VERSION) scripts/test-deb.sh $(DEB)
+
+# The Windows exe and installer under Wine, in a private prefix.
+test-windows: package-windows
+	VERSION=$(VERSION) scripts/test-windows.sh build/bin/tubeagency.exe $(SETUP)
+
+# Signs the packages and the raw binaries and writes build/bin/feed.json
+# (docs/RELEASING.md): make release VERSION=1.2.0 NOTES=notes.txt with the
+# signing key in TUBEAGENCY_SIGNING_KEY(_FILE) and TUBEAGENCY_SIGNING_PASSWORD.
+release: package
+	$(GO) run ./build/release feed -version $(VERSION) -base-url $(RELEASE_URL) $(if $(NOTES),-notes $(NOTES)) \
+		-out build/bin/feed.json linux-amd64=$(BIN) linux-amd64-deb=$(DEB) windows-amd64=build/bin/tubeagency.exe
+
+# The README's two commands in a fresh minimal Debian 12 root (debootstrap),
+# with Go and Node copied in. Not part of make test: it takes a while and
+# needs root and the Debian mirror. See scripts/test-fresh.sh.
+test-fresh:
+	scripts/test-fresh.sh
+
 bench:
 	scripts/bench.sh
 
@@ -91,4 +133,4 @@ fuzz:
 	scripts/fuzz.sh
 
 clean:
-	rm -rf build/bin frontend/dist/assets frontend/dist/index.html test-results
+	rm -rf build/bin frontend/dist/assets frontend/dist/index.html test-results rsrc_windows_amd64.syso

@@ -14,6 +14,7 @@ import (
 	"tubeagency/app/monitor"
 	"tubeagency/app/publish"
 	"tubeagency/app/studio"
+	"tubeagency/app/update"
 	cloudsync "tubeagency/sync"
 )
 
@@ -59,3 +60,7 @@ func (EventPayloads) Sync() cloudsync.Status { return cloudsync.Status{} }
 
 // Metrics is a "metrics" event.
 func (EventPayloads) Metrics() monitor.Snapshot { return monitor.Snapshot{} }
+
+// Update is an "update" event: the update checker's state after a check,
+// a download or a change of setting.
+func (EventPayloads) Update() update.Status { return update.Status{} }

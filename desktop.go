@@ -6,9 +6,13 @@ package main
 import (
 	"context"
 	"io/fs"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -57,6 +61,50 @@ func (d *dialogs) OpenURL(_ context.Context, url string) error {
 	return nil
 }
 
+// OpenFolder shows dir in the system's file manager.
+func (d *dialogs) OpenFolder(dir string) error {
+	ctx, err := d.window()
+	if err != nil {
+		return app.ErrNoWindow
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	wruntime.BrowserOpenURL(ctx, (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String())
+	return nil
+}
+
+// Quit closes the window; runDesktop then returns.
+func (d *dialogs) Quit() {
+	if ctx, err := d.window(); err == nil {
+		wruntime.Quit(ctx)
+	}
+}
+
+// paintedEvent is what the dashboard emits once its first frame with data
+// is on screen: {"page": "dashboard", "webview_ms": <ms since the page
+// started loading>, "channels": n, "packages": n}.
+const paintedEvent = "painted"
+
+// logPainted logs painted_ms, the time from the process's start to the
+// dashboard's first frame with data, once.
+func logPainted(log *slog.Logger, once *sync.Once, data ...any) {
+	once.Do(func() {
+		attrs := []any{"painted_ms", time.Since(processStart).Milliseconds()}
+		if len(data) > 0 {
+			if m, ok := data[0].(map[string]any); ok {
+				for _, k := range []string{"page", "webview_ms", "channels", "packages"} {
+					if v, ok := m[k]; ok {
+						attrs = append(attrs, k, v)
+					}
+				}
+			}
+		}
+		log.Info("painted", attrs...)
+	})
+}
+
 func filters(fs []app.FileFilter) []wruntime.FileFilter {
 	out := make([]wruntime.FileFilter, len(fs))
 	for i, f := range fs {
@@ -86,7 +134,8 @@ func (d *dialogs) SaveFile(_ context.Context, fd app.FileDialog) (string, error)
 	})
 }
 
-func runDesktop(rt *app.Runtime, dlg *dialogs, assets fs.FS) error {
+func runDesktop(rt *app.Runtime, dlg *dialogs, log *slog.Logger, assets fs.FS) error {
+	var painted sync.Once
 	return wails.Run(&options.App{
 		Title:     "Tube Agency",
 		Width:     1280,
@@ -104,6 +153,10 @@ func runDesktop(rt *app.Runtime, dlg *dialogs, assets fs.FS) error {
 		OnStartup: func(ctx context.Context) {
 			dlg.ctx.Store(&ctx)
 			rt.Hub().Forward(func(name string, data any) { wruntime.EventsEmit(ctx, name, data) })
+			wruntime.EventsOn(ctx, paintedEvent, func(data ...any) { logPainted(log, &painted, data...) })
+		},
+		OnDomReady: func(context.Context) {
+			log.Info("page loaded", "dom_ready_ms", time.Since(processStart).Milliseconds())
 		},
 		OnShutdown: func(context.Context) { _ = rt.Close() },
 		Bind:       []any{rt.API()},

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -14,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -27,16 +27,24 @@ import (
 	"time"
 
 	"tubeagency/app"
+	"tubeagency/app/applog"
 	"tubeagency/app/server"
+	"tubeagency/app/update"
 )
 
 //go:embed all:frontend/dist
 var frontendDist embed.FS
 
+// processStart is when the process started (from the kernel where it
+// says, else when package variables were set, before main runs);
+// painted_ms counts from it.
+var processStart, _ = processStarted(time.Now())
+
 func main() {
 	if generatingBindings {
 		os.Exit(generateBindings())
 	}
+	attachConsole()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -68,7 +76,12 @@ Usage:
                                        far into the future (close the app first)
   tubeagency version                   print the version
 
-Every command takes --data-dir DIR (default: `+defaultDataDir()+`).
+Every command takes --data-dir DIR (default: `+defaultDataDir()+`)
+and --log-level debug|info|warn|error (default: info, or $TUBEAGENCY_LOG_LEVEL).
+The log goes to stderr and to DIR/logs/tubeagency.log (10 MB × 5 files).
+--update-feed URL|off sets the release feed checked once a day (default:
+$TUBEAGENCY_UPDATE_FEED, else `+update.DefaultFeedURL+`);
+Settings → About switches the check off for good.
 `)
 }
 
@@ -76,12 +89,16 @@ Every command takes --data-dir DIR (default: `+defaultDataDir()+`).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("tubeagency", flag.ContinueOnError)
 	global.SetOutput(stderr)
-	global.Usage = func() { usage(stderr) }
+	global.Usage = func() {} // printed below: to stdout when asked for, else to stderr
 	dataDir := global.String("data-dir", defaultDataDir(), "data folder")
+	logLevel := global.String("log-level", os.Getenv("TUBEAGENCY_LOG_LEVEL"), "log level")
+	feed := global.String("update-feed", cmp.Or(os.Getenv("TUBEAGENCY_UPDATE_FEED"), update.DefaultFeedURL), "release feed URL, or off")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
 			return 0
 		}
+		usage(stderr)
 		return 2
 	}
 	rest := global.Args()
@@ -99,17 +116,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		fs.Usage = func() { usage(stderr) }
+		fs.Usage = func() {}
 		addr := fs.String("addr", "127.0.0.1:7777", "listen address")
 		token := fs.String("token", os.Getenv("TUBEAGENCY_TOKEN"), "bearer token")
 		fs.StringVar(dataDir, "data-dir", *dataDir, "data folder")
+		fs.StringVar(logLevel, "log-level", *logLevel, "log level")
+		fs.StringVar(feed, "update-feed", *feed, "release feed URL, or off")
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				usage(stdout)
 				return 0
 			}
+			usage(stderr)
 			return 2
 		}
-		return serve(ctx, *dataDir, *addr, *token, stdout, stderr)
+		so := startOptions{dataDir: *dataDir, level: *logLevel, feed: *feed, mode: "serve", restart: newRestarter(args)}
+		code := serve(ctx, so, *addr, *token, stdout, stderr)
+		return so.restart.afterExit(code, stderr)
 	case "sync":
 		fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -128,10 +151,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		fs.StringVar(dataDir, "data-dir", *dataDir, "data folder")
+		fs.StringVar(logLevel, "log-level", *logLevel, "log level")
+		fs.StringVar(feed, "update-feed", *feed, "release feed URL, or off")
 		if err := fs.Parse(rest); err != nil {
 			return 2
 		}
-		return desktopMain(*dataDir, stderr)
+		so := startOptions{dataDir: *dataDir, level: *logLevel, feed: *feed, mode: "desktop", restart: newRestarter(args)}
+		code := desktopMain(so, stderr)
+		return so.restart.afterExit(code, stderr)
 	default:
 		fmt.Fprintf(stderr, "tubeagency: unknown command %q\n\n", cmd)
 		usage(stderr)
@@ -155,28 +182,64 @@ func dist() fs.FS {
 const notBuiltPage = `<!doctype html><meta charset="utf-8"><title>Tube Agency</title>
 <p>This binary was built without its dashboard. Build it with <code>make build</code>.</p>`
 
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// openLog opens the log: stderr and <data-dir>/logs/tubeagency.log.
+func openLog(dataDir, level string, stderr io.Writer) (*applog.Log, error) {
+	lvl, err := applog.ParseLevel(level)
+	if err != nil {
+		return nil, err
+	}
+	return applog.Open(applog.Options{Dir: filepath.Join(dataDir, "logs"), Level: lvl, Console: stderr})
 }
 
-func startApp(dataDir, mode string, dlg app.Dialogs, stderr io.Writer) (*app.Runtime, int) {
+// startOptions are what serve and the desktop start the app with.
+type startOptions struct {
+	dataDir, level, mode string
+	feed                 string // release feed URL; "off" or "" for none
+	restart              *restarter
+	dialogs              *dialogs // desktop only
+}
+
+// startApp checks the data folder, opens the log in it and starts the app.
+// The log is closed by the caller after the runtime.
+func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, int) {
+	dataDir, level, mode := so.dataDir, so.level, so.mode
+	if _, err := applog.ParseLevel(level); err != nil {
+		fmt.Fprintf(stderr, "tubeagency: --log-level: %v\n", err)
+		return nil, nil, 2
+	}
 	if err := app.CheckDataDir(dataDir); err != nil {
 		fmt.Fprintf(stderr, "tubeagency: cannot use the data folder %s: %v\nChoose another with --data-dir DIR.\n", dataDir, errors.Unwrap(err))
-		return nil, 1
+		return nil, nil, 1
 	}
-	opts := app.Options{DataDir: dataDir, Mode: mode, Dialogs: dlg, Logger: newLogger(stderr)}
-	if o, ok := dlg.(app.Opener); ok {
-		opts.Opener = o // the desktop window opens Google's sign-in in the browser
+	lg, err := openLog(dataDir, level, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "tubeagency: cannot open the log: %v\n", err)
+		return nil, nil, 1
+	}
+	lg.Info("starting", "since_process_start_ms", time.Since(processStart).Milliseconds(), "version", app.Version, "mode", mode, "os", runtime.GOOS, "arch", runtime.GOARCH, "data_dir", dataDir, "log_file", lg.Path)
+	opts := app.Options{DataDir: dataDir, Mode: mode, Logger: lg.Logger, LogFile: lg.Path, Restart: so.restart.Restart}
+	if so.feed != "off" {
+		opts.UpdateFeedURL = so.feed
+	}
+	if so.dialogs != nil {
+		opts.Dialogs, opts.OpenFolder = so.dialogs, so.dialogs.OpenFolder
+		opts.Opener = so.dialogs // Google's sign-in opens in the system's browser
 	}
 	rt, err := app.Start(context.Background(), opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "tubeagency: cannot start: %v\n", err)
-		return nil, 1
+	if err == nil {
+		lg.Info("app started", "since_process_start_ms", time.Since(processStart).Milliseconds())
 	}
-	return rt, 0
+	if err != nil {
+		lg.Error("start", "err", err)
+		fmt.Fprintf(stderr, "tubeagency: cannot start: %v\nThe log is in %s.\n", err, lg.Path)
+		lg.Close()
+		return nil, nil, 1
+	}
+	return rt, lg, 0
 }
 
-func serve(ctx context.Context, dataDir, addr, token string, stdout, stderr io.Writer) int {
+func serve(ctx context.Context, so startOptions, addr, token string, stdout, stderr io.Writer) int {
+	dataDir := so.dataDir
 	generated := token == "generate"
 	if generated {
 		token = server.GenerateToken()
@@ -185,10 +248,14 @@ func serve(ctx context.Context, dataDir, addr, token string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
 		return 2
 	}
-	rt, code := startApp(dataDir, "serve", nil, stderr)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	so.restart.setQuit(cancel)
+	rt, lg, code := startApp(so, stderr)
 	if rt == nil {
 		return code
 	}
+	defer lg.Close()
 	defer rt.Close()
 	host, _, _ := net.SplitHostPort(addr)
 	ln, err := net.Listen("tcp", addr)
@@ -205,7 +272,7 @@ func serve(ctx context.Context, dataDir, addr, token string, stdout, stderr io.W
 		Host:        host,
 		BodyLimit:   app.BodyLimit,
 		Handlers:    rt.HTTPHandlers(),
-		Logger:      newLogger(stderr),
+		Logger:      lg.Logger,
 	})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -232,7 +299,14 @@ func serve(ctx context.Context, dataDir, addr, token string, stdout, stderr io.W
 
 // syncRepair runs app.RepairClocks and says what it did.
 func syncRepair(ctx context.Context, dataDir string, stdout, stderr io.Writer) int {
-	rep, err := app.RepairClocks(ctx, dataDir, newLogger(stderr))
+	// To the console only: a repair in a folder without a database must
+	// not leave a log folder behind.
+	lg, err := applog.Open(applog.Options{Console: stderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "tubeagency: %v\n", err)
+		return 1
+	}
+	rep, err := app.RepairClocks(ctx, dataDir, lg.Logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "tubeagency: repair clocks: %v\n", err)
 		return 1
@@ -260,7 +334,8 @@ func hasDisplay() bool {
 	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 }
 
-func desktopMain(dataDir string, stderr io.Writer) int {
+func desktopMain(so startOptions, stderr io.Writer) int {
+	dataDir := so.dataDir
 	if !hasDisplay() {
 		fmt.Fprint(stderr, "tubeagency: no display found, so the desktop window cannot open.\n"+
 			"Run it headless instead and open the dashboard in a browser:\n\n    tubeagency serve --data-dir "+dataDir+"\n")
@@ -270,12 +345,16 @@ func desktopMain(dataDir string, stderr io.Writer) int {
 	if dlg.answerSaveIn != "" {
 		fmt.Fprintf(stderr, "tubeagency: %s is set: save dialogs are answered with %s and not shown\n", saveDialogHookEnv, dlg.answerSaveIn)
 	}
-	rt, code := startApp(dataDir, "desktop", dlg, stderr)
+	so.dialogs = dlg
+	so.restart.setQuit(dlg.Quit)
+	rt, lg, code := startApp(so, stderr)
 	if rt == nil {
 		return code
 	}
+	defer lg.Close()
 	fixLocaleForWebKit()
-	if err := runDesktop(rt, dlg, dist()); err != nil {
+	if err := runDesktop(rt, dlg, lg.Logger, dist()); err != nil {
+		lg.Error("window", "err", err)
 		fmt.Fprintf(stderr, "tubeagency: the window could not open: %v\n", err)
 		return 1
 	}

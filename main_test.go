@@ -191,6 +191,18 @@ func TestServeGeneratesAStrongTokenOnce(t *testing.T) {
 	})
 }
 
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}} {
+		code, out, errOut := runCmd(t, args...)
+		if code != 0 || !strings.Contains(out, "tubeagency serve [flags]") || !strings.Contains(out, "--log-level") || errOut != "" {
+			t.Errorf("%v: %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	if code, out, errOut := runCmd(t, "--bogus"); code != 2 || out != "" || !strings.Contains(errOut, "Usage:") {
+		t.Errorf("--bogus: %d %q %q", code, out, errOut)
+	}
+}
+
 // TestSyncRepairCommand repairs a database whose pending changes were
 // stamped by a clock dragged past the 13-digit millisecond (what an older
 // version did after pulling a far-future value): the command says what it

@@ -16,6 +16,7 @@ import (
 
 	"tubeagency/app/events"
 	"tubeagency/app/monitor"
+	"tubeagency/app/update"
 	"tubeagency/internal/store"
 )
 
@@ -48,6 +49,19 @@ type Options struct {
 	// Google are the addresses and upload settings of publishing to
 	// YouTube; the zero value means Google's own (wire_publish.go).
 	Google GoogleOptions
+	// LogFile is the log file Logger writes to, shown in Settings → About
+	// and named in error messages. Empty means there is none.
+	LogFile string
+	// OpenFolder shows a folder in the system's file manager (the desktop
+	// window provides it). Nil (serve mode) means OpenLogFolder answers
+	// ErrNoWindow.
+	OpenFolder func(dir string) error
+	// UpdateFeedURL is the release feed checked daily (see app/update).
+	// Empty means no update checks in this run.
+	UpdateFeedURL string
+	// Restart starts the new binary after an update replaced this one. Nil
+	// means the user restarts the app.
+	Restart func() error
 }
 
 // Runtime owns the running application: the store, the event hub and the
@@ -69,6 +83,7 @@ type Runtime struct {
 	studio    *studioParts     // studio pipeline and autopilot (wire_studio.go)
 	sync      *syncParts       // Supabase sync loop and client (wire_sync.go)
 	publish   *publishParts    // YouTube sign-in, upload queue and calendar (wire_publish.go)
+	updates   *update.Updater  // release checks, nil without a feed (wire_update.go)
 	started   []component      // in start order; Close stops them in reverse
 }
 

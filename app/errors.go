@@ -35,7 +35,7 @@ func FormatError(err error) ErrorBody {
 		return ErrorBody{Code: CodeNotFound, Message: err.Error()}
 	case errors.As(err, &pe):
 		return ErrorBody{Code: pe.Code, Message: pe.Message}
-	case errors.Is(err, ErrNoDialogs):
+	case errors.Is(err, ErrNoDialogs), errors.Is(err, ErrNoWindow), errors.Is(err, ErrNoUpdates):
 		return ErrorBody{Code: CodeUnavailable, Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
 		return ErrorBody{Code: CodeTimeout, Message: "the operation took too long and was stopped: try again"}

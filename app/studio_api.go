@@ -193,8 +193,12 @@ func fileBase(title string) string {
 		return base
 	}
 	cut := string(r[:maxFileBase])
-	if i := strings.LastIndexByte(cut, '-'); i > maxFileBase/2 {
-		cut = cut[:i]
+	// A cut that falls inside a word goes back to the word's start; one
+	// that falls at a word's end keeps the word.
+	if r[maxFileBase] != '-' {
+		if i := strings.LastIndexByte(cut, '-'); i > maxFileBase/2 {
+			cut = cut[:i]
+		}
 	}
 	return strings.Trim(cut, "-")
 }

@@ -22,6 +22,7 @@ type component struct {
 //	                      hosts asked of devices)
 //	→ syncer, account    (counts through the monitor; heartbeat by devices;
 //	                      wakes the autopilot when channels arrive)
+//	→ update checks      (when a release feed is configured)
 //	→ publish            (upload queue; writes published packages through the outbox)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
@@ -31,6 +32,7 @@ func (rt *Runtime) build(ctx context.Context) error {
 		rt.buildDevices,
 		rt.buildStudio,
 		rt.buildSync,
+		rt.buildUpdates,
 		rt.buildPublish,
 	} {
 		if err := b(ctx); err != nil {
@@ -48,6 +50,7 @@ func (rt *Runtime) startAll() error {
 		{"providers", rt.startProviders, rt.stopProviders},
 		{"studio", rt.startStudio, rt.stopStudio},
 		{"sync", rt.startSync, rt.stopSync},
+		{"updates", rt.startUpdates, rt.stopUpdates},
 		{"publish", rt.startPublish, rt.stopPublish},
 	} {
 		if err := c.start(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"unicode/utf8"
 
@@ -136,8 +137,8 @@ const MaxEditText = 20000
 // letter, in one transaction. The fields are named as in the payload and
 // checked against the entity's columns: an unknown or app-set field, or a
 // value of the wrong kind (text of valid UTF-8 without control characters
-// and at most MaxEditText characters, a number, true or false, a JSON
-// object or list), is a *FieldError naming "payload.<field>", and nothing
+// and at most MaxEditText characters, a number, a whole number for integer
+// columns, true or false, a JSON object or list), is a *FieldError naming "payload.<field>", and nothing
 // is written. The edit applies to the row as this device has it now (it
 // may have changed since the refusal); the refused payload stands in when
 // the row is gone.
@@ -219,8 +220,16 @@ func checkEdit(table, name string, v any, kinds map[string]store.Kind) error {
 		if utf8.RuneCountInString(str) > MaxEditText {
 			return fail(fmt.Sprintf("must be at most %d characters", MaxEditText))
 		}
-	case kind == store.Int || kind == store.Real:
-		if f, ok := v.(float64); !ok || f != f {
+	case kind == store.Int:
+		f, ok := v.(float64)
+		if !ok || f != f {
+			return fail("must be a number")
+		}
+		if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			return fail("must be a whole number")
+		}
+	case kind == store.Real:
+		if f, ok := v.(float64); !ok || f != f || math.IsInf(f, 0) {
 			return fail("must be a number")
 		}
 	case kind == store.Bool:

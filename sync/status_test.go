@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -82,5 +83,39 @@ func TestStatusCountsOneMoment(t *testing.T) {
 	}
 	if reads.Load() < rounds {
 		t.Fatalf("only %d Status reads ran beside %d moves", reads.Load(), 2*rounds)
+	}
+}
+
+// A sign-out that lands while a Sync waits for its turn (the loop's cycle,
+// Sync now, a repair holding the run token) wins: that Sync sends nothing
+// to the old account, never says "syncing" and leaves no error behind; the
+// change stays queued for the next sign-in.
+func TestSignOutWhileASyncWaitsForItsTurn(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	signUp(t, h, "turn@example.com")
+	d := newDevice(t, h, devOpts{})
+	s := d.signIn(t, "turn@example.com")
+	putChannels(t, d.st, 1, "synced")
+	d.syncUntil(t, 1)
+	putChannels(t, d.st, 1, "queued")
+
+	var during cloudsync.Status
+	cloudsync.WhileWaitingForTest(d.sy, func() {
+		d.sy.SetRemote(nil, "")
+		during, _ = d.sy.Status(ctx)
+	})
+	if err := d.sy.Sync(ctx); !errors.Is(err, cloudsync.ErrSignedOut) {
+		t.Fatalf("Sync after a sign-out while it waited = %v, want ErrSignedOut", err)
+	}
+	st, err := d.sy.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during.State != cloudsync.StateSignedOut || st.State != cloudsync.StateSignedOut || st.LastError != "" || st.Pending != 1 {
+		t.Fatalf("status = %+v (while waiting %+v), want signed out with the change queued and no error", st, during)
+	}
+	if n := len(serverRows(t, h.Admin, s.UserID)); n != 1 {
+		t.Fatalf("the server has %d rows: the queued change went to the account signed out of", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -225,6 +226,98 @@ func TestEditedDeadLetterSyncs(t *testing.T) {
 	assertConverged(t, h, d.st, s.UserID, 3)
 	if got := serverRows(t, h.Admin, s.UserID)[ids[1]].Name; got != "short again" {
 		t.Fatalf("server name = %q", got)
+	}
+}
+
+// EditDeadLetterFields checks each edited field against the entity's
+// columns: a bad one is a *FieldError naming "payload.<field>" and nothing
+// is written (the dead letter, the row and the outbox stay as they were,
+// even when other fields of the same edit were good); a good edit applies
+// to the row as this device has it, queues it and syncs.
+func TestEditDeadLetterFieldsChecksEachField(t *testing.T) {
+	h := gateway.Start(t, pg, gateway.Options{})
+	ctx := context.Background()
+	if _, err := h.Admin.Exec(`ALTER TABLE public.channels ADD CONSTRAINT short_name CHECK (length(name) <= 20)`); err != nil {
+		t.Fatal(err)
+	}
+	signUp(t, h, "fields@example.com")
+	d := newDevice(t, h, devOpts{})
+	s := d.signIn(t, "fields@example.com")
+	ids := putChannels(t, d.st, 2, "ok")
+	rename(t, d.st, ids[1], strings.Repeat("x", 30))
+	d.syncUntil(t, 1)
+	dls, _ := d.sy.DeadLetters(ctx)
+	if len(dls) != 1 {
+		t.Fatalf("dead letters = %+v, want one", dls)
+	}
+	id := dls[0].ID
+	before, err := store.ChannelEntity.GetRow(ctx, d.st.ReadDB(), ids[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range []struct {
+		fields map[string]any
+		field  string
+	}{
+		{map[string]any{}, "payload"},
+		{map[string]any{"nope": "x"}, "payload.nope"},
+		{map[string]any{"hlc": "1764384000000-000000-3f2a9c1e5b7d4e21"}, "payload.hlc"},
+		{map[string]any{"deleted": true}, "payload.deleted"},
+		{map[string]any{"name": 7.0}, "payload.name"},
+		{map[string]any{"name": "bell\a"}, "payload.name"},
+		{map[string]any{"name": "bad \xff utf-8"}, "payload.name"},
+		{map[string]any{"name": strings.Repeat("é", cloudsync.MaxEditText+1)}, "payload.name"},
+		{map[string]any{"cadence": "often"}, "payload.cadence"},
+		{map[string]any{"cadence": math.NaN()}, "payload.cadence"},
+		{map[string]any{"autopilot": "yes"}, "payload.autopilot"},
+		// The first bad field in name order is named, and the good one
+		// beside it is not written either.
+		{map[string]any{"name": "fine", "niche": nil, "zzz": 1.0}, "payload.niche"},
+	} {
+		_, err := d.sy.EditDeadLetterFields(ctx, id, sc.fields)
+		var fe *cloudsync.FieldError
+		if !errors.As(err, &fe) || fe.Field != sc.field || fe.Message == "" {
+			t.Fatalf("edit %.60v = %v, want a FieldError on %s", sc.fields, err, sc.field)
+		}
+	}
+	if dls, _ := d.sy.DeadLetters(ctx); len(dls) != 1 || dls[0].ID != id || pending(t, d.st) != 0 {
+		t.Fatalf("a refused edit changed the queue: %+v, %d pending", dls, pending(t, d.st))
+	}
+	if now, _ := store.ChannelEntity.GetRow(ctx, d.st.ReadDB(), ids[1]); now["name"] != before["name"] || now.HLC() != before.HLC() {
+		t.Fatalf("a refused edit changed the row: %v", now)
+	}
+	// A whole number is refused a fraction: devices' last_seen is an integer.
+	dev := &cloudsync.FieldError{}
+	if err := cloudsync.CheckEditForTest("devices", "last_seen", 1.5); !errors.As(err, &dev) || dev.Field != "payload.last_seen" {
+		t.Fatalf("a fraction for an integer = %v", err)
+	}
+	if err := cloudsync.CheckEditForTest("devices", "last_seen", 1764384000000.0); err != nil {
+		t.Fatalf("a whole number for an integer = %v", err)
+	}
+
+	// The row changed here since the refusal: the edit applies to it as it is now.
+	if err := d.st.Mutate(ctx, func(m *store.Mutation) error {
+		r, err := store.ChannelEntity.GetRow(ctx, m.Tx(), ids[1])
+		if err != nil {
+			return err
+		}
+		r["niche"] = "changed since"
+		_, err = m.Put(store.ChannelEntity, r)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.sy.EditDeadLetterFields(ctx, id, map[string]any{"name": "short again", "cadence": 3.0, "autopilot": true})
+	if err != nil || out["name"] != "short again" || out["niche"] != "changed since" {
+		t.Fatalf("edit = %v, %v", out, err)
+	}
+	if _, err := d.sy.EditDeadLetterFields(ctx, id, map[string]any{"name": "again"}); !errors.Is(err, cloudsync.ErrDeadLetterNotFound) {
+		t.Fatalf("editing a removed dead letter = %v", err)
+	}
+	d.syncUntil(t, 1)
+	assertConverged(t, h, d.st, s.UserID, 2)
+	if got := serverRows(t, h.Admin, s.UserID)[ids[1]]; got.Name != "short again" {
+		t.Fatalf("server row = %+v", got)
 	}
 }
 

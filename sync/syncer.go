@@ -167,6 +167,10 @@ type Syncer struct {
 	wake     chan struct{}
 	cancel   context.CancelFunc
 	wg       gosync.WaitGroup
+
+	// waiting, when set (tests only), runs in Sync between reading the
+	// remote and taking the run token: where a sign-out can land.
+	waiting func()
 }
 
 // New migrates the syncer's device-local tables and returns a syncer with
@@ -387,7 +391,8 @@ func (s *Syncer) cycle(ctx context.Context, r Remote) error {
 	switch {
 	case err == nil:
 		s.setState(StateOnline, nil)
-	case ctx.Err() != nil:
+	case ctx.Err() != nil, errors.Is(err, ErrSignedOut):
+		// Signed out meanwhile: SetRemote already said so.
 	case isNetwork(err):
 		s.setState(StateOffline, err)
 	default:
@@ -536,11 +541,21 @@ func (s *Syncer) Sync(ctx context.Context) error {
 	if r == nil {
 		return ErrSignedOut
 	}
+	if s.waiting != nil {
+		s.waiting()
+	}
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
 	defer s.release()
 	s.mu.Lock()
+	// The account may have changed while this waited for the run token
+	// (a sign-out, another project): sync with what is current, or not at
+	// all, and never say "syncing" when signed out.
+	if r = s.remote; r == nil {
+		s.mu.Unlock()
+		return ErrSignedOut
+	}
 	s.state = StateSyncing
 	if s.recheck {
 		s.schema, s.recheck = 0, false

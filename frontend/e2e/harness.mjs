@@ -99,3 +99,23 @@ export async function callApi(url, method, ...args) {
   if (!res.ok) throw Object.assign(new Error(body.message), { status: res.status, body });
   return body;
 }
+
+/** Waits until the page has settled: nothing says it is loading or
+ *  checking, no element is aria-busy, and the main column's size and
+ *  number of elements are the same over three checks in a row (charts
+ *  have measured their box, cards have filled). */
+export async function settled(page, timeout = 15000) {
+  await page.waitForFunction(() => {
+    const main = document.querySelector('main');
+    if (!main) return false;
+    const busy = document.querySelector('[aria-busy="true"]') || /\b(Loading|Checking)\b/.test(main.innerText);
+    const sig = `${main.scrollHeight}:${main.scrollWidth}:${main.getElementsByTagName('*').length}`;
+    const w = /** @type {any} */ (window);
+    w.__settled = busy || w.__settledSig !== sig ? 0 : (w.__settled || 0) + 1;
+    w.__settledSig = sig;
+    return w.__settled >= 2;
+  }, null, { polling: 150, timeout });
+}
+
+/** Waits for the next two painted frames (after a scroll, say). */
+export const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServe, openPage, shot, callApi } from './harness.mjs';
+import { startServe, openPage, shot, callApi, settled, frames } from './harness.mjs';
 import { fakeProvider, generatePackage, seedChannels, studioCSV, until, useGroq } from './fixture.mjs';
 
 // Every page at 1024×700 and 1440×900, in light and dark: screenshots into
@@ -81,11 +81,11 @@ for (const size of SIZES) {
         for (const p of pages()) {
           await page.goto(app.url + p.url);
           await page.getByTestId(p.ready).first().waitFor({ timeout: 30000 });
-          await page.waitForTimeout(600); // charts measure their box, cards load
+          await settled(page); // charts measure their box, cards load
           await shot(page, `screens-${p.name}-${size.width}-${scheme}`);
           // and the rest of a long page, scrolled to its end
           if (await page.evaluate(() => { const m = document.querySelector('main'); m.scrollTop = m.scrollHeight; return m.scrollHeight > m.clientHeight + 40; })) {
-            await page.waitForTimeout(300);
+            await frames(page);
             await shot(page, `screens-${p.name}-${size.width}-${scheme}-end`);
             await page.evaluate(() => (document.querySelector('main').scrollTop = 0));
           }
@@ -127,10 +127,47 @@ async function specifics(page, size) {
   const table = await page.getByTestId('channel-table').boundingBox();
   const card = await page.getByTestId('channel-table').locator('xpath=..').boundingBox();
   assert.ok(table.x + table.width <= card.x + card.width + 1, `the channel table is ${Math.round(table.width)} px in a ${Math.round(card.width)} px card`);
+  // Columns sized by whole words: the niche keeps a readable width
+  // instead of one word a line, cut mid-word.
+  for (const cell of await page.getByTestId('channel-row').locator('td.niche').all()) {
+    const w = (await cell.boundingBox()).width;
+    assert.ok(w >= 120, `a niche column ${Math.round(w)} px wide at ${size.width}`);
+  }
   for (const del of await page.getByRole('button', { name: /^Delete / }).all()) {
     const b = await del.boundingBox();
     assert.ok(b.x + b.width <= size.width, `Delete is off screen at ${size.width}: ${b.x + b.width}`);
   }
+  // Plain words first: the engineer's words only behind a Details toggle.
+  const JARGON = /\b(breakers?|P50|P95|L1|L2|outbox|dead[- ]letters?|write-ahead|WAL|fallbacks?|SQLite|HLC)\b/i;
+  for (const url of ['/#/dashboard', '/#/infrastructure', '/#/settings?section=providers', '/#/settings?section=sync', '/#/settings?section=storage']) {
+    await page.goto(app.url + url);
+    await settled(page);
+    const said = await page.locator('main').innerText(); // closed <details> are not rendered
+    assert.doesNotMatch(said, JARGON, `engineer's words on ${url}: ${JARGON.exec(said)?.[0]}`);
+  }
+  await page.goto(app.url + '/#/infrastructure');
+  await settled(page);
+  for (const d of await page.locator('main details').all()) await d.evaluate((el) => (el.open = true));
+  assert.match(await page.locator('main').innerText(), JARGON, 'the technical detail is gone from behind Details');
+  // Money in dollars and cents at most; chart legends name a value before
+  // any pointer is over the chart.
+  await page.goto(app.url + '/#/dashboard');
+  await page.getByTestId('money-total').waitFor();
+  for (const m of (await page.getByTestId('money-counter').innerText()).match(/\$[\d,]+(\.\d+)?/g) ?? []) {
+    assert.match(m, /^\$[\d,]+(\.\d{2})?$/, `money shown as ${m}`);
+  }
+  await page.goto(`${app.url}/#/insights?channel=${chans[0].id}`);
+  await page.getByTestId('views-chart').waitFor();
+  await settled(page);
+  const legends = await page.locator('main .u-legend .u-value').allInnerTexts();
+  assert.ok(legends.length > 0, 'no chart legend on Insights');
+  for (const v of legends) assert.ok(v.trim() && v.trim() !== '--', `a legend shows ${JSON.stringify(v)} before a hover`);
+  // Insights: the channel picker leaves the summary beside it room to read.
+  await page.goto(`${app.url}/#/insights?channel=${chans[0].id}`);
+  const summary = page.getByTestId('insights-summary');
+  await summary.filter({ hasText: 'videos with statistics' }).waitFor();
+  const sw = (await summary.boundingBox()).width;
+  assert.ok(sw >= 240, `the Insights summary is ${Math.round(sw)} px wide at ${size.width}`);
   // Autopilot: "One now" on one line.
   await page.goto(app.url + '/#/autopilot');
   const one = page.getByTestId('ap-one-now').first();

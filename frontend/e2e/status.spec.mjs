@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { startServe, openPage, shot, callApi } from './harness.mjs';
 import { fakeProvider, seedChannels, until, useGroq } from './fixture.mjs';
 
@@ -126,4 +127,32 @@ test('a provider resting after a rate limit says until when, in Infrastructure a
   assert.notEqual((await pill.textContent()).trim(), 'Off');
   await shot(page, 'status-cooldown-settings');
   assert.deepEqual(errors, []);
+});
+
+test('a rest survives a restart: the router keeps its cooldowns, and Infrastructure says the same time', async () => {
+  const before = (await callApi(app.url, 'ListProviders')).providers.find((p) => p.name === 'groq');
+  assert.equal(before.snapshot.state, 'cooldown', 'the test before left Groq resting');
+  const hm = await page.evaluate((u) => new Date(u).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }), before.snapshot.cooldown.until);
+  const dataDir = app.dataDir;
+  await app.stop({ keepData: true });
+  app = await startServe({ dataDir });
+  try {
+    const groq = (await callApi(app.url, 'ListProviders')).providers.find((p) => p.name === 'groq');
+    assert.equal(groq.snapshot.state, 'cooldown');
+    // kept to the millisecond
+    assert.equal(new Date(groq.snapshot.cooldown.until).getTime(), new Date(before.snapshot.cooldown.until).getTime());
+    const calls = fake.state.calls;
+    await page.goto(app.url + '/#/infrastructure');
+    const state = page.locator('[data-testid="provider-row"][data-provider="groq"]').getByTestId('provider-state');
+    await state.filter({ hasText: `Resting until ${hm} after a rate limit` }).waitFor({ timeout: 15000 });
+    // Resting means resting: a title request after the restart does not
+    // reach Groq, the templates answer.
+    const ch = (await callApi(app.url, 'ListChannels'))[0];
+    assert.equal((await callApi(app.url, 'GenerateTitles', ch.id, 'rye bread', true)).templates, true);
+    assert.equal(fake.state.calls, calls, 'Groq was asked while resting');
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

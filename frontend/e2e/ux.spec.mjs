@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServe, openPage, shot, callApi } from './harness.mjs';
+import { startServe, openPage, shot, callApi, settled } from './harness.mjs';
 import { CHANNELS, deadURL, generatePackage, seedChannels, until, useGroq } from './fixture.mjs';
 
 // What a creator meets in their first hour: unsaved edits are not lost,
@@ -47,7 +47,11 @@ test('leaving unsaved edits asks first: stay keeps them, discard drops them, sav
   await title.fill(original + ' (edited)');
   const bar = page.getByTestId('savebar');
   await bar.waitFor();
-  await page.waitForTimeout(300); // the field moves up out from under the bar
+  // the field moves up out from under the bar
+  await page.waitForFunction(() => {
+    const b = document.querySelector('[data-testid="savebar"]').getBoundingClientRect();
+    return document.querySelector('label[for="pkg-title"]').getBoundingClientRect().bottom <= b.top;
+  }, null, { timeout: 5000 }).catch(() => {});
   const label = page.locator('label[for="pkg-title"]');
   assert.ok(!overlap(await box(bar), await box(label)), 'the save bar covers the Title label');
   assert.ok(!overlap(await box(bar), await box(title)), 'the save bar covers the Title input');
@@ -126,12 +130,20 @@ test('Studio and Insights each remember their channel, across visits and reloads
 test('Quick titles come best first', async () => {
   await page.goto(`${app.url}/#/studio?channel=${chans[2].id}`);
   await page.getByTestId('quick-titles').getByLabel('Topic').fill('sourdough starter');
-  await page.getByTestId('generate-titles').click();
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/call/GenerateTitles')),
+    page.getByTestId('generate-titles').click(),
+  ]);
   await page.getByTestId('title-option').first().waitFor({ timeout: 30000 });
   const scores = await page.getByTestId('title-option').locator('.pill').allTextContents();
   assert.ok(scores.length >= 5);
   const n = scores.map(Number);
   assert.deepEqual(n, [...n].sort((a, b) => b - a), `scores in order shown: ${n}`);
+  // The titles as the provider gave them (in its order), sorted by score:
+  // what the page shows, title by title.
+  const given = (await res.json()).options;
+  const shown = (await page.getByTestId('title-option').locator('span:not(.pill)').allTextContents()).map((t) => t.trim());
+  assert.deepEqual(shown, [...given].sort((a, b) => b.score - a.score).map((o) => o.title));
 });
 
 test('a name another channel has is refused next to the field, ignoring case and spacing', async () => {
@@ -292,7 +304,7 @@ test('connection errors show as sentences; the technical text goes to the log', 
   await page.getByTestId('summary').waitFor();
   for (const url of ['/#/settings?section=providers', '/#/infrastructure', '/#/studio', '/#/dashboard']) {
     await page.goto(app.url + url);
-    await page.waitForTimeout(800);
+    await settled(page);
     const body = await page.locator('body').innerText();
     assert.doesNotMatch(body, /dial tcp|connection refused|(?<!\/\/)127\.0\.0\.1:\d+|connect: |dbus|exec: /, `raw error text on ${url}`);
   }
@@ -306,6 +318,22 @@ test('connection errors show as sentences; the technical text goes to the log', 
     assert.doesNotMatch(shown, /dbus|exec:|\$PATH/);
     assert.match(shown, /No system keyring is available/);
     await until(() => app.log().includes('dashboard error') && /dbus-launch/.test(app.log()), 10000);
+  }
+  assert.deepEqual(errors, []);
+});
+
+test("the browser's download keeps the title's accented letters and whole words", async () => {
+  // The title as the tests before left it, named again.
+  const was = await callApi(app.url, 'GetPackage', pkgs[0].id);
+  const title = 'Ça coûte combien ? 6 erros de finanças pessoais que todo iniciante comete';
+  const p = await callApi(app.url, 'SavePackage', { id: was.id, channel_id: was.channel_id, status: was.status, topic: was.topic, title, content: was.content });
+  assert.equal(p.title, title);
+  await page.goto(`${app.url}/#/studio?channel=${chans[0].id}&package=${p.id}`);
+  for (const [id, ext] of [['export-markdown', 'md'], ['export-json', 'json']]) {
+    const link = page.getByTestId(id);
+    await link.waitFor();
+    const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert.equal(dl.suggestedFilename(), `ça-coûte-combien-6-erros-de-finanças-pessoais-que-todo-iniciante-comete.${ext}`);
   }
   assert.deepEqual(errors, []);
 });

@@ -1,5 +1,8 @@
 // Every page of the app, in navigation order. A page is a component in its
-// feature folder; register it here (one import, one entry).
+// feature folder; register it here (one entry). The dashboard, the first
+// thing on screen, is in the main bundle; every other page is loaded the
+// first time it is opened (its own chunk), which keeps the first paint's
+// JavaScript small.
 import type { Component } from 'svelte';
 import {
   LayoutDashboard,
@@ -11,26 +14,23 @@ import {
   Settings as SettingsIcon,
 } from '@lucide/svelte';
 import Dashboard from './dashboard/Dashboard.svelte';
-import Channels from './channels/Channels.svelte';
-import Studio from './studio/Studio.svelte';
-import Insights from './insights/Insights.svelte';
-import Autopilot from './autopilot/Autopilot.svelte';
-import Infrastructure from './infrastructure/Infrastructure.svelte';
-import Settings from './settings/Settings.svelte';
 
 export interface Page {
   id: string;
   label: string;
   icon: Component<any>;
-  component: Component<any>;
+  /** The page, in the main bundle (the dashboard only)… */
+  component?: Component<any>;
+  /** …or loaded on first use. */
+  load?: () => Promise<{ default: Component<any> }>;
 }
 
 export const pages: Page[] = [
   { id: 'dashboard', label: 'Dashboard', icon: LayoutDashboard, component: Dashboard },
-  { id: 'channels', label: 'Channels', icon: Tv, component: Channels },
-  { id: 'studio', label: 'Studio', icon: Clapperboard, component: Studio },
-  { id: 'insights', label: 'Insights', icon: ChartLine, component: Insights },
-  { id: 'autopilot', label: 'Autopilot', icon: Bot, component: Autopilot },
-  { id: 'infrastructure', label: 'Infrastructure', icon: Activity, component: Infrastructure },
-  { id: 'settings', label: 'Settings', icon: SettingsIcon, component: Settings },
+  { id: 'channels', label: 'Channels', icon: Tv, load: () => import('./channels/Channels.svelte') },
+  { id: 'studio', label: 'Studio', icon: Clapperboard, load: () => import('./studio/Studio.svelte') },
+  { id: 'insights', label: 'Insights', icon: ChartLine, load: () => import('./insights/Insights.svelte') },
+  { id: 'autopilot', label: 'Autopilot', icon: Bot, load: () => import('./autopilot/Autopilot.svelte') },
+  { id: 'infrastructure', label: 'Infrastructure', icon: Activity, load: () => import('./infrastructure/Infrastructure.svelte') },
+  { id: 'settings', label: 'Settings', icon: SettingsIcon, load: () => import('./settings/Settings.svelte') },
 ];

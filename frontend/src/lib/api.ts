@@ -23,6 +23,7 @@ import type {
   studio,
   sync,
   trends,
+  update,
   workers,
 } from '../../wailsjs/go/models';
 
@@ -45,6 +46,8 @@ export type ChannelInput = Wire<app.ChannelInput>;
 export type Language = Wire<app.Language>;
 export type Status = Wire<app.Status>;
 export type Activity = Wire<store.Activity>;
+export type About = Wire<app.About>;
+export type UpdateStatus = Wire<update.Status>;
 
 // Studio and autopilot
 export type Package = Wire<store.Package>;
@@ -143,7 +146,7 @@ type Listener = (data: any) => void;
 
 interface WailsWindow {
   go?: { app?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
-  runtime?: { EventsOn: (name: string, cb: Listener) => () => void };
+  runtime?: { EventsOn: (name: string, cb: Listener) => () => void; EventsEmit?: (name: string, data?: unknown) => void };
 }
 
 const w = (typeof window !== 'undefined' ? window : {}) as WailsWindow;
@@ -277,6 +280,7 @@ export interface Events {
   publish: PublishProgress;
   /** A YouTube sign-in's outcome, or a changed link or client. */
   youtube: YouTubeEvent;
+  update: UpdateStatus;
 }
 
 const listeners = new Map<string, Set<Listener>>();
@@ -309,6 +313,11 @@ export function onEvent<K extends keyof Events>(name: K, fn: (data: Events[K]) =
   set.add(fn);
   ensureSource();
   return () => set!.delete(fn);
+}
+
+/** Sends an event to the Go side (desktop window only; a no-op in a browser). */
+export function emitToGo(name: string, data?: unknown): void {
+  if (isDesktop()) w.runtime?.EventsEmit?.(name, data);
 }
 
 /** Reports whether the event stream to the server is up (serve mode only). */

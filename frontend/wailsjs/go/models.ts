@@ -88,6 +88,16 @@ export namespace analysis {
 
 export namespace app {
 	
+	export interface About {
+	    version: string;
+	    mode: string;
+	    os: string;
+	    arch: string;
+	    log_file: string;
+	    log_dir: string;
+	    can_open_folder: boolean;
+	    updates?: update.Status;
+	}
 	export interface ChannelActivity {
 	    channel_id: string;
 	    name: string;
@@ -1115,6 +1125,27 @@ export namespace trends {
 	    acceleration: number;
 	    label: string;
 	    relevance: {[key: string]: number};
+	}
+
+}
+
+export namespace update {
+	
+	export interface Status {
+	    enabled: boolean;
+	    current: string;
+	    latest: string;
+	    available: boolean;
+	    notes: string;
+	    kind: string;
+	    platform: string;
+	    feed_url: string;
+	    last_check: number;
+	    installing: boolean;
+	    installed: boolean;
+	    deb_path: string;
+	    deb_command: string;
+	    message: string;
 	}
 
 }

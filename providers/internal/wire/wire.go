@@ -302,7 +302,7 @@ const MaxModelList = 1 << 20
 // is wrong: an empty body, something other than JSON, or JSON of another
 // shape.
 func ModelList(raw []byte) (int, error) {
-	trimmed := bytes.TrimSpace(raw)
+	trimmed := bytes.Trim(raw, " \t\r\n") // JSON's whitespace, not Unicode's
 	if len(trimmed) == 0 {
 		return 0, errors.New("the model list was empty")
 	}

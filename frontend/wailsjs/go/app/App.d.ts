@@ -5,12 +5,15 @@ import {insights} from '../models';
 import {autopilot} from '../models';
 import {store} from '../models';
 import {publish} from '../models';
+import {update} from '../models';
 import {sync} from '../models';
 import {monitor} from '../models';
 import {revenue} from '../models';
 import {settings} from '../models';
 import {predictor} from '../models';
 import {workers} from '../models';
+
+export function About():Promise<app.About>;
 
 export function ActivityMarkSeen():Promise<void>;
 
@@ -41,6 +44,8 @@ export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promis
 export function CancelPublishJob(arg1:string):Promise<publish.Job>;
 
 export function CancelYouTubeSignIn():Promise<void>;
+
+export function CheckForUpdates():Promise<update.Status>;
 
 export function ClearProviderKey(arg1:string):Promise<app.ProvidersView>;
 
@@ -82,6 +87,8 @@ export function ImportStudioCSVPick(arg1:string):Promise<app.ImportResult>;
 
 export function Infrastructure():Promise<monitor.Snapshot>;
 
+export function InstallUpdate():Promise<update.Status>;
+
 export function Languages():Promise<Array<app.Language>>;
 
 export function LinkYouTubeChannel(arg1:string,arg2:string,arg3:string):Promise<publish.ChannelSettings>;
@@ -109,6 +116,8 @@ export function ListProviders():Promise<app.ProvidersView>;
 export function MarkPackagePublished(arg1:string,arg2:string):Promise<store.Package>;
 
 export function MoneyCounter():Promise<app.MoneyCounter>;
+
+export function OpenLogFolder():Promise<void>;
 
 export function ProviderAvailability(arg1:number):Promise<Array<monitor.Availability>>;
 
@@ -165,6 +174,8 @@ export function SetAutopilotHost(arg1:string,arg2:string):Promise<app.AutopilotH
 export function SetProviderEnabled(arg1:string,arg2:boolean):Promise<app.ProvidersView>;
 
 export function SetProviderKey(arg1:string,arg2:string):Promise<app.ProvidersView>;
+
+export function SetUpdateChecks(arg1:boolean):Promise<update.Status>;
 
 export function SetVoiceKey(arg1:string,arg2:string):Promise<Array<app.VoiceEngine>>;
 

@@ -5,6 +5,7 @@ import {autopilot} from '../models';
 import {studio} from '../models';
 import {publish} from '../models';
 import {sync} from '../models';
+import {update} from '../models';
 import {app} from '../models';
 
 export function Alert():Promise<monitor.AlertEvent>;
@@ -18,5 +19,7 @@ export function Metrics():Promise<monitor.Snapshot>;
 export function Publish():Promise<publish.Progress>;
 
 export function Sync():Promise<sync.Status>;
+
+export function Update():Promise<update.Status>;
 
 export function YouTube():Promise<app.YouTubeEvent>;

@@ -26,6 +26,10 @@ export function Sync() {
   return window['go']['main']['EventPayloads']['Sync']();
 }
 
+export function Update() {
+  return window['go']['main']['EventPayloads']['Update']();
+}
+
 export function YouTube() {
   return window['go']['main']['EventPayloads']['YouTube']();
 }
