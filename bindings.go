@@ -12,6 +12,7 @@ import (
 	"tubeagency/app"
 	"tubeagency/app/autopilot"
 	"tubeagency/app/monitor"
+	"tubeagency/app/publish"
 	"tubeagency/app/studio"
 	"tubeagency/app/update"
 	cloudsync "tubeagency/sync"
@@ -47,6 +48,12 @@ func (EventPayloads) AutopilotJob() autopilot.Event { return autopilot.Event{} }
 
 // Alert is an "alert" event.
 func (EventPayloads) Alert() monitor.AlertEvent { return monitor.AlertEvent{} }
+
+// Publish is a "publish" event: an upload's progress or state.
+func (EventPayloads) Publish() publish.Progress { return publish.Progress{} }
+
+// YouTube is a "youtube" event: a sign-in's outcome or a changed link.
+func (EventPayloads) YouTube() app.YouTubeEvent { return app.YouTubeEvent{} }
 
 // Sync is a "sync" event: the syncer's status.
 func (EventPayloads) Sync() cloudsync.Status { return cloudsync.Status{} }

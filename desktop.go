@@ -46,7 +46,20 @@ func (d *dialogs) window() (context.Context, error) {
 	return *ctx, nil
 }
 
-var _ app.Dialogs = (*dialogs)(nil)
+var (
+	_ app.Dialogs = (*dialogs)(nil)
+	_ app.Opener  = (*dialogs)(nil)
+)
+
+// OpenURL opens url in the system's browser (Google's sign-in page).
+func (d *dialogs) OpenURL(_ context.Context, url string) error {
+	ctx, err := d.window()
+	if err != nil {
+		return err
+	}
+	wruntime.BrowserOpenURL(ctx, url)
+	return nil
+}
 
 // OpenFolder shows dir in the system's file manager.
 func (d *dialogs) OpenFolder(dir string) error {

@@ -223,6 +223,7 @@ func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, int
 	}
 	if so.dialogs != nil {
 		opts.Dialogs, opts.OpenFolder = so.dialogs, so.dialogs.OpenFolder
+		opts.Opener = so.dialogs // Google's sign-in opens in the system's browser
 	}
 	rt, err := app.Start(context.Background(), opts)
 	if err == nil {

@@ -39,6 +39,16 @@ type Options struct {
 	// Dialogs are the system's file dialogs; nil (serve mode) means the
 	// methods that need one answer ErrNoDialogs.
 	Dialogs Dialogs
+	// Opener opens Google's sign-in page in the system's browser; nil
+	// (serve mode) means the page shows the address instead.
+	Opener Opener
+	// KeyStore picks where API keys and tokens live: "" probes the OS
+	// keyring and falls back to a 0600 file in DataDir; "file" uses the
+	// file without probing (headless machines, tests).
+	KeyStore string
+	// Google are the addresses and upload settings of publishing to
+	// YouTube; the zero value means Google's own (wire_publish.go).
+	Google GoogleOptions
 	// LogFile is the log file Logger writes to, shown in Settings → About
 	// and named in error messages. Empty means there is none.
 	LogFile string
@@ -73,6 +83,7 @@ type Runtime struct {
 	studio    *studioParts     // studio pipeline and autopilot (wire_studio.go)
 	sync      *syncParts       // Supabase sync loop and client (wire_sync.go)
 	render    *renderParts     // video renderer and its queue (wire_render.go)
+	publish   *publishParts    // YouTube sign-in, upload queue and calendar (wire_publish.go)
 	updates   *update.Updater  // release checks, nil without a feed (wire_update.go)
 	started   []component      // in start order; Close stops them in reverse
 }
@@ -125,6 +136,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		return nil, err
 	}
 	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now()}
+	rt.keys.mode = opts.KeyStore
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.api = &App{rt: rt}
 	if err := rt.build(ctx); err != nil {

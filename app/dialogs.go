@@ -33,3 +33,10 @@ type FileFilter struct {
 // runs without a window (serve mode), where a browser uploads and
 // downloads files instead.
 var ErrNoDialogs = errors.New("file dialogs exist only in the desktop window: in a browser, use the upload and download buttons")
+
+// Opener opens an address in the system's browser. The desktop window
+// provides it (the Wails adapter in main); serve mode has none, and the
+// page shows the address for the user to open instead.
+type Opener interface {
+	OpenURL(ctx context.Context, url string) error
+}

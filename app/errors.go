@@ -28,11 +28,14 @@ const (
 // the field it belongs to.
 func FormatError(err error) ErrorBody {
 	var fe *FieldError
+	var pe *PublishError
 	switch {
 	case errors.As(err, &fe):
 		return ErrorBody{Code: CodeInvalid, Message: fe.Error(), Fields: map[string]string{fe.Field: fe.Message}}
 	case errors.Is(err, store.ErrNotFound):
 		return ErrorBody{Code: CodeNotFound, Message: err.Error()}
+	case errors.As(err, &pe):
+		return ErrorBody{Code: pe.Code, Message: pe.Message}
 	case errors.Is(err, ErrNoDialogs), errors.Is(err, ErrNoWindow), errors.Is(err, ErrNoUpdates),
 		errors.Is(err, render.ErrNoFFmpeg), errors.Is(err, render.ErrFFmpegFeatures):
 		return ErrorBody{Code: CodeUnavailable, Message: err.Error()}
@@ -45,6 +48,9 @@ func FormatError(err error) ErrorBody {
 
 // HTTPStatus is the status serve mode answers err with.
 func HTTPStatus(err error) int {
+	if pe := (*PublishError)(nil); errors.As(err, &pe) {
+		return pe.HTTPStatus()
+	}
 	switch FormatError(err).Code {
 	case CodeInvalid:
 		return 422

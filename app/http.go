@@ -11,5 +11,6 @@ func (rt *Runtime) HTTPHandlers() map[string]http.Handler {
 		"GET /api/render/{id}/{kind}":         rt.RenderHandler(),
 		"GET /api/export/{id}/{format}":       rt.ExportHandler(),
 		"POST /api/insights/import/{channel}": rt.InsightsImportHandler(),
+		"POST /api/publish/export/{package}":  rt.PublishExportHandler(),
 	}
 }

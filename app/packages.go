@@ -132,7 +132,7 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 				return err
 			}
 			p.ID = id.String()
-			p.Content.Voice, p.Content.Steps = nil, nil
+			p.Content.Voice, p.Content.Steps, p.Content.Published = nil, nil, nil
 		} else {
 			old, err := store.Get[store.Package](ctx, m.Tx(), store.PackageEntity, in.ID)
 			if err != nil {
@@ -143,6 +143,7 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 			// what it did (the voice names a file on this device): the page
 			// edits text, not those.
 			p.Content.Voice, p.Content.Steps = old.Content.Voice, old.Content.Steps
+			p.Content.Published = old.Content.Published // written by publishing only
 			outdateVoice(&p, old)
 		}
 		studio.Settle(&p, ch) // the checklist decides ready or outline, and an override the user saved counts

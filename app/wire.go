@@ -24,6 +24,7 @@ type component struct {
 //	→ syncer, account    (counts through the monitor; heartbeat by devices;
 //	                      wakes the autopilot when channels arrive)
 //	→ update checks      (when a release feed is configured)
+//	→ publish            (upload queue; writes published packages through the outbox)
 func (rt *Runtime) build(ctx context.Context) error {
 	for _, b := range []func(context.Context) error{
 		rt.buildMonitor,
@@ -34,6 +35,7 @@ func (rt *Runtime) build(ctx context.Context) error {
 		rt.buildRender,
 		rt.buildSync,
 		rt.buildUpdates,
+		rt.buildPublish,
 	} {
 		if err := b(ctx); err != nil {
 			return err
@@ -53,6 +55,7 @@ func (rt *Runtime) startAll() error {
 		{"render", rt.startRender, rt.stopRender},
 		{"sync", rt.startSync, rt.stopSync},
 		{"updates", rt.startUpdates, rt.stopUpdates},
+		{"publish", rt.startPublish, rt.stopPublish},
 	} {
 		if err := c.start(); err != nil {
 			return err

@@ -20,6 +20,8 @@ const (
 	Settings = "settings" // settings or templates reloaded
 	Insights = "insights" // an analytics link or sync of a channel changed
 	Render   = "render"   // a video render queued, progressing, finished or removed
+	Publish  = "publish"  // an upload's progress or state (publish.Progress)
+	YouTube  = "youtube"  // a YouTube sign-in finished, failed, or an account or link changed
 )
 
 // Emitter sends one event. Domain code receives an Emitter, never the hub.

@@ -164,7 +164,7 @@ func CalendarOf(cadence float64, cs ChannelSettings, hour int) (Calendar, error)
 
 // Entry is one item on a channel's calendar page.
 type Entry struct {
-	At    time.Time `json:"at"`
+	At    time.Time `json:"at,omitzero"`
 	Kind  string    `json:"kind"` // "free", or the job's state: scheduled items are jobs
 	JobID string    `json:"job_id,omitempty"`
 	Job   *Job      `json:"job,omitempty"`

@@ -80,8 +80,8 @@ type Job struct {
 	Attempts         int       `json:"attempts"`
 	Note             string    `json:"note"`
 	PublishedAt      time.Time `json:"published_at,omitzero"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	CreatedAt        time.Time `json:"created_at,omitzero"`
+	UpdatedAt        time.Time `json:"updated_at,omitzero"`
 }
 
 // Published is the job's state on YouTube (zero VideoID before upload).

@@ -118,7 +118,7 @@ type QuotaUsage struct {
 	Bucket string    `json:"bucket"`
 	Used   int       `json:"used"`
 	Limit  int       `json:"limit"`
-	Reset  time.Time `json:"reset"`
+	Reset  time.Time `json:"reset,omitzero"`
 }
 
 // Quota reports both buckets for the day of now.

@@ -26,8 +26,6 @@ func (c RGB) ass(alpha uint8) string {
 // assInline is the colour as an override tag value (&HBBGGRR&).
 func (c RGB) assInline() string { return fmt.Sprintf("&H%02X%02X%02X&", c.B, c.G, c.R) }
 
-// ffmpeg is the colour as ffmpeg's 0xRRGGBB.
-func (c RGB) ffmpeg() string { return fmt.Sprintf("0x%02X%02X%02X", c.R, c.G, c.B) }
 
 // parseColor reads "#RRGGBB", "RRGGBB", "#RGB" or "RGB".
 func parseColor(s string) (RGB, error) {

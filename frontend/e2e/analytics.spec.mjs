@@ -1,6 +1,6 @@
 // Insights v2 in a real Chromium: YouTube Analytics linked against the fake
 // Google (OAuth with PKCE to the loopback listener, Analytics and Reporting
-// APIs, run as a process from app/internal/fakegoogle/cmd/fakegoogle), and
+// APIs, run as a process from app/internal/fakegoogle/cmd/fakeanalytics), and
 // the 200-video Studio export with every column: CTR and retention in the
 // audit, revenue learned from the export's own earnings.
 import { test, before, after } from 'node:test';
@@ -14,8 +14,8 @@ import { startServe, openPage, shot, callApi, root } from './harness.mjs';
 let fake, google, app;
 
 async function startFake() {
-  const bin = join(tmpdir(), 'tubeagency-fakegoogle');
-  execFileSync('go', ['build', '-o', bin, './app/internal/fakegoogle/cmd/fakegoogle'], { cwd: root, stdio: 'inherit' });
+  const bin = join(tmpdir(), 'tubeagency-fakeanalytics');
+  execFileSync('go', ['build', '-o', bin, './app/internal/fakegoogle/cmd/fakeanalytics'], { cwd: root, stdio: 'inherit' });
   const child = spawn(bin, ['-videos', '30', '-every', '9'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise((ok, fail) => {
     let out = '';

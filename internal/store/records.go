@@ -207,6 +207,19 @@ type PackageContent struct {
 	// keeps ready (another device taking a channel over finishes those),
 	// "" for the user's own.
 	Origin string `json:"origin,omitempty"`
+	// Published is where the package is on YouTube, once it is there.
+	Published *Publication `json:"published,omitempty"`
+}
+
+// Publication is a package's state on YouTube. It syncs with the package;
+// the media and the upload session stay on the device that uploaded.
+type Publication struct {
+	VideoID   string `json:"video_id"`
+	URL       string `json:"url"`
+	PublishAt int64  `json:"publish_at,omitempty"` // scheduled publication, unix ms; 0 when none
+	Status    string `json:"status"`               // scheduled, public, unlisted or private
+	ByHand    bool   `json:"by_hand,omitempty"`    // marked from a pasted address
+	At        int64  `json:"at"`                   // when it reached YouTube, unix ms
 }
 
 // Package is a video package: from idea to a publishable set of texts and audio.

@@ -15,6 +15,7 @@ import type {
   insights,
   monitor,
   predictor,
+  publish,
   revenue,
   router,
   service,
@@ -130,6 +131,23 @@ export type RepairReport = Wire<sync.RepairReport>;
 export type DeviceInfo = Wire<sync.DeviceInfo>;
 export type AutopilotHostsView = Wire<app.AutopilotHostsView>;
 export type AutopilotHostChannel = Wire<app.AutopilotHostChannel>;
+
+// Publishing to YouTube
+export type YouTubeSetup = Wire<app.YouTubeSetup>;
+export type YouTubeAccount = Wire<app.YouTubeAccount>;
+export type YouTubeSignIn = Wire<app.YouTubeSignIn>;
+export type YouTubeEvent = Wire<app.YouTubeEvent>;
+export type YouTubeChannel = Wire<publish.Channel>;
+export type PublishLink = Wire<publish.ChannelSettings>;
+export type PublishSettingsInput = Wire<app.PublishSettingsInput>;
+export type PublishInput = Wire<app.PublishInput>;
+export type PublishView = Wire<app.PublishView>;
+export type PublishJob = Wire<publish.Job>;
+export type PublishProgress = Wire<publish.Progress>;
+export type PublishCalendar = Wire<app.PublishCalendar>;
+export type CalendarEntry = Wire<publish.Entry>;
+export type QuotaUsage = Wire<publish.QuotaUsage>;
+export type SavedFile = Wire<app.SavedFile>;
 
 // Monitor
 export type Snapshot = Wire<monitor.Snapshot>;
@@ -289,6 +307,10 @@ export interface Events {
   packages: unknown;
   settings: unknown;
   insights: InsightsEvent;
+  /** An upload's progress or state. */
+  publish: PublishProgress;
+  /** A YouTube sign-in's outcome, or a changed link or client. */
+  youtube: YouTubeEvent;
   update: UpdateStatus;
   render: RenderTask;
 }

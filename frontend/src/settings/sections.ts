@@ -19,7 +19,7 @@ export interface Section {
 
 export const sections: Section[] = [
   { id: 'providers', label: 'Providers', hint: 'AI services and keys', icon: Cpu, load: () => import('./ProvidersSettings.svelte') },
-  { id: 'youtube', label: 'YouTube', hint: 'Channel statistics', icon: TvMinimalPlay, load: () => import('./YouTubeSettings.svelte') },
+  { id: 'youtube', label: 'YouTube', hint: 'Statistics and publishing', icon: TvMinimalPlay, load: () => import('./YouTubeSettings.svelte') },
   { id: 'sync', label: 'Sync', hint: 'Your other devices', icon: RefreshCw, load: () => import('./SyncSettings.svelte') },
   { id: 'voice', label: 'Voice', hint: 'Voice-over engines', icon: Mic, load: () => import('../studio/VoiceSettings.svelte') },
   { id: 'autopilot', label: 'Autopilot', hint: 'Packages made for you', icon: Bot, load: () => import('./AutopilotSettings.svelte') },

@@ -293,6 +293,44 @@ export namespace app {
 	    router: settings.Router;
 	    local_model: localmodel.Status;
 	}
+	export interface PublishCalendar {
+	    channel_id: string;
+	    link: publish.ChannelSettings;
+	    time_zone: string;
+	    entries: publish.Entry[];
+	}
+	export interface PublishInput {
+	    title: string;
+	    description: string;
+	    tags: string[];
+	    category_id: string;
+	    language: string;
+	    privacy: string;
+	    publish_at: string;
+	    made_for_kids: boolean;
+	    synthetic_media: boolean;
+	    upload_captions: boolean;
+	}
+	export interface PublishSettingsInput {
+	    auto_publish: boolean;
+	    time_zone: string;
+	    hour: number;
+	    minute: number;
+	}
+	export interface PublishView {
+	    package_id: string;
+	    channel_id: string;
+	    defaults: PublishInput;
+	    rendered: boolean;
+	    render_message?: string;
+	    has_captions: boolean;
+	    has_thumbnail: boolean;
+	    link: publish.ChannelSettings;
+	    slots: string[];
+	    jobs: publish.Job[];
+	    published?: store.Publication;
+	    quota: publish.QuotaUsage[];
+	}
 	export interface RenderChannel {
 	    manual: boolean;
 	    color: string;
@@ -450,6 +488,34 @@ export namespace app {
 	    has_key: boolean;
 	    key_hint?: string;
 	    key_from?: string;
+	}
+	export interface YouTubeAccount {
+	    account: string;
+	    scopes: string[];
+	    channels: publish.Channel[];
+	    // Go type: time
+	    at: any;
+	    sign_in_again: boolean;
+	}
+	export interface YouTubeEvent {
+	    state: string;
+	    account?: string;
+	    message?: string;
+	}
+	export interface YouTubeSetup {
+	    client_set: boolean;
+	    client_id: string;
+	    signing_in: boolean;
+	    sign_in_url?: string;
+	    accounts: YouTubeAccount[];
+	    links: publish.ChannelSettings[];
+	    quota: publish.QuotaUsage[];
+	    scopes: string[];
+	    opens_browser: boolean;
+	}
+	export interface YouTubeSignIn {
+	    url: string;
+	    opened: boolean;
 	}
 
 }
@@ -794,6 +860,103 @@ export namespace predictor {
 
 }
 
+export namespace publish {
+	
+	export interface Channel {
+	    id: string;
+	    title: string;
+	    handle: string;
+	    thumbnail: string;
+	    subscribers: number;
+	}
+	export interface ChannelSettings {
+	    channel_id: string;
+	    youtube_channel_id: string;
+	    youtube_title: string;
+	    account: string;
+	    auto_publish: boolean;
+	    // Go type: time
+	    confirmed_at: any;
+	    time_zone: string;
+	    hour: number;
+	    minute: number;
+	}
+	export interface Metadata {
+	    title: string;
+	    description: string;
+	    tags: string[];
+	    category_id: string;
+	    default_language: string;
+	    privacy: string;
+	    // Go type: time
+	    publish_at: any;
+	    made_for_kids: boolean;
+	    synthetic_media: boolean;
+	}
+	export interface Job {
+	    id: string;
+	    package_id: string;
+	    channel_id: string;
+	    account: string;
+	    youtube_channel_id: string;
+	    state: string;
+	    by_hand: boolean;
+	    video_path: string;
+	    video_type: string;
+	    video_size: number;
+	    meta: Metadata;
+	    thumbnail_path: string;
+	    captions_path: string;
+	    upload_captions: boolean;
+	    offset: number;
+	    session_restarts: number;
+	    video_id: string;
+	    thumbnail_done: boolean;
+	    caption_id: string;
+	    // Go type: time
+	    run_after: any;
+	    attempts: number;
+	    note: string;
+	    // Go type: time
+	    published_at: any;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	}
+	export interface Entry {
+	    // Go type: time
+	    at: any;
+	    kind: string;
+	    job_id?: string;
+	    job?: Job;
+	}
+	
+	
+	export interface Progress {
+	    job_id: string;
+	    package_id: string;
+	    channel_id: string;
+	    state: string;
+	    sent: number;
+	    total: number;
+	    bytes_per_sec: number;
+	    note?: string;
+	    video_id?: string;
+	    url?: string;
+	    // Go type: time
+	    run_after: any;
+	}
+	export interface QuotaUsage {
+	    bucket: string;
+	    used: number;
+	    limit: number;
+	    // Go type: time
+	    reset: any;
+	}
+
+}
+
 export namespace revenue {
 	
 	export interface Calibration {
@@ -1071,6 +1234,14 @@ export namespace store {
 	    reason?: string;
 	    at: number;
 	}
+	export interface Publication {
+	    video_id: string;
+	    url: string;
+	    publish_at?: number;
+	    status: string;
+	    by_hand?: boolean;
+	    at: number;
+	}
 	export interface StepState {
 	    status: string;
 	    provider?: string;
@@ -1114,6 +1285,7 @@ export namespace store {
 	    checklist?: Checklist;
 	    overrides?: Override[];
 	    origin?: string;
+	    published?: Publication;
 	}
 	export interface Package {
 	    id: string;
@@ -1127,6 +1299,7 @@ export namespace store {
 	    title: string;
 	    content: PackageContent;
 	}
+	
 	
 	
 	

@@ -5,6 +5,7 @@ import {insights} from '../models';
 import {service} from '../models';
 import {autopilot} from '../models';
 import {store} from '../models';
+import {publish} from '../models';
 import {update} from '../models';
 import {sync} from '../models';
 import {monitor} from '../models';
@@ -22,6 +23,8 @@ export function ActivitySummary():Promise<app.ActivitySummary>;
 export function AddCompetitor(arg1:string,arg2:string):Promise<insights.Competitor>;
 
 export function AddVideo(arg1:string,arg2:app.VideoInput):Promise<insights.Video>;
+
+export function AllowYouTubeCaptions(arg1:string):Promise<app.YouTubeSignIn>;
 
 export function AnalyticsOAuthClient():Promise<app.AnalyticsClient>;
 
@@ -43,7 +46,11 @@ export function AutopilotSaveSettings(arg1:autopilot.Settings):Promise<autopilot
 
 export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<store.Channel>;
 
+export function CancelPublishJob(arg1:string):Promise<publish.Job>;
+
 export function CancelRender(arg1:string):Promise<app.RenderTask>;
+
+export function CancelYouTubeSignIn():Promise<void>;
 
 export function ChannelNiche(arg1:string):Promise<service.NicheSetting>;
 
@@ -52,6 +59,8 @@ export function CheckForUpdates():Promise<update.Status>;
 export function ClearProviderKey(arg1:string):Promise<app.ProvidersView>;
 
 export function ClearVoiceKey(arg1:string):Promise<Array<app.VoiceEngine>>;
+
+export function ConfirmPublishJob(arg1:string):Promise<publish.Job>;
 
 export function ConnectAnalytics(arg1:string,arg2:boolean):Promise<service.LinkStart>;
 
@@ -67,6 +76,8 @@ export function DeletePackage(arg1:string):Promise<void>;
 
 export function DeleteYouTubeAPIKey():Promise<service.YouTubeStatus>;
 
+export function DeleteYouTubeOAuthClient():Promise<app.YouTubeSetup>;
+
 export function DiscardDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
 
 export function DisconnectAnalytics(arg1:string,arg2:boolean):Promise<void>;
@@ -76,6 +87,8 @@ export function EditDeadLetter(arg1:number,arg2:{[key: string]: any}):Promise<Ar
 export function FetchFromYouTube(arg1:string):Promise<service.FetchResult>;
 
 export function FinishAnalyticsSignIn(arg1:string,arg2:string):Promise<service.AnalyticsStatus>;
+
+export function FinishYouTubeSignIn(arg1:string):Promise<app.YouTubeAccount>;
 
 export function GenerateTitles(arg1:string,arg2:string,arg3:boolean):Promise<app.TitlesResult>;
 
@@ -92,6 +105,8 @@ export function Infrastructure():Promise<monitor.Snapshot>;
 export function InstallUpdate():Promise<update.Status>;
 
 export function Languages():Promise<Array<app.Language>>;
+
+export function LinkYouTubeChannel(arg1:string,arg2:string,arg3:string):Promise<publish.ChannelSettings>;
 
 export function ListActivity(arg1:number):Promise<Array<store.Activity>>;
 
@@ -113,6 +128,8 @@ export function ListPackages(arg1:string):Promise<Array<store.Package>>;
 
 export function ListProviders():Promise<app.ProvidersView>;
 
+export function MarkPackagePublished(arg1:string,arg2:string):Promise<store.Package>;
+
 export function MoneyCounter():Promise<service.MoneyCounter>;
 
 export function NicheCategories():Promise<Array<service.Category>>;
@@ -120,6 +137,22 @@ export function NicheCategories():Promise<Array<service.Category>>;
 export function OpenLogFolder():Promise<void>;
 
 export function ProviderAvailability(arg1:number):Promise<Array<monitor.Availability>>;
+
+export function PublishByHandSave(arg1:string,arg2:app.PublishInput):Promise<app.SavedFile>;
+
+export function PublishByHandText(arg1:string,arg2:app.PublishInput):Promise<string>;
+
+export function PublishCalendar(arg1:string,arg2:number):Promise<app.PublishCalendar>;
+
+export function PublishJobs(arg1:string):Promise<Array<publish.Job>>;
+
+export function PublishPackage(arg1:string,arg2:app.PublishInput):Promise<publish.Job>;
+
+export function PublishQuota():Promise<Array<publish.QuotaUsage>>;
+
+export function PublishSettings(arg1:string):Promise<publish.ChannelSettings>;
+
+export function PublishView(arg1:string):Promise<app.PublishView>;
 
 export function PutEarnings(arg1:string,arg2:app.EarningInput):Promise<Array<insights.Earning>>;
 
@@ -145,13 +178,19 @@ export function RepairClocks():Promise<sync.RepairReport>;
 
 export function ReportUIError(arg1:string,arg2:string):Promise<void>;
 
+export function ReschedulePublishJob(arg1:string,arg2:string):Promise<publish.Job>;
+
 export function RetryDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
+
+export function RetryPublishJob(arg1:string):Promise<publish.Job>;
 
 export function RevenueProjection(arg1:string):Promise<revenue.Projection>;
 
 export function SavePackage(arg1:app.PackageInput):Promise<store.Package>;
 
 export function SaveProvider(arg1:app.ProviderInput):Promise<app.ProvidersView>;
+
+export function SavePublishSettings(arg1:string,arg2:app.PublishSettingsInput):Promise<publish.ChannelSettings>;
 
 export function SaveRenderSettings(arg1:app.RenderSettings):Promise<app.RenderSettings>;
 
@@ -176,6 +215,12 @@ export function SetUpdateChecks(arg1:boolean):Promise<update.Status>;
 export function SetVoiceKey(arg1:string,arg2:string):Promise<Array<app.VoiceEngine>>;
 
 export function SetYouTubeAPIKey(arg1:string):Promise<service.YouTubeStatus>;
+
+export function SetYouTubeOAuthClient(arg1:string,arg2:string):Promise<app.YouTubeSetup>;
+
+export function SignInYouTube():Promise<app.YouTubeSignIn>;
+
+export function SignOutYouTube(arg1:string):Promise<app.YouTubeSetup>;
 
 export function Status():Promise<app.Status>;
 
@@ -222,3 +267,7 @@ export function VoiceEngines():Promise<Array<app.VoiceEngine>>;
 export function WorkerPool():Promise<workers.Stats>;
 
 export function YouTubeAPIStatus():Promise<service.YouTubeStatus>;
+
+export function YouTubeChannels(arg1:string):Promise<Array<publish.Channel>>;
+
+export function YouTubeSetup():Promise<app.YouTubeSetup>;

@@ -22,6 +22,10 @@ export function AddVideo(arg1, arg2) {
   return window['go']['app']['App']['AddVideo'](arg1, arg2);
 }
 
+export function AllowYouTubeCaptions(arg1) {
+  return window['go']['app']['App']['AllowYouTubeCaptions'](arg1);
+}
+
 export function AnalyticsOAuthClient() {
   return window['go']['app']['App']['AnalyticsOAuthClient']();
 }
@@ -62,8 +66,16 @@ export function AutopilotSetChannel(arg1, arg2, arg3) {
   return window['go']['app']['App']['AutopilotSetChannel'](arg1, arg2, arg3);
 }
 
+export function CancelPublishJob(arg1) {
+  return window['go']['app']['App']['CancelPublishJob'](arg1);
+}
+
 export function CancelRender(arg1) {
   return window['go']['app']['App']['CancelRender'](arg1);
+}
+
+export function CancelYouTubeSignIn() {
+  return window['go']['app']['App']['CancelYouTubeSignIn']();
 }
 
 export function ChannelNiche(arg1) {
@@ -80,6 +92,10 @@ export function ClearProviderKey(arg1) {
 
 export function ClearVoiceKey(arg1) {
   return window['go']['app']['App']['ClearVoiceKey'](arg1);
+}
+
+export function ConfirmPublishJob(arg1) {
+  return window['go']['app']['App']['ConfirmPublishJob'](arg1);
 }
 
 export function ConnectAnalytics(arg1, arg2) {
@@ -110,6 +126,10 @@ export function DeleteYouTubeAPIKey() {
   return window['go']['app']['App']['DeleteYouTubeAPIKey']();
 }
 
+export function DeleteYouTubeOAuthClient() {
+  return window['go']['app']['App']['DeleteYouTubeOAuthClient']();
+}
+
 export function DiscardDeadLetter(arg1) {
   return window['go']['app']['App']['DiscardDeadLetter'](arg1);
 }
@@ -128,6 +148,10 @@ export function FetchFromYouTube(arg1) {
 
 export function FinishAnalyticsSignIn(arg1, arg2) {
   return window['go']['app']['App']['FinishAnalyticsSignIn'](arg1, arg2);
+}
+
+export function FinishYouTubeSignIn(arg1) {
+  return window['go']['app']['App']['FinishYouTubeSignIn'](arg1);
 }
 
 export function GenerateTitles(arg1, arg2, arg3) {
@@ -160,6 +184,10 @@ export function InstallUpdate() {
 
 export function Languages() {
   return window['go']['app']['App']['Languages']();
+}
+
+export function LinkYouTubeChannel(arg1, arg2, arg3) {
+  return window['go']['app']['App']['LinkYouTubeChannel'](arg1, arg2, arg3);
 }
 
 export function ListActivity(arg1) {
@@ -202,6 +230,10 @@ export function ListProviders() {
   return window['go']['app']['App']['ListProviders']();
 }
 
+export function MarkPackagePublished(arg1, arg2) {
+  return window['go']['app']['App']['MarkPackagePublished'](arg1, arg2);
+}
+
 export function MoneyCounter() {
   return window['go']['app']['App']['MoneyCounter']();
 }
@@ -216,6 +248,38 @@ export function OpenLogFolder() {
 
 export function ProviderAvailability(arg1) {
   return window['go']['app']['App']['ProviderAvailability'](arg1);
+}
+
+export function PublishByHandSave(arg1, arg2) {
+  return window['go']['app']['App']['PublishByHandSave'](arg1, arg2);
+}
+
+export function PublishByHandText(arg1, arg2) {
+  return window['go']['app']['App']['PublishByHandText'](arg1, arg2);
+}
+
+export function PublishCalendar(arg1, arg2) {
+  return window['go']['app']['App']['PublishCalendar'](arg1, arg2);
+}
+
+export function PublishJobs(arg1) {
+  return window['go']['app']['App']['PublishJobs'](arg1);
+}
+
+export function PublishPackage(arg1, arg2) {
+  return window['go']['app']['App']['PublishPackage'](arg1, arg2);
+}
+
+export function PublishQuota() {
+  return window['go']['app']['App']['PublishQuota']();
+}
+
+export function PublishSettings(arg1) {
+  return window['go']['app']['App']['PublishSettings'](arg1);
+}
+
+export function PublishView(arg1) {
+  return window['go']['app']['App']['PublishView'](arg1);
 }
 
 export function PutEarnings(arg1, arg2) {
@@ -266,8 +330,16 @@ export function ReportUIError(arg1, arg2) {
   return window['go']['app']['App']['ReportUIError'](arg1, arg2);
 }
 
+export function ReschedulePublishJob(arg1, arg2) {
+  return window['go']['app']['App']['ReschedulePublishJob'](arg1, arg2);
+}
+
 export function RetryDeadLetter(arg1) {
   return window['go']['app']['App']['RetryDeadLetter'](arg1);
+}
+
+export function RetryPublishJob(arg1) {
+  return window['go']['app']['App']['RetryPublishJob'](arg1);
 }
 
 export function RevenueProjection(arg1) {
@@ -280,6 +352,10 @@ export function SavePackage(arg1) {
 
 export function SaveProvider(arg1) {
   return window['go']['app']['App']['SaveProvider'](arg1);
+}
+
+export function SavePublishSettings(arg1, arg2) {
+  return window['go']['app']['App']['SavePublishSettings'](arg1, arg2);
 }
 
 export function SaveRenderSettings(arg1) {
@@ -328,6 +404,18 @@ export function SetVoiceKey(arg1, arg2) {
 
 export function SetYouTubeAPIKey(arg1) {
   return window['go']['app']['App']['SetYouTubeAPIKey'](arg1);
+}
+
+export function SetYouTubeOAuthClient(arg1, arg2) {
+  return window['go']['app']['App']['SetYouTubeOAuthClient'](arg1, arg2);
+}
+
+export function SignInYouTube() {
+  return window['go']['app']['App']['SignInYouTube']();
+}
+
+export function SignOutYouTube(arg1) {
+  return window['go']['app']['App']['SignOutYouTube'](arg1);
 }
 
 export function Status() {
@@ -420,4 +508,12 @@ export function WorkerPool() {
 
 export function YouTubeAPIStatus() {
   return window['go']['app']['App']['YouTubeAPIStatus']();
+}
+
+export function YouTubeChannels(arg1) {
+  return window['go']['app']['App']['YouTubeChannels'](arg1);
+}
+
+export function YouTubeSetup() {
+  return window['go']['app']['App']['YouTubeSetup']();
 }

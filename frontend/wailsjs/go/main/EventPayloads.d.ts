@@ -3,8 +3,10 @@
 import {monitor} from '../models';
 import {autopilot} from '../models';
 import {studio} from '../models';
+import {publish} from '../models';
 import {sync} from '../models';
 import {update} from '../models';
+import {app} from '../models';
 
 export function Alert():Promise<monitor.AlertEvent>;
 
@@ -14,6 +16,10 @@ export function Job():Promise<studio.Progress>;
 
 export function Metrics():Promise<monitor.Snapshot>;
 
+export function Publish():Promise<publish.Progress>;
+
 export function Sync():Promise<sync.Status>;
 
 export function Update():Promise<update.Status>;
+
+export function YouTube():Promise<app.YouTubeEvent>;

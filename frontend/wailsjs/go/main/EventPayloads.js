@@ -18,10 +18,18 @@ export function Metrics() {
   return window['go']['main']['EventPayloads']['Metrics']();
 }
 
+export function Publish() {
+  return window['go']['main']['EventPayloads']['Publish']();
+}
+
 export function Sync() {
   return window['go']['main']['EventPayloads']['Sync']();
 }
 
 export function Update() {
   return window['go']['main']['EventPayloads']['Update']();
+}
+
+export function YouTube() {
+  return window['go']['main']['EventPayloads']['YouTube']();
 }
