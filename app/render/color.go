@@ -26,7 +26,6 @@ func (c RGB) ass(alpha uint8) string {
 // assInline is the colour as an override tag value (&HBBGGRR&).
 func (c RGB) assInline() string { return fmt.Sprintf("&H%02X%02X%02X&", c.B, c.G, c.R) }
 
-
 // parseColor reads "#RRGGBB", "RRGGBB", "#RGB" or "RGB".
 func parseColor(s string) (RGB, error) {
 	h := strings.TrimPrefix(strings.TrimSpace(s), "#")
