@@ -21,6 +21,9 @@ type Transport struct {
 	Base http.RoundTripper
 	// Max is the most bytes a body may hold. Zero or less means 32 MiB.
 	Max int64
+	// MaxFor, when set, gives a request's own cap (e.g. larger for
+	// downloads); a result of zero or less means Max.
+	MaxFor func(*http.Request) int64
 }
 
 // DefaultMax is the cap when Transport.Max is zero.
@@ -43,6 +46,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	max := t.Max
+	if t.MaxFor != nil {
+		if m := t.MaxFor(req); m > 0 {
+			max = m
+		}
+	}
 	if max <= 0 {
 		max = DefaultMax
 	}

@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -36,6 +35,7 @@ import (
 
 	"tubeagency/app/google"
 	"tubeagency/app/insights"
+	"tubeagency/internal/httpcap"
 )
 
 // API names quota is counted under.
@@ -90,47 +90,8 @@ type Client struct {
 	now   func() time.Time
 }
 
-// capped is a transport that fails a response body longer than limit.
-type capped struct {
-	base  http.RoundTripper
-	limit int64
-}
-
-func (c capped) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := c.base.RoundTrip(r)
-	if err == nil {
-		limit := c.limit
-		if strings.Contains(r.URL.Path, "/v1/media/") {
-			limit = MaxReportBytes
-		}
-		resp.Body = &cappedBody{ReadCloser: resp.Body, left: limit}
-	}
-	return resp, err
-}
-
 // ErrTooLarge reports an answer larger than its cap.
-var ErrTooLarge = errors.New("youtube answered more than the app reads")
-
-type cappedBody struct {
-	io.ReadCloser
-	left int64
-}
-
-func (b *cappedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var one [1]byte
-		if n, _ := b.ReadCloser.Read(one[:]); n > 0 {
-			return 0, ErrTooLarge
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
+var ErrTooLarge = httpcap.ErrTooLarge
 
 // New makes a client.
 func New(ctx context.Context, cfg Config) (*Client, error) {
@@ -147,7 +108,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc := &http.Client{Transport: capped{base: base, limit: MaxResponseBytes}, Timeout: cfg.HTTPClient.Timeout}
+	hc := &http.Client{Transport: &httpcap.Transport{Base: base, Max: MaxResponseBytes, MaxFor: func(r *http.Request) int64 {
+		if strings.Contains(r.URL.Path, "/v1/media/") {
+			return MaxReportBytes
+		}
+		return 0
+	}}, Timeout: cfg.HTTPClient.Timeout}
 	aopts := []option.ClientOption{option.WithHTTPClient(hc)}
 	if cfg.AnalyticsEndpoint != "" {
 		aopts = append(aopts, option.WithEndpoint(cfg.AnalyticsEndpoint))

@@ -28,6 +28,7 @@ import (
 
 	"tubeagency/app/google"
 	"tubeagency/app/insights"
+	"tubeagency/internal/httpcap"
 	"tubeagency/providers/cache"
 )
 
@@ -104,10 +105,20 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	opts := []option.ClientOption{option.WithAPIKey(cfg.APIKey)}
+	// One HTTP client for both ways in, its answers capped: the generated
+	// client decodes whole bodies. With an HTTP client given (a signed-in
+	// account's) the key is not used; otherwise the key goes in each
+	// request's query, as the API takes it.
+	var base http.RoundTripper = apiKey{base: http.DefaultTransport, key: cfg.APIKey}
+	var timeout time.Duration
 	if cfg.HTTPClient != nil {
-		opts = []option.ClientOption{option.WithHTTPClient(cfg.HTTPClient)}
+		base, timeout = cfg.HTTPClient.Transport, cfg.HTTPClient.Timeout
+		if base == nil {
+			base = http.DefaultTransport
+		}
 	}
+	hc := &http.Client{Transport: &httpcap.Transport{Base: base, Max: MaxResponseBytes}, Timeout: timeout}
+	opts := []option.ClientOption{option.WithHTTPClient(hc)}
 	if cfg.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(cfg.Endpoint))
 	}
@@ -201,6 +212,9 @@ func (c *Client) translate(err error) *Error {
 	if errors.Is(err, google.ErrSignInAgain) || errors.Is(err, google.ErrNotSignedIn) {
 		return &Error{err: err, Msg: "Google asks you to sign in again: link YouTube Analytics again under Insights → Channel data."}
 	}
+	if errors.Is(err, httpcap.ErrTooLarge) {
+		return &Error{err: httpcap.ErrTooLarge, Msg: "YouTube answered with far more data than expected, so the answer was not read: try again later."}
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		// url.Error prints the URL, which carries the key: keep only the cause.
@@ -247,6 +261,24 @@ func cached[T any](ctx context.Context, c *Client, class cache.Class, key string
 		}
 	}
 	return v, nil
+}
+
+// MaxResponseBytes caps one Data API answer (a page of 50 videos is tens
+// of kilobytes).
+const MaxResponseBytes = 8 << 20
+
+// apiKey adds the API key to each request's query.
+type apiKey struct {
+	base http.RoundTripper
+	key  string
+}
+
+func (k apiKey) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	q := r.URL.Query()
+	q.Set("key", k.key)
+	r.URL.RawQuery = q.Encode()
+	return k.base.RoundTrip(r)
 }
 
 // ChannelInfo is a channel's metadata and statistics.

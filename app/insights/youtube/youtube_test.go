@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	"tubeagency/app/insights"
 	"tubeagency/app/insights/youtube"
+	"tubeagency/internal/httpcap"
 	"tubeagency/internal/store"
 	"tubeagency/providers/cache"
 )
@@ -418,6 +421,35 @@ func TestParseDuration(t *testing.T) {
 	for in, want := range scenarios {
 		if got := youtube.ParseDuration(in); got != want {
 			t.Errorf("ParseDuration(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// TestAnOversizedAnswerIsRefused: an answer past MaxResponseBytes is an
+// error, not memory, whether its length is declared or streamed.
+func TestAnOversizedAnswerIsRefused(t *testing.T) {
+	e := setup(t)
+	for _, declared := range []bool{true, false} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("key") != apiKey {
+				http.Error(w, "no key", http.StatusForbidden)
+				return
+			}
+			body := `{"items":[{"id":"UC1","snippet":{"title":"` + strings.Repeat("x", youtube.MaxResponseBytes) + `"}}]}`
+			if declared {
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, body)
+		}))
+		c, err := youtube.New(context.Background(), youtube.Config{APIKey: apiKey, Quota: e.db, Endpoint: srv.URL + "/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Channel(context.Background(), "UC1")
+		srv.Close()
+		if !errors.Is(err, httpcap.ErrTooLarge) {
+			t.Fatalf("declared %v: err = %v, want httpcap.ErrTooLarge", declared, err)
 		}
 	}
 }
