@@ -567,7 +567,19 @@ func (rt *Runtime) renderJob(ctx context.Context, packageID string) (render.Job,
 		}
 	}
 	for _, sec := range p.Content.Script {
-		spoken, notes := splitScript(sec.Text)
+		// The studio keeps spoken lines apart from notes; a direction the
+		// user typed into the spoken text is still caught by its shape.
+		spoken, notes := splitScript(strings.Join(sec.SpokenLines(), "\n\n"))
+		// Of the creator's notes only what is meant to be shown ("On
+		// screen: 3 tips") reaches the picture; directions to the creator
+		// ("Show your hands…") stay in the package.
+		for _, n := range sec.Notes {
+			if directionRe.MatchString(n) && len(notes) < maxRenderNotes {
+				if t := noteOf(n); t != "" {
+					notes = append(notes, t)
+				}
+			}
+		}
 		if len(spoken) == 0 && len(notes) == 0 {
 			continue
 		}

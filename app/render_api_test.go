@@ -607,3 +607,28 @@ func TestKeepLastRendersPerChannel(t *testing.T) {
 		t.Fatalf("storage after keep-last %+v %v", st, err)
 	}
 }
+
+// TestRenderSpeaksOnlyTheStudiosSpokenLines: a script section written by
+// the studio keeps its spoken lines apart from its notes; the voice says
+// only the spoken lines, an on-screen note is drawn, and a direction to
+// the creator is neither said nor shown.
+func TestRenderSpeaksOnlyTheStudiosSpokenLines(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	first := shortPackage(t, a)
+	p, err := a.SavePackage(PackageInput{ChannelID: first.ChannelID, Status: store.StatusReady, Topic: "three tips", Title: "Three tips",
+		Content: store.PackageContent{Script: []store.ScriptSection{{Heading: "Tips",
+			Text:  "Start small.\n\nKeep going.",
+			Notes: []string{"On screen: 3 tips", "Show your hands doing the first step, not a talking head."}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := rt.renderJob(context.Background(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(job.Sections) != 1 || !slices.Equal(job.Sections[0].Spoken, []string{"Start small.", "Keep going."}) ||
+		!slices.Equal(job.Sections[0].Notes, []string{"3 tips"}) {
+		t.Fatalf("sections %+v", job.Sections)
+	}
+}
