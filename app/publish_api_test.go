@@ -816,3 +816,66 @@ func checkZip(t *testing.T, b []byte, video string) {
 		}
 	}
 }
+
+// TestAutopilotRenderIsQueuedIntoTheNextFreeSlot: a package autopilot
+// rendered for a channel that publishes automatically is queued once, into
+// the calendar's first free slot, private until then; the channel's first
+// automatic upload waits for the user, and once confirmed it reaches
+// YouTube with that publish time.
+func TestAutopilotRenderIsQueuedIntoTheNextFreeSlot(t *testing.T) {
+	e := newPublishEnv(t, true)
+	account := e.signIn()
+	ch, pkg := e.channelAndPackage(false)
+	ctx := context.Background()
+	// Autopilot renders only packages that passed the checklist; this one
+	// is short, so it is marked ready here as a passing one would be.
+	if err := e.rt.store.Mutate(ctx, func(m *store.Mutation) error {
+		pkg.Status = store.StatusReady
+		var err error
+		pkg, err = store.PutPackage(m, pkg)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Not linked, or not automatic: nothing is queued.
+	if _, queued, err := e.rt.autoPublish(ctx, pkg.ID); err != nil || queued {
+		t.Fatalf("unlinked channel: queued %v, %v", queued, err)
+	}
+	e.link(ch.ID, account)
+	if _, queued, err := e.rt.autoPublish(ctx, pkg.ID); err != nil || queued {
+		t.Fatalf("channel without automatic publishing: queued %v, %v", queued, err)
+	}
+	if _, err := e.a.SavePublishSettings(ch.ID, PublishSettingsInput{AutoPublish: true, TimeZone: "Europe/Lisbon", Hour: 18}); err != nil {
+		t.Fatal(err)
+	}
+	view, err := e.a.PublishView(pkg.ID)
+	if err != nil || len(view.Slots) == 0 {
+		t.Fatalf("free slots = %v, %v", view.Slots, err)
+	}
+	sub, stop := e.rt.Hub().Subscribe(4096)
+	defer stop()
+	job, queued, err := e.rt.autoPublish(ctx, pkg.ID)
+	if err != nil || !queued {
+		t.Fatalf("automatic upload: queued %v, %v", queued, err)
+	}
+	if job.State != publish.StateConfirm || !job.Meta.PublishAt.Equal(view.Slots[0]) || job.Meta.Privacy != publish.Private ||
+		job.Meta.Title != pkg.Title || !job.Meta.SyntheticMedia {
+		t.Fatalf("job = %+v (%s), want confirm at %s, private", job.Meta, job.State, view.Slots[0])
+	}
+	if _, queued, err := e.rt.autoPublish(ctx, pkg.ID); err != nil || queued {
+		t.Fatalf("the same package again: queued %v, %v", queued, err)
+	}
+	if _, err := e.a.ConfirmPublishJob(job.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.waitState(sub, job.ID, publish.StateDone)
+	vs := e.fake.Videos()
+	if len(vs) != 1 {
+		t.Fatalf("%d videos on YouTube, want 1", len(vs))
+	}
+	status, _ := vs[0].Metadata["status"].(map[string]any)
+	if status["publishAt"] != view.Slots[0].UTC().Format(time.RFC3339) || status["privacyStatus"] != "private" {
+		t.Fatalf("status on YouTube = %v, want private until %s", status, view.Slots[0].UTC())
+	}
+}

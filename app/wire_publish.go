@@ -375,3 +375,66 @@ func publication(p publish.Published) *store.Publication {
 	}
 	return out
 }
+
+// autoPublish queues a package that autopilot rendered into its channel's
+// next free slot, when the channel publishes automatically and is linked
+// to a YouTube channel (the render queue calls it only for renders
+// autopilot asked for). The upload goes up
+// private with the slot as its publish time, so YouTube makes it public
+// then. A channel's first automatic upload waits for the user to confirm
+// it (publish.StateConfirm). A package already queued, uploaded or
+// published by hand is left alone.
+func (rt *Runtime) autoPublish(ctx context.Context, packageID string) (publish.Job, bool, error) {
+	pkg, ch, err := rt.packageAndChannel(ctx, packageID)
+	if err != nil {
+		return publish.Job{}, false, err
+	}
+	if pkg.Status != store.StatusReady || pkg.Content.Published != nil {
+		return publish.Job{}, false, nil
+	}
+	cs, err := rt.publish.db.Channel(ctx, ch.ID)
+	if err != nil {
+		return publish.Job{}, false, err
+	}
+	if !cs.AutoPublish || cs.YouTubeChannelID == "" {
+		return publish.Job{}, false, nil
+	}
+	jobs, err := rt.publish.db.Jobs(ctx, publish.Filter{PackageID: pkg.ID})
+	if err != nil {
+		return publish.Job{}, false, err
+	}
+	for _, j := range jobs {
+		if j.State != publish.StateCancelled && j.State != publish.StateFailed {
+			return publish.Job{}, false, nil
+		}
+	}
+	slots, err := rt.freeSlots(ctx, ch, cs, 1)
+	if err != nil {
+		return publish.Job{}, false, err
+	}
+	if len(slots) == 0 {
+		return publish.Job{}, false, errors.New("no free slot in the channel's publishing calendar")
+	}
+	video, thumb, captions, err := rt.publish.videoFiles(ctx, pkg.ID)
+	if err != nil {
+		return publish.Job{}, false, err
+	}
+	in := defaultPublishInput(pkg, ch)
+	in.PublishAt = slots[0].Format(time.RFC3339)
+	m, err := in.metadata()
+	if err != nil {
+		return publish.Job{}, false, err
+	}
+	if err := m.Validate(rt.opts.Now()); err != nil {
+		return publish.Job{}, false, err
+	}
+	// Captions wait for the user: uploading them needs a wider sign-in.
+	j, err := rt.publish.db.Enqueue(ctx, publish.NewJob{PackageID: pkg.ID, ChannelID: ch.ID, VideoPath: video, Meta: m,
+		ThumbnailPath: thumb, CaptionsPath: captions, Auto: true})
+	if err != nil {
+		return publish.Job{}, false, err
+	}
+	rt.emitJob(j)
+	rt.publish.runner.Kick()
+	return j, true, nil
+}

@@ -321,11 +321,19 @@ func (q *renderQueue) runOne(ctx context.Context, id string) {
 		t.Problem, t.Error, t.Help = describeRenderError(err)
 	}
 	failed := t.State == RenderFailed
+	byAutopilot := t.Source == "autopilot"
 	q.mu.Unlock()
 	q.emit(id)
 	if err == nil {
 		rt.log.Info("rendered", "package", id, "seconds", man.Seconds, "bytes", fileBytes(man.Video))
 		rt.keepLastRenders(ctx, man.ChannelID)
+		if byAutopilot {
+			if j, queued, err := rt.autoPublish(ctx, id); err != nil {
+				rt.log.Warn("queue the automatic upload", "package", id, "err", err)
+			} else if queued {
+				rt.log.Info("automatic upload queued", "package", id, "job", j.ID, "state", j.State, "publish_at", j.Meta.PublishAt)
+			}
+		}
 	} else if failed {
 		rt.log.Warn("render failed", "package", id, "err", err)
 	}
