@@ -373,7 +373,7 @@ func TestRenderWithoutFFmpegSaysWhatToInstall(t *testing.T) {
 		t.Fatalf("storage %+v %v", st, err)
 	}
 	// The package itself stays usable.
-	if got, err := a.GetPackage(p.ID); err != nil || got.Status != store.StatusReady {
+	if got, err := a.GetPackage(p.ID); err != nil || got.Status != p.Status {
 		t.Fatalf("package after a refused render: %+v %v", got.Status, err)
 	}
 	problem, msg, help := describeRenderError(renderErr)

@@ -486,7 +486,9 @@ func (s *Syncer) Status(ctx context.Context) (Status, error) {
 	case r == nil:
 	case s.schema == 2:
 		out.PullMode = PullOneCall
-	case s.schema == 1:
+	case s.schema == 1, s.schema == 0 && s.legacy:
+		// (0 with legacy: a "Sync now" is looking for schema 0002 again;
+		// until it is found the project is still the one without it.)
 		out.PullMode, out.PullNote = PullPerTable, perTableNote
 	}
 	if a := s.clockAlert; a != nil && s.opts.Now().Sub(time.UnixMilli(a.At)) < s.opts.ClockAlertFor {
