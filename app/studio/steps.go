@@ -205,14 +205,44 @@ func (r *stepRun) titles(ctx context.Context) (func(*store.Package), store.StepS
 		return nil, store.StepState{}, fmt.Errorf("titles: %w: %d of the %d options needed", ErrThinAnswer, len(texts), MinTitles)
 	}
 	options := scoreOptions(ctx, r.s.cfg.Scorer, r.p, r.ch, texts)
+	pick := options[0].Text
+	if used, err := r.channelTitles(ctx); err == nil {
+		// The best option no other package of the channel already has:
+		// two videos of one channel under one title help no one.
+		for _, o := range options {
+			if !used[strings.ToLower(o.Text)] {
+				pick = o.Text
+				break
+			}
+		}
+	}
 	return func(p *store.Package) {
 		old := p.Content.Titles
 		p.Content.Titles = options
 		// Keep a title the user typed; replace one the pipeline picked.
 		if p.Title == "" || containsTitle(old, p.Title) {
-			p.Title = options[0].Text
+			p.Title = pick
 		}
 	}, stateOf(resp), nil
+}
+
+// channelTitles are the titles of the channel's other packages, lowercased.
+func (r *stepRun) channelTitles(ctx context.Context) (map[string]bool, error) {
+	rows, err := r.s.cfg.Store.ReadDB().QueryContext(ctx,
+		`SELECT title FROM packages WHERE channel_id = ? AND id != ? AND NOT deleted AND title != ''`, r.p.ChannelID, r.p.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	used := map[string]bool{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		used[strings.ToLower(t)] = true // in Go: SQLite's lower() knows ASCII only
+	}
+	return used, rows.Err()
 }
 
 func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepState, error) {
