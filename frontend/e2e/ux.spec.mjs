@@ -34,7 +34,7 @@ const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.
 test('leaving unsaved edits asks first: stay keeps them, discard drops them, save keeps them saved', async (t) => {
   t.after(async () => { if (process.env.E2E_DEBUG) await shot(page, 'debug-guard'); });
   await page.goto(`${app.url}/#/studio?channel=${chans[0].id}&package=${pkgs[0].id}`);
-  const title = page.getByLabel('Title', { exact: true });
+  const title = page.getByRole('region', { name: 'Title options' }).getByLabel('Title', { exact: true });
   await title.waitFor();
   const original = await title.inputValue();
 
