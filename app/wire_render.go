@@ -371,9 +371,11 @@ func (rt *Runtime) autoRender(ctx context.Context, packageID string) {
 }
 
 // catchUpRenders queues the ready packages of autopilot channels that
-// render automatically and have no finished render (a render a shutdown
-// stopped resumes from its finished stages), and removes the renders of
-// packages deleted meanwhile (on another device, say).
+// render automatically whose render a shutdown stopped (it resumes from its
+// finished stages), and removes the renders of packages deleted meanwhile
+// (on another device, say). Packages never rendered are left to the user:
+// a backlog of thousands must not start rendering, and competing with the
+// window, the moment the app opens.
 func (rt *Runtime) catchUpRenders(ctx context.Context) {
 	entries, _ := os.ReadDir(rt.render.root)
 	for _, e := range entries {
@@ -396,6 +398,9 @@ func (rt *Runtime) catchUpRenders(ctx context.Context) {
 		dir, err := render.Dir(rt.render.root, p.ID)
 		if err != nil {
 			continue
+		}
+		if _, err := os.Stat(dir); err != nil {
+			continue // never started: a backlog of old packages is not rendered at start
 		}
 		if m, err := render.ReadManifest(dir); err == nil && m.Video != nil {
 			continue
