@@ -747,12 +747,7 @@ func (rt *Runtime) checkCaptionScope(ctx context.Context, channelID string) erro
 
 // emitJob sends a job's state as a "publish" event, as the runner does.
 func (rt *Runtime) emitJob(j publish.Job) {
-	p := publish.Progress{JobID: j.ID, PackageID: j.PackageID, ChannelID: j.ChannelID, State: j.State, Sent: j.Offset,
-		Total: j.VideoSize, Note: j.Note, VideoID: j.VideoID, RunAfter: j.RunAfter}
-	if j.VideoID != "" {
-		p.URL, p.Sent = publish.WatchURL(j.VideoID), j.VideoSize
-	}
-	rt.emit(events.Publish, p)
+	rt.emit(events.Publish, j.Progress(j.UpdatedAt))
 }
 
 // PublishJobs lists the uploads of a channel (all channels when empty),

@@ -31,6 +31,10 @@ type Progress struct {
 	VideoID     string    `json:"video_id,omitempty"`
 	URL         string    `json:"url,omitempty"`
 	RunAfter    time.Time `json:"run_after,omitzero"`
+	// At is when the job was as told: the page keeps the later of an event
+	// and a record it fetched (whose At is its last change), as a call's
+	// answer can arrive after events the job has sent since.
+	At time.Time `json:"at,omitzero"`
 }
 
 // Defaults of Config.
@@ -260,6 +264,9 @@ func (r *Runner) submit(j Job) bool {
 			delete(r.running, j.ID)
 			r.mu.Unlock()
 			cancel()
+			// the freed slot goes to the next waiting job now, not at
+			// the next tick (up to Interval later)
+			r.Kick()
 		}()
 		stop := context.AfterFunc(pctx, cancel)
 		defer stop()
@@ -319,13 +326,24 @@ func (r *Runner) emit(j Job, sent float64, speed float64) {
 	if r.cfg.Emit == nil {
 		return
 	}
-	p := Progress{JobID: j.ID, PackageID: j.PackageID, ChannelID: j.ChannelID, State: j.State, Sent: int64(sent),
-		Total: j.VideoSize, BytesPerSec: speed, Note: j.Note, VideoID: j.VideoID, RunAfter: j.RunAfter}
+	p := j.Progress(r.cfg.Now())
+	p.BytesPerSec = speed
+	if j.VideoID == "" {
+		p.Sent = int64(sent)
+	}
+	r.cfg.Emit(EventPublish, p)
+}
+
+// Progress is the job as an event told at time at: the bytes YouTube
+// holds are its saved offset (all of them once the video exists).
+func (j Job) Progress(at time.Time) Progress {
+	p := Progress{JobID: j.ID, PackageID: j.PackageID, ChannelID: j.ChannelID, State: j.State, Sent: j.Offset,
+		Total: j.VideoSize, Note: j.Note, VideoID: j.VideoID, RunAfter: j.RunAfter, At: at}
 	if j.VideoID != "" {
 		p.URL = WatchURL(j.VideoID)
 		p.Sent = j.VideoSize
 	}
-	r.cfg.Emit(EventPublish, p)
+	return p
 }
 
 func (r *Runner) emitJob(ctx context.Context, id string) {

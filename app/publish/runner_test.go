@@ -339,3 +339,27 @@ func TestEnqueueRejectsBadInputAndWritesNothing(t *testing.T) {
 		t.Fatalf("%d jobs written", len(jobs))
 	}
 }
+
+// TestAFinishedUploadStartsTheNextAtOnce: with one upload at a time, the
+// second waiting job starts when the first ends, not at the loop's next
+// tick (an hour here).
+func TestAFinishedUploadStartsTheNextAtOnce(t *testing.T) {
+	e := newEnv(t, func(c *publish.Config) { c.Interval = time.Hour; c.Concurrency = 1 })
+	first := e.enqueue(300_000, nil)
+	second := e.enqueue(300_000, func(nj *publish.NewJob) { nj.PackageID = "pkg-2" })
+	e.runner.Start(t.Context())
+	defer e.runner.Stop()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		a, _ := e.db.Job(t.Context(), first.ID)
+		b, _ := e.db.Job(t.Context(), second.ID)
+		if a.State == publish.StateDone && b.State == publish.StateDone {
+			if n := len(e.fake.Videos()); n != 2 {
+				t.Fatalf("%d videos on the fake, want 2", n)
+			}
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("the second upload waited for the loop's next tick")
+}

@@ -56,7 +56,17 @@ export function asProgress(j: PublishJob): PublishProgress {
     job_id: j.id, package_id: j.package_id, channel_id: j.channel_id, state: j.state,
     sent: j.video_id ? j.video_size : j.offset, total: j.video_size, bytes_per_sec: 0, note: j.note,
     video_id: j.video_id, url: j.video_id ? `https://www.youtube.com/watch?v=${j.video_id}` : '', run_after: j.run_after,
+    at: j.updated_at,
   };
+}
+
+/** The later of two views of a job: b unless a is about the same job and
+ *  not older (a call's answer can arrive after events the job sent since;
+ *  on a tie a, the live event, keeps its byte count). */
+export function newer(a: PublishProgress | null, b: PublishProgress | null): PublishProgress | null {
+  if (!a || !b) return a ?? b;
+  if (a.job_id !== b.job_id) return b;
+  return toMillis(b.at) > toMillis(a.at) ? b : a;
 }
 
 /** A short label per state. */

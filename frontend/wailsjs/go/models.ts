@@ -946,6 +946,8 @@ export namespace publish {
 	    url?: string;
 	    // Go type: time
 	    run_after: any;
+	    // Go type: time
+	    at: any;
 	}
 	export interface QuotaUsage {
 	    bucket: string;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { newer } from './publish';
+import type { PublishProgress } from '../lib/api';
+
+const view = (job_id: string, state: string, at: string | undefined, sent = 0): PublishProgress =>
+  ({ job_id, package_id: 'p', channel_id: 'c', state, sent, total: 100, bytes_per_sec: 0, at }) as PublishProgress;
+
+describe('newer', () => {
+  it('keeps a later event over a call answer that arrived after it', () => {
+    const event = view('j', 'deferred', '2026-12-06T01:36:23.233Z');
+    const answer = view('j', 'queued', '2026-12-06T01:36:23.228Z');
+    expect(newer(event, answer)).toBe(event);
+  });
+  it('takes a record changed after the last event', () => {
+    const event = view('j', 'deferred', '2026-12-06T01:36:23.233Z');
+    const record = view('j', 'cancelled', '2026-12-06T01:36:30.000Z');
+    expect(newer(event, record)).toBe(record);
+  });
+  it('keeps the live byte count on a tie', () => {
+    const event = view('j', 'uploading', '2026-12-06T01:36:23.233Z', 40);
+    expect(newer(event, view('j', 'uploading', '2026-12-06T01:36:23.233Z', 0))).toBe(event);
+  });
+  it('takes another job, and either side when one is missing', () => {
+    const a = view('a', 'done', '2026-12-06T01:36:23.233Z');
+    const b = view('b', 'queued', '2026-12-06T01:00:00.000Z');
+    expect(newer(a, b)).toBe(b);
+    expect(newer(null, b)).toBe(b);
+    expect(newer(a, null)).toBe(a);
+  });
+  it('treats a missing time as older than any time', () => {
+    const timed = view('j', 'deferred', '2026-12-06T01:36:23.233Z');
+    expect(newer(timed, view('j', 'queued', undefined))).toBe(timed);
+    expect(newer(view('j', 'queued', undefined), timed)).toBe(timed);
+  });
+});
