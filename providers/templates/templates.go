@@ -255,13 +255,15 @@ var funcs = template.FuncMap{
 		}
 		return a % b
 	},
-	"list":    func(items ...string) []string { return items },
-	"append":  func(list []string, items ...string) []string { return append(slices.Clone(list), items...) },
-	"prepend": func(list []string, items ...string) []string { return append(slices.Clone(items), list...) },
-	"hashtag": hashtag,
-	"split":   strings.Split,
-	"sub":     func(a, b int) int { return a - b },
-	"fitTags": fitTags,
+	"list":     func(items ...string) []string { return items },
+	"append":   func(list []string, items ...string) []string { return append(slices.Clone(list), items...) },
+	"prepend":  func(list []string, items ...string) []string { return append(slices.Clone(items), list...) },
+	"hashtag":  hashtag,
+	"split":    strings.Split,
+	"sub":      func(a, b int) int { return a - b },
+	"fitTags":  fitTags,
+	"fill":     fillTags,
+	"tagNiche": tagNiche,
 	"either": func(cond bool, a, b string) string {
 		if cond {
 			return a
@@ -1050,6 +1052,54 @@ func fitTags(list []string) []string {
 	}
 	return out
 }
+
+// fillTags fits list (see fitTags) and appends items of more, in order,
+// while fewer than n tags fit: a long subject or niche makes some tags too
+// long to keep, and the checklist asks for at least ten.
+func fillTags(list []string, n int, more ...string) []string {
+	out := fitTags(list)
+	for _, m := range more {
+		if len(out) >= n {
+			break
+		}
+		out = fitTags(append(out, m))
+	}
+	return out
+}
+
+// tagConnectors end the head of a niche written as a sentence ("urban
+// legends and late-night mysteries told on the night bus").
+var tagConnectors = map[string]bool{
+	"and": true, "for": true, "told": true, "that": true, "who": true, "with": true, "to": true, "on": true, "about": true, "from": true, "in": true,
+	"y": true, "para": true, "que": true, "con": true, "sobre": true, "en": true,
+	"e": true, "com": true, "em": true, "no": true, "na": true,
+}
+
+// tagNiche is the niche as a search term: whole when it is short enough
+// for the tags built on it ("finanças pessoais para iniciantes"), else its
+// head, cut before the first connecting word and at four words
+// ("urban legends"), never ending on "of" or an article.
+func tagNiche(niche string) string {
+	words := strings.Fields(strings.NewReplacer(",", " , ", ";", " , ", " - ", " , ", "—", " , ").Replace(niche))
+	if len(words) <= 4 && utf8.RuneCountInString(niche) <= 36 && !slices.Contains(words, ",") {
+		return strings.Join(words, " ")
+	}
+	var head []string
+	for _, w := range words {
+		if w == "," || len(head) > 0 && tagConnectors[strings.ToLower(w)] || len(head) == 4 {
+			break
+		}
+		head = append(head, w)
+	}
+	for len(head) > 1 && tagDangling[strings.ToLower(head[len(head)-1])] {
+		head = head[:len(head)-1]
+	}
+	return strings.Join(head, " ")
+}
+
+// tagDangling words cannot end a search term cut at four words.
+var tagDangling = map[string]bool{"of": true, "the": true, "a": true, "an": true, "de": true, "del": true, "la": true, "el": true,
+	"do": true, "da": true, "dos": true, "das": true, "o": true, "os": true, "as": true, "los": true, "las": true}
 
 // hashtag makes a hashtag of a phrase: "#emergencyfund", "#fondodeemergencia";
 // letters and digits only, lower case, at most 30 characters.
