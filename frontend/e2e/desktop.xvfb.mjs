@@ -23,7 +23,7 @@ import { CHANNELS, generatePackage, seedChannels, until } from './fixture.mjs';
 
 const run = promisify(execFile);
 const W = 1280;
-const H = 3600; // tall enough for the whole Studio page: nothing to scroll
+const H = 3600; // most of the Studio page at once: few scrolls
 const TITLE = '6 erros de finanças pessoais que todo iniciante comete';
 const BASE = '6-erros-de-finanças-pessoais-que-todo-iniciante-comete';
 
@@ -148,7 +148,7 @@ test('in the desktop window the voice-over can play and Export saves through the
   const shot = join(tmp, 'screen.png');
   // Studio, then the package: clicks on what the screen shows, until the
   // package is open with its voice-over and export.
-  let lines, voice = '';
+  let lines, voice = '', opened = false;
   await until(async () => {
     lines = await words(await grab(shot));
     copyFileSync(shot, join(resultsDir, 'desktop-studio.png'));
@@ -159,6 +159,13 @@ test('in the desktop window the voice-over can play and Export saves through the
       // enlarged. "Loading" until the player's canplay or error event.
       voice = await readRegion(shot, { x: 520, y: heading.y + heading.h + 8, w: W - 540, h: 90 });
       return !/Loading/.test(voice);
+    }
+    // The package is open but its Voice-over card is further down (a
+    // long-form script is longer than the screen): scroll the page.
+    if (opened || find(lines, 'Title options', { minX: 520 })) {
+      opened = true;
+      await xdo('mousemove', String(W - 300), String(Math.round(H / 2)), 'click', '--repeat', '20', '--delay', '20', '5');
+      return false;
     }
     const item = find(lines, '6 erros de', { minX: 220, maxX: 520 });
     const studio = find(lines, 'Studio', { maxX: 220 });
@@ -194,14 +201,22 @@ test('in the desktop window the voice-over can play and Export saves through the
     else assert.equal(JSON.parse(text).title, TITLE);
     await recorded;
     let seen = '';
+    const read = [];
     for (const f of readdirSync(frames).filter((f) => f.startsWith(ext + '-')).sort()) {
       const said = await readRegion(join(frames, f), { x: 0, y: 0, w: 480, h: 240 });
+      read.push(said);
       if (/Saved 6-erros-de-finan/.test(said) && said.includes(`comete.${ext}`)) {
         seen = said;
         copyFileSync(join(frames, f), join(resultsDir, `desktop-export-${ext}-toast.png`));
         break;
       }
     }
-    assert.ok(seen, `no "Saved …" toast after Export → ${label}`);
+    if (!seen) {
+      // Kept for the reader of a failed run: the frames and what was read.
+      const kept = join(resultsDir, `desktop-export-${ext}-frames`);
+      mkdirSync(kept, { recursive: true });
+      for (const f of readdirSync(frames).filter((f) => f.startsWith(ext + '-'))) copyFileSync(join(frames, f), join(kept, f));
+    }
+    assert.ok(seen, `no "Saved …" toast after Export → ${label}; read:\n${read.filter(Boolean).join('\n')}`);
   }
 });
