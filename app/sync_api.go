@@ -192,10 +192,10 @@ func (a *App) RepairClocks() (cloudsync.RepairReport, error) {
 }
 
 // ListDeadLetters lists the changes the server refused for good.
-func (a *App) ListDeadLetters() ([]cloudsync.DeadLetter, error) {
+func (a *App) ListDeadLetters() ([]DeadLetter, error) {
 	ctx, cancel := a.call()
 	defer cancel()
-	return a.rt.sync.syncer.DeadLetters(ctx)
+	return deadLettersOf(a.rt.sync.syncer.DeadLetters(ctx))
 }
 
 func deadLetterErr(err error) error {
@@ -210,35 +210,35 @@ func deadLetterErr(err error) error {
 }
 
 // RetryDeadLetter queues a refused change again as it was.
-func (a *App) RetryDeadLetter(id int64) ([]cloudsync.DeadLetter, error) {
+func (a *App) RetryDeadLetter(id int64) ([]DeadLetter, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	if err := a.rt.sync.syncer.RetryDeadLetter(ctx, id); err != nil {
 		return nil, deadLetterErr(err)
 	}
-	return a.rt.sync.syncer.DeadLetters(ctx)
+	return deadLettersOf(a.rt.sync.syncer.DeadLetters(ctx))
 }
 
 // DiscardDeadLetter forgets a refused change; this device keeps its value.
-func (a *App) DiscardDeadLetter(id int64) ([]cloudsync.DeadLetter, error) {
+func (a *App) DiscardDeadLetter(id int64) ([]DeadLetter, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	if err := a.rt.sync.syncer.DiscardDeadLetter(ctx, id); err != nil {
 		return nil, deadLetterErr(err)
 	}
-	return a.rt.sync.syncer.DeadLetters(ctx)
+	return deadLettersOf(a.rt.sync.syncer.DeadLetters(ctx))
 }
 
 // EditDeadLetter applies edited fields to the refused row and saves it as a
 // new change, which is queued for sync; the dead letter goes away. Fields
 // are named as in the payload; unknown, read-only or mistyped fields are
 // refused on "payload.<field>".
-func (a *App) EditDeadLetter(id int64, fields map[string]any) ([]cloudsync.DeadLetter, error) {
+func (a *App) EditDeadLetter(id int64, fields map[string]any) ([]DeadLetter, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	sy := a.rt.sync.syncer
 	if _, err := sy.EditDeadLetterFields(ctx, id, fields); err != nil {
 		return nil, deadLetterErr(err)
 	}
-	return sy.DeadLetters(ctx)
+	return deadLettersOf(sy.DeadLetters(ctx))
 }

@@ -4,11 +4,10 @@ import {app} from '../models';
 import {insights} from '../models';
 import {service} from '../models';
 import {autopilot} from '../models';
-import {store} from '../models';
 import {publish} from '../models';
 import {update} from '../models';
-import {sync} from '../models';
 import {monitor} from '../models';
+import {sync} from '../models';
 import {revenue} from '../models';
 import {settings} from '../models';
 import {predictor} from '../models';
@@ -34,7 +33,7 @@ export function AuditChannel(arg1:string,arg2:string):Promise<service.AuditResul
 
 export function AutopilotCancel(arg1:string):Promise<void>;
 
-export function AutopilotEnqueue(arg1:string,arg2:number):Promise<Array<autopilot.Job>>;
+export function AutopilotEnqueue(arg1:string,arg2:number):Promise<Array<app.AutopilotJob>>;
 
 export function AutopilotHosts():Promise<app.AutopilotHostsView>;
 
@@ -44,7 +43,7 @@ export function AutopilotRetry(arg1:string):Promise<void>;
 
 export function AutopilotSaveSettings(arg1:autopilot.Settings):Promise<autopilot.Settings>;
 
-export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<store.Channel>;
+export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<app.Channel>;
 
 export function CancelPublishJob(arg1:string):Promise<publish.Job>;
 
@@ -64,7 +63,7 @@ export function ConfirmPublishJob(arg1:string):Promise<publish.Job>;
 
 export function ConnectAnalytics(arg1:string,arg2:boolean):Promise<service.LinkStart>;
 
-export function CreateChannel(arg1:app.ChannelInput):Promise<store.Channel>;
+export function CreateChannel(arg1:app.ChannelInput):Promise<app.Channel>;
 
 export function DeleteChannel(arg1:string):Promise<void>;
 
@@ -78,11 +77,11 @@ export function DeleteYouTubeAPIKey():Promise<service.YouTubeStatus>;
 
 export function DeleteYouTubeOAuthClient():Promise<app.YouTubeSetup>;
 
-export function DiscardDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
+export function DiscardDeadLetter(arg1:number):Promise<Array<app.DeadLetter>>;
 
 export function DisconnectAnalytics(arg1:string,arg2:boolean):Promise<void>;
 
-export function EditDeadLetter(arg1:number,arg2:{[key: string]: any}):Promise<Array<sync.DeadLetter>>;
+export function EditDeadLetter(arg1:number,arg2:{[key: string]: any}):Promise<Array<app.DeadLetter>>;
 
 export function FetchFromYouTube(arg1:string):Promise<service.FetchResult>;
 
@@ -92,9 +91,9 @@ export function FinishYouTubeSignIn(arg1:string):Promise<app.YouTubeAccount>;
 
 export function GenerateTitles(arg1:string,arg2:string,arg3:boolean):Promise<app.TitlesResult>;
 
-export function GetChannel(arg1:string):Promise<store.Channel>;
+export function GetChannel(arg1:string):Promise<app.Channel>;
 
-export function GetPackage(arg1:string):Promise<store.Package>;
+export function GetPackage(arg1:string):Promise<app.Package>;
 
 export function ImportStudioCSV(arg1:string,arg2:string):Promise<service.ImportResult>;
 
@@ -108,27 +107,27 @@ export function Languages():Promise<Array<app.Language>>;
 
 export function LinkYouTubeChannel(arg1:string,arg2:string,arg3:string):Promise<publish.ChannelSettings>;
 
-export function ListActivity(arg1:number):Promise<Array<store.Activity>>;
+export function ListActivity(arg1:number):Promise<Array<app.Activity>>;
 
 export function ListAlertRules():Promise<Array<monitor.Rule>>;
 
 export function ListAlerts():Promise<app.AlertList>;
 
-export function ListChannels():Promise<Array<store.Channel>>;
+export function ListChannels():Promise<Array<app.Channel>>;
 
 export function ListCompetitors(arg1:string):Promise<Array<insights.Competitor>>;
 
-export function ListDeadLetters():Promise<Array<sync.DeadLetter>>;
+export function ListDeadLetters():Promise<Array<app.DeadLetter>>;
 
 export function ListEarnings(arg1:string):Promise<Array<insights.Earning>>;
 
 export function ListInsightVideos(arg1:string):Promise<Array<insights.Video>>;
 
-export function ListPackages(arg1:string):Promise<Array<store.Package>>;
+export function ListPackages(arg1:string):Promise<Array<app.Package>>;
 
 export function ListProviders():Promise<app.ProvidersView>;
 
-export function MarkPackagePublished(arg1:string,arg2:string):Promise<store.Package>;
+export function MarkPackagePublished(arg1:string,arg2:string):Promise<app.Package>;
 
 export function MoneyCounter():Promise<service.MoneyCounter>;
 
@@ -180,13 +179,13 @@ export function ReportUIError(arg1:string,arg2:string):Promise<void>;
 
 export function ReschedulePublishJob(arg1:string,arg2:string):Promise<publish.Job>;
 
-export function RetryDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
+export function RetryDeadLetter(arg1:number):Promise<Array<app.DeadLetter>>;
 
 export function RetryPublishJob(arg1:string):Promise<publish.Job>;
 
 export function RevenueProjection(arg1:string):Promise<revenue.Projection>;
 
-export function SavePackage(arg1:app.PackageInput):Promise<store.Package>;
+export function SavePackage(arg1:app.PackageInput):Promise<app.Package>;
 
 export function SaveProvider(arg1:app.ProviderInput):Promise<app.ProvidersView>;
 
@@ -226,7 +225,7 @@ export function Status():Promise<app.Status>;
 
 export function StudioCancel(arg1:string):Promise<boolean>;
 
-export function StudioCreate(arg1:string,arg2:string,arg3:boolean):Promise<store.Package>;
+export function StudioCreate(arg1:string,arg2:string,arg3:boolean):Promise<app.Package>;
 
 export function StudioDelete(arg1:string):Promise<void>;
 
@@ -260,7 +259,7 @@ export function Trends(arg1:string,arg2:string):Promise<service.TrendsResult>;
 
 export function UpdateAlertRule(arg1:string,arg2:app.AlertRuleInput):Promise<monitor.Rule>;
 
-export function UpdateChannel(arg1:string,arg2:app.ChannelInput):Promise<store.Channel>;
+export function UpdateChannel(arg1:string,arg2:app.ChannelInput):Promise<app.Channel>;
 
 export function VoiceEngines():Promise<Array<app.VoiceEngine>>;
 
