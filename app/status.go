@@ -72,11 +72,9 @@ func (a *App) Status() (Status, error) {
 		}
 		st.SyncState, st.LastSync, st.DeadLetters, st.SyncError = string(ss.State), ss.LastSync, ss.DeadLetters, ss.LastError
 		st.Online = ss.State == cloudsync.StateOnline || ss.State == cloudsync.StateSyncing
-		url, key, err := rt.sync.account.Project(ctx)
-		if err != nil {
+		if st.SyncConfigured, err = rt.sync.session.Configured(ctx); err != nil {
 			return st, err
 		}
-		st.SyncConfigured = url != "" && key != ""
 	}
 	return st, nil
 }

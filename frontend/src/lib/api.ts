@@ -19,6 +19,7 @@ import type {
   revenue,
   router,
   service,
+  session,
   settings,
   store,
   studio,
@@ -124,7 +125,7 @@ export type RouterSettings = Wire<settings.Router>;
 export type TitlesResult = Wire<app.TitlesResult>;
 
 // Sync
-export type SyncView = Wire<app.SyncView>;
+export type SyncView = Wire<session.View>;
 export type SyncStatus = Wire<sync.Status>;
 export type DeadLetter = Wire<app.DeadLetter>;
 export type ClockAlert = Wire<sync.ClockAlert>;

@@ -577,24 +577,6 @@ export namespace app {
 	    url: string;
 	    anon_key: string;
 	}
-	export interface SyncView {
-	    state: string;
-	    // Go type: time
-	    last_sync: any;
-	    pending: number;
-	    dead_letters: number;
-	    lag_ms: number;
-	    last_error: string;
-	    user: string;
-	    email: string;
-	    pull_mode: string;
-	    pull_note: string;
-	    pull_every_ms: number;
-	    clock_alert?: sync.ClockAlert;
-	    url: string;
-	    anon_key_tail: string;
-	    configured: boolean;
-	}
 	
 	export interface TitleOption {
 	    title: string;
@@ -1309,6 +1291,29 @@ export namespace service {
 	    quota_limit: number;
 	    quota_day: string;
 	    warning: string;
+	}
+
+}
+
+export namespace session {
+	
+	export interface View {
+	    state: string;
+	    // Go type: time
+	    last_sync: any;
+	    pending: number;
+	    dead_letters: number;
+	    lag_ms: number;
+	    last_error: string;
+	    user: string;
+	    email: string;
+	    pull_mode: string;
+	    pull_note: string;
+	    pull_every_ms: number;
+	    clock_alert?: sync.ClockAlert;
+	    url: string;
+	    anon_key_tail: string;
+	    configured: boolean;
 	}
 
 }

@@ -10,6 +10,7 @@ import {monitor} from '../models';
 import {sync} from '../models';
 import {revenue} from '../models';
 import {settings} from '../models';
+import {session} from '../models';
 import {predictor} from '../models';
 import {workers} from '../models';
 
@@ -195,7 +196,7 @@ export function SaveRenderSettings(arg1:app.RenderSettings):Promise<app.RenderSe
 
 export function SaveRouterSettings(arg1:settings.Router):Promise<app.ProvidersView>;
 
-export function SaveSyncSettings(arg1:app.SyncSettingsInput):Promise<app.SyncView>;
+export function SaveSyncSettings(arg1:app.SyncSettingsInput):Promise<session.View>;
 
 export function ScoreTitle(arg1:string,arg2:string,arg3:string):Promise<predictor.Score>;
 
@@ -243,15 +244,15 @@ export function StudioRunning():Promise<Array<string>>;
 
 export function SyncAnalytics(arg1:string):Promise<service.SyncResult>;
 
-export function SyncNow():Promise<app.SyncView>;
+export function SyncNow():Promise<session.View>;
 
-export function SyncSignIn(arg1:app.SyncCredentials):Promise<app.SyncView>;
+export function SyncSignIn(arg1:app.SyncCredentials):Promise<session.View>;
 
-export function SyncSignOut():Promise<app.SyncView>;
+export function SyncSignOut():Promise<session.View>;
 
-export function SyncSignUp(arg1:app.SyncCredentials):Promise<app.SyncView>;
+export function SyncSignUp(arg1:app.SyncCredentials):Promise<session.View>;
 
-export function SyncStatus():Promise<app.SyncView>;
+export function SyncStatus():Promise<session.View>;
 
 export function TestProvider(arg1:string):Promise<app.ProviderTest>;
 
