@@ -35,11 +35,12 @@ func (rt *Runtime) logActivity(m *store.Mutation, channelID, kind, message strin
 }
 
 // ListActivity returns the newest activity entries, at most limit (1–500).
-func (a *App) ListActivity(limit int) ([]store.Activity, error) {
+func (a *App) ListActivity(limit int) ([]Activity, error) {
 	if limit <= 0 || limit > 500 {
 		return nil, &FieldError{Field: "limit", Message: "must be between 1 and 500"}
 	}
 	ctx, cancel := a.call()
 	defer cancel()
-	return store.List[store.Activity](ctx, a.rt.store.ReadDB(), store.ActivityEntity, "", "created_at DESC, id DESC LIMIT ?", limit)
+	as, err := store.List[store.Activity](ctx, a.rt.store.ReadDB(), store.ActivityEntity, "", "created_at DESC, id DESC LIMIT ?", limit)
+	return activitiesOf(as), err
 }

@@ -186,4 +186,6 @@ func (a *App) call() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(a.rt.ctx, a.rt.opts.CallTimeout)
 }
 
-func (rt *Runtime) emit(name string, data any) { rt.hub.Emit(name, data) }
+// emit sends an event to the window and serve's clients, the store's
+// records converted to what the page receives (edgeEvent).
+func (rt *Runtime) emit(name string, data any) { rt.hub.Emit(name, edgeEvent(data)) }

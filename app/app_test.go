@@ -141,7 +141,7 @@ func TestChannelLifecycleAndStatus(t *testing.T) {
 	if up.Format != store.FormatShorts || up.Name != "Trimmed" || up.HLC <= ch.HLC {
 		t.Fatalf("update result %+v", up)
 	}
-	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "one-pan dinners", Content: store.PackageContent{Tags: []string{"cooking"}}})
+	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "one-pan dinners", Content: PackageContent{Tags: []string{"cooking"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,11 +184,11 @@ func TestPackageBadInput(t *testing.T) {
 		{"unknown channel", PackageInput{ChannelID: "0190b1d2-0000-7000-8000-000000000000"}, "channel_id"},
 		{"bad status", PackageInput{ChannelID: ch.ID, Status: "done"}, "status"},
 		{"long title", PackageInput{ChannelID: ch.ID, Title: strings.Repeat("t", 101)}, "title"},
-		{"long description", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Description: strings.Repeat("d", 5001)}}, "content.description"},
-		{"too many tag characters", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Tags: []string{strings.Repeat("a", 90), strings.Repeat("b", 90), strings.Repeat("c", 90), strings.Repeat("d", 90), strings.Repeat("e", 90), strings.Repeat("f", 90)}}}, "content.tags"},
-		{"empty tag", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Tags: []string{""}}}, "content.tags"},
-		{"invalid utf-8 hook", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Hook: "\xff"}}, "content.hook"},
-		{"title score out of range", PackageInput{ChannelID: ch.ID, Content: store.PackageContent{Titles: []store.TitleOption{{Text: "x", Score: 140}}}}, "content.titles"},
+		{"long description", PackageInput{ChannelID: ch.ID, Content: PackageContent{Description: strings.Repeat("d", 5001)}}, "content.description"},
+		{"too many tag characters", PackageInput{ChannelID: ch.ID, Content: PackageContent{Tags: []string{strings.Repeat("a", 90), strings.Repeat("b", 90), strings.Repeat("c", 90), strings.Repeat("d", 90), strings.Repeat("e", 90), strings.Repeat("f", 90)}}}, "content.tags"},
+		{"empty tag", PackageInput{ChannelID: ch.ID, Content: PackageContent{Tags: []string{""}}}, "content.tags"},
+		{"invalid utf-8 hook", PackageInput{ChannelID: ch.ID, Content: PackageContent{Hook: "\xff"}}, "content.hook"},
+		{"title score out of range", PackageInput{ChannelID: ch.ID, Content: PackageContent{Titles: []store.TitleOption{{Text: "x", Score: 140}}}}, "content.titles"},
 		{"unknown package id", PackageInput{ID: "0190b1d2-0000-7000-8000-000000000001", ChannelID: ch.ID}, ""},
 	}
 	for _, sc := range scenarios {
@@ -287,20 +287,24 @@ func TestEditedScriptOutdatesTheVoiceOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "why ice floats"})
+	saved, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "why ice floats"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// What a studio run leaves once the script and the voice-over are done.
 	voiced := func() store.Package {
 		t.Helper()
+		var p store.Package
 		err := rt.store.Mutate(context.Background(), func(m *store.Mutation) error {
+			var err error
+			if p, err = store.Get[store.Package](context.Background(), m.Tx(), store.PackageEntity, saved.ID); err != nil {
+				return err
+			}
 			p.Status = store.StatusVoiced
 			p.Content.Hook = "Ice floats."
 			p.Content.Script = []store.ScriptSection{{Heading: "Why", Text: "It is less dense than water."}}
 			p.Content.Voice = &store.Voice{File: "v.wav", Engine: "espeak-ng", Seconds: 3, Bytes: 100, MimeType: "audio/wav"}
 			p.Content.Steps = map[string]store.StepState{"script": {Status: "done"}, "voice": {Status: "done", Provider: "espeak-ng"}}
-			var err error
 			p, err = store.PutRecord(m, store.PackageEntity, p)
 			return err
 		})
@@ -309,9 +313,9 @@ func TestEditedScriptOutdatesTheVoiceOver(t *testing.T) {
 		}
 		return p
 	}
-	edit := func(p store.Package, change func(*store.PackageContent)) store.Package {
+	edit := func(p store.Package, change func(*PackageContent)) Package {
 		t.Helper()
-		in := PackageInput{ID: p.ID, ChannelID: p.ChannelID, Status: p.Status, Topic: p.Topic, Title: p.Title, Content: p.Content}
+		in := PackageInput{ID: p.ID, ChannelID: p.ChannelID, Status: p.Status, Topic: p.Topic, Title: p.Title, Content: contentOf(p.Content)}
 		in.Content.Script = append([]store.ScriptSection(nil), p.Content.Script...)
 		change(&in.Content)
 		out, err := a.SavePackage(in)
@@ -321,20 +325,20 @@ func TestEditedScriptOutdatesTheVoiceOver(t *testing.T) {
 		return out
 	}
 
-	out := edit(voiced(), func(c *store.PackageContent) { c.Description = "New description."; c.Tags = []string{"ice"} })
+	out := edit(voiced(), func(c *PackageContent) { c.Description = "New description."; c.Tags = []string{"ice"} })
 	if out.Content.Steps["voice"].Status != "done" || out.Status != store.StatusVoiced {
 		t.Fatalf("an edit off the spoken words outdated the voice-over: %q, %+v", out.Status, out.Content.Steps["voice"])
 	}
-	for name, change := range map[string]func(*store.PackageContent){
-		"hook":         func(c *store.PackageContent) { c.Hook = "Ice floats, and that saves every fish in the lake." },
-		"section text": func(c *store.PackageContent) { c.Script[0].Text = "Water expands as it freezes." },
-		"section added": func(c *store.PackageContent) {
+	for name, change := range map[string]func(*PackageContent){
+		"hook":         func(c *PackageContent) { c.Hook = "Ice floats, and that saves every fish in the lake." },
+		"section text": func(c *PackageContent) { c.Script[0].Text = "Water expands as it freezes." },
+		"section added": func(c *PackageContent) {
 			c.Script = append(c.Script, store.ScriptSection{Heading: "More", Text: "Lakes freeze from the top."})
 		},
-		"section cut": func(c *store.PackageContent) { c.Script = nil },
-		"steps from the page are ignored": func(c *store.PackageContent) {
+		"section cut": func(c *PackageContent) { c.Script = nil },
+		"steps from the page are ignored": func(c *PackageContent) {
 			c.Hook = "Changed."
-			c.Steps = map[string]store.StepState{"voice": {Status: "done"}}
+			c.Steps = map[string]StepState{"voice": {Status: "done"}}
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -356,7 +360,7 @@ func TestEditedScriptOutdatesTheVoiceOver(t *testing.T) {
 		})
 	}
 	// A heading is not spoken: renaming one keeps the voice-over.
-	out = edit(voiced(), func(c *store.PackageContent) { c.Script[0].Heading = "The reason" })
+	out = edit(voiced(), func(c *PackageContent) { c.Script[0].Heading = "The reason" })
 	if out.Content.Steps["voice"].Status != "done" {
 		t.Fatalf("a heading edit outdated the voice-over: %+v", out.Content.Steps["voice"])
 	}

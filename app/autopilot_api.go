@@ -26,10 +26,10 @@ type AutopilotChannel struct {
 	Running   int     `json:"running"`
 	Deferred  int     `json:"deferred"`
 	Failed    int     `json:"failed"`
-	// NextRun is when the autopilot next works for this channel (unix ms):
-	// the earliest due job, or, when the channel is full, when its next
-	// ready package is due to publish at its cadence. 0 when autopilot is off.
-	NextRun int64 `json:"next_run"`
+	// NextRun is when the autopilot next works for this channel: the
+	// earliest due job, or, when the channel is full, when its next ready
+	// package is due to publish at its cadence. Zero when autopilot is off.
+	NextRun time.Time `json:"next_run,omitzero"`
 }
 
 // AutopilotOverview is the Autopilot page's data.
@@ -37,7 +37,7 @@ type AutopilotOverview struct {
 	Settings autopilot.Settings `json:"settings"`
 	Pool     workers.Stats      `json:"pool"`
 	Channels []AutopilotChannel `json:"channels"`
-	Jobs     []autopilot.Job    `json:"jobs"`
+	Jobs     []AutopilotJob     `json:"jobs"`
 }
 
 // AutopilotOverview returns settings, the worker pool, every channel's
@@ -47,10 +47,11 @@ func (a *App) AutopilotOverview() (AutopilotOverview, error) {
 	defer cancel()
 	ap := a.rt.studio.autopilot
 	out := AutopilotOverview{Settings: ap.Settings(), Pool: ap.Pool().Stats()}
-	var err error
-	if out.Jobs, err = ap.Jobs(ctx, 200); err != nil {
+	jobs, err := ap.Jobs(ctx, 200)
+	if err != nil {
 		return out, err
 	}
+	out.Jobs = autopilotJobsOf(jobs)
 	counts, err := ap.JobCounts(ctx)
 	if err != nil {
 		return out, err
@@ -71,7 +72,7 @@ func (a *App) AutopilotOverview() (AutopilotOverview, error) {
 			return out, err
 		}
 		if ch.Autopilot {
-			c.NextRun = nextRun(out.Jobs, ch, c, out.Settings, now)
+			c.NextRun = msTime(nextRun(jobs, ch, c, out.Settings, now))
 		}
 		out.Channels = append(out.Channels, c)
 	}
@@ -116,12 +117,12 @@ func (rt *Runtime) WorkerStats() workers.Stats { return rt.studio.autopilot.Pool
 // AutopilotSetChannel switches autopilot on or off for a channel and sets
 // its cadence (videos per week, 0.1–50). The change syncs like any
 // channel edit.
-func (a *App) AutopilotSetChannel(channelID string, on bool, cadence float64) (store.Channel, error) {
+func (a *App) AutopilotSetChannel(channelID string, on bool, cadence float64) (Channel, error) {
 	var c checker
 	c.text("channel_id", channelID, 1, 64)
 	c.number("cadence", cadence, 0.1, 50)
 	if err := c.check(); err != nil {
-		return store.Channel{}, err
+		return Channel{}, err
 	}
 	ctx, cancel := a.call()
 	defer cancel()
@@ -149,11 +150,11 @@ func (a *App) AutopilotSetChannel(channelID string, on bool, cadence float64) (s
 		return nil
 	})
 	if err != nil {
-		return store.Channel{}, err
+		return Channel{}, err
 	}
 	a.rt.changed("channels", out)
 	a.rt.studio.autopilot.Wake()
-	return out, nil
+	return channelOf(out), nil
 }
 
 // AutopilotSaveSettings validates and saves the autopilot settings.
@@ -169,7 +170,7 @@ func (a *App) AutopilotSaveSettings(s autopilot.Settings) (autopilot.Settings, e
 }
 
 // AutopilotEnqueue queues count packages (1–1000) for a channel now.
-func (a *App) AutopilotEnqueue(channelID string, count int) ([]autopilot.Job, error) {
+func (a *App) AutopilotEnqueue(channelID string, count int) ([]AutopilotJob, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	jobs, err := a.rt.studio.autopilot.Enqueue(ctx, channelID, count)
@@ -180,7 +181,10 @@ func (a *App) AutopilotEnqueue(channelID string, count int) ([]autopilot.Job, er
 	case errors.Is(err, autopilot.ErrUnknownChannel):
 		return nil, &FieldError{Field: "channel_id", Message: "names no channel: pick an existing channel"}
 	}
-	return jobs, err
+	if err != nil {
+		return nil, err
+	}
+	return autopilotJobsOf(jobs), nil
 }
 
 // AutopilotRetry queues a failed, cancelled or deferred job again.
@@ -217,7 +221,7 @@ type ChannelActivity struct {
 
 // ActivitySummary is what happened since the app was last opened.
 type ActivitySummary struct {
-	Since     int64             `json:"since"` // unix ms; 0 on the first start
+	Since     time.Time         `json:"since,omitzero"` // zero on the first start
 	Entries   int               `json:"entries"`
 	Channels  []ChannelActivity `json:"channels"`
 	Providers map[string]int    `json:"providers"` // answers per provider
@@ -225,7 +229,7 @@ type ActivitySummary struct {
 	CacheHits int               `json:"cache_hits"`
 	Sync      map[string]int    `json:"sync"`  // sync activity by kind
 	Kinds     map[string]int    `json:"kinds"` // every kind seen
-	Errors    []store.Activity  `json:"errors"`
+	Errors    []Activity        `json:"errors"`
 }
 
 // ActivitySummary summarises the activity log since the user's last visit
@@ -251,8 +255,8 @@ func (a *App) ActivityMarkSeen() error {
 }
 
 func (rt *Runtime) activitySummary(ctx context.Context, since int64) (ActivitySummary, error) {
-	out := ActivitySummary{Since: since, Providers: map[string]int{}, Sync: map[string]int{}, Kinds: map[string]int{},
-		Channels: []ChannelActivity{}, Errors: []store.Activity{}}
+	out := ActivitySummary{Since: msTime(since), Providers: map[string]int{}, Sync: map[string]int{}, Kinds: map[string]int{},
+		Channels: []ChannelActivity{}, Errors: []Activity{}}
 	acts, err := store.List[store.Activity](ctx, rt.store.ReadDB(), store.ActivityEntity, "created_at > ?", "created_at, id", since)
 	if err != nil {
 		return out, err
@@ -309,7 +313,7 @@ func (rt *Runtime) activitySummary(ctx context.Context, since int64) (ActivitySu
 				chOf(act.ChannelID).Errors++
 			}
 			if len(out.Errors) < 50 {
-				out.Errors = append(out.Errors, act)
+				out.Errors = append(out.Errors, activityOf(act))
 			}
 		}
 	}

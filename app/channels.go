@@ -79,34 +79,35 @@ func (in ChannelInput) validate() error {
 }
 
 // ListChannels returns every channel, by name.
-func (a *App) ListChannels() ([]store.Channel, error) {
+func (a *App) ListChannels() ([]Channel, error) {
 	ctx, cancel := a.call()
 	defer cancel()
-	return store.List[store.Channel](ctx, a.rt.store.ReadDB(), store.ChannelEntity, "", "name COLLATE NOCASE, id")
+	chs, err := store.List[store.Channel](ctx, a.rt.store.ReadDB(), store.ChannelEntity, "", "name COLLATE NOCASE, id")
+	return channelsOf(chs), err
 }
 
 // GetChannel returns one channel.
-func (a *App) GetChannel(id string) (store.Channel, error) {
+func (a *App) GetChannel(id string) (Channel, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	ch, err := store.Get[store.Channel](ctx, a.rt.store.ReadDB(), store.ChannelEntity, id)
-	return ch, notFound(err, "channel")
+	return channelOf(ch), notFound(err, "channel")
 }
 
 // CreateChannel validates in and stores a new channel.
-func (a *App) CreateChannel(in ChannelInput) (store.Channel, error) {
+func (a *App) CreateChannel(in ChannelInput) (Channel, error) {
 	in.normalize()
 	if err := in.validate(); err != nil {
-		return store.Channel{}, err
+		return Channel{}, err
 	}
 	if err := a.rt.checkLanguage(in.Language); err != nil {
-		return store.Channel{}, err
+		return Channel{}, err
 	}
 	ctx, cancel := a.call()
 	defer cancel()
 	id, err := uuid.NewV7()
 	if err != nil {
-		return store.Channel{}, err
+		return Channel{}, err
 	}
 	ch := channelFrom(in)
 	ch.ID = id.String()
@@ -126,17 +127,17 @@ func (a *App) CreateChannel(in ChannelInput) (store.Channel, error) {
 		return a.rt.logActivity(m, out.ID, "channel.created", "Channel "+out.Name+" created", nil)
 	})
 	if err != nil {
-		return store.Channel{}, err
+		return Channel{}, err
 	}
 	a.rt.changed(events.Channels, out)
-	return out, nil
+	return channelOf(out), nil
 }
 
 // UpdateChannel validates in and replaces channel id's fields with it.
-func (a *App) UpdateChannel(id string, in ChannelInput) (store.Channel, error) {
+func (a *App) UpdateChannel(id string, in ChannelInput) (Channel, error) {
 	in.normalize()
 	if err := in.validate(); err != nil {
-		return store.Channel{}, err
+		return Channel{}, err
 	}
 	ctx, cancel := a.call()
 	defer cancel()
@@ -162,10 +163,10 @@ func (a *App) UpdateChannel(id string, in ChannelInput) (store.Channel, error) {
 		return err
 	})
 	if err != nil {
-		return store.Channel{}, err
+		return Channel{}, err
 	}
 	a.rt.changed(events.Channels, out)
-	return out, nil
+	return channelOf(out), nil
 }
 
 // DeleteChannel deletes a channel and its packages (as tombstones, so the

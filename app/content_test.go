@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"tubeagency/app/studio"
 	"tubeagency/internal/store"
@@ -85,7 +86,7 @@ func TestSavingAnEditSettlesTheChecklist(t *testing.T) {
 	}
 	tags := []string{"home cooking", "meal prep", "weeknight dinners", "batch cooking", "cooking tips", "easy recipes", "pantry staples",
 		"kitchen tips", "cooking for beginners", "meal ideas", "quick dinners"}
-	in := PackageInput{ChannelID: ch.ID, Status: store.StatusReady, Title: "Meal Prep for Busy Parents: The Practical Guide", Content: store.PackageContent{
+	in := PackageInput{ChannelID: ch.ID, Status: store.StatusReady, Title: "Meal Prep for Busy Parents: The Practical Guide", Content: PackageContent{
 		Hook: "Meal prep can be simple.", Script: []store.ScriptSection{{Heading: "Start", Text: "Cook once and eat twice this week."}}, WordsPerMinute: 150,
 		Description: words(150, "cooking") + "\n\n#mealprep #homecooking", Tags: tags, Thumbnail: "MEAL PREP, SIMPLIFIED"}}
 	// What a finished studio run leaves: every step over. The page cannot
@@ -95,9 +96,12 @@ func TestSavingAnEditSettlesTheChecklist(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = rt.store.Mutate(context.Background(), func(m *store.Mutation) error {
-		p.Content.Steps = steps
-		var err error
-		p, err = store.PutRecord(m, store.PackageEntity, p)
+		sp, err := store.Get[store.Package](context.Background(), m.Tx(), store.PackageEntity, p.ID)
+		if err != nil {
+			return err
+		}
+		sp.Content.Steps = steps
+		_, err = store.PutRecord(m, store.PackageEntity, sp)
 		return err
 	})
 	if err != nil {
@@ -142,7 +146,7 @@ func TestSavingAnEditSettlesTheChecklist(t *testing.T) {
 	if p, _ = a.SavePackage(in); p.Status != store.StatusOutline {
 		t.Fatalf("five tags saved as %s", p.Status)
 	}
-	in.Content.Overrides = []store.Override{{Rule: "tags.count", Reason: "a focused Short-style tag set", At: 1}}
+	in.Content.Overrides = []Override{{Rule: "tags.count", Reason: "a focused Short-style tag set", At: time.UnixMilli(1)}}
 	if p, _ = a.SavePackage(in); p.Status != store.StatusReady {
 		t.Fatalf("an overridden rule still blocks: %s", p.Status)
 	}

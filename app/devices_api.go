@@ -24,7 +24,7 @@ type AutopilotHostChannel struct {
 // host of every channel.
 type AutopilotHostsView struct {
 	ThisDevice    string                 `json:"this_device"`
-	Devices       []cloudsync.DeviceInfo `json:"devices"`
+	Devices       []Device               `json:"devices"`
 	Channels      []AutopilotHostChannel `json:"channels"`
 	TakeoverHours float64                `json:"takeover_hours"`
 	Shared        bool                   `json:"shared"` // false: signed out, or a project without schema 0002: hosts stay on this device
@@ -34,10 +34,11 @@ type AutopilotHostsView struct {
 func (rt *Runtime) autopilotHosts(ctx context.Context) (AutopilotHostsView, error) {
 	d := rt.sync.devices
 	out := AutopilotHostsView{ThisDevice: d.ID(), TakeoverHours: cloudsync.DefaultTakeoverAfter.Hours(), Channels: []AutopilotHostChannel{}}
-	var err error
-	if out.Devices, err = d.List(ctx); err != nil {
+	devices, err := d.List(ctx)
+	if err != nil {
 		return out, err
 	}
+	out.Devices = devicesOf(devices)
 	names := map[string]string{}
 	for _, dev := range out.Devices {
 		names[dev.ID] = dev.Name

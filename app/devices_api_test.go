@@ -36,7 +36,7 @@ func TestAppWithAProjectWithoutSchemaTwo(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSync(t, rt, "the queue drained", func(s cloudsync.Status) bool {
-		return s.State == cloudsync.StateOnline && s.Pending == 0 && s.LastSync > 0
+		return s.State == cloudsync.StateOnline && s.Pending == 0 && !s.LastSync.IsZero()
 	})
 	v, err := a.SyncStatus()
 	if err != nil || v.PullMode != cloudsync.PullPerTable || v.PullNote == "" || v.DeadLetters != 0 {

@@ -190,7 +190,7 @@ func TestSyncScenarioMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSync(t, rt, "the queue drained", func(s cloudsync.Status) bool {
-		return s.State == cloudsync.StateOnline && s.Pending == 0 && s.LastSync > 0
+		return s.State == cloudsync.StateOnline && s.Pending == 0 && !s.LastSync.IsZero()
 	})
 	if err := rt.monitor.Tick(t.Context(), time.Now()); err != nil {
 		t.Fatal(err)
@@ -201,7 +201,7 @@ func TestSyncScenarioMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	queued++ // the first sync signed in also sends this device's heartbeat
-	if (s.Sync.State != "online" && s.Sync.State != "syncing") || s.Sync.Pending != 0 || s.Sync.DeadLetters != 0 || s.Sync.LastSync == 0 ||
+	if (s.Sync.State != "online" && s.Sync.State != "syncing") || s.Sync.Pending != 0 || s.Sync.DeadLetters != 0 || s.Sync.LastSync.IsZero() ||
 		s.Sync.Pushed != int64(queued) || int(s.Sync.Pushed) != onServer || int(s.Sync.Pulled) > onServer {
 		t.Fatalf("after sync: %+v; queued %d, on the server %d", s.Sync, queued, onServer)
 	}
@@ -229,7 +229,7 @@ func TestSyncScenarioMetrics(t *testing.T) {
 	if _, err := rt2.API().SyncSignIn(SyncCredentials{Email: "monitor@example.com", Password: "a good password"}); err != nil {
 		t.Fatal(err)
 	}
-	waitSync(t, rt2, "the first pull", func(s cloudsync.Status) bool { return s.LastSync > 0 })
+	waitSync(t, rt2, "the first pull", func(s cloudsync.Status) bool { return !s.LastSync.IsZero() })
 	if err := rt2.monitor.Tick(t.Context(), time.Now()); err != nil {
 		t.Fatal(err)
 	}

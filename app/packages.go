@@ -14,12 +14,12 @@ import (
 
 // PackageInput is a package as the user saves it. An empty ID creates one.
 type PackageInput struct {
-	ID        string               `json:"id"`
-	ChannelID string               `json:"channel_id"`
-	Status    string               `json:"status"`
-	Topic     string               `json:"topic"`
-	Title     string               `json:"title"`
-	Content   store.PackageContent `json:"content"`
+	ID        string         `json:"id"`
+	ChannelID string         `json:"channel_id"`
+	Status    string         `json:"status"`
+	Topic     string         `json:"topic"`
+	Title     string         `json:"title"`
+	Content   PackageContent `json:"content"`
 }
 
 // YouTube's own limits, so that a package saved here can be published as is.
@@ -91,28 +91,30 @@ func (in PackageInput) validate() error {
 
 // ListPackages returns the packages of one channel, or of all when
 // channelID is empty, newest first.
-func (a *App) ListPackages(channelID string) ([]store.Package, error) {
+func (a *App) ListPackages(channelID string) ([]Package, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	if channelID == "" {
-		return store.List[store.Package](ctx, a.rt.store.ReadDB(), store.PackageEntity, "", "updated_at DESC, id")
+		ps, err := store.List[store.Package](ctx, a.rt.store.ReadDB(), store.PackageEntity, "", "updated_at DESC, id")
+		return packagesOf(ps), err
 	}
-	return store.List[store.Package](ctx, a.rt.store.ReadDB(), store.PackageEntity, "channel_id = ?", "updated_at DESC, id", channelID)
+	ps, err := store.List[store.Package](ctx, a.rt.store.ReadDB(), store.PackageEntity, "channel_id = ?", "updated_at DESC, id", channelID)
+	return packagesOf(ps), err
 }
 
 // GetPackage returns one package.
-func (a *App) GetPackage(id string) (store.Package, error) {
+func (a *App) GetPackage(id string) (Package, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	p, err := store.Get[store.Package](ctx, a.rt.store.ReadDB(), store.PackageEntity, id)
-	return p, notFound(err, "package")
+	return packageOf(p), notFound(err, "package")
 }
 
 // SavePackage validates in and creates or updates the package.
-func (a *App) SavePackage(in PackageInput) (store.Package, error) {
+func (a *App) SavePackage(in PackageInput) (Package, error) {
 	in.normalize()
 	if err := in.validate(); err != nil {
-		return store.Package{}, err
+		return Package{}, err
 	}
 	ctx, cancel := a.call()
 	defer cancel()
@@ -125,7 +127,7 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 			}
 			return err
 		}
-		p := store.Package{ChannelID: in.ChannelID, Status: in.Status, Topic: in.Topic, Title: in.Title, Content: in.Content}
+		p := store.Package{ChannelID: in.ChannelID, Status: in.Status, Topic: in.Topic, Title: in.Title, Content: in.Content.stored()}
 		if in.ID == "" {
 			id, err := uuid.NewV7()
 			if err != nil {
@@ -151,10 +153,10 @@ func (a *App) SavePackage(in PackageInput) (store.Package, error) {
 		return err
 	})
 	if err != nil {
-		return store.Package{}, err
+		return Package{}, err
 	}
 	a.rt.changed(events.Packages, out)
-	return out, nil
+	return packageOf(out), nil
 }
 
 // outdateVoice sends the voice step of p back to pending when the words

@@ -588,7 +588,7 @@ type PublishView struct {
 	Slots []time.Time   `json:"slots" ts_type:"string[]"`
 	Jobs  []publish.Job `json:"jobs"` // this package's uploads, newest first
 	// Published is where the package is on YouTube, nil before.
-	Published *store.Publication   `json:"published,omitempty"`
+	Published *Publication         `json:"published,omitempty"`
 	Quota     []publish.QuotaUsage `json:"quota"`
 }
 
@@ -602,7 +602,7 @@ func (a *App) PublishView(packageID string) (PublishView, error) {
 		return PublishView{}, err
 	}
 	v := PublishView{PackageID: pkg.ID, ChannelID: pkg.ChannelID, Defaults: defaultPublishInput(pkg, ch),
-		Slots: []time.Time{}, Jobs: []publish.Job{}, Published: pkg.Content.Published}
+		Slots: []time.Time{}, Jobs: []publish.Job{}, Published: publicationOf(pkg.Content.Published)}
 	_, thumb, captions, ferr := rt.publish.videoFiles(ctx, pkg.ID)
 	switch {
 	case ferr == nil:
@@ -1080,26 +1080,26 @@ func (rt *Runtime) PublishExportHandler() http.Handler {
 // MarkPackagePublished records that the package was published by hand at
 // the pasted YouTube address (any form: watch, youtu.be, Shorts, Studio).
 // The package becomes published on every device.
-func (a *App) MarkPackagePublished(packageID, url string) (store.Package, error) {
+func (a *App) MarkPackagePublished(packageID, url string) (Package, error) {
 	ctx, cancel := a.call()
 	defer cancel()
 	rt := a.rt
 	pkg, ch, err := rt.packageAndChannel(ctx, packageID)
 	if err != nil {
-		return store.Package{}, err
+		return Package{}, err
 	}
 	in := defaultPublishInput(pkg, ch)
 	m, err := in.metadata()
 	if err != nil {
-		return store.Package{}, err
+		return Package{}, err
 	}
 	pub, err := rt.publish.db.MarkPublished(ctx, pkg.ID, pkg.ChannelID, url, m, time.Time{})
 	if err != nil {
-		return store.Package{}, publishErr(err)
+		return Package{}, publishErr(err)
 	}
 	if err := rt.onPublished(ctx, pub); err != nil {
-		return store.Package{}, err
+		return Package{}, err
 	}
 	out, err := store.Get[store.Package](ctx, rt.store.ReadDB(), store.PackageEntity, pkg.ID)
-	return out, notFound(err, "package")
+	return packageOf(out), notFound(err, "package")
 }

@@ -167,14 +167,14 @@ func (e *publishEnv) signIn() string {
 }
 
 // channelAndPackage creates a channel and a package with rendered files.
-func (e *publishEnv) channelAndPackage(captions bool) (store.Channel, store.Package) {
+func (e *publishEnv) channelAndPackage(captions bool) (Channel, Package) {
 	t := e.t
 	ch, err := e.a.CreateChannel(validChannel())
 	if err != nil {
 		t.Fatal(err)
 	}
 	pkg, err := e.a.SavePackage(PackageInput{ChannelID: ch.ID, Status: store.StatusReady, Topic: "knife skills",
-		Title: "Five knife skills every cook needs", Content: store.PackageContent{Description: "Chop faster and safer.", Tags: []string{"cooking", "knife skills"}}})
+		Title: "Five knife skills every cook needs", Content: PackageContent{Description: "Chop faster and safer.", Tags: []string{"cooking", "knife skills"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestPublishSignInLinkAndUploadEndToEnd(t *testing.T) {
 	// The package is published on every device: its row went to the outbox.
 	p, err := e.a.GetPackage(pkg.ID)
 	if err != nil || p.Status != store.StatusPublished || p.Content.Published == nil ||
-		p.Content.Published.VideoID != v.ID || p.Content.Published.Status != "scheduled" || p.Content.Published.PublishAt != at.UnixMilli() {
+		p.Content.Published.VideoID != v.ID || p.Content.Published.Status != "scheduled" || !p.Content.Published.PublishAt.Equal(time.UnixMilli(at.UnixMilli())) {
 		t.Fatalf("package after upload = %+v, %v", p.Content.Published, err)
 	}
 	var outboxed int
@@ -596,7 +596,7 @@ func TestPublishRefusesWhatItCannotDo(t *testing.T) {
 }
 
 // channelAndPackageFor adds a rendered package to an existing channel.
-func (e *publishEnv) channelAndPackageFor(chID string) (string, store.Package) {
+func (e *publishEnv) channelAndPackageFor(chID string) (string, Package) {
 	pkg, err := e.a.SavePackage(PackageInput{ChannelID: chID, Status: store.StatusReady, Topic: "stock", Title: "Stock from scraps"})
 	if err != nil {
 		e.t.Fatal(err)
@@ -830,9 +830,12 @@ func TestAutopilotRenderIsQueuedIntoTheNextFreeSlot(t *testing.T) {
 	// Autopilot renders only packages that passed the checklist; this one
 	// is short, so it is marked ready here as a passing one would be.
 	if err := e.rt.store.Mutate(ctx, func(m *store.Mutation) error {
-		pkg.Status = store.StatusReady
-		var err error
-		pkg, err = store.PutPackage(m, pkg)
+		sp, err := store.Get[store.Package](ctx, m.Tx(), store.PackageEntity, pkg.ID)
+		if err != nil {
+			return err
+		}
+		sp.Status = store.StatusReady
+		_, err = store.PutPackage(m, sp)
 		return err
 	}); err != nil {
 		t.Fatal(err)

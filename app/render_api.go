@@ -68,12 +68,12 @@ type RenderTask struct {
 	Seconds float64 `json:"seconds"`
 	// Problem, Error and Help describe a failure: a RenderProblem… code,
 	// what happened and what to do, in plain words.
-	Problem    string `json:"problem,omitempty"`
-	Error      string `json:"error,omitempty"`
-	Help       string `json:"help,omitempty"`
-	QueuedAt   int64  `json:"queued_at"`   // unix ms
-	StartedAt  int64  `json:"started_at"`  // unix ms, 0 until it starts
-	FinishedAt int64  `json:"finished_at"` // unix ms, 0 until it ends
+	Problem    string    `json:"problem,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	Help       string    `json:"help,omitempty"`
+	QueuedAt   time.Time `json:"queued_at,omitzero"`
+	StartedAt  time.Time `json:"started_at,omitzero"`  // zero until it starts
+	FinishedAt time.Time `json:"finished_at,omitzero"` // zero until it ends
 
 	seq       int64
 	cancelled bool // CancelRender asked the running render to stop
@@ -102,7 +102,7 @@ type RenderedFiles struct {
 	Width      int           `json:"width"`
 	Height     int           `json:"height"`
 	Seconds    float64       `json:"seconds"`
-	RenderedAt int64         `json:"rendered_at"` // unix ms
+	RenderedAt time.Time     `json:"rendered_at,omitzero"`
 	Video      *RenderedFile `json:"video"`
 	Thumbnail  *RenderedFile `json:"thumbnail"`
 	Captions   *RenderedFile `json:"captions"`
@@ -190,7 +190,7 @@ func (a *App) RenderStatus(packageID string) (RenderTask, error) {
 	if dir, err := render.Dir(a.rt.render.root, packageID); err == nil {
 		if m, err := render.ReadManifest(dir); err == nil && m.Video != nil {
 			out.State, out.ChannelID, out.Stage, out.Percent, out.Seconds = RenderDone, m.ChannelID, render.StageDone, 100, m.Seconds
-			out.FinishedAt = m.RenderedAt.UnixMilli()
+			out.FinishedAt = m.RenderedAt
 		}
 	}
 	return out, nil
@@ -234,7 +234,7 @@ func (a *App) RenderedFiles(packageID string) (RenderedFiles, error) {
 		return out, nil
 	}
 	out.Rendered, out.Format, out.Width, out.Height, out.Seconds = true, m.Format, m.Width, m.Height, m.Seconds
-	out.RenderedAt = m.RenderedAt.UnixMilli()
+	out.RenderedAt = m.RenderedAt
 	if m.Loudness != nil {
 		out.LoudnessLUFS = m.Loudness.IntegratedLUFS
 	}

@@ -23,7 +23,7 @@ import (
 
 // shortPackage saves a Shorts package of three spoken sentences and two
 // stage directions, so a render takes seconds.
-func shortPackage(tb testing.TB, a *App) store.Package {
+func shortPackage(tb testing.TB, a *App) Package {
 	tb.Helper()
 	in := validChannel()
 	in.Format = store.FormatShorts
@@ -33,7 +33,7 @@ func shortPackage(tb testing.TB, a *App) store.Package {
 		tb.Fatal(err)
 	}
 	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Status: store.StatusReady, Topic: "why ice floats", Title: "Why ice floats",
-		Content: store.PackageContent{
+		Content: PackageContent{
 			Hook:      "Ice floats.",
 			Thumbnail: "ICE FLOATS",
 			Script:    []store.ScriptSection{{Heading: "The reason", Text: "[Show a glass of water]\nWater expands when it freezes.\nOn screen: 9% bigger\nSo ice is lighter."}},
@@ -44,7 +44,7 @@ func shortPackage(tb testing.TB, a *App) store.Package {
 	return p
 }
 
-func mustList(tb testing.TB, a *App) []store.Channel {
+func mustList(tb testing.TB, a *App) []Channel {
 	tb.Helper()
 	chs, err := a.ListChannels()
 	if err != nil {
@@ -280,7 +280,7 @@ func TestRenderQueueRunsOneAtATimeAndCancels(t *testing.T) {
 			t.Fatalf("%s after cancel: %+v %v", id, files, err)
 		}
 	}
-	if st, _ := a.RenderStatus(second.ID); st.State != RenderCancelled || st.StartedAt != 0 {
+	if st, _ := a.RenderStatus(second.ID); st.State != RenderCancelled || !st.StartedAt.IsZero() {
 		t.Fatalf("the cancelled queued render started: %+v", st)
 	}
 	if _, err := a.CancelRender(first.ID); err == nil {
@@ -315,7 +315,7 @@ func TestRenderBadInputNamesTheField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "empty", Content: store.PackageContent{
+	p, err := a.SavePackage(PackageInput{ChannelID: ch.ID, Topic: "empty", Content: PackageContent{
 		Script: []store.ScriptSection{{Heading: "Only directions", Text: "[B-roll of a kitchen]\n(pause)"}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -406,7 +406,7 @@ func TestAutopilotFinishedPackageIsQueuedForRender(t *testing.T) {
 	if _, err := a.AutopilotSaveSettings(s); err != nil {
 		t.Fatal(err)
 	}
-	for _, ch := range []store.Channel{manual, auto} {
+	for _, ch := range []Channel{manual, auto} {
 		if _, err := a.AutopilotSetChannel(ch.ID, true, 3); err != nil {
 			t.Fatal(err)
 		}
@@ -563,7 +563,7 @@ func TestKeepLastRendersPerChannel(t *testing.T) {
 	first := shortPackage(t, a)
 	var ids []string
 	for i := range 3 {
-		p, err := a.SavePackage(PackageInput{ChannelID: first.ChannelID, Topic: "topic " + strconv.Itoa(i), Content: store.PackageContent{Hook: "Hi."}})
+		p, err := a.SavePackage(PackageInput{ChannelID: first.ChannelID, Topic: "topic " + strconv.Itoa(i), Content: PackageContent{Hook: "Hi."}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -617,7 +617,7 @@ func TestRenderSpeaksOnlyTheStudiosSpokenLines(t *testing.T) {
 	a := rt.API()
 	first := shortPackage(t, a)
 	p, err := a.SavePackage(PackageInput{ChannelID: first.ChannelID, Status: store.StatusReady, Topic: "three tips", Title: "Three tips",
-		Content: store.PackageContent{Script: []store.ScriptSection{{Heading: "Tips",
+		Content: PackageContent{Script: []store.ScriptSection{{Heading: "Tips",
 			Text:  "Start small.\n\nKeep going.",
 			Notes: []string{"On screen: 3 tips", "Show your hands doing the first step, not a talking head."}}}}})
 	if err != nil {

@@ -24,15 +24,15 @@ type Status struct {
 	// SyncConfigured is true once a Supabase project is saved: signed out
 	// then means a sign-in is missing, not that sync was never set up.
 	SyncConfigured bool `json:"sync_configured"`
-	// LastSync is the unix ms of the last complete sync (0 = never),
+	// LastSync is the last complete sync (zero = never),
 	// DeadLetters the changes the server refused, SyncError the last sync
 	// failure as a sentence ("" when fine).
-	LastSync    int64  `json:"last_sync"`
-	DeadLetters int    `json:"dead_letters"`
-	SyncError   string `json:"sync_error"`
-	UptimeSecs  int64  `json:"uptime_secs"`
-	DBBytes     int64  `json:"db_bytes"`
-	WALBytes    int64  `json:"wal_bytes"`
+	LastSync    time.Time `json:"last_sync,omitzero"`
+	DeadLetters int       `json:"dead_letters"`
+	SyncError   string    `json:"sync_error"`
+	UptimeSecs  int64     `json:"uptime_secs"`
+	DBBytes     int64     `json:"db_bytes"`
+	WALBytes    int64     `json:"wal_bytes"`
 	// TemplateErrors are template files in <data-dir>/templates that fail
 	// ("titles.tmpl: …"); SettingsError says why settings.json is not in force.
 	TemplateErrors []string `json:"template_errors"`
@@ -72,11 +72,9 @@ func (a *App) Status() (Status, error) {
 		}
 		st.SyncState, st.LastSync, st.DeadLetters, st.SyncError = string(ss.State), ss.LastSync, ss.DeadLetters, ss.LastError
 		st.Online = ss.State == cloudsync.StateOnline || ss.State == cloudsync.StateSyncing
-		url, key, err := rt.sync.account.Project(ctx)
-		if err != nil {
+		if st.SyncConfigured, err = rt.sync.session.Configured(ctx); err != nil {
 			return st, err
 		}
-		st.SyncConfigured = url != "" && key != ""
 	}
 	return st, nil
 }

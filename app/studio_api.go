@@ -63,32 +63,32 @@ func (a *App) StudioInfo() (StudioInfo, error) {
 // StudioCreate makes a package for channelID about topic (empty: the
 // pipeline picks the first idea) and starts generating it in the
 // background; progress arrives as job events. withVoice adds the voice-over.
-func (a *App) StudioCreate(channelID, topic string, withVoice bool) (store.Package, error) {
+func (a *App) StudioCreate(channelID, topic string, withVoice bool) (Package, error) {
 	topic = strings.TrimSpace(topic)
 	var c checker
 	c.text("channel_id", channelID, 1, 64)
 	c.text("topic", topic, 0, 200)
 	if err := c.check(); err != nil {
-		return store.Package{}, err
+		return Package{}, err
 	}
 	ctx, cancel := a.call()
 	defer cancel()
 	if _, err := store.Get[store.Channel](ctx, a.rt.store.ReadDB(), store.ChannelEntity, channelID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return store.Package{}, &FieldError{Field: "channel_id", Message: "names no channel: pick an existing channel"}
+			return Package{}, &FieldError{Field: "channel_id", Message: "names no channel: pick an existing channel"}
 		}
-		return store.Package{}, err
+		return Package{}, err
 	}
 	p, err := a.rt.studio.studio.Create(ctx, channelID, topic)
 	if err != nil {
-		return p, err
+		return Package{}, err
 	}
 	a.rt.changed("packages", p)
 	a.rt.runInBackground(p.ID, func(ctx context.Context) error {
 		_, err := a.rt.studio.studio.Run(ctx, p.ID, studio.RunOptions{SkipVoice: !withVoice, Source: "studio"})
 		return err
 	})
-	return p, nil
+	return packageOf(p), nil
 }
 
 // StudioRun resumes (or starts) package id: every step not done runs, in

@@ -21,7 +21,7 @@ import (
 )
 
 // waitPackage polls until package id reaches status or the deadline passes.
-func waitPackage(tb testing.TB, a *App, id, status string) store.Package {
+func waitPackage(tb testing.TB, a *App, id, status string) Package {
 	tb.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -226,7 +226,7 @@ func TestAutopilotAPIFillsChannelAndSummarises(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	c := ov.Channels[0]
-	if !c.Autopilot || c.Cadence != 3 || c.Upcoming != 2 || c.NextRun == 0 || ov.Pool.Size < 1 {
+	if !c.Autopilot || c.Cadence != 3 || c.Upcoming != 2 || c.NextRun.IsZero() || ov.Pool.Size < 1 {
 		t.Fatalf("overview %+v pool %+v", c, ov.Pool)
 	}
 	sum, err := a.ActivitySummary()
@@ -254,7 +254,7 @@ func TestActivitySummaryCoversOnlySinceTheLastVisit(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum, err := a.ActivitySummary()
-	if err != nil || sum.Since != 0 || sum.Entries != 1 {
+	if err != nil || !sum.Since.IsZero() || sum.Entries != 1 {
 		t.Fatalf("first visit: %+v %v", sum, err)
 	}
 	if err := a.ActivityMarkSeen(); err != nil {
@@ -278,7 +278,7 @@ func TestActivitySummaryCoversOnlySinceTheLastVisit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Since == 0 || sum.Entries != 1 || sum.Kinds["channel.created"] != 1 {
+	if sum.Since.IsZero() || sum.Entries != 1 || sum.Kinds["channel.created"] != 1 {
 		t.Fatalf("after the visit: %+v, want only the second channel", sum)
 	}
 }

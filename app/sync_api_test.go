@@ -149,14 +149,14 @@ func TestSyncThroughTheApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSync(t, rt, "the queue drained", func(s cloudsync.Status) bool {
-		return s.State == cloudsync.StateOnline && s.Pending == 0 && s.LastSync > 0
+		return s.State == cloudsync.StateOnline && s.Pending == 0 && !s.LastSync.IsZero()
 	})
 	var onServer int
 	if err := env.Admin.QueryRow(`SELECT count(*) FROM public.channels`).Scan(&onServer); err != nil || onServer != 2 {
 		t.Fatalf("server has %d channels (%v), want 2", onServer, err)
 	}
 	st, _ = a.Status()
-	if !st.Online || st.LastSync == 0 || st.DeadLetters != 0 {
+	if !st.Online || st.LastSync.IsZero() || st.DeadLetters != 0 {
 		t.Fatalf("online status = %+v", st)
 	}
 

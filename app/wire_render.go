@@ -133,7 +133,7 @@ func (q *renderQueue) add(p store.Package, source string) RenderTask {
 	}
 	q.seq++
 	t = &RenderTask{PackageID: p.ID, ChannelID: p.ChannelID, State: RenderQueued, Source: source, seq: q.seq,
-		QueuedAt: q.rt.opts.Now().UnixMilli()}
+		QueuedAt: q.rt.opts.Now()}
 	q.tasks[p.ID] = t
 	q.order = append(q.order, p.ID)
 	q.forget()
@@ -216,7 +216,7 @@ func (q *renderQueue) cancelTask(packageID string) (RenderTask, bool) {
 	if t.State == RenderQueued {
 		q.removeQueued(packageID)
 		t.State, t.Detail = RenderCancelled, "taken off the queue"
-		t.FinishedAt = q.rt.opts.Now().UnixMilli()
+		t.FinishedAt = q.rt.opts.Now()
 	} else if q.cancel != nil {
 		t.cancelled = true
 		q.cancel() // the worker records the outcome when ffmpeg has stopped
@@ -287,7 +287,7 @@ func (q *renderQueue) runOne(ctx context.Context, id string) {
 		q.mu.Unlock()
 		return
 	}
-	t.State, t.StartedAt, t.Stage, t.Percent = RenderRunning, now.UnixMilli(), "", 0
+	t.State, t.StartedAt, t.Stage, t.Percent = RenderRunning, now, "", 0
 	q.cancel = cancel
 	q.mu.Unlock()
 	q.emitAll()
@@ -304,7 +304,7 @@ func (q *renderQueue) runOne(ctx context.Context, id string) {
 
 	q.mu.Lock()
 	q.cancel = nil
-	t.FinishedAt = rt.opts.Now().UnixMilli()
+	t.FinishedAt = rt.opts.Now()
 	t.RemainingSeconds = 0
 	switch {
 	case err == nil:

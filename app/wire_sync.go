@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -10,6 +9,7 @@ import (
 	"tubeagency/app/secrets"
 	"tubeagency/internal/store"
 	cloudsync "tubeagency/sync"
+	"tubeagency/sync/session"
 	"tubeagency/sync/supabase"
 )
 
@@ -18,11 +18,11 @@ const secretSyncSession = supabase.DefaultSessionSecret
 
 // syncParts are this device among the account's devices (built before the
 // autopilot, which asks it who hosts each channel), the syncer and the
-// sync account (built last).
+// sync session (built last), which starts and stops the syncer.
 type syncParts struct {
 	devices *cloudsync.Devices
 	syncer  *cloudsync.Syncer
-	account *supabase.Account
+	session *session.Session
 }
 
 // buildDevices builds this device's heartbeat and autopilot hosts.
@@ -49,7 +49,7 @@ func (rt *Runtime) buildDevices(context.Context) error {
 // buildSync migrates the sync tables and builds the syncer, which reports
 // what it pushed and pulled to the monitor, writes this device's heartbeat
 // and wakes the autopilot when channels or devices arrive; then the
-// account, which keeps the session in the key store.
+// session, which keeps the signed-in session in the key store.
 func (rt *Runtime) buildSync(ctx context.Context) error {
 	ap := rt.studio.autopilot
 	sy, err := cloudsync.New(ctx, cloudsync.Options{
@@ -72,59 +72,29 @@ func (rt *Runtime) buildSync(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start sync: %w", err)
 	}
-	acct, err := supabase.NewAccount(supabase.AccountConfig{Syncer: sy, Secrets: keySecrets{rt}, Now: rt.opts.Now, Logger: rt.log})
+	sess, err := session.New(session.Config{Syncer: sy, Keys: rt.syncKeys, NoSecret: secrets.ErrNotFound, Now: rt.opts.Now, Logger: rt.log})
 	if err != nil {
 		return fmt.Errorf("start sync: %w", err)
 	}
-	rt.sync.syncer, rt.sync.account = sy, acct
+	rt.sync.syncer, rt.sync.session = sy, sess
 	return nil
 }
 
-// startSync starts the sync loop (signed out) and restores a saved session
-// in the background: reading the keyring can take a moment.
+// startSync starts the sync loop and restores a saved session (in the
+// background: reading the keyring can take a moment).
 func (rt *Runtime) startSync() error {
-	rt.sync.syncer.Start(rt.ctx)
-	rt.goBackground(func(ctx context.Context) {
-		if err := rt.sync.account.Restore(ctx); err != nil && ctx.Err() == nil {
-			rt.log.Warn("sync: could not restore the saved session", "err", err)
-		}
-	})
+	rt.sync.session.Start(rt.ctx)
 	return nil
 }
 
-// stopSync stops the sync loop.
-func (rt *Runtime) stopSync() { rt.sync.syncer.Stop() }
+// stopSync stops the restore and the sync loop.
+func (rt *Runtime) stopSync() { rt.sync.session.Stop() }
 
-// keySecrets is the key store as the sync account sees it.
-type keySecrets struct{ rt *Runtime }
-
-func (k keySecrets) Get(name string) (string, bool, error) {
-	ks, err := k.rt.Keys()
+// syncKeys is the key store as the sync session sees it.
+func (rt *Runtime) syncKeys() (session.Keys, error) {
+	ks, err := rt.Keys()
 	if err != nil {
-		return "", false, err
+		return nil, err
 	}
-	v, err := ks.Get(name)
-	if errors.Is(err, secrets.ErrNotFound) {
-		return "", false, nil
-	}
-	return v, err == nil, err
-}
-
-func (k keySecrets) Set(name, value string) error {
-	ks, err := k.rt.Keys()
-	if err != nil {
-		return err
-	}
-	return ks.Set(name, value)
-}
-
-func (k keySecrets) Delete(name string) error {
-	ks, err := k.rt.Keys()
-	if err != nil {
-		return err
-	}
-	if err := ks.Delete(name); err != nil && !errors.Is(err, secrets.ErrNotFound) {
-		return err
-	}
-	return nil
+	return ks, nil
 }

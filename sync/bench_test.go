@@ -229,7 +229,7 @@ func BenchmarkPropagation(b *testing.B) {
 		// Count B's requests from its first finished cycle on (signing in,
 		// the first probe and heartbeat are not the steady state).
 		for {
-			if st, _ := bd.sy.Status(context.Background()); st.State == cloudsync.StateOnline && st.LastSync > 0 {
+			if st, _ := bd.sy.Status(context.Background()); st.State == cloudsync.StateOnline && !st.LastSync.IsZero() {
 				break
 			}
 			time.Sleep(10 * time.Millisecond)

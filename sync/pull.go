@@ -306,7 +306,7 @@ func keepLocalColumns(ctx context.Context, tx *sql.Tx, e *store.Entity, row stor
 // raiseClockAlert keeps the newest far-ahead change for Status, logs each
 // and tells the frontend.
 func (s *Syncer) raiseClockAlert(alerts []ClockAlert) {
-	now := s.opts.Now().UnixMilli()
+	now := s.opts.Now()
 	for i := range alerts {
 		a := &alerts[i]
 		a.At = now

@@ -70,7 +70,7 @@ func TestRoundTripAndSecondDevicePulls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.LastSync == 0 || st.Pending != 0 || st.DeadLetters != 0 {
+	if st.LastSync.IsZero() || st.Pending != 0 || st.DeadLetters != 0 {
 		t.Fatalf("status after sync = %+v", st)
 	}
 	// A write pulled from elsewhere moved b's clock: b's next write sorts after.
@@ -656,7 +656,7 @@ func TestLoopRetriesForeverAndResumesWhenNetworkReturns(t *testing.T) {
 		t.Fatalf("after reconnect the loop waits %v, want what is left of the 5 s pull interval (changes were just pushed)", got)
 	}
 	status, _ = sy.Status(context.Background())
-	if status.State != cloudsync.StateOnline || status.Pending != 0 || status.LastSync == 0 {
+	if status.State != cloudsync.StateOnline || status.Pending != 0 || status.LastSync.IsZero() {
 		t.Fatalf("after reconnect: %+v", status)
 	}
 	if events.Load() == 0 {
@@ -748,7 +748,7 @@ func TestLoopWakesOnLocalWrite(t *testing.T) {
 	// The loop now waits an hour; a local write must wake it at once.
 	putChannels(t, d.st, 2, "wake")
 	waitFor("the write pushed", func(st cloudsync.Status) bool {
-		return st.State == cloudsync.StateOnline && st.Pending == 0 && st.LastSync > 0
+		return st.State == cloudsync.StateOnline && st.Pending == 0 && !st.LastSync.IsZero()
 	})
 	assertConverged(t, h, d.st, s.UserID, 2)
 }

@@ -102,14 +102,14 @@ const (
 
 // Status is the syncer at a glance.
 type Status struct {
-	State       State  `json:"state"`
-	LastSync    int64  `json:"last_sync"`    // unix ms of the last complete sync; 0 = never
-	Pending     int    `json:"pending"`      // outbox entries waiting
-	DeadLetters int    `json:"dead_letters"` // changes the server refused
-	LagMS       int64  `json:"lag_ms"`       // age of the oldest pending change; 0 when none
-	LastError   string `json:"last_error"`   // the last failure, for people; "" after a success
-	User        string `json:"user"`         // signed-in account id; "" when signed out
-	Email       string `json:"email"`        // signed-in email; "" when signed out
+	State       State     `json:"state"`
+	LastSync    time.Time `json:"last_sync,omitzero"` // the last complete sync; zero = never
+	Pending     int       `json:"pending"`            // outbox entries waiting
+	DeadLetters int       `json:"dead_letters"`       // changes the server refused
+	LagMS       int64     `json:"lag_ms"`             // age of the oldest pending change; 0 when none
+	LastError   string    `json:"last_error"`         // the last failure, for people; "" after a success
+	User        string    `json:"user"`               // signed-in account id; "" when signed out
+	Email       string    `json:"email"`              // signed-in email; "" when signed out
 	// PullMode says how this device pulls (PullOneCall, PullPerTable or
 	// PullUnknown); PullNote says what to do about it, "" when nothing.
 	PullMode string `json:"pull_mode"`
@@ -126,13 +126,13 @@ type Status struct {
 // wrong clock (or a client wrote it on purpose). The row was applied; this
 // device's clock did not follow it past the bound.
 type ClockAlert struct {
-	Device  string `json:"device"`   // the device id in the clock value
-	Table   string `json:"table"`    // where the row lives
-	RowID   string `json:"row_id"`   // which row
-	HLC     string `json:"hlc"`      // the clock value
-	AheadMS int64  `json:"ahead_ms"` // how far ahead of this computer's clock
-	Message string `json:"message"`  // a sentence for people
-	At      int64  `json:"at"`       // unix ms this device saw it
+	Device  string    `json:"device"`      // the device id in the clock value
+	Table   string    `json:"table"`       // where the row lives
+	RowID   string    `json:"row_id"`      // which row
+	HLC     string    `json:"hlc"`         // the clock value
+	AheadMS int64     `json:"ahead_ms"`    // how far ahead of this computer's clock
+	Message string    `json:"message"`     // a sentence for people
+	At      time.Time `json:"at,omitzero"` // when this device saw it
 }
 
 // perTableNote is what Status says when the project pulls table by table.
@@ -491,7 +491,7 @@ func (s *Syncer) Status(ctx context.Context) (Status, error) {
 		// until it is found the project is still the one without it.)
 		out.PullMode, out.PullNote = PullPerTable, perTableNote
 	}
-	if a := s.clockAlert; a != nil && s.opts.Now().Sub(time.UnixMilli(a.At)) < s.opts.ClockAlertFor {
+	if a := s.clockAlert; a != nil && s.opts.Now().Sub(a.At) < s.opts.ClockAlertFor {
 		copied := *a
 		out.ClockAlert = &copied
 	}
@@ -528,7 +528,9 @@ func (s *Syncer) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return out, err
 	}
-	out.LastSync, _ = strconv.ParseInt(v, 10, 64)
+	if ms, _ := strconv.ParseInt(v, 10, 64); ms > 0 {
+		out.LastSync = time.UnixMilli(ms)
+	}
 	return out, nil
 }
 

@@ -138,12 +138,12 @@ type PoolView struct {
 
 // SyncStatus is the syncer as it reports itself.
 type SyncStatus struct {
-	State       string `json:"state"` // signed_out, offline, connecting, online, syncing, error
-	LastSync    int64  `json:"last_sync"`
-	Pending     int    `json:"pending"`
-	DeadLetters int    `json:"dead_letters"`
-	LagMS       int64  `json:"lag_ms"`
-	LastError   string `json:"last_error"`
+	State       string    `json:"state"` // signed_out, offline, connecting, online, syncing, error
+	LastSync    time.Time `json:"last_sync,omitzero"`
+	Pending     int       `json:"pending"`
+	DeadLetters int       `json:"dead_letters"`
+	LagMS       int64     `json:"lag_ms"`
+	LastError   string    `json:"last_error"`
 	// ClockAlert names a synced change stamped far ahead of this computer's
 	// clock (the device and the row), "" when none was seen lately;
 	// ClockAheadMS is how far ahead.

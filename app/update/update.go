@@ -105,8 +105,8 @@ type Status struct {
 	Kind     string `json:"kind"`
 	Platform string `json:"platform"`
 	FeedURL  string `json:"feed_url"`
-	// LastCheck is the unix ms of the last successful check (0 = never).
-	LastCheck int64 `json:"last_check"`
+	// LastCheck is the last successful check (zero = never).
+	LastCheck time.Time `json:"last_check,omitzero"`
 	// Installing is true while a download or install runs.
 	Installing bool `json:"installing"`
 	// Installed is true once the new binary is in place (restart pending).
@@ -413,11 +413,13 @@ func (u *Updater) Status() Status {
 		Kind:       u.opts.Kind,
 		Platform:   u.opts.Platform,
 		FeedURL:    u.opts.FeedURL,
-		LastCheck:  u.st.LastCheck,
 		Installing: u.installing,
 		Installed:  u.installed,
 		DebPath:    u.debPath,
 		Message:    u.message,
+	}
+	if u.st.LastCheck > 0 {
+		s.LastCheck = time.UnixMilli(u.st.LastCheck)
 	}
 	if u.debPath != "" {
 		s.DebCommand = "sudo apt install " + u.debPath

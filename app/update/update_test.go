@@ -200,7 +200,7 @@ func TestNewerReleaseIsOfferedAndInstalled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !st.Available || st.Latest != "1.2.0" || !strings.Contains(st.Notes, "Faster dashboard") || st.LastCheck != f.clock.Now().UnixMilli() {
+	if !st.Available || st.Latest != "1.2.0" || !strings.Contains(st.Notes, "Faster dashboard") || !st.LastCheck.Equal(time.UnixMilli(f.clock.Now().UnixMilli())) {
 		t.Fatalf("status after check: %+v", st)
 	}
 	if f.events.Load() != 1 {
@@ -377,7 +377,7 @@ func TestOfflineIsSilent(t *testing.T) {
 		t.Fatal("a due check did not run")
 	}
 	st := f.u.Status()
-	if st.Message != "" || st.LastCheck != 0 || st.Available || f.events.Load() != 0 {
+	if st.Message != "" || !st.LastCheck.IsZero() || st.Available || f.events.Load() != 0 {
 		t.Fatalf("offline automatic check left traces: %+v, %d events", st, f.events.Load())
 	}
 	// Not counted as a check: the next look tries again.

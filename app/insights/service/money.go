@@ -345,11 +345,11 @@ type MoneyCounter struct {
 	Channels []ChannelMoney `json:"channels"`
 	// PerSecond is the total accrual rate.
 	PerSecond float64 `json:"per_second"`
-	// MonthStart is the start of the current month (unix ms) and AsOf the
+	// MonthStart is the start of the current month and AsOf the
 	// time the figures were computed: the counter shows
 	// AccruedAtAsOf + PerSecond × (now − AsOf).
-	MonthStart    int64           `json:"month_start"`
-	AsOf          int64           `json:"as_of"`
+	MonthStart    time.Time       `json:"month_start,omitzero"`
+	AsOf          time.Time       `json:"as_of,omitzero"`
 	AccruedAtAsOf float64         `json:"accrued_at_as_of"`
 	Months        []revenue.Month `json:"months"` // the channels summed, with a combined band
 	Sources       []string        `json:"sources"`
@@ -363,7 +363,7 @@ func (s *Service) Money(ctx context.Context) (MoneyCounter, error) {
 	}
 	now := s.now().UTC()
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	mc := MoneyCounter{Channels: []ChannelMoney{}, Months: []revenue.Month{}, MonthStart: start.UnixMilli(), AsOf: now.UnixMilli(),
+	mc := MoneyCounter{Channels: []ChannelMoney{}, Months: []revenue.Month{}, MonthStart: start, AsOf: now,
 		Sources: revenue.Sources}
 	var lowVar, highVar []float64
 	for _, ch := range chs {

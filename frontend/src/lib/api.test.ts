@@ -10,9 +10,12 @@ import {
   type Channel,
   type ChannelInput,
   type DeadLetter,
+  type Job,
   type Method,
+  type Package,
   type Result,
   type Status,
+  type StepState,
   type Video,
 } from './api';
 
@@ -103,8 +106,11 @@ describe('types from the generated bindings', () => {
     expectTypeOf<Video['published_at']>().toEqualTypeOf<string>();
     expectTypeOf<Result<'ListInsightVideos'>[number]['updated_at']>().toEqualTypeOf<string>();
     expectTypeOf<AuditResult['report']['series'][number]['published_at']>().toEqualTypeOf<string>();
-    // unix-millisecond times stay numbers
-    expectTypeOf<Channel['created_at']>().toEqualTypeOf<number>();
+    // the store's records too: no time crosses as unix milliseconds
+    expectTypeOf<Channel['created_at']>().toEqualTypeOf<string>();
+    expectTypeOf<Package['content']['steps']>().toEqualTypeOf<Record<string, StepState> | undefined>();
+    expectTypeOf<StepState['at']>().toEqualTypeOf<string>();
+    expectTypeOf<Job['not_before']>().toEqualTypeOf<string>();
   });
   it('has no open-ended DTOs', () => {
     expectTypeOf<'anything' extends keyof Status ? true : false>().toEqualTypeOf<false>();

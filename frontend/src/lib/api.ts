@@ -19,6 +19,7 @@ import type {
   revenue,
   router,
   service,
+  session,
   settings,
   store,
   studio,
@@ -33,32 +34,33 @@ import type {
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
 /** A generated model as it arrives. The generator has no spelling for Go's
- *  time.Time and writes `any`; encoding/json sends it as an RFC 3339 string
- *  (Go's zero time as "0001-01-01T00:00:00Z": lib/time reads it as never),
- *  so Wire reads every `any` in a model as that string. (The generator also
- *  writes `any` for a Go interface{} field; the bound API has none.) A time
- *  the Go side sends as unix milliseconds is a number and left alone. */
+ *  time.Time and writes `any`; encoding/json sends it as an RFC 3339 string,
+ *  so Wire reads every `any` in a model as that string. Every time crossing
+ *  the edge is such a string, left out when zero (`omitzero`; the Go side's
+ *  edge test holds both), so lib/time reads a missing one as never; none
+ *  crosses as unix milliseconds. (The generator also writes `any` for a Go
+ *  interface{} field; the bound API has none.) */
 export type Wire<T> =
   IsAny<T> extends true ? string : T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
 
 // Core
-export type Channel = Wire<store.Channel>;
+export type Channel = Wire<app.Channel>;
 export type ChannelInput = Wire<app.ChannelInput>;
 export type Language = Wire<app.Language>;
 export type Status = Wire<app.Status>;
-export type Activity = Wire<store.Activity>;
+export type Activity = Wire<app.Activity>;
 export type About = Wire<app.About>;
 export type UpdateStatus = Wire<update.Status>;
 
 // Studio and autopilot
-export type Package = Wire<store.Package>;
-export type PackageContent = Wire<store.PackageContent>;
+export type Package = Wire<app.Package>;
+export type PackageContent = Wire<app.PackageContent>;
 export type PackageInput = Wire<app.PackageInput>;
 export type ScriptSection = Wire<store.ScriptSection>;
-export type StepState = Wire<store.StepState>;
+export type StepState = Wire<app.StepState>;
 export type Checklist = Wire<store.Checklist>;
 export type CheckItem = Wire<store.CheckItem>;
-export type Override = Wire<store.Override>;
+export type Override = Wire<app.Override>;
 export type TitleOption = Wire<store.TitleOption>;
 export type Voice = Wire<store.Voice>;
 export type StudioInfo = Wire<app.StudioInfo>;
@@ -68,7 +70,7 @@ export type AutopilotOverview = Wire<app.AutopilotOverview>;
 export type AutopilotChannel = Wire<app.AutopilotChannel>;
 export type AutopilotSettings = Wire<autopilot.Settings>;
 export type AutopilotEvent = Wire<autopilot.Event>;
-export type Job = Wire<autopilot.Job>;
+export type Job = Wire<app.AutopilotJob>;
 export type PoolStats = Wire<workers.Stats>;
 export type ActivitySummary = Wire<app.ActivitySummary>;
 
@@ -123,12 +125,12 @@ export type RouterSettings = Wire<settings.Router>;
 export type TitlesResult = Wire<app.TitlesResult>;
 
 // Sync
-export type SyncView = Wire<app.SyncView>;
+export type SyncView = Wire<session.View>;
 export type SyncStatus = Wire<sync.Status>;
-export type DeadLetter = Wire<sync.DeadLetter>;
+export type DeadLetter = Wire<app.DeadLetter>;
 export type ClockAlert = Wire<sync.ClockAlert>;
 export type RepairReport = Wire<sync.RepairReport>;
-export type DeviceInfo = Wire<sync.DeviceInfo>;
+export type DeviceInfo = Wire<app.Device>;
 export type AutopilotHostsView = Wire<app.AutopilotHostsView>;
 export type AutopilotHostChannel = Wire<app.AutopilotHostChannel>;
 

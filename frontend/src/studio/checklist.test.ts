@@ -14,7 +14,7 @@ const checklist: Checklist = {
 };
 
 function pkg(status: Package['status'], c: Checklist | null): Package {
-  return { id: 'p', hlc: '', deleted: false, created_at: 0, updated_at: 0, channel_id: 'c', status, topic: '', title: 't', content: { checklist: c } } as Package;
+  return { id: 'p', hlc: '', deleted: false, created_at: '', updated_at: '', channel_id: 'c', status, topic: '', title: 't', content: { checklist: c } } as Package;
 }
 
 describe('summarize', () => {
@@ -39,11 +39,11 @@ describe('headline', () => {
 
 describe('overrides', () => {
   it('adds one per rule, replacing an earlier reason, and removes it', () => {
-    let c = withOverride({ overrides: [{ rule: 'tags.count', reason: 'old', at: 1 }] }, 'tags.count', '  four is enough  ', 5);
-    c = withOverride(c, 'script.length', 'a teaser', 6);
+    let c = withOverride({ overrides: [{ rule: 'tags.count', reason: 'old', at: '1970-01-01T00:00:00.001Z' }] }, 'tags.count', '  four is enough  ', Date.UTC(2026, 11, 5, 19, 55));
+    c = withOverride(c, 'script.length', 'a teaser', Date.UTC(2026, 11, 5, 19, 56));
     expect(c.overrides).toEqual([
-      { rule: 'tags.count', reason: 'four is enough', at: 5 },
-      { rule: 'script.length', reason: 'a teaser', at: 6 },
+      { rule: 'tags.count', reason: 'four is enough', at: '2026-12-05T19:55:00.000Z' },
+      { rule: 'script.length', reason: 'a teaser', at: '2026-12-05T19:56:00.000Z' },
     ]);
     expect(overrideReason(c, 'script.length')).toBe('a teaser');
     expect(withoutOverride(c, 'tags.count').overrides?.map((o) => o.rule)).toEqual(['script.length']);

@@ -41,7 +41,7 @@ export function headline(p: Package): string {
 /** Content with an override of rule added (or its reason replaced). */
 export function withOverride(c: PackageContent, rule: string, reason: string, now: number): PackageContent {
   const rest = (c.overrides ?? []).filter((o) => o.rule !== rule);
-  const o: Override = { rule, reason: reason.trim().slice(0, 300), at: now };
+  const o: Override = { rule, reason: reason.trim().slice(0, 300), at: new Date(now).toISOString() };
   return { ...c, overrides: [...rest, o] };
 }
 

@@ -29,7 +29,7 @@ describe('words and exportURL', () => {
 
 describe('drafts', () => {
   const pkg: Package = {
-    id: 'p1', hlc: 'h', deleted: false, created_at: 1, updated_at: 2, channel_id: 'c1', status: 'ready', topic: 'ice', title: 'Old',
+    id: 'p1', hlc: 'h', deleted: false, created_at: '2026-12-05T19:55:00Z', updated_at: '2026-12-05T19:56:00Z', channel_id: 'c1', status: 'ready', topic: 'ice', title: 'Old',
     content: {
       hook: 'one two three',
       script: [{ heading: 'A', text: 'w '.repeat(150), start: 0, seconds: 0 }],
@@ -37,7 +37,7 @@ describe('drafts', () => {
       description: 'd',
       thumbnail: 't',
       voice: { file: 'v.wav', engine: 'espeak-ng', seconds: 3, bytes: 10, mime_type: 'audio/wav' },
-      steps: { voice: { status: 'done' } },
+      steps: { voice: { status: 'done', at: '2026-12-05T19:55:00Z' } },
     },
   };
   it('copies the text of a package, and nothing for none', () => {

@@ -20,7 +20,7 @@ describe('repairLine', () => {
 });
 
 describe('host labels', () => {
-  const base = { hlc: '', deleted: false, created_at: 1, updated_at: 1, last_seen: 1, version: '1' };
+  const base = { hlc: '', deleted: false, created_at: '2026-12-05T19:55:00Z', updated_at: '2026-12-05T19:55:00Z', last_seen: '2026-12-05T19:55:00Z', version: '1' };
   const me: DeviceInfo = { ...base, id: 'a', name: 'laptop', kind: 'desktop', this: true, quiet: false };
   const server: DeviceInfo = { ...base, id: 'b', name: 'home server', kind: 'serve', this: false, quiet: true };
   it('names this computer and quiet devices', () => {

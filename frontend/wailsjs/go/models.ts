@@ -148,6 +148,19 @@ export namespace app {
 	    can_open_folder: boolean;
 	    updates?: update.Status;
 	}
+	export interface Activity {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	    channel_id: string;
+	    kind: string;
+	    message: string;
+	    data: unknown;
+	}
 	export interface ChannelActivity {
 	    channel_id: string;
 	    name: string;
@@ -157,7 +170,8 @@ export namespace app {
 	    errors: number;
 	}
 	export interface ActivitySummary {
-	    since: number;
+	    // Go type: time
+	    since: any;
 	    entries: number;
 	    channels: ChannelActivity[];
 	    providers: {[key: string]: number};
@@ -165,7 +179,7 @@ export namespace app {
 	    cache_hits: number;
 	    sync: {[key: string]: number};
 	    kinds: {[key: string]: number};
-	    errors: store.Activity[];
+	    errors: Activity[];
 	}
 	export interface AlertList {
 	    active: monitor.Alert[];
@@ -192,7 +206,8 @@ export namespace app {
 	    running: number;
 	    deferred: number;
 	    failed: number;
-	    next_run: number;
+	    // Go type: time
+	    next_run: any;
 	}
 	export interface AutopilotHostChannel {
 	    id: string;
@@ -201,19 +216,69 @@ export namespace app {
 	    host: string;
 	    host_name: string;
 	}
+	export interface Device {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	    name: string;
+	    kind: string;
+	    // Go type: time
+	    last_seen: any;
+	    version: string;
+	    this: boolean;
+	    quiet: boolean;
+	}
 	export interface AutopilotHostsView {
 	    this_device: string;
-	    devices: sync.DeviceInfo[];
+	    devices: Device[];
 	    channels: AutopilotHostChannel[];
 	    takeover_hours: number;
 	    shared: boolean;
 	    note: string;
 	}
+	export interface AutopilotJob {
+	    id: string;
+	    channel_id: string;
+	    package_id: string;
+	    status: string;
+	    attempts: number;
+	    error: string;
+	    // Go type: time
+	    not_before: any;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	    // Go type: time
+	    finished_at: any;
+	}
 	export interface AutopilotOverview {
 	    settings: autopilot.Settings;
 	    pool: workers.Stats;
 	    channels: AutopilotChannel[];
-	    jobs: autopilot.Job[];
+	    jobs: AutopilotJob[];
+	}
+	export interface Channel {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	    name: string;
+	    niche: string;
+	    language: string;
+	    audience: string;
+	    format: string;
+	    cadence: number;
+	    youtube_id: string;
+	    autopilot: boolean;
+	    autopilot_host: string;
 	}
 	
 	export interface ChannelInput {
@@ -226,6 +291,20 @@ export namespace app {
 	    youtube_id: string;
 	    autopilot: boolean;
 	}
+	export interface DeadLetter {
+	    id: number;
+	    entity: string;
+	    row_id: string;
+	    op: string;
+	    payload: Record<string, unknown>;
+	    hlc: string;
+	    status: number;
+	    code: string;
+	    error: string;
+	    // Go type: time
+	    created_at: any;
+	}
+	
 	export interface EarningInput {
 	    month: string;
 	    amount: number;
@@ -242,13 +321,69 @@ export namespace app {
 	    native: string;
 	    templates: boolean;
 	}
+	export interface Override {
+	    rule: string;
+	    reason?: string;
+	    // Go type: time
+	    at: any;
+	}
+	export interface Publication {
+	    video_id: string;
+	    url: string;
+	    // Go type: time
+	    publish_at: any;
+	    status: string;
+	    by_hand?: boolean;
+	    // Go type: time
+	    at: any;
+	}
+	export interface StepState {
+	    status: string;
+	    provider?: string;
+	    attempts?: number;
+	    cached?: boolean;
+	    error?: string;
+	    // Go type: time
+	    at: any;
+	}
+	export interface PackageContent {
+	    ideas?: string[];
+	    titles?: store.TitleOption[];
+	    hook?: string;
+	    script?: store.ScriptSection[];
+	    words_per_minute?: number;
+	    description?: string;
+	    tags?: string[];
+	    thumbnail?: string;
+	    voice?: store.Voice;
+	    steps?: {[key: string]: StepState};
+	    checklist?: store.Checklist;
+	    overrides?: Override[];
+	    origin?: string;
+	    published?: Publication;
+	}
+	export interface Package {
+	    id: string;
+	    hlc: string;
+	    deleted: boolean;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	    channel_id: string;
+	    status: string;
+	    topic: string;
+	    title: string;
+	    content: PackageContent;
+	}
+	
 	export interface PackageInput {
 	    id: string;
 	    channel_id: string;
 	    status: string;
 	    topic: string;
 	    title: string;
-	    content: store.PackageContent;
+	    content: PackageContent;
 	}
 	export interface ProviderInput {
 	    name: string;
@@ -293,6 +428,7 @@ export namespace app {
 	    router: settings.Router;
 	    local_model: localmodel.Status;
 	}
+	
 	export interface PublishCalendar {
 	    channel_id: string;
 	    link: publish.ChannelSettings;
@@ -328,7 +464,7 @@ export namespace app {
 	    link: publish.ChannelSettings;
 	    slots: string[];
 	    jobs: publish.Job[];
-	    published?: store.Publication;
+	    published?: Publication;
 	    quota: publish.QuotaUsage[];
 	}
 	export interface RenderChannel {
@@ -363,9 +499,12 @@ export namespace app {
 	    problem?: string;
 	    error?: string;
 	    help?: string;
-	    queued_at: number;
-	    started_at: number;
-	    finished_at: number;
+	    // Go type: time
+	    queued_at: any;
+	    // Go type: time
+	    started_at: any;
+	    // Go type: time
+	    finished_at: any;
 	}
 	export interface RenderedFile {
 	    kind: string;
@@ -381,7 +520,8 @@ export namespace app {
 	    width: number;
 	    height: number;
 	    seconds: number;
-	    rendered_at: number;
+	    // Go type: time
+	    rendered_at: any;
 	    video?: RenderedFile;
 	    thumbnail?: RenderedFile;
 	    captions?: RenderedFile;
@@ -406,7 +546,8 @@ export namespace app {
 	    online: boolean;
 	    sync_state: string;
 	    sync_configured: boolean;
-	    last_sync: number;
+	    // Go type: time
+	    last_sync: any;
 	    dead_letters: number;
 	    sync_error: string;
 	    uptime_secs: number;
@@ -415,6 +556,7 @@ export namespace app {
 	    template_errors: string[];
 	    settings_error: string;
 	}
+	
 	export interface Target {
 	    words_per_minute: number;
 	    min_seconds: number;
@@ -434,23 +576,6 @@ export namespace app {
 	export interface SyncSettingsInput {
 	    url: string;
 	    anon_key: string;
-	}
-	export interface SyncView {
-	    state: string;
-	    last_sync: number;
-	    pending: number;
-	    dead_letters: number;
-	    lag_ms: number;
-	    last_error: string;
-	    user: string;
-	    email: string;
-	    pull_mode: string;
-	    pull_note: string;
-	    pull_every_ms: number;
-	    clock_alert?: sync.ClockAlert;
-	    url: string;
-	    anon_key_tail: string;
-	    configured: boolean;
 	}
 	
 	export interface TitleOption {
@@ -530,18 +655,6 @@ export namespace autopilot {
 	    status: string;
 	    error?: string;
 	    pool: workers.Stats;
-	}
-	export interface Job {
-	    id: string;
-	    channel_id: string;
-	    package_id: string;
-	    status: string;
-	    attempts: number;
-	    error: string;
-	    not_before: number;
-	    created_at: number;
-	    updated_at: number;
-	    finished_at: number;
 	}
 	export interface Settings {
 	    ahead: number;
@@ -790,7 +903,8 @@ export namespace monitor {
 	export interface SyncView {
 	    available: boolean;
 	    state: string;
-	    last_sync: number;
+	    // Go type: time
+	    last_sync: any;
 	    pending: number;
 	    dead_letters: number;
 	    lag_ms: number;
@@ -1137,8 +1251,10 @@ export namespace service {
 	export interface MoneyCounter {
 	    channels: ChannelMoney[];
 	    per_second: number;
-	    month_start: number;
-	    as_of: number;
+	    // Go type: time
+	    month_start: any;
+	    // Go type: time
+	    as_of: any;
 	    accrued_at_as_of: number;
 	    months: revenue.Month[];
 	    sources: string[];
@@ -1179,6 +1295,29 @@ export namespace service {
 
 }
 
+export namespace session {
+	
+	export interface View {
+	    state: string;
+	    // Go type: time
+	    last_sync: any;
+	    pending: number;
+	    dead_letters: number;
+	    lag_ms: number;
+	    last_error: string;
+	    user: string;
+	    email: string;
+	    pull_mode: string;
+	    pull_note: string;
+	    pull_every_ms: number;
+	    clock_alert?: sync.ClockAlert;
+	    url: string;
+	    anon_key_tail: string;
+	    configured: boolean;
+	}
+
+}
+
 export namespace settings {
 	
 	export interface Router {
@@ -1193,33 +1332,6 @@ export namespace settings {
 
 export namespace store {
 	
-	export interface Activity {
-	    id: string;
-	    hlc: string;
-	    deleted: boolean;
-	    created_at: number;
-	    updated_at: number;
-	    channel_id: string;
-	    kind: string;
-	    message: string;
-	    data: unknown;
-	}
-	export interface Channel {
-	    id: string;
-	    hlc: string;
-	    deleted: boolean;
-	    created_at: number;
-	    updated_at: number;
-	    name: string;
-	    niche: string;
-	    language: string;
-	    audience: string;
-	    format: string;
-	    cadence: number;
-	    youtube_id: string;
-	    autopilot: boolean;
-	    autopilot_host: string;
-	}
 	export interface CheckItem {
 	    rule: string;
 	    label: string;
@@ -1230,34 +1342,6 @@ export namespace store {
 	    version: number;
 	    passed: boolean;
 	    items: CheckItem[];
-	}
-	export interface Override {
-	    rule: string;
-	    reason?: string;
-	    at: number;
-	}
-	export interface Publication {
-	    video_id: string;
-	    url: string;
-	    publish_at?: number;
-	    status: string;
-	    by_hand?: boolean;
-	    at: number;
-	}
-	export interface StepState {
-	    status: string;
-	    provider?: string;
-	    attempts?: number;
-	    cached?: boolean;
-	    error?: string;
-	    at?: number;
-	}
-	export interface Voice {
-	    file: string;
-	    engine: string;
-	    seconds: number;
-	    bytes: number;
-	    mime_type: string;
 	}
 	export interface ScriptSection {
 	    heading: string;
@@ -1273,39 +1357,13 @@ export namespace store {
 	    features?: string[];
 	    calibrated?: boolean;
 	}
-	export interface PackageContent {
-	    ideas?: string[];
-	    titles?: TitleOption[];
-	    hook?: string;
-	    script?: ScriptSection[];
-	    words_per_minute?: number;
-	    description?: string;
-	    tags?: string[];
-	    thumbnail?: string;
-	    voice?: Voice;
-	    steps?: {[key: string]: StepState};
-	    checklist?: Checklist;
-	    overrides?: Override[];
-	    origin?: string;
-	    published?: Publication;
+	export interface Voice {
+	    file: string;
+	    engine: string;
+	    seconds: number;
+	    bytes: number;
+	    mime_type: string;
 	}
-	export interface Package {
-	    id: string;
-	    hlc: string;
-	    deleted: boolean;
-	    created_at: number;
-	    updated_at: number;
-	    channel_id: string;
-	    status: string;
-	    topic: string;
-	    title: string;
-	    content: PackageContent;
-	}
-	
-	
-	
-	
-	
 
 }
 
@@ -1336,32 +1394,8 @@ export namespace sync {
 	    hlc: string;
 	    ahead_ms: number;
 	    message: string;
-	    at: number;
-	}
-	export interface DeadLetter {
-	    id: number;
-	    entity: string;
-	    row_id: string;
-	    op: string;
-	    payload: Record<string, unknown>;
-	    hlc: string;
-	    status: number;
-	    code: string;
-	    error: string;
-	    created_at: number;
-	}
-	export interface DeviceInfo {
-	    id: string;
-	    hlc: string;
-	    deleted: boolean;
-	    created_at: number;
-	    updated_at: number;
-	    name: string;
-	    kind: string;
-	    last_seen: number;
-	    version: string;
-	    this: boolean;
-	    quiet: boolean;
+	    // Go type: time
+	    at: any;
 	}
 	export interface RepairReport {
 	    pending: number;
@@ -1371,7 +1405,8 @@ export namespace sync {
 	}
 	export interface Status {
 	    state: string;
-	    last_sync: number;
+	    // Go type: time
+	    last_sync: any;
 	    pending: number;
 	    dead_letters: number;
 	    lag_ms: number;
@@ -1425,7 +1460,8 @@ export namespace update {
 	    kind: string;
 	    platform: string;
 	    feed_url: string;
-	    last_check: number;
+	    // Go type: time
+	    last_check: any;
 	    installing: boolean;
 	    installed: boolean;
 	    deb_path: string;

@@ -4,13 +4,13 @@ import {app} from '../models';
 import {insights} from '../models';
 import {service} from '../models';
 import {autopilot} from '../models';
-import {store} from '../models';
 import {publish} from '../models';
 import {update} from '../models';
-import {sync} from '../models';
 import {monitor} from '../models';
+import {sync} from '../models';
 import {revenue} from '../models';
 import {settings} from '../models';
+import {session} from '../models';
 import {predictor} from '../models';
 import {workers} from '../models';
 
@@ -34,7 +34,7 @@ export function AuditChannel(arg1:string,arg2:string):Promise<service.AuditResul
 
 export function AutopilotCancel(arg1:string):Promise<void>;
 
-export function AutopilotEnqueue(arg1:string,arg2:number):Promise<Array<autopilot.Job>>;
+export function AutopilotEnqueue(arg1:string,arg2:number):Promise<Array<app.AutopilotJob>>;
 
 export function AutopilotHosts():Promise<app.AutopilotHostsView>;
 
@@ -44,7 +44,7 @@ export function AutopilotRetry(arg1:string):Promise<void>;
 
 export function AutopilotSaveSettings(arg1:autopilot.Settings):Promise<autopilot.Settings>;
 
-export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<store.Channel>;
+export function AutopilotSetChannel(arg1:string,arg2:boolean,arg3:number):Promise<app.Channel>;
 
 export function CancelPublishJob(arg1:string):Promise<publish.Job>;
 
@@ -64,7 +64,7 @@ export function ConfirmPublishJob(arg1:string):Promise<publish.Job>;
 
 export function ConnectAnalytics(arg1:string,arg2:boolean):Promise<service.LinkStart>;
 
-export function CreateChannel(arg1:app.ChannelInput):Promise<store.Channel>;
+export function CreateChannel(arg1:app.ChannelInput):Promise<app.Channel>;
 
 export function DeleteChannel(arg1:string):Promise<void>;
 
@@ -78,11 +78,11 @@ export function DeleteYouTubeAPIKey():Promise<service.YouTubeStatus>;
 
 export function DeleteYouTubeOAuthClient():Promise<app.YouTubeSetup>;
 
-export function DiscardDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
+export function DiscardDeadLetter(arg1:number):Promise<Array<app.DeadLetter>>;
 
 export function DisconnectAnalytics(arg1:string,arg2:boolean):Promise<void>;
 
-export function EditDeadLetter(arg1:number,arg2:{[key: string]: any}):Promise<Array<sync.DeadLetter>>;
+export function EditDeadLetter(arg1:number,arg2:{[key: string]: any}):Promise<Array<app.DeadLetter>>;
 
 export function FetchFromYouTube(arg1:string):Promise<service.FetchResult>;
 
@@ -92,9 +92,9 @@ export function FinishYouTubeSignIn(arg1:string):Promise<app.YouTubeAccount>;
 
 export function GenerateTitles(arg1:string,arg2:string,arg3:boolean):Promise<app.TitlesResult>;
 
-export function GetChannel(arg1:string):Promise<store.Channel>;
+export function GetChannel(arg1:string):Promise<app.Channel>;
 
-export function GetPackage(arg1:string):Promise<store.Package>;
+export function GetPackage(arg1:string):Promise<app.Package>;
 
 export function ImportStudioCSV(arg1:string,arg2:string):Promise<service.ImportResult>;
 
@@ -108,27 +108,27 @@ export function Languages():Promise<Array<app.Language>>;
 
 export function LinkYouTubeChannel(arg1:string,arg2:string,arg3:string):Promise<publish.ChannelSettings>;
 
-export function ListActivity(arg1:number):Promise<Array<store.Activity>>;
+export function ListActivity(arg1:number):Promise<Array<app.Activity>>;
 
 export function ListAlertRules():Promise<Array<monitor.Rule>>;
 
 export function ListAlerts():Promise<app.AlertList>;
 
-export function ListChannels():Promise<Array<store.Channel>>;
+export function ListChannels():Promise<Array<app.Channel>>;
 
 export function ListCompetitors(arg1:string):Promise<Array<insights.Competitor>>;
 
-export function ListDeadLetters():Promise<Array<sync.DeadLetter>>;
+export function ListDeadLetters():Promise<Array<app.DeadLetter>>;
 
 export function ListEarnings(arg1:string):Promise<Array<insights.Earning>>;
 
 export function ListInsightVideos(arg1:string):Promise<Array<insights.Video>>;
 
-export function ListPackages(arg1:string):Promise<Array<store.Package>>;
+export function ListPackages(arg1:string):Promise<Array<app.Package>>;
 
 export function ListProviders():Promise<app.ProvidersView>;
 
-export function MarkPackagePublished(arg1:string,arg2:string):Promise<store.Package>;
+export function MarkPackagePublished(arg1:string,arg2:string):Promise<app.Package>;
 
 export function MoneyCounter():Promise<service.MoneyCounter>;
 
@@ -180,13 +180,13 @@ export function ReportUIError(arg1:string,arg2:string):Promise<void>;
 
 export function ReschedulePublishJob(arg1:string,arg2:string):Promise<publish.Job>;
 
-export function RetryDeadLetter(arg1:number):Promise<Array<sync.DeadLetter>>;
+export function RetryDeadLetter(arg1:number):Promise<Array<app.DeadLetter>>;
 
 export function RetryPublishJob(arg1:string):Promise<publish.Job>;
 
 export function RevenueProjection(arg1:string):Promise<revenue.Projection>;
 
-export function SavePackage(arg1:app.PackageInput):Promise<store.Package>;
+export function SavePackage(arg1:app.PackageInput):Promise<app.Package>;
 
 export function SaveProvider(arg1:app.ProviderInput):Promise<app.ProvidersView>;
 
@@ -196,7 +196,7 @@ export function SaveRenderSettings(arg1:app.RenderSettings):Promise<app.RenderSe
 
 export function SaveRouterSettings(arg1:settings.Router):Promise<app.ProvidersView>;
 
-export function SaveSyncSettings(arg1:app.SyncSettingsInput):Promise<app.SyncView>;
+export function SaveSyncSettings(arg1:app.SyncSettingsInput):Promise<session.View>;
 
 export function ScoreTitle(arg1:string,arg2:string,arg3:string):Promise<predictor.Score>;
 
@@ -226,7 +226,7 @@ export function Status():Promise<app.Status>;
 
 export function StudioCancel(arg1:string):Promise<boolean>;
 
-export function StudioCreate(arg1:string,arg2:string,arg3:boolean):Promise<store.Package>;
+export function StudioCreate(arg1:string,arg2:string,arg3:boolean):Promise<app.Package>;
 
 export function StudioDelete(arg1:string):Promise<void>;
 
@@ -244,15 +244,15 @@ export function StudioRunning():Promise<Array<string>>;
 
 export function SyncAnalytics(arg1:string):Promise<service.SyncResult>;
 
-export function SyncNow():Promise<app.SyncView>;
+export function SyncNow():Promise<session.View>;
 
-export function SyncSignIn(arg1:app.SyncCredentials):Promise<app.SyncView>;
+export function SyncSignIn(arg1:app.SyncCredentials):Promise<session.View>;
 
-export function SyncSignOut():Promise<app.SyncView>;
+export function SyncSignOut():Promise<session.View>;
 
-export function SyncSignUp(arg1:app.SyncCredentials):Promise<app.SyncView>;
+export function SyncSignUp(arg1:app.SyncCredentials):Promise<session.View>;
 
-export function SyncStatus():Promise<app.SyncView>;
+export function SyncStatus():Promise<session.View>;
 
 export function TestProvider(arg1:string):Promise<app.ProviderTest>;
 
@@ -260,7 +260,7 @@ export function Trends(arg1:string,arg2:string):Promise<service.TrendsResult>;
 
 export function UpdateAlertRule(arg1:string,arg2:app.AlertRuleInput):Promise<monitor.Rule>;
 
-export function UpdateChannel(arg1:string,arg2:app.ChannelInput):Promise<store.Channel>;
+export function UpdateChannel(arg1:string,arg2:app.ChannelInput):Promise<app.Channel>;
 
 export function VoiceEngines():Promise<Array<app.VoiceEngine>>;
 
