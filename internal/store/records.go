@@ -184,6 +184,10 @@ type StepState struct {
 	Cached   bool   `json:"cached,omitempty"`
 	Error    string `json:"error,omitempty"`
 	At       int64  `json:"at,omitempty"`
+	// Note says in plain words why another provider than the one that
+	// started wrote the step ("Switched to Claude: Groq stopped …").
+	// Empty when the first attempt's answer was kept.
+	Note string `json:"note,omitempty"`
 }
 
 // PackageContent is everything a video package holds besides its status.

@@ -1251,6 +1251,7 @@ export namespace store {
 	    cached?: boolean;
 	    error?: string;
 	    at?: number;
+	    note?: string;
 	}
 	export interface Voice {
 	    file: string;
@@ -1318,6 +1319,8 @@ export namespace studio {
 	    status: string;
 	    chars?: number;
 	    delta?: string;
+	    restart?: boolean;
+	    note?: string;
 	    provider?: string;
 	    error?: string;
 	    done: number;
