@@ -822,17 +822,17 @@ func fitTitle(title string) string {
 // and the placeholders Fill replaces.
 type Data struct {
 	Channel  providers.Channel
-	Topic    string // the request's topic as written, or Subject when none was given
-	NoTopic  bool   // no topic was given: Subject is one of Subjects
-	Subject  string // what the video is about, as a headline names it: "emergency fund"
-	Your     string // the subject as the narration says it: "your emergency fund", "tu fondo de emergencia"
-	Mine     string // the subject in the first person: "my emergency fund", "mi fondo de emergencia"
-	Plural   bool   // the subject takes a plural verb
-	Doing    bool   // the subject is an activity one can try, learn or start
-	Idea     string // the topic when it is a whole video idea (a sentence), without format notes
-	Question string // the topic when it is a question ("why ice floats"), without "?"
-	HowTo    string // the topic when it is a how-to ("how to start a podcast"), without "?"
-	Niche    string
+	Topic    string   // the request's topic as written, or Subject when none was given
+	NoTopic  bool     // no topic was given: Subject is one of Subjects
+	Subject  string   // what the video is about, as a headline names it: "emergency fund"
+	Your     string   // the subject as the narration says it: "your emergency fund", "tu fondo de emergencia"
+	Mine     string   // the subject in the first person: "my emergency fund", "mi fondo de emergencia"
+	Plural   bool     // the subject takes a plural verb
+	Doing    bool     // the subject is an activity one can try, learn or start
+	Idea     string   // the topic when it is a whole video idea (a sentence), without format notes
+	Question string   // the topic when it is a question ("why ice floats"), without "?"
+	HowTo    string   // the topic when it is a how-to ("how to start a podcast"), without "?"
+	Niche    string   // the channel's niche, or a short label of it when the niche is a list or a sentence: "urban legends"
 	Kind     string   // the niche's kind: finance, cooking, tech, fitness, history, gaming, travel or general
 	Subjects []string // subjects that fit the niche, in seeded order (the first is Subject when no topic was given)
 	Audience string   // the channel's audience as written, "viewers" when none
@@ -847,6 +847,8 @@ type Data struct {
 	Year     int
 	CTA      string // a call to action in the channel's language
 	R        *Rand
+
+	niche string // the niche as written, for reading topics and finding subjects
 }
 
 func newData(req providers.Request, seed uint64, year int) Data {
@@ -865,6 +867,7 @@ func newData(req providers.Request, seed uint64, year int) Data {
 		d.Audience = "viewers"
 	}
 	d.Kind = nicheKind(d.Niche)
+	d.niche = d.Niche
 	d.Who = audienceLabel(ch.Audience, d.Lang)
 	vocab, ok := kindVocab[d.Lang]
 	if !ok {
@@ -872,9 +875,9 @@ func newData(req providers.Request, seed uint64, year int) Data {
 	}
 	v := vocab[d.Kind]
 	d.Next, d.Result, d.Gear = v[0], v[1], v[2]
-	pool := subjectsFor(d.Lang, d.Niche)
+	pool := subjectsFor(d.Lang, d.niche)
 	if len(pool) == 0 {
-		pool = subjectsFor("en", d.Niche)
+		pool = subjectsFor("en", d.niche)
 	}
 	for _, i := range d.R.r.Perm(len(pool)) {
 		d.Subjects = append(d.Subjects, pool[i].Bare)
@@ -882,12 +885,12 @@ func newData(req providers.Request, seed uint64, year int) Data {
 	var sub subject
 	if d.Topic == "" {
 		d.NoTopic = true
-		sub = lookupSubject(d.Lang, d.Niche, d.Subjects[0])
+		sub = lookupSubject(d.Lang, d.niche, d.Subjects[0])
 	} else {
-		f := readTopic(d.Topic, d.Niche, d.Lang)
+		f := readTopic(d.Topic, d.niche, d.Lang)
 		d.Idea, d.Question, d.HowTo = f.Idea, f.Question, f.HowTo
-		sub = lookupSubject(d.Lang, d.Niche, f.Subject)
-		if f.Subject == d.Niche && (f.Question != "" || f.Idea != "") {
+		sub = lookupSubject(d.Lang, d.niche, f.Subject)
+		if f.Subject == d.niche && (f.Question != "" || f.Idea != "") {
 			sub.Your = f.Subject
 		}
 	}
@@ -896,6 +899,7 @@ func newData(req providers.Request, seed uint64, year int) Data {
 	if d.Topic == "" {
 		d.Topic = d.Subject
 	}
+	d.Niche = nicheLabel(d.niche)
 	d.CTA = d.R.Pick(ctas(d.Lang)...)
 	return d
 }
@@ -928,7 +932,7 @@ func (d Data) Say(n int, items ...string) string {
 // With is d about another subject of the niche (bare, as in Subjects):
 // ideas that each name a different subject fill their text with it.
 func (d Data) With(bare string) Data {
-	sub := lookupSubject(d.Lang, d.Niche, bare)
+	sub := lookupSubject(d.Lang, d.niche, bare)
 	d.Subject, d.Your, d.Plural, d.Doing = sub.Bare, sub.Your, sub.Plural, sub.Doing
 	d.Mine = mine(d.Your, d.Lang)
 	d.Question, d.HowTo, d.Idea = "", "", ""
