@@ -90,7 +90,7 @@ type Progress struct {
 	Restart bool `json:"restart,omitempty"`
 	// Note says in plain words who answers now and why ("Switched to
 	// Claude: Groq stopped sending its answer for more than 3 s."), sent
-	// with Restart and kept in the step's saved state.
+	// with Restart; on a done step, it is the saved state's Note.
 	Note     string `json:"note,omitempty"`
 	Provider string `json:"provider,omitempty"`
 	Error    string `json:"error,omitempty"`
@@ -382,6 +382,9 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 	if state.Note == "" {
 		state.Note = note
 	}
+	if r.resp != nil {
+		state.Note = withNotes(state.Note, r.resp.Notes)
+	}
 	stats.Steps++
 	if r.resp != nil {
 		stats.add(*r.resp)
@@ -573,4 +576,23 @@ func switchNote(rs providers.Restart) string {
 		return "Started over: " + reason
 	}
 	return "Switched to " + rs.Label + ": " + reason
+}
+
+// withNotes adds to a step's note what the generator said on the way
+// (why the local templates answered, a rejected key), leaving out what the
+// note says already: after "Switched to Local templates: …" the templates'
+// "answered instead" adds nothing.
+func withNotes(note string, notes []string) string {
+	switched := note != ""
+	for _, n := range notes {
+		n = strings.TrimSpace(n)
+		if n == "" || strings.Contains(note, n) || switched && strings.HasSuffix(n, " answered instead.") {
+			continue
+		}
+		if note != "" {
+			note += " "
+		}
+		note += n
+	}
+	return note
 }

@@ -215,3 +215,25 @@ func TestSwitchNote(t *testing.T) {
 		}
 	}
 }
+
+// TestWithNotes: a step's note takes in what the generator said, once, and
+// leaves out the templates' "answered instead" after a switch note that
+// says so.
+func TestWithNotes(t *testing.T) {
+	for _, c := range []struct {
+		note  string
+		notes []string
+		want  string
+	}{
+		{"", nil, ""},
+		{"", []string{"Groq could not be reached.", "Local templates answered instead."}, "Groq could not be reached. Local templates answered instead."},
+		{"Switched to Local templates: Groq broke off its answer partway.", []string{"Groq broke off its answer partway.", "Local templates answered instead."},
+			"Switched to Local templates: Groq broke off its answer partway."},
+		{"Switched to Claude: Groq broke off its answer partway.", []string{"OpenAI rejected the API key: check Settings → Providers."},
+			"Switched to Claude: Groq broke off its answer partway. OpenAI rejected the API key: check Settings → Providers."},
+	} {
+		if got := withNotes(c.note, c.notes); got != c.want {
+			t.Errorf("withNotes(%q, %q) = %q, want %q", c.note, c.notes, got, c.want)
+		}
+	}
+}

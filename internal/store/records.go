@@ -184,9 +184,10 @@ type StepState struct {
 	Cached   bool   `json:"cached,omitempty"`
 	Error    string `json:"error,omitempty"`
 	At       int64  `json:"at,omitempty"`
-	// Note says in plain words why another provider than the one that
-	// started wrote the step ("Switched to Claude: Groq stopped …").
-	// Empty when the first attempt's answer was kept.
+	// Note says in plain words why another provider than the first in
+	// line wrote the step ("Switched to Claude: Groq stopped …", "Groq
+	// could not be reached. Local templates answered instead."). Empty
+	// when the first provider asked answered.
 	Note string `json:"note,omitempty"`
 }
 
