@@ -109,10 +109,12 @@ func TestStudioStepRestartsCleanlyWhenAProviderFailsMidStream(t *testing.T) {
 					BaseURL: f.srv.URL + "/v1", Model: "m", Key: func() (string, error) { return "sk-test", nil }})})
 			}
 			// A stall is noticed after the first-byte budget of a kind with
-			// no samples yet (BudgetInitial); the last provider before the
-			// templates waits up to BudgetMax.
+			// no samples yet (BudgetInitial): long enough that fake A's
+			// first bytes are in well before it on a loaded machine, so A's
+			// text is always shown before the switch; the last provider
+			// before the templates waits up to BudgetMax.
 			gen, err := router.New(router.Config{Providers: entries, Fallback: tpl, Deadline: time.Minute, MaxAttempts: 1,
-				BudgetMin: 50 * time.Millisecond, BudgetInitial: 200 * time.Millisecond, BudgetMax: 30 * time.Second})
+				BudgetMin: 50 * time.Millisecond, BudgetInitial: 1500 * time.Millisecond, BudgetMax: 30 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
