@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -219,5 +220,96 @@ func TestLocalModelServerIsFoundAndGoesFirst(t *testing.T) {
 		if s.Name == "local" && s.State != router.StateDisabled {
 			t.Fatalf("local provider %+v after the user switched it off", s)
 		}
+	}
+}
+
+// TestSavingAShorterScriptRetimesTheChapters: the user cuts an offline
+// long-form script by half and saves it with the description as it was:
+// the description's chapters move to where the sections start now (they
+// kept the old timestamps, pointing past the end). A description the user
+// edited in the same save is kept as written.
+func TestSavingAShorterScriptRetimesTheChapters(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	ch, err := a.CreateChannel(validChannel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.StudioCreate(ch.ID, "weeknight meal prep", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = waitPackage(t, a, p.ID, store.StatusReady)
+	chapterLines := func(desc string) []string {
+		var out []string
+		for _, line := range strings.Split(desc, "\n") {
+			if len(line) > 4 && line[0] >= '0' && line[0] <= '9' && strings.Contains(line[:5], ":") {
+				out = append(out, line)
+			}
+		}
+		return out
+	}
+	before := chapterLines(p.Content.Description)
+	if len(before) < studio.MinChapters {
+		t.Fatalf("the offline package has no chapters to move:\n%s", p.Content.Description)
+	}
+	// Keep the first half of every section's sentences.
+	in := PackageInput{ID: p.ID, ChannelID: p.ChannelID, Status: p.Status, Topic: p.Topic, Title: p.Title, Content: p.Content}
+	in.Content.Script = nil
+	for _, sec := range p.Content.Script {
+		lines := store.SplitLines(sec.Text)
+		sec.Text = strings.Join(lines[:max(1, len(lines)/2)], " ")
+		in.Content.Script = append(in.Content.Script, sec)
+	}
+	out, err := a.SavePackage(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := chapterLines(out.Content.Description)
+	want := studio.Chapters(out.Content.Hook, out.Content.Script, ch.Language, false)
+	if strings.Join(after, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("chapters after the save:\n%s\nwant, from the saved script:\n%s", strings.Join(after, "\n"), strings.Join(want, "\n"))
+	}
+	if strings.Join(after, "\n") == strings.Join(before, "\n") {
+		t.Fatalf("the chapters did not move:\n%s", strings.Join(after, "\n"))
+	}
+	last := out.Content.Script[len(out.Content.Script)-1]
+	end := last.Start + last.Seconds
+	for _, line := range after {
+		var m, s int
+		if _, err := fmt.Sscanf(line, "%d:%d", &m, &s); err != nil || float64(m*60+s) >= end {
+			t.Fatalf("chapter %q lies past the end of the %.0f s script (%v)", line, end, err)
+		}
+	}
+	for _, it := range out.Content.Checklist.Items {
+		if it.Rule == "chapters.valid" && it.State != store.CheckPass {
+			t.Fatalf("chapters.valid %s: %s", it.State, it.Message)
+		}
+	}
+	// Everything around the chapters is as it was.
+	strip := func(desc string) string {
+		var keep []string
+		for _, line := range strings.Split(desc, "\n") {
+			if !slices.Contains(chapterLines(desc), line) {
+				keep = append(keep, line)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if strip(out.Content.Description) != strip(p.Content.Description) {
+		t.Fatalf("the description changed beyond its chapters:\n%s\n---\n%s", out.Content.Description, p.Content.Description)
+	}
+
+	// Script and description edited together: the description is the user's.
+	in = PackageInput{ID: out.ID, ChannelID: out.ChannelID, Status: out.Status, Topic: out.Topic, Title: out.Title, Content: out.Content}
+	in.Content.Script = append([]store.ScriptSection(nil), out.Content.Script...)
+	in.Content.Script[0].Text += " One more sentence for the first part."
+	in.Content.Description = strings.Replace(out.Content.Description, after[1], "0:42 My own chapter", 1)
+	mine, err := a.SavePackage(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine.Content.Description != in.Content.Description {
+		t.Fatalf("the user's description was rewritten:\n%s\nwant\n%s", mine.Content.Description, in.Content.Description)
 	}
 }

@@ -147,6 +147,11 @@ func (a *App) SavePackage(in PackageInput) (Package, error) {
 			p.Content.Voice, p.Content.Steps = old.Content.Voice, old.Content.Steps
 			p.Content.Published = old.Content.Published // written by publishing only
 			outdateVoice(&p, old)
+			// A script edited under an untouched description moves its
+			// chapters; a description the user edited too is kept as written.
+			if spoken(p.Content) != spoken(old.Content) && p.Content.Description == old.Content.Description {
+				studio.Retime(&p, ch)
+			}
 		}
 		studio.Settle(&p, ch) // the checklist decides ready or outline, and an override the user saved counts
 		out, err = store.PutRecord(m, store.PackageEntity, p)

@@ -38,6 +38,11 @@ var otherKinds = []store.Channel{
 	{Name: "Sawdust", Niche: "woodworking", Language: "en", Format: store.FormatLong, Audience: "weekend hobbyists with a small garage"},
 	{Name: "Partida Rápida", Niche: "videojuegos retro", Language: "es", Format: store.FormatLong, Audience: "jugadores adultos"},
 	{Name: "Jardim Vivo", Niche: "jardinagem", Language: "pt-BR", Format: store.FormatShorts, Audience: ""},
+	// A niche and an audience as long as the rules allow, as users write
+	// them: the niche is a list, the audience a paragraph.
+	{Name: "Night Bus Stories: Urban Legends and Late-Night Folklore From Around the World, Retold",
+		Niche: "urban legends, ghost stories and unexplained local mysteries told on the last night bus home", Language: "en", Format: store.FormatShorts,
+		Audience: "night owls, commuters and insomniacs who like a slow-burning scare, a bit of local history and a story short enough to finish before their stop; mostly 18–34, listening on a phone with one earbud in, often in the small hours"},
 }
 
 // TestOfflinePackagesOfOtherKindsAreReady: 20 packages in each of the

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"tubeagency/app/voice"
@@ -84,6 +85,10 @@ func TestOfflinePipelineEveryProviderUnreachable(t *testing.T) {
 	for _, step := range Steps[:len(Steps)-1] {
 		if st := p.Content.Steps[step]; st.Status != StateDone || st.Provider != templates.Name {
 			t.Fatalf("step %s: %+v, want done by the templates", step, st)
+		}
+		// The step says why the templates wrote it.
+		if n := p.Content.Steps[step].Note; !strings.HasSuffix(n, "Local templates answered instead.") || !strings.Contains(n, "ollama ") {
+			t.Fatalf("step %s note %q: want why the providers did not answer", step, n)
 		}
 	}
 	if len(p.Content.Ideas) == 0 || len(p.Content.Titles) < MinTitles || p.Content.Hook == "" || len(p.Content.Script) == 0 ||

@@ -83,11 +83,20 @@ type Progress struct {
 	Status    string `json:"status"` // running, done, failed, cancelled, finished
 	Chars     int    `json:"chars,omitempty"`
 	Delta     string `json:"delta,omitempty"`
-	Provider  string `json:"provider,omitempty"`
-	Error     string `json:"error,omitempty"`
-	Done      int    `json:"done"`
-	Total     int    `json:"total"`
-	Source    string `json:"source,omitempty"`
+	// Restart, on a running step, says the text streamed for it so far is
+	// void: an attempt failed partway and another starts over. The page
+	// clears what it shows; the deltas that follow are the whole answer,
+	// and Chars counts from zero again.
+	Restart bool `json:"restart,omitempty"`
+	// Note says in plain words who answers now and why ("Switched to
+	// Claude: Groq stopped sending its answer for more than 3 s."), sent
+	// with Restart; on a done step, it is the saved state's Note.
+	Note     string `json:"note,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Done     int    `json:"done"`
+	Total    int    `json:"total"`
+	Source   string `json:"source,omitempty"`
 }
 
 // NewPackage is a fresh package record with every step pending. id empty
@@ -324,11 +333,17 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 	if gen == nil {
 		gen = s.cfg.Generator
 	}
-	chars := 0
+	// The generator calls onDelta and onRestart one at a time.
+	chars, note := 0, ""
 	r := &stepRun{s: s, ch: ch, p: p, opts: opts, gen: gen, onDelta: func(text string) {
 		chars += len(text)
 		d := ev
 		d.Chars, d.Delta = chars, text
+		s.cfg.Emit(events.Job, d)
+	}, onRestart: func(rs providers.Restart) {
+		chars, note = 0, switchNote(rs)
+		d := ev
+		d.Restart, d.Note = true, note
 		s.cfg.Emit(events.Job, d)
 	}}
 	apply, state, err := r.do(ctx, step)
@@ -364,6 +379,12 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 	if state.Status == "" {
 		state.Status = StateDone
 	}
+	if state.Note == "" {
+		state.Note = note
+	}
+	if r.resp != nil {
+		state.Note = withNotes(state.Note, r.resp.Notes)
+	}
 	stats.Steps++
 	if r.resp != nil {
 		stats.add(*r.resp)
@@ -376,7 +397,7 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 		return p, err
 	}
 	dev := s.progress(np, step, StateDone, opts)
-	dev.Provider = state.Provider
+	dev.Provider, dev.Note = state.Provider, state.Note
 	s.cfg.Emit(events.Job, dev)
 	s.cfg.Emit(events.Packages, np)
 	return np, nil
@@ -542,4 +563,36 @@ func readPackage(ctx context.Context, q store.Querier, id string) (store.Package
 
 func putPackage(m *store.Mutation, p store.Package) (store.Package, error) {
 	return store.PutPackage(m, p)
+}
+
+// switchNote says in plain words who answers a step now and why the text
+// shown before was dropped.
+func switchNote(rs providers.Restart) string {
+	reason := strings.TrimSpace(rs.Reason)
+	if reason == "" {
+		reason = rs.From + " stopped partway."
+	}
+	if rs.From == rs.Label {
+		return "Started over: " + reason
+	}
+	return "Switched to " + rs.Label + ": " + reason
+}
+
+// withNotes adds to a step's note what the generator said on the way
+// (why the local templates answered, a rejected key), leaving out what the
+// note says already: after "Switched to Local templates: …" the templates'
+// "answered instead" adds nothing.
+func withNotes(note string, notes []string) string {
+	switched := note != ""
+	for _, n := range notes {
+		n = strings.TrimSpace(n)
+		if n == "" || strings.Contains(note, n) || switched && strings.HasSuffix(n, " answered instead.") {
+			continue
+		}
+		if note != "" {
+			note += " "
+		}
+		note += n
+	}
+	return note
 }

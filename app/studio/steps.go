@@ -50,7 +50,9 @@ type stepRun struct {
 	opts    RunOptions
 	gen     Generator
 	onDelta func(string)
-	resp    *providers.Response
+	// onRestart is told when the text onDelta sent so far is void.
+	onRestart func(providers.Restart)
+	resp      *providers.Response
 }
 
 func (r *stepRun) channel() providers.Channel {
@@ -96,7 +98,7 @@ func (r *stepRun) seed(task providers.Task, attempt int) int64 {
 func (r *stepRun) ask(ctx context.Context, task providers.Task, system, user string, maxTokens int, attempt int, with ...func(*providers.Request)) (providers.Response, error) {
 	req := providers.Request{Task: task, System: system, User: user, MaxTokens: maxTokens, Temperature: 0.8,
 		Channel: r.channel(), Topic: r.topic(), Seed: r.seed(task, attempt), Background: r.opts.Background, NoCache: r.opts.NoCache,
-		OnDelta: r.onDelta}
+		OnDelta: r.onDelta, OnRestart: r.onRestart}
 	for _, w := range with {
 		w(&req)
 	}

@@ -26,6 +26,9 @@ type fakeOpenAI struct {
 	t      *testing.T
 	srv    *httptest.Server
 	answer func(task string, n int, prompt string) string
+	// intercept, when set, may answer a request itself (and report true)
+	// instead of the answer: a stream that breaks off, say.
+	intercept func(task string, w http.ResponseWriter, r *http.Request) bool
 
 	mu    sync.Mutex
 	calls map[string][]fakeCall
@@ -37,7 +40,12 @@ type fakeCall struct {
 }
 
 func newFakeOpenAI(t *testing.T, answer func(task string, n int, prompt string) string) *fakeOpenAI {
-	f := &fakeOpenAI{t: t, answer: answer, calls: map[string][]fakeCall{}}
+	return newFakeOpenAIWith(t, answer, nil)
+}
+
+func newFakeOpenAIWith(t *testing.T, answer func(task string, n int, prompt string) string,
+	intercept func(task string, w http.ResponseWriter, r *http.Request) bool) *fakeOpenAI {
+	f := &fakeOpenAI{t: t, answer: answer, intercept: intercept, calls: map[string][]fakeCall{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -90,6 +98,9 @@ func (f *fakeOpenAI) serve(w http.ResponseWriter, r *http.Request) {
 	f.calls[task] = append(f.calls[task], fakeCall{prompt: prompt, jsonFormat: body.ResponseFormat != nil && body.ResponseFormat.Type == "json_object"})
 	n := len(f.calls[task])
 	f.mu.Unlock()
+	if f.intercept != nil && f.intercept(task, w, r) {
+		return
+	}
 	text := f.answer(task, n, prompt)
 	if !body.Stream {
 		w.Header().Set("Content-Type", "application/json")

@@ -65,7 +65,7 @@ test('autopilot on for three channels: no hint to switch it on', async () => {
   const ov = await callApi(app.url, 'AutopilotOverview');
   await callApi(app.url, 'AutopilotSaveSettings', { ...ov.settings, ahead: 1, voice: false });
   for (const c of ov.channels) await callApi(app.url, 'AutopilotSetChannel', c.id, true, c.cadence);
-  await until(async () => (await callApi(app.url, 'AutopilotOverview')).channels.every((c) => c.upcoming >= 1 && !c.running && !c.queued), 180000, 500);
+  await until(async () => (await callApi(app.url, 'AutopilotOverview')).channels.every((c) => c.ready >= 1 && !c.running && !c.queued), 180000, 500);
   await page.goto(app.url + '/#/autopilot');
   const empty = page.getByTestId('queue-empty');
   await empty.waitFor();

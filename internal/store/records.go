@@ -184,6 +184,11 @@ type StepState struct {
 	Cached   bool   `json:"cached,omitempty"`
 	Error    string `json:"error,omitempty"`
 	At       int64  `json:"at,omitempty"`
+	// Note says in plain words why another provider than the first in
+	// line wrote the step ("Switched to Claude: Groq stopped …", "Groq
+	// could not be reached. Local templates answered instead."). Empty
+	// when the first provider asked answered.
+	Note string `json:"note,omitempty"`
 }
 
 // PackageContent is everything a video package holds besides its status.

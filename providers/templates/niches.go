@@ -260,7 +260,7 @@ func subjectsFor(lang, niche string) []subject {
 	if list := subjects[lang][kind]; len(list) > 0 {
 		return list
 	}
-	n := strings.ToLower(strings.TrimSpace(niche))
+	n := strings.ToLower(nicheLabel(niche))
 	var out []subject
 	for _, g := range generalSubjects[lang] {
 		out = append(out, subject{Bare: strings.ReplaceAll(g.Bare, "{n}", n), Your: strings.ReplaceAll(g.Your, "{n}", n), Plural: g.Plural, Doing: g.Doing})
@@ -286,6 +286,44 @@ func lookupSubject(lang, niche, bare string) subject {
 	}
 	doing := lang == "en" && strings.HasSuffix(strings.ToLower(firstField(b)), "ing")
 	return subject{Bare: b, Your: b, Plural: plural, Doing: doing}
+}
+
+// maxNicheWords is the most words a niche is used with as written; a
+// longer one is shortened to its head (nicheLabel).
+const maxNicheWords = 4
+
+var (
+	// nicheList ends the first item of a niche written as a list.
+	nicheList = regexp.MustCompile(`\s*[,;:(\[—–|/].*$`)
+	// nicheClause ends the head of a niche written as a sentence: "ghost
+	// stories told on the night bus", "recetas para estudiantes".
+	nicheClause = regexp.MustCompile(`(?i)\s+(told|that|which|who|for|from|with|about|on|in|at|and|or|que|para|con|com|sobre|y|e|o|ou|en|em|contad[oa]s?|narrad[oa]s?)\s.*$`)
+)
+
+// nicheLabel is how titles, tags and narration name a niche: the niche as
+// written when it is short, else its head: "urban legends, ghost stories
+// and unexplained local mysteries told on the last night bus home" is
+// "urban legends". Glued into a title or a tag, a whole sentence makes it
+// too long to use.
+func nicheLabel(niche string) string {
+	n := strings.Join(strings.Fields(niche), " ")
+	if len(strings.Fields(n)) <= maxNicheWords && !nicheList.MatchString(n) {
+		return n
+	}
+	if head := strings.TrimSpace(nicheList.ReplaceAllString(n, "")); head != "" {
+		n = head
+	}
+	for len(strings.Fields(n)) > maxNicheWords {
+		head := strings.TrimSpace(nicheClause.ReplaceAllString(n, ""))
+		if head == "" || head == n {
+			break
+		}
+		n = head
+	}
+	if w := strings.Fields(n); len(w) > maxNicheWords {
+		n = strings.Join(w[:maxNicheWords], " ")
+	}
+	return n
 }
 
 func lastField(s string) string {

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"strings"
 	"testing"
 
 	"tubeagency/providers"
@@ -53,5 +54,59 @@ func TestFillAgreesAndContracts(t *testing.T) {
 	en := newData(providers.Request{Channel: providers.Channel{Niche: "personal finance", Language: "en"}}, 1, 2026).With("index funds")
 	if got := en.Fill("Why {s} {v:matters|matter}, and {m}"); got != "Why your index funds matter, and my index funds" {
 		t.Fatalf("en: %q", got)
+	}
+}
+
+// TestNicheLabel: a niche written as a list or a sentence is named by its
+// head; a short one is kept as written.
+func TestNicheLabel(t *testing.T) {
+	for niche, want := range map[string]string{
+		"home espresso":     "home espresso",
+		"videojuegos retro": "videojuegos retro",
+		"urban legends, ghost stories and unexplained local mysteries told on the last night bus home": "urban legends",
+		"ghost stories told on the last night bus home for commuters":                                  "ghost stories",
+		"recetas rápidas y baratas para estudiantes que viven solos":                                   "recetas rápidas",
+		"história do Brasil contada em cinco minutos para quem estuda":                                 "história do Brasil",
+		"woodworking (hand tools only)":                                                                "woodworking",
+		"one two three four five six seven":                                                            "one two three four",
+		"  home   cooking  ":                                                                           "home cooking",
+	} {
+		if got := nicheLabel(niche); got != want {
+			t.Errorf("nicheLabel(%q) = %q, want %q", niche, got, want)
+		}
+	}
+}
+
+// TestLongNicheMakesUsableTagsAndTitles: the templates name a long niche by
+// its head, so its Shorts get 10–15 tags (a sentence glued into each tag
+// made them too long to keep) and titles within YouTube's length without
+// cutting the niche off mid-phrase, while a topic is still read against the
+// niche as written.
+func TestLongNicheMakesUsableTagsAndTitles(t *testing.T) {
+	p, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := providers.Channel{Name: "Night Bus Stories", Language: "en", Format: "shorts",
+		Niche:    "urban legends, ghost stories and unexplained local mysteries told on the last night bus home",
+		Audience: "night owls, commuters and insomniacs who like a slow-burning scare, a bit of local history and a story short enough to finish before their stop"}
+	for seed := int64(1); seed <= 30; seed++ {
+		tags, err := p.Generate(t.Context(), providers.Request{Task: providers.TaskTags, Channel: ch, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := strings.Split(strings.TrimSpace(tags.Text), ", ")
+		if len(list) < 10 || len(list) > 15 {
+			t.Fatalf("seed %d: %d tags: %q", seed, len(list), tags.Text)
+		}
+		titles, err := p.Generate(t.Context(), providers.Request{Task: providers.TaskTitles, Channel: ch, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, title := range strings.Split(strings.TrimSpace(titles.Text), "\n") {
+			if strings.Contains(strings.ToLower(title), "ghost stories") || len([]rune(title)) > 100 {
+				t.Fatalf("seed %d: title %q carries the niche's whole sentence", seed, title)
+			}
+		}
 	}
 }

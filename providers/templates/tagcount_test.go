@@ -52,18 +52,3 @@ func TestOfflineTagsAreTenToFifteen(t *testing.T) {
 		}
 	}
 }
-
-func TestTagNiche(t *testing.T) {
-	for niche, want := range map[string]string{
-		"finanças pessoais para iniciantes": "finanças pessoais para iniciantes",
-		"home baking":                       "home baking",
-		"urban legends and late night mysteries told on the night bus": "urban legends",
-		"history, myths and the people who made them":                  "history",
-		"the quiet science of everyday objects you never notice":       "the quiet science",
-		"": "",
-	} {
-		if got := tagNiche(niche); got != want {
-			t.Errorf("tagNiche(%q) = %q, want %q", niche, got, want)
-		}
-	}
-}

@@ -255,15 +255,14 @@ var funcs = template.FuncMap{
 		}
 		return a % b
 	},
-	"list":     func(items ...string) []string { return items },
-	"append":   func(list []string, items ...string) []string { return append(slices.Clone(list), items...) },
-	"prepend":  func(list []string, items ...string) []string { return append(slices.Clone(items), list...) },
-	"hashtag":  hashtag,
-	"split":    strings.Split,
-	"sub":      func(a, b int) int { return a - b },
-	"fitTags":  fitTags,
-	"fill":     fillTags,
-	"tagNiche": tagNiche,
+	"list":    func(items ...string) []string { return items },
+	"append":  func(list []string, items ...string) []string { return append(slices.Clone(list), items...) },
+	"prepend": func(list []string, items ...string) []string { return append(slices.Clone(items), list...) },
+	"hashtag": hashtag,
+	"split":   strings.Split,
+	"sub":     func(a, b int) int { return a - b },
+	"fitTags": fitTags,
+	"fill":    fillTags,
 	"either": func(cond bool, a, b string) string {
 		if cond {
 			return a
@@ -824,17 +823,17 @@ func fitTitle(title string) string {
 // and the placeholders Fill replaces.
 type Data struct {
 	Channel  providers.Channel
-	Topic    string // the request's topic as written, or Subject when none was given
-	NoTopic  bool   // no topic was given: Subject is one of Subjects
-	Subject  string // what the video is about, as a headline names it: "emergency fund"
-	Your     string // the subject as the narration says it: "your emergency fund", "tu fondo de emergencia"
-	Mine     string // the subject in the first person: "my emergency fund", "mi fondo de emergencia"
-	Plural   bool   // the subject takes a plural verb
-	Doing    bool   // the subject is an activity one can try, learn or start
-	Idea     string // the topic when it is a whole video idea (a sentence), without format notes
-	Question string // the topic when it is a question ("why ice floats"), without "?"
-	HowTo    string // the topic when it is a how-to ("how to start a podcast"), without "?"
-	Niche    string
+	Topic    string   // the request's topic as written, or Subject when none was given
+	NoTopic  bool     // no topic was given: Subject is one of Subjects
+	Subject  string   // what the video is about, as a headline names it: "emergency fund"
+	Your     string   // the subject as the narration says it: "your emergency fund", "tu fondo de emergencia"
+	Mine     string   // the subject in the first person: "my emergency fund", "mi fondo de emergencia"
+	Plural   bool     // the subject takes a plural verb
+	Doing    bool     // the subject is an activity one can try, learn or start
+	Idea     string   // the topic when it is a whole video idea (a sentence), without format notes
+	Question string   // the topic when it is a question ("why ice floats"), without "?"
+	HowTo    string   // the topic when it is a how-to ("how to start a podcast"), without "?"
+	Niche    string   // the channel's niche, or a short label of it when the niche is a list or a sentence: "urban legends"
 	Kind     string   // the niche's kind: finance, cooking, tech, fitness, history, gaming, travel or general
 	Subjects []string // subjects that fit the niche, in seeded order (the first is Subject when no topic was given)
 	Audience string   // the channel's audience as written, "viewers" when none
@@ -849,6 +848,8 @@ type Data struct {
 	Year     int
 	CTA      string // a call to action in the channel's language
 	R        *Rand
+
+	niche string // the niche as written, for reading topics and finding subjects
 }
 
 func newData(req providers.Request, seed uint64, year int) Data {
@@ -867,6 +868,7 @@ func newData(req providers.Request, seed uint64, year int) Data {
 		d.Audience = "viewers"
 	}
 	d.Kind = nicheKind(d.Niche)
+	d.niche = d.Niche
 	d.Who = audienceLabel(ch.Audience, d.Lang)
 	vocab, ok := kindVocab[d.Lang]
 	if !ok {
@@ -874,9 +876,9 @@ func newData(req providers.Request, seed uint64, year int) Data {
 	}
 	v := vocab[d.Kind]
 	d.Next, d.Result, d.Gear = v[0], v[1], v[2]
-	pool := subjectsFor(d.Lang, d.Niche)
+	pool := subjectsFor(d.Lang, d.niche)
 	if len(pool) == 0 {
-		pool = subjectsFor("en", d.Niche)
+		pool = subjectsFor("en", d.niche)
 	}
 	for _, i := range d.R.r.Perm(len(pool)) {
 		d.Subjects = append(d.Subjects, pool[i].Bare)
@@ -884,12 +886,12 @@ func newData(req providers.Request, seed uint64, year int) Data {
 	var sub subject
 	if d.Topic == "" {
 		d.NoTopic = true
-		sub = lookupSubject(d.Lang, d.Niche, d.Subjects[0])
+		sub = lookupSubject(d.Lang, d.niche, d.Subjects[0])
 	} else {
-		f := readTopic(d.Topic, d.Niche, d.Lang)
+		f := readTopic(d.Topic, d.niche, d.Lang)
 		d.Idea, d.Question, d.HowTo = f.Idea, f.Question, f.HowTo
-		sub = lookupSubject(d.Lang, d.Niche, f.Subject)
-		if f.Subject == d.Niche && (f.Question != "" || f.Idea != "") {
+		sub = lookupSubject(d.Lang, d.niche, f.Subject)
+		if f.Subject == d.niche && (f.Question != "" || f.Idea != "") {
 			sub.Your = f.Subject
 		}
 	}
@@ -898,6 +900,7 @@ func newData(req providers.Request, seed uint64, year int) Data {
 	if d.Topic == "" {
 		d.Topic = d.Subject
 	}
+	d.Niche = nicheLabel(d.niche)
 	d.CTA = d.R.Pick(ctas(d.Lang)...)
 	return d
 }
@@ -930,7 +933,7 @@ func (d Data) Say(n int, items ...string) string {
 // With is d about another subject of the niche (bare, as in Subjects):
 // ideas that each name a different subject fill their text with it.
 func (d Data) With(bare string) Data {
-	sub := lookupSubject(d.Lang, d.Niche, bare)
+	sub := lookupSubject(d.Lang, d.niche, bare)
 	d.Subject, d.Your, d.Plural, d.Doing = sub.Bare, sub.Your, sub.Plural, sub.Doing
 	d.Mine = mine(d.Your, d.Lang)
 	d.Question, d.HowTo, d.Idea = "", "", ""
@@ -1066,40 +1069,6 @@ func fillTags(list []string, n int, more ...string) []string {
 	}
 	return out
 }
-
-// tagConnectors end the head of a niche written as a sentence ("urban
-// legends and late-night mysteries told on the night bus").
-var tagConnectors = map[string]bool{
-	"and": true, "for": true, "told": true, "that": true, "who": true, "with": true, "to": true, "on": true, "about": true, "from": true, "in": true,
-	"y": true, "para": true, "que": true, "con": true, "sobre": true, "en": true,
-	"e": true, "com": true, "em": true, "no": true, "na": true,
-}
-
-// tagNiche is the niche as a search term: whole when it is short enough
-// for the tags built on it ("finanças pessoais para iniciantes"), else its
-// head, cut before the first connecting word and at four words
-// ("urban legends"), never ending on "of" or an article.
-func tagNiche(niche string) string {
-	words := strings.Fields(strings.NewReplacer(",", " , ", ";", " , ", " - ", " , ", "—", " , ").Replace(niche))
-	if len(words) <= 4 && utf8.RuneCountInString(niche) <= 36 && !slices.Contains(words, ",") {
-		return strings.Join(words, " ")
-	}
-	var head []string
-	for _, w := range words {
-		if w == "," || len(head) > 0 && tagConnectors[strings.ToLower(w)] || len(head) == 4 {
-			break
-		}
-		head = append(head, w)
-	}
-	for len(head) > 1 && tagDangling[strings.ToLower(head[len(head)-1])] {
-		head = head[:len(head)-1]
-	}
-	return strings.Join(head, " ")
-}
-
-// tagDangling words cannot end a search term cut at four words.
-var tagDangling = map[string]bool{"of": true, "the": true, "a": true, "an": true, "de": true, "del": true, "la": true, "el": true,
-	"do": true, "da": true, "dos": true, "das": true, "o": true, "os": true, "as": true, "los": true, "las": true}
 
 // hashtag makes a hashtag of a phrase: "#emergencyfund", "#fondodeemergencia";
 // letters and digits only, lower case, at most 30 characters.

@@ -23,7 +23,7 @@ export class StudioPage {
   /** The ids of the packages being generated. */
   running = $state<string[]>([]);
   /** Live progress of the open package's steps, from job events. */
-  live = $state<Record<string, { status: string; chars: number; tail?: string }>>({});
+  live = $state<Record<string, { status: string; chars: number; tail?: string; note?: string }>>({});
   /** Sentences by input (channel_id, topic, title, content.…). */
   errors = $state<Record<string, string>>({});
   formError = $state('');
@@ -77,10 +77,13 @@ export class StudioPage {
   #onJob(d: Events['job']) {
     if (!d || d.package_id !== this.selectedID) return;
     if ('step' in d && d.step) {
-      const prev = this.live[d.step];
+      // A restart voids the text streamed so far (an attempt failed partway
+      // and another provider starts over): clear it and say who took over.
+      const prev = d.restart ? undefined : this.live[d.step];
       // Keep the end of the streamed text so the user sees it being written.
       const tail = d.delta ? ((prev?.tail ?? '') + d.delta).slice(-120) : prev?.tail;
-      this.live[d.step] = { status: d.status, chars: d.chars ?? prev?.chars ?? 0, tail };
+      const note = d.note || this.live[d.step]?.note;
+      this.live[d.step] = { status: d.status, chars: d.chars ?? prev?.chars ?? 0, tail, note };
     }
     if (d.status === 'running' && !this.running.includes(d.package_id)) this.running = [...this.running, d.package_id];
     if (d.error && d.status !== 'running') this.stepError = plain(d.error, 'Studio run');

@@ -1376,6 +1376,8 @@ export namespace studio {
 	    status: string;
 	    chars?: number;
 	    delta?: string;
+	    restart?: boolean;
+	    note?: string;
 	    provider?: string;
 	    error?: string;
 	    done: number;
