@@ -22,6 +22,7 @@ import (
 	"tubeagency/app/events"
 	"tubeagency/app/google"
 	"tubeagency/app/internal/fakegoogle"
+	"tubeagency/app/monitor"
 	"tubeagency/app/publish"
 	"tubeagency/internal/store"
 )
@@ -877,5 +878,61 @@ func TestAutopilotRenderIsQueuedIntoTheNextFreeSlot(t *testing.T) {
 	status, _ := vs[0].Metadata["status"].(map[string]any)
 	if status["publishAt"] != view.Slots[0].UTC().Format(time.RFC3339) || status["privacyStatus"] != "private" {
 		t.Fatalf("status on YouTube = %v, want private until %s", status, view.Slots[0].UTC())
+	}
+}
+
+func TestInfrastructureShowsYouTubeQuotaUntilThePacificReset(t *testing.T) {
+	e := newPublishEnv(t, true)
+	account := e.signIn()
+	ch, pkg := e.channelAndPackage(false)
+	e.link(ch.ID, account)
+	sub, stop := e.rt.Hub().Subscribe(4096)
+	defer stop()
+	snap := func() monitor.Snapshot {
+		t.Helper()
+		if err := e.rt.monitor.Tick(context.Background(), e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return e.rt.monitor.Snapshot()
+	}
+	reset := publish.NextReset(e.clock.Now())
+	s := snap()
+	if !s.YouTube.Available || len(s.YouTube.Buckets) != 2 {
+		t.Fatalf("youtube quota before any upload = %+v", s.YouTube)
+	}
+	up := s.YouTube.Buckets[0]
+	if up.Bucket != publish.BucketInsert || up.Label != "YouTube uploads today" || up.Used != 0 || up.Limit != 100 || !up.Reset.Equal(reset) {
+		t.Fatalf("uploads bucket = %+v (reset %s)", up, reset)
+	}
+	if u := s.YouTube.Buckets[1]; u.Bucket != publish.BucketUnits || u.Limit != 10_000 {
+		t.Fatalf("units bucket = %+v", u)
+	}
+
+	// YouTube says the uploads are spent: the page shows them used up.
+	e.fake.Inject(fakegoogle.Fault{Op: fakegoogle.OpVideosInsert, Kind: fakegoogle.QuotaExceeded})
+	job, err := e.a.PublishPackage(pkg.ID, input("Five knife skills"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := e.waitState(sub, job.ID, publish.StateDeferred, publish.StateDone, publish.StateFailed); w.State != publish.StateDeferred {
+		t.Fatalf("after quotaExceeded: %+v", w)
+	}
+	if up := snap().YouTube.Buckets[0]; up.Used != 100 || up.Limit != 100 || !up.Reset.Equal(reset) {
+		t.Fatalf("uploads after quotaExceeded = %+v", up)
+	}
+	// The snapshot crosses to the page with the reset as RFC 3339.
+	raw, err := json.Marshal(snap().YouTube)
+	if err != nil || !strings.Contains(string(raw), `"reset":"`+reset.Format(time.RFC3339)+`"`) {
+		t.Fatalf("youtube view as JSON = %s, %v", raw, err)
+	}
+
+	// After Pacific midnight a new day starts: the upload goes and counts once.
+	e.clock.Add(reset.Sub(e.clock.Now()) + time.Minute)
+	e.rt.publish.runner.Kick()
+	if done := e.waitState(sub, job.ID, publish.StateDone, publish.StateFailed); done.State != publish.StateDone {
+		t.Fatalf("after the reset: %+v", done)
+	}
+	if up := snap().YouTube.Buckets[0]; up.Used != 1 || !up.Reset.Equal(publish.NextReset(e.clock.Now())) || !up.Reset.After(reset) {
+		t.Fatalf("uploads the next day = %+v", up)
 	}
 }

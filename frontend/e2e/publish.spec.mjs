@@ -176,6 +176,26 @@ test('a spent quota is said in plain words with the time the upload resumes', as
   assert.equal(videos.length, 1);
 });
 
+test('Infrastructure shows the YouTube quota in plain words, next to the providers', async () => {
+  await page.goto(`${app.url}/#/infrastructure`);
+  const card = page.getByTestId('youtube-quota');
+  await card.waitFor();
+  // YouTube said quotaExceeded: the day's 100 uploads count as used.
+  const uploads = card.locator('[data-testid="youtube-bucket"][data-bucket="videos.insert"]');
+  await page.waitForFunction(() => /100 of 100/.test(document.querySelector('[data-bucket="videos.insert"]')?.textContent ?? ''), null, { timeout: 15000 });
+  assert.match(await uploads.getByTestId('youtube-bucket-text').textContent(), /^YouTube uploads today: 100 of 100 · resets (tomorrow )?at \d{1,2}:\d{2}/);
+  assert.match(await uploads.textContent(), /No upload can start until the quota resets.*nothing is lost/);
+  // Listing the account's channels to link one cost units of the other bucket.
+  const units = await card.locator('[data-bucket="units"]').getByTestId('youtube-bucket-text').textContent();
+  const used = Number(units.match(/: ([\d,.\s]+) of/)[1].replace(/\D/g, ''));
+  assert.ok(used >= 1, `units used: ${units}`);
+  // It sits right under the AI providers.
+  const order = await page.locator('section.card h2').allTextContents();
+  assert.equal(order[order.indexOf('AI providers') + 1], 'YouTube quota');
+  await card.scrollIntoViewIfNeeded();
+  await shot(page, 'infrastructure-youtube-quota');
+});
+
 test('the calendar shows the scheduled upload and the free slots', async () => {
   await page.goto(`${app.url}/#/autopilot`);
   const cal = page.getByTestId('publish-calendar');

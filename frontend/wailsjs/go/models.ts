@@ -770,6 +770,14 @@ export namespace monitor {
 	    availability: number;
 	    health: string;
 	}
+	export interface QuotaBucket {
+	    bucket: string;
+	    label: string;
+	    used: number;
+	    limit: number;
+	    // Go type: time
+	    reset: any;
+	}
 	export interface Rule {
 	    id: string;
 	    name: string;
@@ -786,6 +794,11 @@ export namespace monitor {
 	    db_bytes: number;
 	    wal_bytes: number;
 	    outbox: number;
+	}
+	export interface YouTubeView {
+	    available: boolean;
+	    buckets: QuotaBucket[];
+	    error?: string;
 	}
 	export interface SyncView {
 	    available: boolean;
@@ -818,12 +831,14 @@ export namespace monitor {
 	    limiters: LimiterStatus[];
 	    pool: PoolView;
 	    sync: SyncView;
+	    youtube: YouTubeView;
 	    store: StoreView;
 	    disk: DiskView;
 	    process: ProcessView;
 	    availability: Availability[];
 	    alerts: Alert[];
 	}
+	
 	
 	
 
