@@ -144,7 +144,7 @@ type YouTubeSignIn struct {
 
 // YouTubeEvent is the payload of the "youtube" event.
 type YouTubeEvent struct {
-	State   string `json:"state"` // signed_in, failed, cancelled, signed_out, linked, client
+	State   string `json:"state"` // signed_in, failed, cancelled, signed_out, linked, unlinked, client
 	Account string `json:"account,omitempty"`
 	Message string `json:"message,omitempty"`
 }
@@ -493,6 +493,37 @@ func (a *App) LinkYouTubeChannel(channelID, account, youtubeChannelID string) (p
 	rt.publish.runner.Kick() // uploads waiting for a sign-in may go now
 	cs, err := rt.publish.db.Channel(ctx, channelID)
 	return cs, publishErr(err)
+}
+
+// YouTubeUnlink is what unlinking a channel did.
+type YouTubeUnlink struct {
+	Link publish.ChannelSettings `json:"link"`
+	// Waiting counts the channel's uploads not on YouTube yet: they keep
+	// their slot and files, and go when the channel is linked again.
+	Waiting int `json:"waiting"`
+}
+
+// UnlinkYouTubeChannel ends channelID's link to its YouTube channel. Its
+// uploads whose video is not on YouTube yet (an upload running now
+// included) wait in the "unlinked" state until the channel is linked again;
+// nothing is deleted, and the channel's other publishing choices stay.
+func (a *App) UnlinkYouTubeChannel(channelID string) (YouTubeUnlink, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	rt := a.rt
+	if _, err := store.Get[store.Channel](ctx, rt.store.ReadDB(), store.ChannelEntity, channelID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return YouTubeUnlink{}, &FieldError{Field: "channel_id", Message: "is not a known channel"}
+		}
+		return YouTubeUnlink{}, err
+	}
+	moved, err := rt.publish.runner.Unlink(ctx, channelID)
+	if err != nil {
+		return YouTubeUnlink{}, publishErr(err)
+	}
+	rt.emit(events.YouTube, YouTubeEvent{State: "unlinked"})
+	cs, err := rt.publish.db.Channel(ctx, channelID)
+	return YouTubeUnlink{Link: cs, Waiting: len(moved)}, publishErr(err)
 }
 
 // PublishSettingsInput are a channel's publishing choices.

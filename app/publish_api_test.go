@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -934,5 +935,69 @@ func TestInfrastructureShowsYouTubeQuotaUntilThePacificReset(t *testing.T) {
 	}
 	if up := snap().YouTube.Buckets[0]; up.Used != 1 || !up.Reset.Equal(publish.NextReset(e.clock.Now())) || !up.Reset.After(reset) {
 		t.Fatalf("uploads the next day = %+v", up)
+	}
+}
+
+func TestUnlinkYouTubeChannelKeepsItsUploadsUntilLinkedAgain(t *testing.T) {
+	e := newPublishEnv(t, true)
+	account := e.signIn()
+	ch, pkg := e.channelAndPackage(false)
+	e.link(ch.ID, account)
+	sub, stop := e.rt.Hub().Subscribe(4096)
+	defer stop()
+	// The upload waits for the quota: it is queued, not on YouTube.
+	e.fake.Inject(fakegoogle.Fault{Op: fakegoogle.OpVideosInsert, Kind: fakegoogle.QuotaExceeded})
+	job, err := e.a.PublishPackage(pkg.ID, input("Five knife skills"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitState(sub, job.ID, publish.StateDeferred)
+
+	// Bad input names the field and changes nothing.
+	for _, id := range []string{"no-such-channel", ""} {
+		var fe *FieldError
+		if _, err := e.a.UnlinkYouTubeChannel(id); !errors.As(err, &fe) || fe.Field != "channel_id" || !strings.Contains(fe.Message, "not a known channel") {
+			t.Fatalf("unlink %q = %v", id, err)
+		}
+	}
+	if cs, _ := e.a.PublishSettings(ch.ID); cs.YouTubeChannelID == "" {
+		t.Fatal("a refused unlink changed the link")
+	}
+
+	res, err := e.a.UnlinkYouTubeChannel(ch.ID)
+	if err != nil || res.Waiting != 1 || res.Link.YouTubeChannelID != "" || res.Link.Account != "" {
+		t.Fatalf("unlink = %+v, %v", res, err)
+	}
+	if p := e.waitState(sub, job.ID, publish.StateUnlinked); p.Note != publish.UnlinkedNote {
+		t.Fatalf("unlinked job event: %+v", p)
+	}
+	waitEvent(t, sub, events.YouTube, func(ev YouTubeEvent) bool { return ev.State == "unlinked" })
+	// The channel no longer shows as linked; its package is still there to publish.
+	setup, err := e.a.YouTubeSetup()
+	if err != nil || slices.ContainsFunc(setup.Links, func(l publish.ChannelSettings) bool { return l.ChannelID == ch.ID && l.YouTubeChannelID != "" }) {
+		t.Fatalf("links after unlinking: %+v, %v", setup.Links, err)
+	}
+	// Unlinked twice: a field error, not a silent success.
+	var fe *FieldError
+	if _, err := e.a.UnlinkYouTubeChannel(ch.ID); !errors.As(err, &fe) || fe.Field != "channel_id" {
+		t.Fatalf("second unlink = %v", err)
+	}
+	if _, err := e.a.RetryPublishJob(job.ID); FormatError(err).Code != CodeNotLinked {
+		t.Fatalf("retry while unlinked = %v", err)
+	}
+	// Past the quota reset nothing goes while unlinked.
+	e.clock.Add(publish.NextReset(e.clock.Now()).Sub(e.clock.Now()) + time.Minute)
+	e.rt.publish.runner.Dispatch(context.Background())
+	if n := len(e.fake.Videos()); n != 0 {
+		t.Fatalf("%d videos while unlinked", n)
+	}
+
+	// Linked again: the upload goes by itself.
+	e.link(ch.ID, account)
+	if done := e.waitState(sub, job.ID, publish.StateDone, publish.StateFailed); done.State != publish.StateDone {
+		t.Fatalf("after linking again: %+v", done)
+	}
+	if n := len(e.fake.Videos()); n != 1 {
+		t.Fatalf("%d videos after linking again", n)
 	}
 }

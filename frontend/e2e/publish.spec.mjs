@@ -207,3 +207,51 @@ test('the calendar shows the scheduled upload and the free slots', async () => {
   await shot(page, 'autopilot-publish-calendar');
   assert.deepEqual(errors, []);
 });
+
+test('Settings → YouTube: unlink a channel; its waiting upload keeps its slot and goes when linked again', async () => {
+  const pkg = packages[1];
+  // Today's uploads are spent (the quota test above): this upload waits.
+  const job = await callApi(app.url, 'PublishPackage', pkg.id, {
+    title: 'Why the sky is blue', description: 'Light scatters.', tags: ['physics'], category_id: '', language: 'en',
+    privacy: 'private', publish_at: '', made_for_kids: false, synthetic_media: true, upload_captions: false,
+  });
+  await page.goto(`${app.url}/#/settings?section=youtube`);
+  const row = page.getByTestId('publish-link').first();
+  await row.getByTestId('publish-linked').waitFor();
+  // An unknown channel is refused, naming the field.
+  await assert.rejects(callApi(app.url, 'UnlinkYouTubeChannel', 'no-such-channel'),
+    (e) => e.status >= 400 && e.status < 500 && /channel_id/.test(JSON.stringify(e.body)) && /not a known channel/.test(e.message));
+
+  await row.getByTestId('publish-unlink').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /Uploads not sent yet keep their place in the calendar/);
+  await shot(page, 'settings-youtube-unlink-confirm');
+  await page.getByTestId('confirm-button').click();
+  const note = row.getByTestId('publish-unlinked');
+  await note.waitFor();
+  assert.match(await note.textContent(), /1 upload waits for a linked channel/);
+  assert.equal(await row.getByTestId('publish-linked').count(), 0);
+  await row.scrollIntoViewIfNeeded();
+  await shot(page, 'settings-youtube-unlinked');
+
+  // The calendar keeps the upload, saying what it needs.
+  await page.goto(`${app.url}/#/autopilot`);
+  const cal = page.getByTestId('publish-calendar');
+  const waiting = cal.locator(`[data-testid="calendar-job"][data-state="unlinked"]`);
+  await waiting.waitFor();
+  assert.match(await waiting.textContent(), /Needs a linked channel/);
+  assert.match(await waiting.getByTestId('calendar-unlinked').textContent(), /Settings → YouTube/);
+  await waiting.scrollIntoViewIfNeeded();
+  await shot(page, 'autopilot-calendar-unlinked');
+
+  // Linked again, it leaves the unlinked state by itself (to wait for the quota).
+  await page.goto(`${app.url}/#/settings?section=youtube`);
+  await row.getByTestId('publish-link-select').selectOption({ label: 'Fake Channel' });
+  await row.getByTestId('publish-link-save').click();
+  await row.getByTestId('publish-linked').waitFor();
+  const jobs = await callApi(app.url, 'PublishJobs', channel.id);
+  const again = jobs.find((j) => j.id === job.id);
+  assert.ok(again && ['queued', 'deferred', 'uploading'].includes(again.state), `state after linking again: ${again?.state}`);
+  assert.deepEqual(errors, []);
+});

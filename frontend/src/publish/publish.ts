@@ -14,6 +14,7 @@ export const publishApi = {
   signOut: (account: string) => call('SignOutYouTube', account),
   channels: (account: string) => call('YouTubeChannels', account),
   link: (channelId: string, account: string, youtubeId: string) => call('LinkYouTubeChannel', channelId, account, youtubeId),
+  unlink: (channelId: string) => call('UnlinkYouTubeChannel', channelId),
   saveSettings: (channelId: string, s: PublishSettingsInput) => call('SavePublishSettings', channelId, s),
   view: (packageId: string) => call('PublishView', packageId),
   publish: (packageId: string, input: PublishInput) => call('PublishPackage', packageId, input),
@@ -80,6 +81,7 @@ export const stateLabel: Record<string, string> = {
   failed: 'Failed',
   signin: 'Sign in again',
   cancelled: 'Cancelled',
+  unlinked: 'Needs a linked channel',
 };
 
 /** The pill colour of a state. */
@@ -92,6 +94,7 @@ export function stateTone(state: string): 'ok' | 'warn' | 'bad' | 'info' | '' {
       return 'bad';
     case 'deferred':
     case 'confirm':
+    case 'unlinked':
       return 'warn';
     case 'uploading':
     case 'finishing':
@@ -123,6 +126,8 @@ export function explain(p: PublishProgress): string {
         : 'Waiting for its turn (or the network): it starts by itself.';
     case 'signin':
       return 'Google no longer accepts the sign-in for this channel: sign in again under Settings → YouTube, then retry.';
+    case 'unlinked':
+      return 'This channel is not linked to a YouTube channel any more: link it again under Settings → YouTube and this upload goes by itself.';
     case 'confirm':
       return 'Autopilot queued this channel\'s first upload: confirm it to let it go.';
     case 'failed':

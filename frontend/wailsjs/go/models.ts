@@ -517,6 +517,10 @@ export namespace app {
 	    url: string;
 	    opened: boolean;
 	}
+	export interface YouTubeUnlink {
+	    link: publish.ChannelSettings;
+	    waiting: number;
+	}
 
 }
 

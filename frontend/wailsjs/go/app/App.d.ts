@@ -258,6 +258,8 @@ export function TestProvider(arg1:string):Promise<app.ProviderTest>;
 
 export function Trends(arg1:string,arg2:string):Promise<service.TrendsResult>;
 
+export function UnlinkYouTubeChannel(arg1:string):Promise<app.YouTubeUnlink>;
+
 export function UpdateAlertRule(arg1:string,arg2:app.AlertRuleInput):Promise<monitor.Rule>;
 
 export function UpdateChannel(arg1:string,arg2:app.ChannelInput):Promise<store.Channel>;

@@ -490,6 +490,10 @@ export function Trends(arg1, arg2) {
   return window['go']['app']['App']['Trends'](arg1, arg2);
 }
 
+export function UnlinkYouTubeChannel(arg1) {
+  return window['go']['app']['App']['UnlinkYouTubeChannel'](arg1);
+}
+
 export function UpdateAlertRule(arg1, arg2) {
   return window['go']['app']['App']['UpdateAlertRule'](arg1, arg2);
 }
