@@ -67,7 +67,6 @@ const (
 // UnlinkedNote is the note of a job whose channel was unlinked.
 const UnlinkedNote = "Waiting for a linked channel: this channel was unlinked from YouTube. Link it again under Settings → YouTube and this upload goes by itself."
 
-
 // Active reports whether the runner may still pick the job up by itself.
 func (s State) Active() bool {
 	return s == StateQueued || s == StateUploading || s == StateFinishing || s == StateDeferred
