@@ -691,10 +691,21 @@ func defaultPublishInput(pkg store.Package, ch store.Channel) PublishInput {
 		Language: ch.Language, Privacy: string(publish.Private), SyntheticMedia: true}
 }
 
-func (rt *Runtime) freeSlots(ctx context.Context, ch store.Channel, cs publish.ChannelSettings, n int) ([]time.Time, error) {
-	cal, err := publish.CalendarOf(ch.Cadence, cs, -1)
+// calendar is a channel's publishing calendar: its slots fall at the best
+// hour from its analytics when there is enough data, else at its
+// publishing time (publish.PlanCalendar).
+func (rt *Runtime) calendar(ctx context.Context, ch store.Channel, cs publish.ChannelSettings) (publish.Calendar, string, error) {
+	cal, source, err := publish.PlanCalendar(ctx, ch.Cadence, cs, rt.publish.bestHour)
 	if err != nil {
-		return nil, publishErr(err)
+		return publish.Calendar{}, "", publishErr(err)
+	}
+	return cal, source, nil
+}
+
+func (rt *Runtime) freeSlots(ctx context.Context, ch store.Channel, cs publish.ChannelSettings, n int) ([]time.Time, error) {
+	cal, _, err := rt.calendar(ctx, ch, cs)
+	if err != nil {
+		return nil, err
 	}
 	occ, err := rt.publish.db.Occupied(ctx, ch.ID)
 	if err != nil {
@@ -859,6 +870,13 @@ type PublishCalendar struct {
 	Link      publish.ChannelSettings `json:"link"`
 	TimeZone  string                  `json:"time_zone"` // the zone the slots are in; "" is this computer's
 	Entries   []publish.Entry         `json:"entries"`
+	// Hour and Minute are the local time of the free slots; HourSource
+	// says where it comes from: "analytics" (the best hour of the
+	// channel's past uploads), "preferred" (its publishing time) or
+	// "default" (17:00).
+	Hour       int    `json:"hour"`
+	Minute     int    `json:"minute"`
+	HourSource string `json:"hour_source"`
 }
 
 // PublishCalendar lists a channel's uploads (scheduled, uploading,
@@ -880,9 +898,9 @@ func (a *App) PublishCalendar(channelID string, days int) (PublishCalendar, erro
 	if err != nil {
 		return PublishCalendar{}, err
 	}
-	cal, err := publish.CalendarOf(ch.Cadence, cs, -1)
+	cal, source, err := rt.calendar(ctx, ch, cs)
 	if err != nil {
-		return PublishCalendar{}, publishErr(err)
+		return PublishCalendar{}, err
 	}
 	now := rt.opts.Now()
 	from := time.Date(now.In(cal.Location).Year(), now.In(cal.Location).Month(), now.In(cal.Location).Day(), 0, 0, 0, 0, cal.Location)
@@ -890,7 +908,11 @@ func (a *App) PublishCalendar(channelID string, days int) (PublishCalendar, erro
 	if err != nil {
 		return PublishCalendar{}, err
 	}
-	out := PublishCalendar{ChannelID: ch.ID, Link: cs, TimeZone: cs.TimeZone, Entries: []publish.Entry{}}
+	out := PublishCalendar{ChannelID: ch.ID, Link: cs, TimeZone: cs.TimeZone, Entries: []publish.Entry{},
+		Hour: cal.Hour, Minute: cal.Minute, HourSource: source}
+	if cal.Hour < 0 || cal.Hour > 23 {
+		out.Hour, out.Minute = publish.DefaultHour, 0
+	}
 	for _, e := range entries {
 		if e.Kind == "free" && e.At.Before(now) {
 			continue // a past slot nobody took is not a choice any more

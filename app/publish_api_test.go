@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 
 	"tubeagency/app/events"
 	"tubeagency/app/google"
+	"tubeagency/app/insights"
 	"tubeagency/app/internal/fakegoogle"
 	"tubeagency/app/monitor"
 	"tubeagency/app/publish"
@@ -999,5 +1001,74 @@ func TestUnlinkYouTubeChannelKeepsItsUploadsUntilLinkedAgain(t *testing.T) {
 	}
 	if n := len(e.fake.Videos()); n != 1 {
 		t.Fatalf("%d videos after linking again", n)
+	}
+}
+
+// The calendar's free slots fall at the channel's best hour from its
+// analytics once its past uploads say one; before, at its publishing time.
+func TestPublishCalendarUsesTheBestHourFromAnalytics(t *testing.T) {
+	e := newPublishEnv(t, true)
+	ch, pkg := e.channelAndPackage(false)
+	if _, err := e.a.SavePublishSettings(ch.ID, PublishSettingsInput{TimeZone: "America/New_York", Hour: 9}); err != nil {
+		t.Fatal(err)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	freeHours := func(c PublishCalendar) map[int]int {
+		hours := map[int]int{}
+		for _, en := range c.Entries {
+			if en.Kind == "free" {
+				hours[en.At.In(ny).Hour()]++
+			}
+		}
+		return hours
+	}
+	cal, err := e.a.PublishCalendar(ch.ID, 14)
+	if err != nil || cal.HourSource != publish.HourPreferred || cal.Hour != 9 {
+		t.Fatalf("calendar without analytics: source %q hour %d, %v", cal.HourSource, cal.Hour, err)
+	}
+	if h := freeHours(cal); len(h) != 1 || h[9] == 0 {
+		t.Fatalf("free slot hours without analytics: %v", h)
+	}
+
+	// Too little data (4 uploads) says nothing yet.
+	now := e.clock.Now()
+	var vs []insights.Video
+	add := func(n, hourNY int, views int64) {
+		for i := range n {
+			day := now.AddDate(0, 0, -10-len(vs)*3).In(ny)
+			at := time.Date(day.Year(), day.Month(), day.Day(), hourNY, 15, 0, 0, ny)
+			vs = append(vs, insights.Video{ChannelID: ch.ID, ID: fmt.Sprintf("vid%02d-%d", len(vs), i), Kind: insights.KindOwn,
+				Title: fmt.Sprintf("Knife lesson %d", len(vs)), PublishedAt: at, DurationSec: 300, Views: views, Source: "csv"})
+		}
+	}
+	add(2, 20, 90_000) // the evening uploads do far better
+	add(2, 7, 2_000)
+	if err := e.rt.insights.svc.DB().PutVideos(context.Background(), vs, now); err != nil {
+		t.Fatal(err)
+	}
+	if cal, _ := e.a.PublishCalendar(ch.ID, 14); cal.HourSource != publish.HourPreferred {
+		t.Fatalf("with 4 uploads: source %q", cal.HourSource)
+	}
+	add(2, 20, 80_000)
+	add(2, 7, 1_500)
+	if err := e.rt.insights.svc.DB().PutVideos(context.Background(), vs, now); err != nil {
+		t.Fatal(err)
+	}
+	cal, err = e.a.PublishCalendar(ch.ID, 14)
+	if err != nil || cal.HourSource != publish.HourAnalytics || cal.Hour != 20 || cal.Minute != 0 {
+		t.Fatalf("calendar with analytics: source %q %d:%02d, %v", cal.HourSource, cal.Hour, cal.Minute, err)
+	}
+	if h := freeHours(cal); len(h) != 1 || h[20] == 0 {
+		t.Fatalf("free slot hours with analytics: %v", h)
+	}
+	// The Publish panel offers the same slots.
+	v, err := e.a.PublishView(pkg.ID)
+	if err != nil || len(v.Slots) == 0 {
+		t.Fatalf("view slots %v, %v", v.Slots, err)
+	}
+	for _, s := range v.Slots {
+		if s.In(ny).Hour() != 20 {
+			t.Fatalf("panel slot %s is not at the best hour", s.In(ny))
+		}
 	}
 }

@@ -162,3 +162,17 @@ export function localInputToRFC3339(v: string): string {
   const ms = Date.parse(v);
   return Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
 }
+
+/** Where a calendar's free slots fall, and why: "Free slots at 20:00, the
+ *  best hour from your analytics." */
+export function slotHourText(c: { hour: number; minute: number; hour_source: string }): string {
+  const at = `${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`;
+  switch (c.hour_source) {
+    case 'analytics':
+      return `Free slots at ${at}, the best hour from your analytics (your past uploads did best then).`;
+    case 'preferred':
+      return `Free slots at ${at}, this channel's publishing time. Import or connect your YouTube analytics and they move to your best hour.`;
+    default:
+      return `Free slots at ${at}. Set a publishing time under Settings → YouTube, or import your analytics to use your best hour.`;
+  }
+}

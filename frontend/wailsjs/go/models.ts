@@ -298,6 +298,9 @@ export namespace app {
 	    link: publish.ChannelSettings;
 	    time_zone: string;
 	    entries: publish.Entry[];
+	    hour: number;
+	    minute: number;
+	    hour_source: string;
 	}
 	export interface PublishInput {
 	    title: string;
