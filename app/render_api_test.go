@@ -632,3 +632,89 @@ func TestRenderSpeaksOnlyTheStudiosSpokenLines(t *testing.T) {
 		t.Fatalf("sections %+v", job.Sections)
 	}
 }
+
+// The dashboard's "Ready to publish" and the Autopilot page count, per
+// channel, the ready packages whose video is rendered and those still to
+// render; a render stopped halfway, and a render of a package that is no
+// longer ready, are not counted as rendered.
+func TestAutopilotOverviewCountsRenderedReadyPackages(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	evs, stop := rt.Hub().Subscribe(10000)
+	defer stop()
+	p := shortPackage(t, a)
+	halfway, err := a.SavePackage(PackageInput{ChannelID: p.ChannelID, Status: store.StatusReady, Topic: "why the sea is salty",
+		Title: "Why the sea is salty", Content: store.PackageContent{Hook: "The sea is salty."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outline, err := a.SavePackage(PackageInput{ChannelID: p.ChannelID, Status: store.StatusOutline, Topic: "why snow is white",
+		Content: store.PackageContent{Hook: "Snow is white."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := shortPackage(t, a) // another channel, nothing rendered
+	// The checklist decides ready or outline as packages are saved; these
+	// short test packages are set as it would for finished ones.
+	for id, st := range map[string]string{p.ID: store.StatusReady, halfway.ID: store.StatusReady, outline.ID: store.StatusOutline, other.ID: store.StatusReady} {
+		if _, err := rt.store.DB().Exec(`UPDATE packages SET status = ? WHERE id = ?`, st, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts := func() map[string]AutopilotChannel {
+		t.Helper()
+		ov, err := a.AutopilotOverview()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]AutopilotChannel{}
+		for _, c := range ov.Channels {
+			out[c.ID] = c
+		}
+		return out
+	}
+	if c := counts()[p.ChannelID]; c.Ready != 2 || c.Rendered != 0 || c.ToRender != 2 {
+		t.Fatalf("before rendering: %+v", c)
+	}
+
+	// One package rendered for real.
+	if _, err := a.RenderPackage(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if end := waitRender(t, rt, evs, p.ID, RenderDone, RenderFailed, RenderCancelled); end.State != RenderDone {
+		t.Fatalf("render ended %+v", end)
+	}
+	// A render stopped before its video (a manifest without one), and a
+	// finished render of a package that went back to an outline.
+	for _, id := range []string{halfway.ID, outline.ID} {
+		dir, _ := render.Dir(rt.render.root, id)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		m := render.Manifest{Version: render.ManifestVersion, PackageID: id, ChannelID: p.ChannelID}
+		if id == outline.ID {
+			m.Video = &render.FileInfo{Name: render.VideoFile, Bytes: 1000}
+			if err := os.WriteFile(filepath.Join(dir, render.VideoFile), make([]byte, 1000), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, _ := json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs := counts()
+	if c := cs[p.ChannelID]; c.Ready != 2 || c.Rendered != 1 || c.ToRender != 1 {
+		t.Fatalf("after one render: %+v", c)
+	}
+	if c := cs[other.ChannelID]; c.Ready != 1 || c.Rendered != 0 || c.ToRender != 1 {
+		t.Fatalf("the other channel: %+v", c)
+	}
+	// Its video removed (the keep-last cleanup, say), it is to render again.
+	if err := a.RemoveRender(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c := counts()[p.ChannelID]; c.Rendered != 0 || c.ToRender != 2 {
+		t.Fatalf("after removing the render: %+v", c)
+	}
+}

@@ -50,6 +50,34 @@ func DiskUsage(root string) (Usage, error) {
 	return u, nil
 }
 
+// Finished lists the packages under root whose render is finished: a
+// manifest naming a video that is there. A render stopped halfway (stages
+// done, no video yet) is not finished. A missing root is none.
+func Finished(root string) (map[string]bool, error) {
+	out := map[string]bool{}
+	entries, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return out, fmt.Errorf("read renders folder: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !safeName(e.Name()) {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		m, err := ReadManifest(dir)
+		if err != nil || m.Video == nil || !safeName(m.Video.Name) {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, m.Video.Name)); err == nil && fi.Mode().IsRegular() {
+			out[e.Name()] = true
+		}
+	}
+	return out, nil
+}
+
 func dirSize(dir string) (int64, error) {
 	var n int64
 	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {

@@ -188,6 +188,8 @@ export namespace app {
 	    cadence: number;
 	    upcoming: number;
 	    ready: number;
+	    rendered: number;
+	    to_render: number;
 	    queued: number;
 	    running: number;
 	    deferred: number;
