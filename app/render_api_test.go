@@ -718,3 +718,101 @@ func TestAutopilotOverviewCountsRenderedReadyPackages(t *testing.T) {
 		t.Fatalf("after removing the render: %+v", c)
 	}
 }
+
+// Renders asked for and not finished when the app closes (one running, one
+// waiting) are queued again at the next start, in the order asked, and
+// finish; a cancelled one is not; and a backlog of ready packages of an
+// autopilot channel that were never queued does not start rendering.
+func TestQueuedRendersResumeAfterARestartAndNothingElseStarts(t *testing.T) {
+	dir := t.TempDir()
+	rt, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rt.API()
+	first, second, cancelled := shortPackage(t, a), shortPackage(t, a), shortPackage(t, a)
+	in := validChannel()
+	in.Name = "Backlog"
+	backlog, err := a.CreateChannel(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var never []string
+	for i := range 40 {
+		p, err := a.SavePackage(PackageInput{ChannelID: backlog.ID, Topic: "topic " + strconv.Itoa(i), Content: store.PackageContent{Hook: "Hi."}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		never = append(never, p.ID)
+	}
+	if _, err := rt.store.DB().Exec(`UPDATE packages SET status = 'ready' WHERE channel_id = ?`, backlog.ID); err != nil {
+		t.Fatal(err)
+	}
+	s := autopilot.DefaultSettings()
+	s.Ahead, s.Voice = 1, false // 40 ready: the autopilot has nothing to make
+	if _, err := a.AutopilotSaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AutopilotSetChannel(backlog.ID, true, 3); err != nil {
+		t.Fatal(err)
+	}
+
+	evs, stop := rt.Hub().Subscribe(10000)
+	for _, p := range []store.Package{first, second, cancelled} {
+		if _, err := a.RenderPackage(p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.CancelRender(cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Close while the first renders (past its first stage) and the second waits.
+	waitEvent(t, evs, events.Render, func(tk RenderTask) bool {
+		return tk.PackageID == first.ID && tk.State == RenderRunning && tk.Stage != ""
+	})
+	stop()
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	rt2, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt2.Close() })
+	a2 := rt2.API()
+	evs2, stop2 := rt2.Hub().Subscribe(10000)
+	defer stop2()
+	rt2.catchUpRenders(context.Background()) // what the start does in the background, done once more here: it is idempotent
+	q, err := a2.RenderQueue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range q {
+		if tk.PackageID != first.ID && tk.PackageID != second.ID {
+			t.Fatalf("queued at start: %+v", tk)
+		}
+	}
+	one := waitRender(t, rt2, evs2, first.ID, RenderDone, RenderFailed)
+	two := waitRender(t, rt2, evs2, second.ID, RenderDone, RenderFailed)
+	if one.State != RenderDone || two.State != RenderDone {
+		t.Fatalf("after the restart: %+v / %+v", one, two)
+	}
+	if one.FinishedAt > two.StartedAt || two.Source != "studio" {
+		t.Fatalf("not in the order asked: first finished %d, second started %d (%+v)", one.FinishedAt, two.StartedAt, two)
+	}
+	for _, id := range []string{first.ID, second.ID} {
+		if files, err := a2.RenderedFiles(id); err != nil || !files.Rendered {
+			t.Fatalf("%s after the restart: %+v %v", id, files, err)
+		}
+	}
+	for _, id := range append([]string{cancelled.ID}, never...) {
+		if st, _ := a2.RenderStatus(id); st.State != RenderNone {
+			t.Fatalf("%s was rendered at start: %+v", id, st)
+		}
+	}
+	// Both ended: the kept queue is empty, so a third start queues nothing.
+	if left, err := rt2.render.saved.List(context.Background()); err != nil || len(left) != 0 {
+		t.Fatalf("kept queue after the renders: %+v %v", left, err)
+	}
+}
