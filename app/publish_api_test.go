@@ -27,6 +27,7 @@ import (
 	"tubeagency/app/internal/fakegoogle"
 	"tubeagency/app/monitor"
 	"tubeagency/app/publish"
+	"tubeagency/app/render"
 	"tubeagency/internal/store"
 )
 
@@ -1070,5 +1071,65 @@ func TestPublishCalendarUsesTheBestHourFromAnalytics(t *testing.T) {
 		if s.In(ny).Hour() != 20 {
 			t.Fatalf("panel slot %s is not at the best hour", s.In(ny))
 		}
+	}
+}
+
+// "Keep the last N renders per channel" never deletes a render whose
+// upload is not over; once the upload is cancelled, the next cleanup may.
+func TestKeepLastRendersSparesRendersWithAnOpenUpload(t *testing.T) {
+	e := newPublishEnv(t, true)
+	account := e.signIn()
+	ch, waiting := e.channelAndPackage(false)
+	e.link(ch.ID, account)
+	sub, stop := e.rt.Hub().Subscribe(4096)
+	defer stop()
+	e.fake.Inject(fakegoogle.Fault{Op: fakegoogle.OpVideosInsert, Kind: fakegoogle.QuotaExceeded})
+	job, err := e.a.PublishPackage(waiting.ID, input("Five knife skills"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitState(sub, job.ID, publish.StateDeferred)
+	_, older := e.channelAndPackageFor(ch.ID)
+	_, newest := e.channelAndPackageFor(ch.ID)
+	// Finished renders, the waiting upload's the oldest.
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i, id := range []string{waiting.ID, older.ID, newest.ID} {
+		dir, _ := render.Dir(e.rt.render.root, id)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		m := render.Manifest{Version: render.ManifestVersion, PackageID: id, ChannelID: ch.ID, RenderedAt: at.Add(time.Duration(i) * time.Hour),
+			Video: &render.FileInfo{Name: render.VideoFile, Bytes: 1000}}
+		b, _ := json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, render.VideoFile), make([]byte, 1000), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rendered := func(id string) bool {
+		t.Helper()
+		f, err := e.a.RenderedFiles(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Rendered
+	}
+	if _, err := e.a.SaveRenderSettings(RenderSettings{KeepLast: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !rendered(waiting.ID) || rendered(older.ID) || !rendered(newest.ID) {
+		t.Fatalf("after keep-last 1: waiting %v, older %v, newest %v", rendered(waiting.ID), rendered(older.ID), rendered(newest.ID))
+	}
+	// The upload cancelled, its render is the channel's oldest like any other.
+	if _, err := e.a.CancelPublishJob(job.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.SaveRenderSettings(RenderSettings{KeepLast: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if rendered(waiting.ID) || !rendered(newest.ID) {
+		t.Fatalf("after the cancel: waiting %v, newest %v", rendered(waiting.ID), rendered(newest.ID))
 	}
 }

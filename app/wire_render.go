@@ -523,6 +523,22 @@ func (rt *Runtime) keepLastRenders(ctx context.Context, channelID string) {
 	}
 }
 
+// uploadsNeedingRenders is the cleanup's InUse: a package whose upload is
+// not over (queued, waiting, to confirm, uploading, setting its thumbnail
+// or captions, failed and retryable, or waiting for a sign-in or a linked
+// channel) still needs its rendered files. Publishing does not import
+// render, nor render publishing: the app joins them here.
+func (rt *Runtime) uploadsNeedingRenders(ctx context.Context) (render.InUse, error) {
+	if rt.publish == nil {
+		return nil, nil
+	}
+	ids, err := rt.publish.db.OpenPackages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(packageID string) bool { return ids[packageID] }, nil
+}
+
 // pruneRenders keeps the newest keep renders of each channel (of one when
 // channelID is set) and removes the others.
 func (rt *Runtime) pruneRenders(ctx context.Context, keep int, channelID string) (render.Pruned, error) {
@@ -538,7 +554,11 @@ func (rt *Runtime) pruneRenders(ctx context.Context, keep int, channelID string)
 	for _, p := range pkgs {
 		list = append(list, render.Rendered{PackageID: p.ID, ChannelID: p.ChannelID})
 	}
-	out, err := render.KeepLast(rt.render.root, keep, list)
+	inUse, err := rt.uploadsNeedingRenders(ctx)
+	if err != nil {
+		return render.Pruned{}, fmt.Errorf("keep the last %d renders: %w", keep, err)
+	}
+	out, err := render.KeepLast(rt.render.root, keep, list, inUse)
 	if err != nil {
 		return out, fmt.Errorf("keep the last %d renders: %w", keep, err)
 	}

@@ -374,6 +374,28 @@ func (db *DB) due(ctx context.Context, now time.Time, limit int) ([]Job, error) 
 	return out, rows.Err()
 }
 
+// OpenPackages lists the packages with an upload that is not over (any
+// state but done and cancelled): their files may still be read.
+func (db *DB) OpenPackages(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.st.ReadDB().QueryContext(ctx, `SELECT DISTINCT package_id FROM publish_jobs WHERE state NOT IN ('done', 'cancelled')`)
+	if err != nil {
+		return nil, fmt.Errorf("list packages with open uploads: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list packages with open uploads: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list packages with open uploads: %w", err)
+	}
+	return out, nil
+}
+
 // unreported lists done jobs whose Published was not yet accepted by the
 // app.
 func (db *DB) unreported(ctx context.Context) ([]Job, error) {

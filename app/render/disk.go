@@ -145,12 +145,21 @@ type Pruned struct {
 	Removed []string `json:"removed"` // package ids
 	Freed   int64    `json:"freed"`   // bytes
 	Busy    []string `json:"busy,omitempty"`
+	// InUse are renders older than the last N kept because something still
+	// needs their files (an upload waiting or under way).
+	InUse []string `json:"in_use,omitempty"`
 }
 
+// InUse reports whether a package's rendered files are still needed (its
+// upload is queued, waiting or under way), so a cleanup must not delete
+// them. The app injects it; nil means none is.
+type InUse func(packageID string) bool
+
 // KeepLast keeps the newest keep renders per channel among list and
-// deletes the others' folders. Packages not in list, and folders being
-// rendered (reported as Busy), are left alone. keep < 1 is treated as 1.
-func KeepLast(root string, keep int, list []Rendered) (Pruned, error) {
+// deletes the others' folders. Packages not in list, folders being rendered
+// (reported as Busy), and folders inUse says are needed (reported as InUse,
+// kept besides the newest keep) are left alone. keep < 1 is treated as 1.
+func KeepLast(root string, keep int, list []Rendered, inUse InUse) (Pruned, error) {
 	keep = max(keep, 1)
 	var out Pruned
 	byChannel := map[string][]Rendered{}
@@ -180,6 +189,10 @@ func KeepLast(root string, keep int, list []Rendered) (Pruned, error) {
 		rs := byChannel[c]
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].At.After(rs[j].At) })
 		for _, r := range rs[min(keep, len(rs)):] {
+			if inUse != nil && inUse(r.PackageID) {
+				out.InUse = append(out.InUse, r.PackageID)
+				continue
+			}
 			dir, _ := Dir(root, r.PackageID)
 			size, _ := dirSize(dir)
 			if err := Remove(root, r.PackageID); errors.Is(err, ErrBusy) {
