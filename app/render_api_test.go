@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -814,5 +815,107 @@ func TestQueuedRendersResumeAfterARestartAndNothingElseStarts(t *testing.T) {
 	// Both ended: the kept queue is empty, so a third start queues nothing.
 	if left, err := rt2.render.saved.List(context.Background()); err != nil || len(left) != 0 {
 		t.Fatalf("kept queue after the renders: %+v %v", left, err)
+	}
+}
+
+// The ffmpeg program can be chosen in the desktop window's file dialog
+// (never named by a page): it is checked first, kept in settings.json,
+// used after a restart, and going back to PATH needs no path at all.
+func TestFFmpegPickedInTheDialogIsCheckedSavedAndKept(t *testing.T) {
+	dir := t.TempDir()
+	rt, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rt.API()
+	// Serve mode has no dialog: it says so, and shows ffmpeg on PATH.
+	if _, err := a.PickFFmpeg(); !errors.Is(err, ErrNoDialogs) || FormatError(err).Code != CodeUnavailable {
+		t.Fatalf("without dialogs: %v", err)
+	}
+	st, err := a.RenderStorage()
+	onPath, _ := exec.LookPath("ffmpeg")
+	if err != nil || st.CanPickFFmpeg || st.FFmpegConfigured || st.FFmpeg == "" || st.FFmpegPath != onPath {
+		t.Fatalf("storage on PATH: %+v %v (ffmpeg on PATH: %s)", st, err, onPath)
+	}
+
+	// An ffmpeg installed elsewhere (its ffprobe beside it).
+	bin := filepath.Join(t.TempDir(), "ffmpeg-7", "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ffmpeg", "ffprobe"} {
+		real, err := exec.LookPath(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(real, filepath.Join(bin, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Programs that are not a usable ffmpeg: a script, and a file that does not run.
+	fake := filepath.Join(t.TempDir(), "ffmpeg")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(fake), "ffprobe"), []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(text, []byte("not a program"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := &answerDialogs{}
+	rt.opts.Dialogs = d
+	settingsFile := filepath.Join(dir, "settings.json")
+	before, _ := os.ReadFile(settingsFile)
+	for _, bad := range []string{fake, text} {
+		d.open = bad
+		var fe *FieldError
+		if _, err := a.PickFFmpeg(); !errors.As(err, &fe) || fe.Field != "ffmpeg" || !strings.Contains(fe.Message, bad+" cannot render videos") {
+			t.Fatalf("picking %s: %v", bad, err)
+		}
+	}
+	if after, _ := os.ReadFile(settingsFile); string(after) != string(before) {
+		t.Fatal("a refused program changed settings.json")
+	}
+	d.open = "" // cancelled: nothing changes
+	if st, err := a.PickFFmpeg(); err != nil || st.FFmpegConfigured {
+		t.Fatalf("cancelled dialog: %+v %v", st, err)
+	}
+
+	d.open = filepath.Join(bin, "ffmpeg")
+	st, err = a.PickFFmpeg()
+	if err != nil || !st.CanPickFFmpeg || !st.FFmpegConfigured || st.FFmpegPath != d.open || st.FFmpeg == "" {
+		t.Fatalf("picked %s: %+v %v", d.open, st, err)
+	}
+	var saved struct {
+		Render struct {
+			FFmpeg string `json:"ffmpeg"`
+		} `json:"render"`
+	}
+	raw, _ := os.ReadFile(settingsFile)
+	if err := json.Unmarshal(raw, &saved); err != nil || saved.Render.FFmpeg != d.open {
+		t.Fatalf("settings.json render.ffmpeg = %q, %v", saved.Render.FFmpeg, err)
+	}
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Kept across a restart; back to PATH on request.
+	rt2, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt2.Close() })
+	a2 := rt2.API()
+	if st, err := a2.RenderStorage(); err != nil || !st.FFmpegConfigured || st.FFmpegPath != filepath.Join(bin, "ffmpeg") {
+		t.Fatalf("after a restart: %+v %v", st, err)
+	}
+	if st, err := a2.UseFFmpegOnPath(); err != nil || st.FFmpegConfigured || st.FFmpegPath != onPath {
+		t.Fatalf("back to PATH: %+v %v", st, err)
+	}
+	raw, _ = os.ReadFile(settingsFile)
+	if strings.Contains(string(raw), bin) {
+		t.Fatalf("settings.json still names the picked ffmpeg: %s", raw)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"tubeagency/app/autopilot"
 	"tubeagency/app/events"
 	"tubeagency/app/render"
+	"tubeagency/app/settings"
 	"tubeagency/internal/store"
 )
 
@@ -57,6 +58,7 @@ func (rt *Runtime) buildRender(ctx context.Context) error {
 		return fmt.Errorf("start rendering: %w", err)
 	}
 	r := render.New(render.Options{
+		FFmpeg: rt.providers.settings.Get().Render.FFmpeg, // settings.json's render.ffmpeg; empty: on PATH
 		Voice:  rt.studio.voice,
 		Now:    rt.opts.Now,
 		Logger: rt.log,
@@ -69,6 +71,16 @@ func (rt *Runtime) buildRender(ctx context.Context) error {
 		saved:    saved,
 	}
 	return nil
+}
+
+// applyRenderSettings follows a hand edit of settings.json's
+// render.ffmpeg: renders use the new program, checked before the next one.
+func (rt *Runtime) applyRenderSettings(st settings.Settings) {
+	if rt.render == nil || st.Render.FFmpeg == rt.render.renderer.FFmpegPath() {
+		return
+	}
+	rt.render.renderer.SetFFmpeg(st.Render.FFmpeg)
+	rt.log.Info("ffmpeg program set in settings.json", "path", st.Render.FFmpeg)
 }
 
 // startRender starts the queue's worker, follows the autopilot (a package
