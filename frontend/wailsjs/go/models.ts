@@ -351,6 +351,9 @@ export namespace app {
 	    settings: RenderSettings;
 	    ffmpeg: string;
 	    ffmpeg_error: string;
+	    ffmpeg_path: string;
+	    ffmpeg_configured: boolean;
+	    can_pick_ffmpeg: boolean;
 	}
 	export interface RenderTask {
 	    package_id: string;

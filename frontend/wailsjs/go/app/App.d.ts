@@ -136,6 +136,8 @@ export function NicheCategories():Promise<Array<service.Category>>;
 
 export function OpenLogFolder():Promise<void>;
 
+export function PickFFmpeg():Promise<app.RenderStorage>;
+
 export function ProviderAvailability(arg1:number):Promise<Array<monitor.Availability>>;
 
 export function PublishByHandSave(arg1:string,arg2:app.PublishInput):Promise<app.SavedFile>;
@@ -263,6 +265,8 @@ export function UnlinkYouTubeChannel(arg1:string):Promise<app.YouTubeUnlink>;
 export function UpdateAlertRule(arg1:string,arg2:app.AlertRuleInput):Promise<monitor.Rule>;
 
 export function UpdateChannel(arg1:string,arg2:app.ChannelInput):Promise<store.Channel>;
+
+export function UseFFmpegOnPath():Promise<app.RenderStorage>;
 
 export function VoiceEngines():Promise<Array<app.VoiceEngine>>;
 

@@ -246,6 +246,10 @@ export function OpenLogFolder() {
   return window['go']['app']['App']['OpenLogFolder']();
 }
 
+export function PickFFmpeg() {
+  return window['go']['app']['App']['PickFFmpeg']();
+}
+
 export function ProviderAvailability(arg1) {
   return window['go']['app']['App']['ProviderAvailability'](arg1);
 }
@@ -500,6 +504,10 @@ export function UpdateAlertRule(arg1, arg2) {
 
 export function UpdateChannel(arg1, arg2) {
   return window['go']['app']['App']['UpdateChannel'](arg1, arg2);
+}
+
+export function UseFFmpegOnPath() {
+  return window['go']['app']['App']['UseFFmpegOnPath']();
 }
 
 export function VoiceEngines() {
