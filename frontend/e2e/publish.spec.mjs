@@ -203,9 +203,9 @@ test('the calendar shows the scheduled upload and the free slots', async () => {
   await cal.getByTestId('calendar-job').first().waitFor();
   assert.equal(await cal.locator('[data-testid="calendar-job"][data-state="done"]').count(), 1);
   assert.ok((await cal.getByTestId('calendar-free').count()) >= 3);
-  // No analytics for this channel: the slots are at its publishing time, and the page says so.
-  assert.equal(await cal.getByTestId('calendar-hour').getAttribute('data-source'), 'preferred');
-  assert.match(await cal.getByTestId('calendar-hour').textContent(), /Free slots at 17:00, this channel's publishing time/);
+  // No analytics and no publishing time set for this channel: the slots are at 17:00, and the page says how to change that.
+  assert.equal(await cal.getByTestId('calendar-hour').getAttribute('data-source'), 'default');
+  assert.match(await cal.getByTestId('calendar-hour').textContent(), /^\s*Free slots at 17:00\. Set a publishing time under Settings → YouTube, or import your analytics to use your best hour\.\s*$/);
   await cal.scrollIntoViewIfNeeded();
   await shot(page, 'autopilot-publish-calendar');
   assert.deepEqual(errors, []);
