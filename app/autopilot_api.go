@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"tubeagency/app/autopilot"
+	"tubeagency/app/render"
 	"tubeagency/app/workers"
 	"tubeagency/internal/store"
 )
@@ -22,10 +24,14 @@ type AutopilotChannel struct {
 	Cadence   float64 `json:"cadence"`  // videos per week
 	Upcoming  int     `json:"upcoming"` // unpublished packages
 	Ready     int     `json:"ready"`
-	Queued    int     `json:"queued"`
-	Running   int     `json:"running"`
-	Deferred  int     `json:"deferred"`
-	Failed    int     `json:"failed"`
+	// Rendered counts the ready packages whose video is rendered; ToRender
+	// the ready ones still without a finished video (Ready − Rendered).
+	Rendered int `json:"rendered"`
+	ToRender int `json:"to_render"`
+	Queued   int `json:"queued"`
+	Running  int `json:"running"`
+	Deferred int `json:"deferred"`
+	Failed   int `json:"failed"`
 	// NextRun is when the autopilot next works for this channel: the
 	// earliest due job, or, when the channel is full, when its next ready
 	// package is due to publish at its cadence. Zero when autopilot is off.
@@ -60,6 +66,10 @@ func (a *App) AutopilotOverview() (AutopilotOverview, error) {
 	if err != nil {
 		return out, err
 	}
+	rendered, err := a.rt.renderedReady(ctx)
+	if err != nil {
+		return out, err
+	}
 	now := a.rt.opts.Now()
 	for _, ch := range chs {
 		c := AutopilotChannel{ID: ch.ID, Name: ch.Name, Format: ch.Format, Autopilot: ch.Autopilot, Cadence: ch.Cadence,
@@ -71,6 +81,8 @@ func (a *App) AutopilotOverview() (AutopilotOverview, error) {
 		if c.Ready, err = store.Count(ctx, a.rt.store.ReadDB(), store.PackageEntity, "channel_id = ? AND status = ?", ch.ID, store.StatusReady); err != nil {
 			return out, err
 		}
+		c.Rendered = min(rendered[ch.ID], c.Ready)
+		c.ToRender = c.Ready - c.Rendered
 		if ch.Autopilot {
 			c.NextRun = msTime(nextRun(jobs, ch, c, out.Settings, now))
 		}
@@ -78,6 +90,42 @@ func (a *App) AutopilotOverview() (AutopilotOverview, error) {
 	}
 	if out.Channels == nil {
 		out.Channels = []AutopilotChannel{}
+	}
+	return out, nil
+}
+
+// renderedReady counts, per channel, the ready packages with a finished
+// render. It reads the render folders (one per rendered package, bounded by
+// the "keep the last N" cleanup) and the ready packages' ids, never their
+// content: a backlog of thousands stays quick.
+func (rt *Runtime) renderedReady(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	if rt.render == nil {
+		return out, nil
+	}
+	done, err := render.Finished(rt.render.root)
+	if err != nil {
+		return nil, err
+	}
+	if len(done) == 0 {
+		return out, nil
+	}
+	rows, err := rt.store.ReadDB().QueryContext(ctx, `SELECT id, channel_id FROM packages WHERE deleted = 0 AND status = ?`, store.StatusReady)
+	if err != nil {
+		return nil, fmt.Errorf("count rendered packages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, ch string
+		if err := rows.Scan(&id, &ch); err != nil {
+			return nil, fmt.Errorf("count rendered packages: %w", err)
+		}
+		if done[id] {
+			out[ch]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count rendered packages: %w", err)
 	}
 	return out, nil
 }

@@ -102,6 +102,9 @@ type StepState struct {
 	Cached   bool      `json:"cached,omitempty"`
 	Error    string    `json:"error,omitempty"`
 	At       time.Time `json:"at,omitzero"`
+	// Note says why another provider than the first in line wrote the
+	// step (store.StepState.Note).
+	Note string `json:"note,omitempty"`
 }
 
 // Override is a checklist rule the user chose to publish without
@@ -146,7 +149,7 @@ func contentOf(c store.PackageContent) PackageContent {
 	if c.Steps != nil {
 		out.Steps = make(map[string]StepState, len(c.Steps))
 		for k, s := range c.Steps {
-			out.Steps[k] = StepState{Status: s.Status, Provider: s.Provider, Attempts: s.Attempts, Cached: s.Cached, Error: s.Error, At: msTime(s.At)}
+			out.Steps[k] = StepState{Status: s.Status, Provider: s.Provider, Attempts: s.Attempts, Cached: s.Cached, Error: s.Error, At: msTime(s.At), Note: s.Note}
 		}
 	}
 	if c.Overrides != nil {
@@ -173,7 +176,7 @@ func (c PackageContent) stored() store.PackageContent {
 	if c.Steps != nil {
 		out.Steps = make(map[string]store.StepState, len(c.Steps))
 		for k, s := range c.Steps {
-			out.Steps[k] = store.StepState{Status: s.Status, Provider: s.Provider, Attempts: s.Attempts, Cached: s.Cached, Error: s.Error, At: unixMS(s.At)}
+			out.Steps[k] = store.StepState{Status: s.Status, Provider: s.Provider, Attempts: s.Attempts, Cached: s.Cached, Error: s.Error, At: unixMS(s.At), Note: s.Note}
 		}
 	}
 	if c.Overrides != nil {

@@ -144,7 +144,7 @@ type YouTubeSignIn struct {
 
 // YouTubeEvent is the payload of the "youtube" event.
 type YouTubeEvent struct {
-	State   string `json:"state"` // signed_in, failed, cancelled, signed_out, linked, client
+	State   string `json:"state"` // signed_in, failed, cancelled, signed_out, linked, unlinked, client
 	Account string `json:"account,omitempty"`
 	Message string `json:"message,omitempty"`
 }
@@ -495,6 +495,37 @@ func (a *App) LinkYouTubeChannel(channelID, account, youtubeChannelID string) (p
 	return cs, publishErr(err)
 }
 
+// YouTubeUnlink is what unlinking a channel did.
+type YouTubeUnlink struct {
+	Link publish.ChannelSettings `json:"link"`
+	// Waiting counts the channel's uploads not on YouTube yet: they keep
+	// their slot and files, and go when the channel is linked again.
+	Waiting int `json:"waiting"`
+}
+
+// UnlinkYouTubeChannel ends channelID's link to its YouTube channel. Its
+// uploads whose video is not on YouTube yet (an upload running now
+// included) wait in the "unlinked" state until the channel is linked again;
+// nothing is deleted, and the channel's other publishing choices stay.
+func (a *App) UnlinkYouTubeChannel(channelID string) (YouTubeUnlink, error) {
+	ctx, cancel := a.call()
+	defer cancel()
+	rt := a.rt
+	if _, err := store.Get[store.Channel](ctx, rt.store.ReadDB(), store.ChannelEntity, channelID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return YouTubeUnlink{}, &FieldError{Field: "channel_id", Message: "is not a known channel"}
+		}
+		return YouTubeUnlink{}, err
+	}
+	moved, err := rt.publish.runner.Unlink(ctx, channelID)
+	if err != nil {
+		return YouTubeUnlink{}, publishErr(err)
+	}
+	rt.emit(events.YouTube, YouTubeEvent{State: "unlinked"})
+	cs, err := rt.publish.db.Channel(ctx, channelID)
+	return YouTubeUnlink{Link: cs, Waiting: len(moved)}, publishErr(err)
+}
+
 // PublishSettingsInput are a channel's publishing choices.
 type PublishSettingsInput struct {
 	// AutoPublish lets autopilot queue rendered packages into free slots;
@@ -660,10 +691,21 @@ func defaultPublishInput(pkg store.Package, ch store.Channel) PublishInput {
 		Language: ch.Language, Privacy: string(publish.Private), SyntheticMedia: true}
 }
 
-func (rt *Runtime) freeSlots(ctx context.Context, ch store.Channel, cs publish.ChannelSettings, n int) ([]time.Time, error) {
-	cal, err := publish.CalendarOf(ch.Cadence, cs, -1)
+// calendar is a channel's publishing calendar: its slots fall at the best
+// hour from its analytics when there is enough data, else at its
+// publishing time (publish.PlanCalendar).
+func (rt *Runtime) calendar(ctx context.Context, ch store.Channel, cs publish.ChannelSettings) (publish.Calendar, string, error) {
+	cal, source, err := publish.PlanCalendar(ctx, ch.Cadence, cs, rt.publish.bestHour)
 	if err != nil {
-		return nil, publishErr(err)
+		return publish.Calendar{}, "", publishErr(err)
+	}
+	return cal, source, nil
+}
+
+func (rt *Runtime) freeSlots(ctx context.Context, ch store.Channel, cs publish.ChannelSettings, n int) ([]time.Time, error) {
+	cal, _, err := rt.calendar(ctx, ch, cs)
+	if err != nil {
+		return nil, err
 	}
 	occ, err := rt.publish.db.Occupied(ctx, ch.ID)
 	if err != nil {
@@ -828,6 +870,13 @@ type PublishCalendar struct {
 	Link      publish.ChannelSettings `json:"link"`
 	TimeZone  string                  `json:"time_zone"` // the zone the slots are in; "" is this computer's
 	Entries   []publish.Entry         `json:"entries"`
+	// Hour and Minute are the local time of the free slots; HourSource
+	// says where it comes from: "analytics" (the best hour of the
+	// channel's past uploads), "preferred" (its publishing time) or
+	// "default" (17:00).
+	Hour       int    `json:"hour"`
+	Minute     int    `json:"minute"`
+	HourSource string `json:"hour_source"`
 }
 
 // PublishCalendar lists a channel's uploads (scheduled, uploading,
@@ -849,9 +898,9 @@ func (a *App) PublishCalendar(channelID string, days int) (PublishCalendar, erro
 	if err != nil {
 		return PublishCalendar{}, err
 	}
-	cal, err := publish.CalendarOf(ch.Cadence, cs, -1)
+	cal, source, err := rt.calendar(ctx, ch, cs)
 	if err != nil {
-		return PublishCalendar{}, publishErr(err)
+		return PublishCalendar{}, err
 	}
 	now := rt.opts.Now()
 	from := time.Date(now.In(cal.Location).Year(), now.In(cal.Location).Month(), now.In(cal.Location).Day(), 0, 0, 0, 0, cal.Location)
@@ -859,7 +908,11 @@ func (a *App) PublishCalendar(channelID string, days int) (PublishCalendar, erro
 	if err != nil {
 		return PublishCalendar{}, err
 	}
-	out := PublishCalendar{ChannelID: ch.ID, Link: cs, TimeZone: cs.TimeZone, Entries: []publish.Entry{}}
+	out := PublishCalendar{ChannelID: ch.ID, Link: cs, TimeZone: cs.TimeZone, Entries: []publish.Entry{},
+		Hour: cal.Hour, Minute: cal.Minute, HourSource: source}
+	if cal.Hour < 0 || cal.Hour > 23 {
+		out.Hour, out.Minute = publish.DefaultHour, 0
+	}
 	for _, e := range entries {
 		if e.Kind == "free" && e.At.Before(now) {
 			continue // a past slot nobody took is not a choice any more

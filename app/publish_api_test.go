@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,8 +23,11 @@ import (
 
 	"tubeagency/app/events"
 	"tubeagency/app/google"
+	"tubeagency/app/insights"
 	"tubeagency/app/internal/fakegoogle"
+	"tubeagency/app/monitor"
 	"tubeagency/app/publish"
+	"tubeagency/app/render"
 	"tubeagency/internal/store"
 )
 
@@ -880,5 +885,254 @@ func TestAutopilotRenderIsQueuedIntoTheNextFreeSlot(t *testing.T) {
 	status, _ := vs[0].Metadata["status"].(map[string]any)
 	if status["publishAt"] != view.Slots[0].UTC().Format(time.RFC3339) || status["privacyStatus"] != "private" {
 		t.Fatalf("status on YouTube = %v, want private until %s", status, view.Slots[0].UTC())
+	}
+}
+
+func TestInfrastructureShowsYouTubeQuotaUntilThePacificReset(t *testing.T) {
+	e := newPublishEnv(t, true)
+	account := e.signIn()
+	ch, pkg := e.channelAndPackage(false)
+	e.link(ch.ID, account)
+	sub, stop := e.rt.Hub().Subscribe(4096)
+	defer stop()
+	snap := func() monitor.Snapshot {
+		t.Helper()
+		if err := e.rt.monitor.Tick(context.Background(), e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return e.rt.monitor.Snapshot()
+	}
+	reset := publish.NextReset(e.clock.Now())
+	s := snap()
+	if !s.YouTube.Available || len(s.YouTube.Buckets) != 2 {
+		t.Fatalf("youtube quota before any upload = %+v", s.YouTube)
+	}
+	up := s.YouTube.Buckets[0]
+	if up.Bucket != publish.BucketInsert || up.Label != "YouTube uploads today" || up.Used != 0 || up.Limit != 100 || !up.Reset.Equal(reset) {
+		t.Fatalf("uploads bucket = %+v (reset %s)", up, reset)
+	}
+	if u := s.YouTube.Buckets[1]; u.Bucket != publish.BucketUnits || u.Limit != 10_000 {
+		t.Fatalf("units bucket = %+v", u)
+	}
+
+	// YouTube says the uploads are spent: the page shows them used up.
+	e.fake.Inject(fakegoogle.Fault{Op: fakegoogle.OpVideosInsert, Kind: fakegoogle.QuotaExceeded})
+	job, err := e.a.PublishPackage(pkg.ID, input("Five knife skills"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := e.waitState(sub, job.ID, publish.StateDeferred, publish.StateDone, publish.StateFailed); w.State != publish.StateDeferred {
+		t.Fatalf("after quotaExceeded: %+v", w)
+	}
+	if up := snap().YouTube.Buckets[0]; up.Used != 100 || up.Limit != 100 || !up.Reset.Equal(reset) {
+		t.Fatalf("uploads after quotaExceeded = %+v", up)
+	}
+	// The snapshot crosses to the page with the reset as RFC 3339.
+	raw, err := json.Marshal(snap().YouTube)
+	if err != nil || !strings.Contains(string(raw), `"reset":"`+reset.Format(time.RFC3339)+`"`) {
+		t.Fatalf("youtube view as JSON = %s, %v", raw, err)
+	}
+
+	// After Pacific midnight a new day starts: the upload goes and counts once.
+	e.clock.Add(reset.Sub(e.clock.Now()) + time.Minute)
+	e.rt.publish.runner.Kick()
+	if done := e.waitState(sub, job.ID, publish.StateDone, publish.StateFailed); done.State != publish.StateDone {
+		t.Fatalf("after the reset: %+v", done)
+	}
+	if up := snap().YouTube.Buckets[0]; up.Used != 1 || !up.Reset.Equal(publish.NextReset(e.clock.Now())) || !up.Reset.After(reset) {
+		t.Fatalf("uploads the next day = %+v", up)
+	}
+}
+
+func TestUnlinkYouTubeChannelKeepsItsUploadsUntilLinkedAgain(t *testing.T) {
+	e := newPublishEnv(t, true)
+	account := e.signIn()
+	ch, pkg := e.channelAndPackage(false)
+	e.link(ch.ID, account)
+	sub, stop := e.rt.Hub().Subscribe(4096)
+	defer stop()
+	// The upload waits for the quota: it is queued, not on YouTube.
+	e.fake.Inject(fakegoogle.Fault{Op: fakegoogle.OpVideosInsert, Kind: fakegoogle.QuotaExceeded})
+	job, err := e.a.PublishPackage(pkg.ID, input("Five knife skills"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitState(sub, job.ID, publish.StateDeferred)
+
+	// Bad input names the field and changes nothing.
+	for _, id := range []string{"no-such-channel", ""} {
+		var fe *FieldError
+		if _, err := e.a.UnlinkYouTubeChannel(id); !errors.As(err, &fe) || fe.Field != "channel_id" || !strings.Contains(fe.Message, "not a known channel") {
+			t.Fatalf("unlink %q = %v", id, err)
+		}
+	}
+	if cs, _ := e.a.PublishSettings(ch.ID); cs.YouTubeChannelID == "" {
+		t.Fatal("a refused unlink changed the link")
+	}
+
+	res, err := e.a.UnlinkYouTubeChannel(ch.ID)
+	if err != nil || res.Waiting != 1 || res.Link.YouTubeChannelID != "" || res.Link.Account != "" {
+		t.Fatalf("unlink = %+v, %v", res, err)
+	}
+	if p := e.waitState(sub, job.ID, publish.StateUnlinked); p.Note != publish.UnlinkedNote {
+		t.Fatalf("unlinked job event: %+v", p)
+	}
+	waitEvent(t, sub, events.YouTube, func(ev YouTubeEvent) bool { return ev.State == "unlinked" })
+	// The channel no longer shows as linked; its package is still there to publish.
+	setup, err := e.a.YouTubeSetup()
+	if err != nil || slices.ContainsFunc(setup.Links, func(l publish.ChannelSettings) bool { return l.ChannelID == ch.ID && l.YouTubeChannelID != "" }) {
+		t.Fatalf("links after unlinking: %+v, %v", setup.Links, err)
+	}
+	// Unlinked twice: a field error, not a silent success.
+	var fe *FieldError
+	if _, err := e.a.UnlinkYouTubeChannel(ch.ID); !errors.As(err, &fe) || fe.Field != "channel_id" {
+		t.Fatalf("second unlink = %v", err)
+	}
+	if _, err := e.a.RetryPublishJob(job.ID); FormatError(err).Code != CodeNotLinked {
+		t.Fatalf("retry while unlinked = %v", err)
+	}
+	// Past the quota reset nothing goes while unlinked.
+	e.clock.Add(publish.NextReset(e.clock.Now()).Sub(e.clock.Now()) + time.Minute)
+	e.rt.publish.runner.Dispatch(context.Background())
+	if n := len(e.fake.Videos()); n != 0 {
+		t.Fatalf("%d videos while unlinked", n)
+	}
+
+	// Linked again: the upload goes by itself.
+	e.link(ch.ID, account)
+	if done := e.waitState(sub, job.ID, publish.StateDone, publish.StateFailed); done.State != publish.StateDone {
+		t.Fatalf("after linking again: %+v", done)
+	}
+	if n := len(e.fake.Videos()); n != 1 {
+		t.Fatalf("%d videos after linking again", n)
+	}
+}
+
+// The calendar's free slots fall at the channel's best hour from its
+// analytics once its past uploads say one; before, at its publishing time.
+func TestPublishCalendarUsesTheBestHourFromAnalytics(t *testing.T) {
+	e := newPublishEnv(t, true)
+	ch, pkg := e.channelAndPackage(false)
+	if _, err := e.a.SavePublishSettings(ch.ID, PublishSettingsInput{TimeZone: "America/New_York", Hour: 9}); err != nil {
+		t.Fatal(err)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	freeHours := func(c PublishCalendar) map[int]int {
+		hours := map[int]int{}
+		for _, en := range c.Entries {
+			if en.Kind == "free" {
+				hours[en.At.In(ny).Hour()]++
+			}
+		}
+		return hours
+	}
+	cal, err := e.a.PublishCalendar(ch.ID, 14)
+	if err != nil || cal.HourSource != publish.HourPreferred || cal.Hour != 9 {
+		t.Fatalf("calendar without analytics: source %q hour %d, %v", cal.HourSource, cal.Hour, err)
+	}
+	if h := freeHours(cal); len(h) != 1 || h[9] == 0 {
+		t.Fatalf("free slot hours without analytics: %v", h)
+	}
+
+	// Too little data (4 uploads) says nothing yet.
+	now := e.clock.Now()
+	var vs []insights.Video
+	add := func(n, hourNY int, views int64) {
+		for i := range n {
+			day := now.AddDate(0, 0, -10-len(vs)*3).In(ny)
+			at := time.Date(day.Year(), day.Month(), day.Day(), hourNY, 15, 0, 0, ny)
+			vs = append(vs, insights.Video{ChannelID: ch.ID, ID: fmt.Sprintf("vid%02d-%d", len(vs), i), Kind: insights.KindOwn,
+				Title: fmt.Sprintf("Knife lesson %d", len(vs)), PublishedAt: at, DurationSec: 300, Views: views, Source: "csv"})
+		}
+	}
+	add(2, 20, 90_000) // the evening uploads do far better
+	add(2, 7, 2_000)
+	if err := e.rt.insights.svc.DB().PutVideos(context.Background(), vs, now); err != nil {
+		t.Fatal(err)
+	}
+	if cal, _ := e.a.PublishCalendar(ch.ID, 14); cal.HourSource != publish.HourPreferred {
+		t.Fatalf("with 4 uploads: source %q", cal.HourSource)
+	}
+	add(2, 20, 80_000)
+	add(2, 7, 1_500)
+	if err := e.rt.insights.svc.DB().PutVideos(context.Background(), vs, now); err != nil {
+		t.Fatal(err)
+	}
+	cal, err = e.a.PublishCalendar(ch.ID, 14)
+	if err != nil || cal.HourSource != publish.HourAnalytics || cal.Hour != 20 || cal.Minute != 0 {
+		t.Fatalf("calendar with analytics: source %q %d:%02d, %v", cal.HourSource, cal.Hour, cal.Minute, err)
+	}
+	if h := freeHours(cal); len(h) != 1 || h[20] == 0 {
+		t.Fatalf("free slot hours with analytics: %v", h)
+	}
+	// The Publish panel offers the same slots.
+	v, err := e.a.PublishView(pkg.ID)
+	if err != nil || len(v.Slots) == 0 {
+		t.Fatalf("view slots %v, %v", v.Slots, err)
+	}
+	for _, s := range v.Slots {
+		if s.In(ny).Hour() != 20 {
+			t.Fatalf("panel slot %s is not at the best hour", s.In(ny))
+		}
+	}
+}
+
+// "Keep the last N renders per channel" never deletes a render whose
+// upload is not over; once the upload is cancelled, the next cleanup may.
+func TestKeepLastRendersSparesRendersWithAnOpenUpload(t *testing.T) {
+	e := newPublishEnv(t, true)
+	account := e.signIn()
+	ch, waiting := e.channelAndPackage(false)
+	e.link(ch.ID, account)
+	sub, stop := e.rt.Hub().Subscribe(4096)
+	defer stop()
+	e.fake.Inject(fakegoogle.Fault{Op: fakegoogle.OpVideosInsert, Kind: fakegoogle.QuotaExceeded})
+	job, err := e.a.PublishPackage(waiting.ID, input("Five knife skills"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitState(sub, job.ID, publish.StateDeferred)
+	_, older := e.channelAndPackageFor(ch.ID)
+	_, newest := e.channelAndPackageFor(ch.ID)
+	// Finished renders, the waiting upload's the oldest.
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i, id := range []string{waiting.ID, older.ID, newest.ID} {
+		dir, _ := render.Dir(e.rt.render.root, id)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		m := render.Manifest{Version: render.ManifestVersion, PackageID: id, ChannelID: ch.ID, RenderedAt: at.Add(time.Duration(i) * time.Hour),
+			Video: &render.FileInfo{Name: render.VideoFile, Bytes: 1000}}
+		b, _ := json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, render.VideoFile), make([]byte, 1000), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rendered := func(id string) bool {
+		t.Helper()
+		f, err := e.a.RenderedFiles(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Rendered
+	}
+	if _, err := e.a.SaveRenderSettings(RenderSettings{KeepLast: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !rendered(waiting.ID) || rendered(older.ID) || !rendered(newest.ID) {
+		t.Fatalf("after keep-last 1: waiting %v, older %v, newest %v", rendered(waiting.ID), rendered(older.ID), rendered(newest.ID))
+	}
+	// The upload cancelled, its render is the channel's oldest like any other.
+	if _, err := e.a.CancelPublishJob(job.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.SaveRenderSettings(RenderSettings{KeepLast: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if rendered(waiting.ID) || !rendered(newest.ID) {
+		t.Fatalf("after the cancel: waiting %v, newest %v", rendered(waiting.ID), rendered(newest.ID))
 	}
 }

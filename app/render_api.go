@@ -19,6 +19,7 @@ import (
 
 	"tubeagency/app/events"
 	"tubeagency/app/render"
+	"tubeagency/app/settings"
 	"tubeagency/app/voice"
 	"tubeagency/internal/store"
 )
@@ -148,6 +149,14 @@ type RenderStorage struct {
 	// says what to install.
 	FFmpeg      string `json:"ffmpeg"`
 	FFmpegError string `json:"ffmpeg_error"`
+	// FFmpegPath is the ffmpeg program used (found on PATH or configured);
+	// FFmpegConfigured is whether settings.json's render.ffmpeg names it.
+	FFmpegPath       string `json:"ffmpeg_path"`
+	FFmpegConfigured bool   `json:"ffmpeg_configured"`
+	// CanPickFFmpeg is whether this window can choose another ffmpeg (the
+	// desktop window, with a system dialog); elsewhere render.ffmpeg in
+	// settings.json is the way.
+	CanPickFFmpeg bool `json:"can_pick_ffmpeg"`
 }
 
 const renderSettingsKey = "render_settings"
@@ -307,9 +316,74 @@ func (a *App) RenderStorage() (RenderStorage, error) {
 	if tools, err := a.rt.checkFFmpeg(a.rt.ctx); err != nil {
 		out.FFmpegError = plainRenderError(err).Error()
 	} else {
-		out.FFmpeg = tools.Version
+		out.FFmpeg, out.FFmpegPath = tools.Version, tools.FFmpeg
 	}
+	out.FFmpegConfigured = a.rt.render.renderer.FFmpegPath() != ""
+	out.CanPickFFmpeg = a.rt.opts.Dialogs != nil
 	return out, nil
+}
+
+// PickFFmpeg lets the user choose the ffmpeg program in the system's file
+// dialog (the desktop window only: no page names a program for the app to
+// run). The program is checked first (`-version`, and the filters and
+// encoders renders need); only then is it saved as settings.json's
+// render.ffmpeg and used. One that fails is refused with why, naming the
+// field "ffmpeg", and nothing changes. Cancelling the dialog changes
+// nothing.
+func (a *App) PickFFmpeg() (RenderStorage, error) {
+	if a.rt.opts.Dialogs == nil {
+		return RenderStorage{}, ErrNoDialogs
+	}
+	ctx, cancel := context.WithTimeout(a.rt.ctx, 10*time.Minute)
+	defer cancel()
+	path, err := a.rt.opts.Dialogs.OpenFile(ctx, FileDialog{Title: "Choose the ffmpeg program"})
+	if err != nil {
+		return RenderStorage{}, err
+	}
+	if path != "" {
+		if err := a.rt.useFFmpeg(ctx, path); err != nil {
+			return RenderStorage{}, err
+		}
+	}
+	return a.RenderStorage()
+}
+
+// UseFFmpegOnPath goes back to the ffmpeg found on PATH (it names no
+// program, so serve mode allows it too). When PATH has no usable ffmpeg it
+// is refused and the configured one stays.
+func (a *App) UseFFmpegOnPath() (RenderStorage, error) {
+	ctx, cancel := context.WithTimeout(a.rt.ctx, 2*time.Minute)
+	defer cancel()
+	if err := a.rt.useFFmpeg(ctx, ""); err != nil {
+		return RenderStorage{}, err
+	}
+	return a.RenderStorage()
+}
+
+// useFFmpeg checks path (empty: on PATH), renders with it, and saves it in
+// settings.json. A program that is not a usable ffmpeg is a FieldError on
+// "ffmpeg" and changes nothing.
+func (rt *Runtime) useFFmpeg(ctx context.Context, path string) error {
+	r := rt.render.renderer
+	old := r.FFmpegPath()
+	if _, err := r.UseFFmpeg(ctx, path); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		what := path
+		if what == "" {
+			what = "ffmpeg on PATH"
+		}
+		return &FieldError{Field: "ffmpeg", Message: fmt.Sprintf("%s cannot render videos: %s", what, plainRenderError(err).Error())}
+	}
+	if _, err := rt.providers.settings.Update(func(st *settings.Settings) error { st.Render.FFmpeg = path; return nil }); err != nil {
+		if _, rerr := r.UseFFmpeg(context.WithoutCancel(ctx), old); rerr != nil { // back to what was in force
+			rt.log.Warn("use the ffmpeg configured before", "err", rerr)
+		}
+		return fmt.Errorf("save the ffmpeg program: %w", err)
+	}
+	rt.log.Info("ffmpeg program set", "path", path)
+	return nil
 }
 
 // SaveRenderSettings checks and saves the render settings; a lower

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -630,5 +631,291 @@ func TestRenderSpeaksOnlyTheStudiosSpokenLines(t *testing.T) {
 	if len(job.Sections) != 1 || !slices.Equal(job.Sections[0].Spoken, []string{"Start small.", "Keep going."}) ||
 		!slices.Equal(job.Sections[0].Notes, []string{"3 tips"}) {
 		t.Fatalf("sections %+v", job.Sections)
+	}
+}
+
+// The dashboard's "Ready to publish" and the Autopilot page count, per
+// channel, the ready packages whose video is rendered and those still to
+// render; a render stopped halfway, and a render of a package that is no
+// longer ready, are not counted as rendered.
+func TestAutopilotOverviewCountsRenderedReadyPackages(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	evs, stop := rt.Hub().Subscribe(10000)
+	defer stop()
+	p := shortPackage(t, a)
+	halfway, err := a.SavePackage(PackageInput{ChannelID: p.ChannelID, Status: store.StatusReady, Topic: "why the sea is salty",
+		Title: "Why the sea is salty", Content: PackageContent{Hook: "The sea is salty."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outline, err := a.SavePackage(PackageInput{ChannelID: p.ChannelID, Status: store.StatusOutline, Topic: "why snow is white",
+		Content: PackageContent{Hook: "Snow is white."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := shortPackage(t, a) // another channel, nothing rendered
+	// The checklist decides ready or outline as packages are saved; these
+	// short test packages are set as it would for finished ones.
+	for id, st := range map[string]string{p.ID: store.StatusReady, halfway.ID: store.StatusReady, outline.ID: store.StatusOutline, other.ID: store.StatusReady} {
+		if _, err := rt.store.DB().Exec(`UPDATE packages SET status = ? WHERE id = ?`, st, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts := func() map[string]AutopilotChannel {
+		t.Helper()
+		ov, err := a.AutopilotOverview()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]AutopilotChannel{}
+		for _, c := range ov.Channels {
+			out[c.ID] = c
+		}
+		return out
+	}
+	if c := counts()[p.ChannelID]; c.Ready != 2 || c.Rendered != 0 || c.ToRender != 2 {
+		t.Fatalf("before rendering: %+v", c)
+	}
+
+	// One package rendered for real.
+	if _, err := a.RenderPackage(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if end := waitRender(t, rt, evs, p.ID, RenderDone, RenderFailed, RenderCancelled); end.State != RenderDone {
+		t.Fatalf("render ended %+v", end)
+	}
+	// A render stopped before its video (a manifest without one), and a
+	// finished render of a package that went back to an outline.
+	for _, id := range []string{halfway.ID, outline.ID} {
+		dir, _ := render.Dir(rt.render.root, id)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		m := render.Manifest{Version: render.ManifestVersion, PackageID: id, ChannelID: p.ChannelID}
+		if id == outline.ID {
+			m.Video = &render.FileInfo{Name: render.VideoFile, Bytes: 1000}
+			if err := os.WriteFile(filepath.Join(dir, render.VideoFile), make([]byte, 1000), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, _ := json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs := counts()
+	if c := cs[p.ChannelID]; c.Ready != 2 || c.Rendered != 1 || c.ToRender != 1 {
+		t.Fatalf("after one render: %+v", c)
+	}
+	if c := cs[other.ChannelID]; c.Ready != 1 || c.Rendered != 0 || c.ToRender != 1 {
+		t.Fatalf("the other channel: %+v", c)
+	}
+	// Its video removed (the keep-last cleanup, say), it is to render again.
+	if err := a.RemoveRender(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c := counts()[p.ChannelID]; c.Rendered != 0 || c.ToRender != 2 {
+		t.Fatalf("after removing the render: %+v", c)
+	}
+}
+
+// Renders asked for and not finished when the app closes (one running, one
+// waiting) are queued again at the next start, in the order asked, and
+// finish; a cancelled one is not; and a backlog of ready packages of an
+// autopilot channel that were never queued does not start rendering.
+func TestQueuedRendersResumeAfterARestartAndNothingElseStarts(t *testing.T) {
+	dir := t.TempDir()
+	rt, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rt.API()
+	first, second, cancelled := shortPackage(t, a), shortPackage(t, a), shortPackage(t, a)
+	in := validChannel()
+	in.Name = "Backlog"
+	backlog, err := a.CreateChannel(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var never []string
+	for i := range 40 {
+		p, err := a.SavePackage(PackageInput{ChannelID: backlog.ID, Topic: "topic " + strconv.Itoa(i), Content: PackageContent{Hook: "Hi."}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		never = append(never, p.ID)
+	}
+	if _, err := rt.store.DB().Exec(`UPDATE packages SET status = 'ready' WHERE channel_id = ?`, backlog.ID); err != nil {
+		t.Fatal(err)
+	}
+	s := autopilot.DefaultSettings()
+	s.Ahead, s.Voice = 1, false // 40 ready: the autopilot has nothing to make
+	if _, err := a.AutopilotSaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AutopilotSetChannel(backlog.ID, true, 3); err != nil {
+		t.Fatal(err)
+	}
+
+	evs, stop := rt.Hub().Subscribe(10000)
+	for _, p := range []Package{first, second, cancelled} {
+		if _, err := a.RenderPackage(p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.CancelRender(cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Close while the first renders (past its first stage) and the second waits.
+	waitEvent(t, evs, events.Render, func(tk RenderTask) bool {
+		return tk.PackageID == first.ID && tk.State == RenderRunning && tk.Stage != ""
+	})
+	stop()
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	rt2, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt2.Close() })
+	a2 := rt2.API()
+	evs2, stop2 := rt2.Hub().Subscribe(10000)
+	defer stop2()
+	rt2.catchUpRenders(context.Background()) // what the start does in the background, done once more here: it is idempotent
+	q, err := a2.RenderQueue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range q {
+		if tk.PackageID != first.ID && tk.PackageID != second.ID {
+			t.Fatalf("queued at start: %+v", tk)
+		}
+	}
+	one := waitRender(t, rt2, evs2, first.ID, RenderDone, RenderFailed)
+	two := waitRender(t, rt2, evs2, second.ID, RenderDone, RenderFailed)
+	if one.State != RenderDone || two.State != RenderDone {
+		t.Fatalf("after the restart: %+v / %+v", one, two)
+	}
+	if one.FinishedAt.After(two.StartedAt) || two.Source != "studio" {
+		t.Fatalf("not in the order asked: first finished %s, second started %s (%+v)", one.FinishedAt, two.StartedAt, two)
+	}
+	for _, id := range []string{first.ID, second.ID} {
+		if files, err := a2.RenderedFiles(id); err != nil || !files.Rendered {
+			t.Fatalf("%s after the restart: %+v %v", id, files, err)
+		}
+	}
+	for _, id := range append([]string{cancelled.ID}, never...) {
+		if st, _ := a2.RenderStatus(id); st.State != RenderNone {
+			t.Fatalf("%s was rendered at start: %+v", id, st)
+		}
+	}
+	// Both ended: the kept queue is empty, so a third start queues nothing.
+	if left, err := rt2.render.saved.List(context.Background()); err != nil || len(left) != 0 {
+		t.Fatalf("kept queue after the renders: %+v %v", left, err)
+	}
+}
+
+// The ffmpeg program can be chosen in the desktop window's file dialog
+// (never named by a page): it is checked first, kept in settings.json,
+// used after a restart, and going back to PATH needs no path at all.
+func TestFFmpegPickedInTheDialogIsCheckedSavedAndKept(t *testing.T) {
+	dir := t.TempDir()
+	rt, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rt.API()
+	// Serve mode has no dialog: it says so, and shows ffmpeg on PATH.
+	if _, err := a.PickFFmpeg(); !errors.Is(err, ErrNoDialogs) || FormatError(err).Code != CodeUnavailable {
+		t.Fatalf("without dialogs: %v", err)
+	}
+	st, err := a.RenderStorage()
+	onPath, _ := exec.LookPath("ffmpeg")
+	if err != nil || st.CanPickFFmpeg || st.FFmpegConfigured || st.FFmpeg == "" || st.FFmpegPath != onPath {
+		t.Fatalf("storage on PATH: %+v %v (ffmpeg on PATH: %s)", st, err, onPath)
+	}
+
+	// An ffmpeg installed elsewhere (its ffprobe beside it).
+	bin := filepath.Join(t.TempDir(), "ffmpeg-7", "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ffmpeg", "ffprobe"} {
+		real, err := exec.LookPath(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(real, filepath.Join(bin, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Programs that are not a usable ffmpeg: a script, and a file that does not run.
+	fake := filepath.Join(t.TempDir(), "ffmpeg")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(fake), "ffprobe"), []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(text, []byte("not a program"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := &answerDialogs{}
+	rt.opts.Dialogs = d
+	settingsFile := filepath.Join(dir, "settings.json")
+	before, _ := os.ReadFile(settingsFile)
+	for _, bad := range []string{fake, text} {
+		d.open = bad
+		var fe *FieldError
+		if _, err := a.PickFFmpeg(); !errors.As(err, &fe) || fe.Field != "ffmpeg" || !strings.Contains(fe.Message, bad+" cannot render videos") {
+			t.Fatalf("picking %s: %v", bad, err)
+		}
+	}
+	if after, _ := os.ReadFile(settingsFile); string(after) != string(before) {
+		t.Fatal("a refused program changed settings.json")
+	}
+	d.open = "" // cancelled: nothing changes
+	if st, err := a.PickFFmpeg(); err != nil || st.FFmpegConfigured {
+		t.Fatalf("cancelled dialog: %+v %v", st, err)
+	}
+
+	d.open = filepath.Join(bin, "ffmpeg")
+	st, err = a.PickFFmpeg()
+	if err != nil || !st.CanPickFFmpeg || !st.FFmpegConfigured || st.FFmpegPath != d.open || st.FFmpeg == "" {
+		t.Fatalf("picked %s: %+v %v", d.open, st, err)
+	}
+	var saved struct {
+		Render struct {
+			FFmpeg string `json:"ffmpeg"`
+		} `json:"render"`
+	}
+	raw, _ := os.ReadFile(settingsFile)
+	if err := json.Unmarshal(raw, &saved); err != nil || saved.Render.FFmpeg != d.open {
+		t.Fatalf("settings.json render.ffmpeg = %q, %v", saved.Render.FFmpeg, err)
+	}
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Kept across a restart; back to PATH on request.
+	rt2, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt2.Close() })
+	a2 := rt2.API()
+	if st, err := a2.RenderStorage(); err != nil || !st.FFmpegConfigured || st.FFmpegPath != filepath.Join(bin, "ffmpeg") {
+		t.Fatalf("after a restart: %+v %v", st, err)
+	}
+	if st, err := a2.UseFFmpegOnPath(); err != nil || st.FFmpegConfigured || st.FFmpegPath != onPath {
+		t.Fatalf("back to PATH: %+v %v", st, err)
+	}
+	raw, _ = os.ReadFile(settingsFile)
+	if strings.Contains(string(raw), bin) {
+		t.Fatalf("settings.json still names the picked ffmpeg: %s", raw)
 	}
 }

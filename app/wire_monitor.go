@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tubeagency/app/monitor"
+	"tubeagency/app/publish"
 	"tubeagency/providers/router"
 )
 
@@ -48,8 +49,30 @@ func (rt *Runtime) startMonitor() error {
 			}
 			return out, err
 		},
+		YouTube: rt.youtubeQuota,
 	})
 	return nil
+}
+
+// youtubeQuota is today's use of the YouTube quota in a creator's words,
+// for the Infrastructure page (nil when publishing is not built).
+func (rt *Runtime) youtubeQuota(ctx context.Context) ([]monitor.QuotaBucket, error) {
+	if rt.publish == nil {
+		return nil, nil
+	}
+	us, err := rt.publish.db.Quota(ctx, publish.Limits{}, rt.opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]monitor.QuotaBucket, 0, len(us))
+	for _, u := range us {
+		label := "YouTube uploads today"
+		if u.Bucket == publish.BucketUnits {
+			label = "YouTube API units today (thumbnails, captions, lists)"
+		}
+		out = append(out, monitor.QuotaBucket{Bucket: u.Bucket, Label: label, Used: u.Used, Limit: u.Limit, Reset: u.Reset})
+	}
+	return out, nil
 }
 
 // stopMonitor stops the snapshot loop.

@@ -52,8 +52,9 @@ func (rt *Runtime) buildProviders(ctx context.Context) error {
 	rt.providers = p
 	var err error
 	p.settings, err = settings.Open(rt.opts.DataDir, settings.Options{
-		OnChange: func(settings.Settings) {
+		OnChange: func(st settings.Settings) {
 			rt.applyProviderSettings()
+			rt.applyRenderSettings(st)
 			rt.emit(events.Settings, map[string]any{"area": "providers"})
 		},
 		OnError: func(error) {

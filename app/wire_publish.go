@@ -87,6 +87,9 @@ type publishParts struct {
 	// videoFiles finds a package's rendered files; it is the render's
 	// answer once rendering is wired, and tests set files of their own.
 	videoFiles VideoFiles
+	// bestHour is a channel's best publishing hour from its analytics;
+	// calendars put free slots there when it knows one.
+	bestHour publish.BestHour
 
 	mu      gosync.Mutex // guards everything below
 	auth    *google.Auth // built from the saved client on first use
@@ -101,7 +104,7 @@ func (rt *Runtime) buildPublish(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start publishing: %w", err)
 	}
-	p := &publishParts{opts: rt.opts.Google.withEnv(), db: db}
+	p := &publishParts{opts: rt.opts.Google.withEnv(), db: db, bestHour: rt.analyticsBestHour}
 	if dir := os.Getenv(EnvTestRenders); dir != "" {
 		p.videoFiles = rt.testRenders(dir)
 	} else {
@@ -137,6 +140,33 @@ func (rt *Runtime) buildPublish(ctx context.Context) error {
 	}
 	rt.publish = p
 	return nil
+}
+
+// Enough analytics to trust a best hour: this many past uploads in all,
+// and this many at the best hour itself.
+const (
+	bestHourMinVideos = 5
+	bestHourMinAtHour = 2
+)
+
+// analyticsBestHour is the hour of day (in loc) at which the channel's past
+// uploads did best, from the insights audit's best-time heatmap, when its
+// data is enough to say: upload hours known (not date-only exports),
+// bestHourMinVideos uploads, bestHourMinAtHour of them at that hour.
+func (rt *Runtime) analyticsBestHour(ctx context.Context, channelID string, loc *time.Location) (int, bool) {
+	if rt.insights == nil || rt.insights.svc == nil {
+		return -1, false
+	}
+	res, err := rt.insights.svc.Audit(ctx, channelID, loc)
+	if err != nil {
+		rt.log.Warn("publish: read the best hour from analytics", "channel", channelID, "err", err)
+		return -1, false
+	}
+	bt := res.Report.BestTime
+	if !bt.HourKnown || bt.Hour < 0 || bt.Hour > 23 || res.Report.Videos < bestHourMinVideos || bt.Hours[bt.Hour].Videos < bestHourMinAtHour {
+		return -1, false
+	}
+	return bt.Hour, true
 }
 
 // startPublish starts the upload loop: uploads a stopped process left

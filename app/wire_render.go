@@ -12,6 +12,7 @@ import (
 	"tubeagency/app/autopilot"
 	"tubeagency/app/events"
 	"tubeagency/app/render"
+	"tubeagency/app/settings"
 	"tubeagency/internal/store"
 )
 
@@ -23,6 +24,7 @@ type renderParts struct {
 	root     string // <data-dir>/renders
 	media    string // <data-dir>/media
 	queue    *renderQueue
+	saved    *render.Queue // the queue as SQLite keeps it across restarts
 }
 
 // maxRenderTasks bounds the finished tasks kept for RenderStatus; the
@@ -31,8 +33,10 @@ const maxRenderTasks = 500
 
 // renderQueue runs one render at a time, in the order asked. ffmpeg
 // already keeps every core busy, so a second render at once would only
-// slow both. Tasks live in memory: a render stopped by shutdown keeps its
-// finished stages on disk and resumes from them when queued again.
+// slow both. Tasks live in memory; what is asked is also kept in SQLite
+// (render.Queue) until its render ends, so renders queued or running when
+// the app closes are queued again at the next start, in order, resuming
+// from the finished stages on disk.
 type renderQueue struct {
 	rt     *Runtime
 	mu     sync.Mutex
@@ -48,8 +52,13 @@ type renderQueue struct {
 
 // buildRender builds the renderer over the studio's voice chain; it needs
 // the studio built. startRender starts its queue.
-func (rt *Runtime) buildRender(context.Context) error {
+func (rt *Runtime) buildRender(ctx context.Context) error {
+	saved, err := render.OpenQueue(ctx, rt.store)
+	if err != nil {
+		return fmt.Errorf("start rendering: %w", err)
+	}
 	r := render.New(render.Options{
+		FFmpeg: rt.providers.settings.Get().Render.FFmpeg, // settings.json's render.ffmpeg; empty: on PATH
 		Voice:  rt.studio.voice,
 		Now:    rt.opts.Now,
 		Logger: rt.log,
@@ -59,8 +68,19 @@ func (rt *Runtime) buildRender(context.Context) error {
 		root:     filepath.Join(rt.opts.DataDir, "renders"),
 		media:    filepath.Join(rt.opts.DataDir, "media"),
 		queue:    &renderQueue{rt: rt, tasks: map[string]*RenderTask{}, wake: make(chan struct{}, 1)},
+		saved:    saved,
 	}
 	return nil
+}
+
+// applyRenderSettings follows a hand edit of settings.json's
+// render.ffmpeg: renders use the new program, checked before the next one.
+func (rt *Runtime) applyRenderSettings(st settings.Settings) {
+	if rt.render == nil || st.Render.FFmpeg == rt.render.renderer.FFmpegPath() {
+		return
+	}
+	rt.render.renderer.SetFFmpeg(st.Render.FFmpeg)
+	rt.log.Info("ffmpeg program set in settings.json", "path", st.Render.FFmpeg)
 }
 
 // startRender starts the queue's worker, follows the autopilot (a package
@@ -139,12 +159,38 @@ func (q *renderQueue) add(p store.Package, source string) RenderTask {
 	q.forget()
 	out := q.snapshot(t)
 	q.mu.Unlock()
+	q.persist(p, source)
 	select {
 	case q.wake <- struct{}{}:
 	default:
 	}
 	q.emitAll()
 	return out
+}
+
+// persist keeps a queued render in SQLite until it ends.
+func (q *renderQueue) persist(p store.Package, source string) {
+	saved := q.rt.render.saved
+	if saved == nil {
+		return
+	}
+	err := saved.Add(context.WithoutCancel(q.rt.ctx), render.Queued{PackageID: p.ID, ChannelID: p.ChannelID, Source: source,
+		QueuedAt: q.rt.opts.Now()})
+	if err != nil {
+		q.rt.log.Warn("keep the render queue", "package", p.ID, "err", err)
+	}
+}
+
+// unpersist forgets a render that ended (done, failed, or cancelled by the
+// user, or its package deleted).
+func (q *renderQueue) unpersist(packageID string) {
+	saved := q.rt.render.saved
+	if saved == nil {
+		return
+	}
+	if err := saved.Remove(context.WithoutCancel(q.rt.ctx), packageID); err != nil {
+		q.rt.log.Warn("keep the render queue", "package", packageID, "err", err)
+	}
 }
 
 // forget drops the oldest finished tasks above maxRenderTasks. Called with mu held.
@@ -213,7 +259,8 @@ func (q *renderQueue) cancelTask(packageID string) (RenderTask, bool) {
 		q.mu.Unlock()
 		return RenderTask{}, false
 	}
-	if t.State == RenderQueued {
+	wasQueued := t.State == RenderQueued
+	if wasQueued {
 		q.removeQueued(packageID)
 		t.State, t.Detail = RenderCancelled, "taken off the queue"
 		t.FinishedAt = q.rt.opts.Now()
@@ -223,6 +270,9 @@ func (q *renderQueue) cancelTask(packageID string) (RenderTask, bool) {
 	}
 	out := q.snapshot(t)
 	q.mu.Unlock()
+	if wasQueued {
+		q.unpersist(packageID)
+	}
 	q.emitAll()
 	return out, true
 }
@@ -322,7 +372,11 @@ func (q *renderQueue) runOne(ctx context.Context, id string) {
 	}
 	failed := t.State == RenderFailed
 	byAutopilot := t.Source == "autopilot"
+	closing := ctx.Err() != nil && !t.cancelled && err != nil
 	q.mu.Unlock()
+	if !closing { // a render the app's closing stopped stays queued for the next start
+		q.unpersist(id)
+	}
 	q.emit(id)
 	if err == nil {
 		rt.log.Info("rendered", "package", id, "seconds", man.Seconds, "bytes", fileBytes(man.Video))
@@ -370,6 +424,40 @@ func (rt *Runtime) autoRender(ctx context.Context, packageID string) {
 	rt.render.queue.add(p, "autopilot")
 }
 
+// resumeQueuedRenders queues again, in the order asked, the renders that
+// were queued or running when the app last closed (the SQLite render
+// queue). Only those: packages never queued are not rendered at start. A
+// package deleted meanwhile leaves the queue.
+func (rt *Runtime) resumeQueuedRenders(ctx context.Context) {
+	saved := rt.render.saved
+	if saved == nil {
+		return
+	}
+	list, err := saved.List(ctx)
+	if err != nil {
+		rt.log.Warn("read the render queue", "err", err)
+		return
+	}
+	for _, r := range list {
+		if ctx.Err() != nil {
+			return
+		}
+		p, err := store.Get[store.Package](ctx, rt.store.ReadDB(), store.PackageEntity, r.PackageID)
+		if errors.Is(err, store.ErrNotFound) {
+			rt.render.queue.unpersist(r.PackageID)
+			continue
+		}
+		if err != nil {
+			rt.log.Warn("resume a queued render", "package", r.PackageID, "err", err)
+			continue
+		}
+		rt.render.queue.add(p, r.Source)
+	}
+	if len(list) > 0 {
+		rt.log.Info("renders queued before closing resumed", "count", len(list))
+	}
+}
+
 // catchUpRenders queues the ready packages of autopilot channels that
 // render automatically whose render a shutdown stopped (it resumes from its
 // finished stages), and removes the renders of packages deleted meanwhile
@@ -377,6 +465,7 @@ func (rt *Runtime) autoRender(ctx context.Context, packageID string) {
 // a backlog of thousands must not start rendering, and competing with the
 // window, the moment the app opens.
 func (rt *Runtime) catchUpRenders(ctx context.Context) {
+	rt.resumeQueuedRenders(ctx)
 	entries, _ := os.ReadDir(rt.render.root)
 	for _, e := range entries {
 		if !e.IsDir() {
@@ -413,6 +502,7 @@ func (rt *Runtime) catchUpRenders(ctx context.Context) {
 func (rt *Runtime) dropRender(ctx context.Context, packageID string) {
 	q := rt.render.queue
 	q.cancelTask(packageID)
+	q.unpersist(packageID)
 	// A running render lets go of its folder once ffmpeg has stopped.
 	for range 50 {
 		err := render.Remove(rt.render.root, packageID)
@@ -445,6 +535,22 @@ func (rt *Runtime) keepLastRenders(ctx context.Context, channelID string) {
 	}
 }
 
+// uploadsNeedingRenders is the cleanup's InUse: a package whose upload is
+// not over (queued, waiting, to confirm, uploading, setting its thumbnail
+// or captions, failed and retryable, or waiting for a sign-in or a linked
+// channel) still needs its rendered files. Publishing does not import
+// render, nor render publishing: the app joins them here.
+func (rt *Runtime) uploadsNeedingRenders(ctx context.Context) (render.InUse, error) {
+	if rt.publish == nil {
+		return nil, nil
+	}
+	ids, err := rt.publish.db.OpenPackages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(packageID string) bool { return ids[packageID] }, nil
+}
+
 // pruneRenders keeps the newest keep renders of each channel (of one when
 // channelID is set) and removes the others.
 func (rt *Runtime) pruneRenders(ctx context.Context, keep int, channelID string) (render.Pruned, error) {
@@ -460,7 +566,11 @@ func (rt *Runtime) pruneRenders(ctx context.Context, keep int, channelID string)
 	for _, p := range pkgs {
 		list = append(list, render.Rendered{PackageID: p.ID, ChannelID: p.ChannelID})
 	}
-	out, err := render.KeepLast(rt.render.root, keep, list)
+	inUse, err := rt.uploadsNeedingRenders(ctx)
+	if err != nil {
+		return render.Pruned{}, fmt.Errorf("keep the last %d renders: %w", keep, err)
+	}
+	out, err := render.KeepLast(rt.render.root, keep, list, inUse)
 	if err != nil {
 		return out, fmt.Errorf("keep the last %d renders: %w", keep, err)
 	}

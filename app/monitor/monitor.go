@@ -511,6 +511,18 @@ func (m *Monitor) Tick(ctx context.Context, now time.Time) error {
 			m.met.deadLetters.Set(float64(st.DeadLetters))
 		}
 	}
+	s.YouTube = YouTubeView{Buckets: []QuotaBucket{}}
+	if src.YouTube != nil {
+		if bs, err := src.YouTube(ctx); err != nil {
+			s.YouTube.Error = err.Error()
+			errs = append(errs, fmt.Errorf("read youtube quota: %w", err))
+		} else {
+			s.YouTube.Available = true
+			if bs != nil {
+				s.YouTube.Buckets = bs
+			}
+		}
+	}
 	if s.Sync.State == "error" {
 		if m.syncFailing.IsZero() {
 			m.syncFailing = now

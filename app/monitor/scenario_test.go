@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -427,3 +428,36 @@ func TestStoreAndProcessGauges(t *testing.T) {
 // breakerCooldown is long: only a passing health check half-opens the
 // breaker in these tests.
 const breakerCooldown = time.Hour
+
+// The YouTube quota comes with each snapshot when a source gives it; a
+// failing source says why and fails the tick, never stale numbers.
+func TestYouTubeQuotaInTheSnapshot(t *testing.T) {
+	f := newFixture(t)
+	if s := f.tick(t); s.YouTube.Available || s.YouTube.Buckets == nil || len(s.YouTube.Buckets) != 0 {
+		t.Fatalf("without a source: %+v", s.YouTube)
+	}
+	reset := t0.Add(7 * time.Hour)
+	var fail error
+	used := 3
+	f.m.setSources(Sources{YouTube: func(context.Context) ([]QuotaBucket, error) {
+		if fail != nil {
+			return nil, fail
+		}
+		return []QuotaBucket{{Bucket: "videos.insert", Label: "YouTube uploads today", Used: used, Limit: 100, Reset: reset}}, nil
+	}})
+	s := f.tick(t)
+	if !s.YouTube.Available || len(s.YouTube.Buckets) != 1 || s.YouTube.Buckets[0].Used != 3 || !s.YouTube.Buckets[0].Reset.Equal(reset) {
+		t.Fatalf("with a source: %+v", s.YouTube)
+	}
+	used = 4
+	if s := f.tick(t); s.YouTube.Buckets[0].Used != 4 {
+		t.Fatalf("the next tick: %+v", s.YouTube)
+	}
+	fail = errors.New("database is locked")
+	err := f.m.Tick(context.Background(), f.clk.Now())
+	s = f.m.Snapshot()
+	if err == nil || !strings.Contains(err.Error(), "read youtube quota") || s.YouTube.Available || len(s.YouTube.Buckets) != 0 ||
+		s.YouTube.Error != "database is locked" {
+		t.Fatalf("a failing source: %v, %+v", err, s.YouTube)
+	}
+}

@@ -23,6 +23,26 @@ type Sources struct {
 	Pool func() workers.Stats
 	// Sync reports the syncer.
 	Sync func(ctx context.Context) (SyncStatus, error)
+	// YouTube reports today's use of the YouTube Data API quota buckets
+	// (nil when publishing is not built).
+	YouTube func(ctx context.Context) ([]QuotaBucket, error)
+}
+
+// QuotaBucket is one daily quota of an outside service, such as YouTube's
+// videos.insert calls or its units for everything else.
+type QuotaBucket struct {
+	Bucket string    `json:"bucket"` // the service's name for it, e.g. "videos.insert"
+	Label  string    `json:"label"`  // in a creator's words, e.g. "YouTube uploads today"
+	Used   int       `json:"used"`
+	Limit  int       `json:"limit"`
+	Reset  time.Time `json:"reset,omitzero"` // when Used goes back to zero
+}
+
+// YouTubeView is the YouTube quota as the Infrastructure page shows it.
+type YouTubeView struct {
+	Available bool          `json:"available"` // false while publishing is not built or its quota cannot be read
+	Buckets   []QuotaBucket `json:"buckets"`
+	Error     string        `json:"error,omitempty"` // why the quota could not be read
 }
 
 // ProviderStatus is one provider as its router reports it. It holds no secret.
@@ -207,6 +227,7 @@ type Snapshot struct {
 	Limiters     []LimiterStatus `json:"limiters"`
 	Pool         PoolView        `json:"pool"`
 	Sync         SyncView        `json:"sync"`
+	YouTube      YouTubeView     `json:"youtube"`
 	Store        StoreView       `json:"store"`
 	Disk         DiskView        `json:"disk"`
 	Process      ProcessView     `json:"process"`

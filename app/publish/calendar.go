@@ -162,6 +162,45 @@ func CalendarOf(cadence float64, cs ChannelSettings, hour int) (Calendar, error)
 	return cal, nil
 }
 
+// Where a calendar's publishing hour comes from.
+const (
+	// HourAnalytics: the channel's best hour from its analytics (the
+	// insights heatmap of its past uploads).
+	HourAnalytics = "analytics"
+	// HourPreferred: the publishing time set for the channel.
+	HourPreferred = "preferred"
+	// HourDefault: neither: DefaultHour.
+	HourDefault = "default"
+)
+
+// BestHour finds a channel's best local publishing hour (0–23) in loc from
+// its analytics; ok is false when there is not enough data to say. The
+// app injects it (publishing does not read analytics itself).
+type BestHour func(ctx context.Context, channelID string, loc *time.Location) (hour int, ok bool)
+
+// PlanCalendar builds a channel's calendar: its free slots fall at the
+// best hour from its analytics when best knows one, else at the channel's
+// preferred time, else at DefaultHour. It returns the calendar and where
+// its hour came from (HourAnalytics, HourPreferred or HourDefault). A
+// channel publishing several times a day spaces its other slots from that
+// hour. best may be nil.
+func PlanCalendar(ctx context.Context, cadence float64, cs ChannelSettings, best BestHour) (Calendar, string, error) {
+	cal, err := CalendarOf(cadence, cs, -1)
+	if err != nil {
+		return Calendar{}, "", err
+	}
+	if best != nil {
+		if h, ok := best(ctx, cs.ChannelID, cal.Location); ok && h >= 0 && h <= 23 {
+			cal.Hour, cal.Minute = h, 0
+			return cal, HourAnalytics, nil
+		}
+	}
+	if cs.Hour >= 0 && cs.Hour <= 23 {
+		return cal, HourPreferred, nil
+	}
+	return cal, HourDefault, nil
+}
+
 // Entry is one item on a channel's calendar page.
 type Entry struct {
 	At    time.Time `json:"at,omitzero"`

@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -91,5 +92,53 @@ func TestFreeSlotsAndRescheduling(t *testing.T) {
 	}
 	if _, err := e.db.Reschedule(ctx, j.ID, second); !errors.Is(err, publish.ErrAlreadyUploaded) {
 		t.Fatalf("moving an uploaded video: %v", err)
+	}
+}
+
+func TestPlanCalendarPrefersTheBestHourFromAnalytics(t *testing.T) {
+	lisbon, _ := time.LoadLocation("Europe/Lisbon")
+	cs := publish.ChannelSettings{ChannelID: "ch-1", TimeZone: "Europe/Lisbon", Hour: 9, Minute: 30}
+	var asked string
+	var askedIn *time.Location
+	best := func(ok bool) publish.BestHour {
+		return func(_ context.Context, id string, loc *time.Location) (int, bool) {
+			asked, askedIn = id, loc
+			return 21, ok
+		}
+	}
+	from := time.Date(2026, 3, 2, 0, 0, 0, 0, lisbon) // a Monday
+	cases := []struct {
+		name   string
+		cs     publish.ChannelSettings
+		best   publish.BestHour
+		source string
+		hour   int
+		minute int
+	}{
+		{"analytics", cs, best(true), publish.HourAnalytics, 21, 0},
+		{"not enough data", cs, best(false), publish.HourPreferred, 9, 30},
+		{"no analytics at all", cs, nil, publish.HourPreferred, 9, 30},
+		{"no preference either", publish.ChannelSettings{ChannelID: "ch-1", TimeZone: "Europe/Lisbon", Hour: -1}, best(false), publish.HourDefault, publish.DefaultHour, 0},
+	}
+	for _, c := range cases {
+		cal, source, err := publish.PlanCalendar(t.Context(), 3, c.cs, c.best)
+		if err != nil || source != c.source {
+			t.Fatalf("%s: source %q, %v", c.name, source, err)
+		}
+		slots := cal.Slots(from, from.AddDate(0, 0, 7))
+		if len(slots) != 3 {
+			t.Fatalf("%s: %d slots a week, want 3", c.name, len(slots))
+		}
+		for _, s := range slots {
+			if l := s.In(lisbon); l.Hour() != c.hour || l.Minute() != c.minute {
+				t.Fatalf("%s: slot at %s, want %02d:%02d", c.name, l, c.hour, c.minute)
+			}
+		}
+	}
+	if asked != "ch-1" || askedIn.String() != "Europe/Lisbon" {
+		t.Fatalf("best hour asked for %q in %v", asked, askedIn)
+	}
+	if _, _, err := publish.PlanCalendar(t.Context(), 3, publish.ChannelSettings{TimeZone: "Mars/Olympus"}, best(true)); err == nil {
+		t.Fatal("an unknown time zone was accepted")
 	}
 }

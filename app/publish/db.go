@@ -374,6 +374,28 @@ func (db *DB) due(ctx context.Context, now time.Time, limit int) ([]Job, error) 
 	return out, rows.Err()
 }
 
+// OpenPackages lists the packages with an upload that is not over (any
+// state but done and cancelled): their files may still be read.
+func (db *DB) OpenPackages(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.st.ReadDB().QueryContext(ctx, `SELECT DISTINCT package_id FROM publish_jobs WHERE state NOT IN ('done', 'cancelled')`)
+	if err != nil {
+		return nil, fmt.Errorf("list packages with open uploads: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list packages with open uploads: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list packages with open uploads: %w", err)
+	}
+	return out, nil
+}
+
 // unreported lists done jobs whose Published was not yet accepted by the
 // app.
 func (db *DB) unreported(ctx context.Context) ([]Job, error) {
@@ -447,6 +469,8 @@ func (db *DB) Retry(ctx context.Context, id string) (Job, error) {
 	}
 	switch j.State {
 	case StateFailed, StateSignIn, StateDeferred, StateCancelled, StateQueued:
+	case StateUnlinked:
+		return Job{}, fmt.Errorf("retry job %s: %w", id, ErrNotLinked)
 	default:
 		return Job{}, fmt.Errorf("retry job %s in state %s: %w", id, j.State, ErrBusy)
 	}
@@ -613,6 +637,17 @@ func (db *DB) Link(ctx context.Context, channelID, account string, yt Channel) e
 		if err != nil {
 			return fmt.Errorf("link channel %s: %w", channelID, err)
 		}
+		// jobs the channel's unlinking stopped go again, awaiting the
+		// user's go-ahead if the channel never confirmed a publish; a
+		// session opened for another YouTube channel or grant is dropped
+		if _, err := tx.ExecContext(ctx, `UPDATE publish_jobs SET
+			state = CASE WHEN (SELECT confirmed_at FROM publish_channels WHERE channel_id = ?) = 0 THEN 'confirm' ELSE 'queued' END,
+			session_uri = CASE WHEN account = ? AND youtube_channel_id = ? THEN session_uri ELSE '' END,
+			offset_bytes = CASE WHEN account = ? AND youtube_channel_id = ? THEN offset_bytes ELSE 0 END,
+			note = '', run_after = 0, attempts = 0, updated_at = ?
+			WHERE channel_id = ? AND state = 'unlinked'`, channelID, account, yt.ID, account, yt.ID, now, channelID); err != nil {
+			return fmt.Errorf("link channel %s: %w", channelID, err)
+		}
 		// waiting jobs follow the link (a new grant after signing in again)
 		if _, err := tx.ExecContext(ctx, `UPDATE publish_jobs SET account = ?, youtube_channel_id = ?, updated_at = ?
 			WHERE channel_id = ? AND video_id = '' AND state NOT IN ('done', 'cancelled')`, account, yt.ID, now, channelID); err != nil {
@@ -620,6 +655,56 @@ func (db *DB) Link(ctx context.Context, channelID, account string, yt Channel) e
 		}
 		return nil
 	})
+}
+
+// Unlink ends the link of channelID to its YouTube channel; the
+// channel's other publishing choices stay. Its uploads whose video is not
+// on YouTube yet (queued, waiting, failed, to confirm or uploading) move to
+// StateUnlinked with UnlinkedNote, keeping their slot and files, until Link;
+// uploads whose video is up finish on the channel they went to. It returns
+// the jobs moved. A channel that is not linked is a FieldError on
+// channel_id, and changes nothing.
+func (db *DB) Unlink(ctx context.Context, channelID string) ([]string, error) {
+	if channelID == "" {
+		return nil, fieldErr("channel_id", "a channel is required")
+	}
+	now := db.now().UnixMilli()
+	var moved []string
+	err := db.st.RunInTx(ctx, func(tx *sql.Tx) error {
+		cs, err := channelSettingsTx(ctx, tx, channelID)
+		if err != nil {
+			return err
+		}
+		if cs.YouTubeChannelID == "" {
+			return fieldErr("channel_id", "is not linked to a YouTube channel")
+		}
+		rows, err := tx.QueryContext(ctx, `UPDATE publish_jobs SET state = 'unlinked', note = ?, run_after = 0, updated_at = ?
+			WHERE channel_id = ? AND video_id = '' AND state IN ('confirm', 'queued', 'uploading', 'deferred', 'failed', 'signin')
+			RETURNING id`, UnlinkedNote, now, channelID)
+		if err != nil {
+			return fmt.Errorf("unlink channel %s: %w", channelID, err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("unlink channel %s: %w", channelID, err)
+			}
+			moved = append(moved, id)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("unlink channel %s: %w", channelID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE publish_channels SET youtube_channel_id = '', youtube_title = '', account = '', updated_at = ?
+			WHERE channel_id = ?`, now, channelID); err != nil {
+			return fmt.Errorf("unlink channel %s: %w", channelID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return moved, nil
 }
 
 // SetChannel saves a channel's auto-publish choice, time zone and

@@ -58,7 +58,14 @@ const (
 	StateSignIn State = "signin"
 	// StateCancelled: the user cancelled it.
 	StateCancelled State = "cancelled"
+	// StateUnlinked: its channel was unlinked from YouTube before the video
+	// went up. It keeps its slot, files and metadata, and goes again when
+	// the channel is linked (to the same YouTube channel or another).
+	StateUnlinked State = "unlinked"
 )
+
+// UnlinkedNote is the note of a job whose channel was unlinked.
+const UnlinkedNote = "Waiting for a linked channel: this channel was unlinked from YouTube. Link it again under Settings → YouTube and this upload goes by itself."
 
 // Active reports whether the runner may still pick the job up by itself.
 func (s State) Active() bool {

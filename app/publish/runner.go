@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -113,6 +114,7 @@ type Runner struct {
 type running struct {
 	cancel    context.CancelFunc
 	cancelled bool
+	channelID string // set when known: Unlink stops the channel's uploads
 }
 
 // NewRunner makes a runner, not yet looping until Start.
@@ -253,7 +255,7 @@ func (r *Runner) submit(j Job) bool {
 		return false
 	}
 	jctx, cancel := context.WithCancel(r.ctx)
-	run := &running{cancel: cancel}
+	run := &running{cancel: cancel, channelID: j.ChannelID}
 	r.running[j.ID] = run
 	r.jobs.Add(1)
 	r.mu.Unlock()
@@ -322,6 +324,29 @@ func (r *Runner) Cancel(ctx context.Context, id string) (Job, error) {
 	return r.db.Cancel(ctx, id)
 }
 
+// Unlink ends channelID's link to YouTube (DB.Unlink) and stops its
+// uploads of a video not on YouTube yet running now: they wait in StateUnlinked with the others, their
+// session kept for a link to the same YouTube channel. An upload whose last
+// chunk completes before it stops is on YouTube, and ends done.
+func (r *Runner) Unlink(ctx context.Context, channelID string) ([]string, error) {
+	moved, err := r.db.Unlink(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	for id, run := range r.running {
+		if run.channelID == channelID && slices.Contains(moved, id) {
+			run.cancelled = true // the state is written: settle leaves it
+			run.cancel()
+		}
+	}
+	r.mu.Unlock()
+	for _, id := range moved {
+		r.emitJob(ctx, id) // the panels and the calendar show the wait
+	}
+	return moved, nil
+}
+
 func (r *Runner) emit(j Job, sent float64, speed float64) {
 	if r.cfg.Emit == nil {
 		return
@@ -381,6 +406,9 @@ func (r *Runner) execute(ctx context.Context, id string, run *running) {
 	if err != nil {
 		return
 	}
+	r.mu.Lock()
+	run.channelID = j.ChannelID
+	r.mu.Unlock()
 	if !j.State.Active() && j.State != StateFailed && j.State != StateSignIn {
 		return
 	}

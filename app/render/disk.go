@@ -50,6 +50,34 @@ func DiskUsage(root string) (Usage, error) {
 	return u, nil
 }
 
+// Finished lists the packages under root whose render is finished: a
+// manifest naming a video that is there. A render stopped halfway (stages
+// done, no video yet) is not finished. A missing root is none.
+func Finished(root string) (map[string]bool, error) {
+	out := map[string]bool{}
+	entries, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return out, fmt.Errorf("read renders folder: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !safeName(e.Name()) {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		m, err := ReadManifest(dir)
+		if err != nil || m.Video == nil || !safeName(m.Video.Name) {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, m.Video.Name)); err == nil && fi.Mode().IsRegular() {
+			out[e.Name()] = true
+		}
+	}
+	return out, nil
+}
+
 func dirSize(dir string) (int64, error) {
 	var n int64
 	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
@@ -117,12 +145,21 @@ type Pruned struct {
 	Removed []string `json:"removed"` // package ids
 	Freed   int64    `json:"freed"`   // bytes
 	Busy    []string `json:"busy,omitempty"`
+	// InUse are renders older than the last N kept because something still
+	// needs their files (an upload waiting or under way).
+	InUse []string `json:"in_use,omitempty"`
 }
 
+// InUse reports whether a package's rendered files are still needed (its
+// upload is queued, waiting or under way), so a cleanup must not delete
+// them. The app injects it; nil means none is.
+type InUse func(packageID string) bool
+
 // KeepLast keeps the newest keep renders per channel among list and
-// deletes the others' folders. Packages not in list, and folders being
-// rendered (reported as Busy), are left alone. keep < 1 is treated as 1.
-func KeepLast(root string, keep int, list []Rendered) (Pruned, error) {
+// deletes the others' folders. Packages not in list, folders being rendered
+// (reported as Busy), and folders inUse says are needed (reported as InUse,
+// kept besides the newest keep) are left alone. keep < 1 is treated as 1.
+func KeepLast(root string, keep int, list []Rendered, inUse InUse) (Pruned, error) {
 	keep = max(keep, 1)
 	var out Pruned
 	byChannel := map[string][]Rendered{}
@@ -152,6 +189,10 @@ func KeepLast(root string, keep int, list []Rendered) (Pruned, error) {
 		rs := byChannel[c]
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].At.After(rs[j].At) })
 		for _, r := range rs[min(keep, len(rs)):] {
+			if inUse != nil && inUse(r.PackageID) {
+				out.InUse = append(out.InUse, r.PackageID)
+				continue
+			}
 			dir, _ := Dir(root, r.PackageID)
 			size, _ := dirSize(dir)
 			if err := Remove(root, r.PackageID); errors.Is(err, ErrBusy) {

@@ -64,7 +64,7 @@ func TestKeepLastPerChannel(t *testing.T) {
 	list := []Rendered{{PackageID: "old-a", ChannelID: "c1"}, {PackageID: "mid-a", ChannelID: "c1"}, {PackageID: "new-a", ChannelID: "c1"},
 		{PackageID: "old-b", ChannelID: "c2"}, {PackageID: "new-b", ChannelID: "c2"}, {PackageID: "busy-b", ChannelID: "c2"},
 		{PackageID: "never-rendered", ChannelID: "c2"}}
-	got, err := KeepLast(root, 1, list)
+	got, err := KeepLast(root, 1, list, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +83,35 @@ func TestKeepLastPerChannel(t *testing.T) {
 	for _, id := range got.Removed {
 		if _, err := os.Stat(filepath.Join(root, id)); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("%s still there", id)
+		}
+	}
+}
+
+// A render whose upload still needs it is kept, besides the newest N, and
+// reported; the next older one goes instead of nothing.
+func TestKeepLastSkipsRendersInUse(t *testing.T) {
+	root := t.TempDir()
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
+	fakeRender(t, root, "d1", "c1", 10, day(1))
+	fakeRender(t, root, "d2", "c1", 10, day(2)) // its upload is queued
+	fakeRender(t, root, "d3", "c1", 10, day(3))
+	fakeRender(t, root, "d4", "c1", 10, day(4))
+	list := []Rendered{{PackageID: "d1", ChannelID: "c1"}, {PackageID: "d2", ChannelID: "c1"}, {PackageID: "d3", ChannelID: "c1"}, {PackageID: "d4", ChannelID: "c1"}}
+	var asked []string
+	got, err := KeepLast(root, 2, list, func(id string) bool { asked = append(asked, id); return id == "d2" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Removed, []string{"d1"}) || !reflect.DeepEqual(got.InUse, []string{"d2"}) {
+		t.Fatalf("removed %v in use %v", got.Removed, got.InUse)
+	}
+	sort.Strings(asked)
+	if !reflect.DeepEqual(asked, []string{"d1", "d2"}) {
+		t.Fatalf("asked about %v: only renders beyond the newest 2 need asking", asked)
+	}
+	for _, id := range []string{"d2", "d3", "d4"} {
+		if _, err := os.Stat(filepath.Join(root, id, VideoFile)); err != nil {
+			t.Fatalf("%s removed: %v", id, err)
 		}
 	}
 }

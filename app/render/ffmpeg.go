@@ -36,12 +36,58 @@ func (r *Renderer) Check(ctx context.Context) (Tools, error) {
 	if r.tools != nil {
 		return *r.tools, nil
 	}
-	ff, err := lookTool(r.opts.FFmpeg, "ffmpeg")
+	t, err := checkTools(ctx, r.opts.FFmpeg, r.opts.FFprobe)
 	if err != nil {
 		return Tools{}, err
 	}
-	probe := r.opts.FFprobe
-	if probe == "" && strings.ContainsAny(r.opts.FFmpeg, `/\`) {
+	r.tools = &t
+	return t, nil
+}
+
+// UseFFmpeg checks the ffmpeg program at path as Check does (it runs
+// `-version`, and asks for the filters and encoders renders need) and, when
+// it passes, renders with it from then on, with the ffprobe next to it.
+// path must be absolute; empty means ffmpeg on PATH. A path that is not
+// absolute is a *JobError on "ffmpeg"; one that is not a usable ffmpeg is
+// ErrNoFFmpeg or ErrFFmpegFeatures. On error nothing changes.
+func (r *Renderer) UseFFmpeg(ctx context.Context, path string) (Tools, error) {
+	if path != "" && (!filepath.IsAbs(path) || len(path) > 4096 || strings.ContainsAny(path, "\x00\n\r")) {
+		return Tools{}, jobErr("ffmpeg", "must be the absolute path of the ffmpeg program")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t, err := checkTools(ctx, path, "")
+	if err != nil {
+		return Tools{}, err
+	}
+	r.opts.FFmpeg, r.opts.FFprobe, r.tools = path, "", &t
+	return t, nil
+}
+
+// SetFFmpeg renders with the ffmpeg at path (empty: on PATH) from the next
+// render on, checked then (Check); a render running keeps its program.
+func (r *Renderer) SetFFmpeg(path string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.opts.FFmpeg, r.opts.FFprobe, r.tools = path, "", nil
+}
+
+// FFmpegPath is the ffmpeg program renders use as configured: a path, or
+// empty for ffmpeg on PATH.
+func (r *Renderer) FFmpegPath() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.opts.FFmpeg
+}
+
+// checkTools finds and checks ffmpeg and ffprobe (see Check).
+func checkTools(ctx context.Context, ffmpeg, ffprobe string) (Tools, error) {
+	ff, err := lookTool(ffmpeg, "ffmpeg")
+	if err != nil {
+		return Tools{}, err
+	}
+	probe := ffprobe
+	if probe == "" && strings.ContainsAny(ffmpeg, `/\`) {
 		// ffprobe ships next to ffmpeg.
 		probe = filepath.Join(filepath.Dir(ff), "ffprobe"+filepath.Ext(ff))
 	}
@@ -90,8 +136,7 @@ func (r *Renderer) Check(ctx context.Context) (Tools, error) {
 	if len(missing) > 0 {
 		return Tools{}, fmt.Errorf("%w (missing: %s)", ErrFFmpegFeatures, strings.Join(missing, ", "))
 	}
-	r.tools = &Tools{FFmpeg: ff, FFprobe: fp, Version: version}
-	return *r.tools, nil
+	return Tools{FFmpeg: ff, FFprobe: fp, Version: version}, nil
 }
 
 func lookTool(configured, name string) (string, error) {

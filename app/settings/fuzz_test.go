@@ -19,6 +19,7 @@ func FuzzParse(f *testing.F) {
 		`{}`, `{"providers":[]}`, `{"providers":[{"name":"groq","enabled":true,"model":"m","base_url":"https://api.example/v1"}]}`,
 		`{"providers":[{"name":"groq"},{"name":"groq"}]}`, `{"router":{"cache_mb":-1}}`, `{"unknown":1}`, `[`, `null`,
 		`{"providers":[{"name":"x","base_url":"file:///etc/passwd"}]}`, `{"router":{"timeout_seconds":1e308}}`,
+		`{"render":{"ffmpeg":"/usr/bin/ffmpeg"}}`, `{"render":{"ffmpeg":"ffmpeg"}}`, `{"render":{}}`,
 	} {
 		f.Add([]byte(seed))
 	}

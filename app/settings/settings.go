@@ -77,6 +77,17 @@ type Settings struct {
 	Version   int        `json:"version"`
 	Providers []Provider `json:"providers"` // in routing order
 	Router    Router     `json:"router"`
+	Render    Render     `json:"render,omitzero"`
+}
+
+// Render configures the programs videos are rendered with. It is set in
+// this file (or, in the desktop window, by picking the program in a system
+// dialog): no page sets a program path, so a browser reaching serve mode
+// cannot make the app run a program of its choosing.
+type Render struct {
+	// FFmpeg is the absolute path of the ffmpeg program; ffprobe is the
+	// one next to it. Empty means ffmpeg and ffprobe found on PATH.
+	FFmpeg string `json:"ffmpeg,omitempty"`
 }
 
 // Defaults are the built-in providers, all off until the user adds a key
@@ -157,6 +168,9 @@ func (s Settings) Validate() error {
 		return &FieldError{"router.global_rpm", "must be between 0 (default 10000) and 10000000"}
 	case r.CacheMB < 0 || r.CacheMB > 4096:
 		return &FieldError{"router.cache_mb", "must be between 0 (default 10) and 4096"}
+	}
+	if f := s.Render.FFmpeg; f != "" && (!filepath.IsAbs(f) || len(f) > 4096 || strings.ContainsAny(f, "\x00\n\r")) {
+		return &FieldError{"render.ffmpeg", "must be the absolute path of the ffmpeg program, or empty for ffmpeg on PATH"}
 	}
 	return nil
 }

@@ -72,6 +72,9 @@ func TestValidationNamesTheFieldAndWritesNothing(t *testing.T) {
 		{"deadline", func(st *Settings) { st.Router.DeadlineSeconds = 999 }, "router.deadline_seconds"},
 		{"health", func(st *Settings) { st.Router.HealthIntervalSeconds = 1 }, "router.health_interval_seconds"},
 		{"cache", func(st *Settings) { st.Router.CacheMB = -1 }, "router.cache_mb"},
+		{"relative ffmpeg", func(st *Settings) { st.Render.FFmpeg = "bin/ffmpeg" }, "render.ffmpeg"},
+		{"ffmpeg by name", func(st *Settings) { st.Render.FFmpeg = "ffmpeg" }, "render.ffmpeg"},
+		{"ffmpeg with a newline", func(st *Settings) { st.Render.FFmpeg = "/usr/bin/ffmpeg\n-i" }, "render.ffmpeg"},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

@@ -176,6 +176,26 @@ test('a spent quota is said in plain words with the time the upload resumes', as
   assert.equal(videos.length, 1);
 });
 
+test('Infrastructure shows the YouTube quota in plain words, next to the providers', async () => {
+  await page.goto(`${app.url}/#/infrastructure`);
+  const card = page.getByTestId('youtube-quota');
+  await card.waitFor();
+  // YouTube said quotaExceeded: the day's 100 uploads count as used.
+  const uploads = card.locator('[data-testid="youtube-bucket"][data-bucket="videos.insert"]');
+  await page.waitForFunction(() => /100 of 100/.test(document.querySelector('[data-bucket="videos.insert"]')?.textContent ?? ''), null, { timeout: 15000 });
+  assert.match(await uploads.getByTestId('youtube-bucket-text').textContent(), /^YouTube uploads today: 100 of 100 · resets (tomorrow )?at \d{1,2}:\d{2}/);
+  assert.match(await uploads.textContent(), /No upload can start until the quota resets.*nothing is lost/);
+  // Listing the account's channels to link one cost units of the other bucket.
+  const units = await card.locator('[data-bucket="units"]').getByTestId('youtube-bucket-text').textContent();
+  const used = Number(units.match(/: ([\d,.\s]+) of/)[1].replace(/\D/g, ''));
+  assert.ok(used >= 1, `units used: ${units}`);
+  // It sits right under the AI providers.
+  const order = await page.locator('section.card h2').allTextContents();
+  assert.equal(order[order.indexOf('AI providers') + 1], 'YouTube quota');
+  await card.scrollIntoViewIfNeeded();
+  await shot(page, 'infrastructure-youtube-quota');
+});
+
 test('the calendar shows the scheduled upload and the free slots', async () => {
   await page.goto(`${app.url}/#/autopilot`);
   const cal = page.getByTestId('publish-calendar');
@@ -183,7 +203,58 @@ test('the calendar shows the scheduled upload and the free slots', async () => {
   await cal.getByTestId('calendar-job').first().waitFor();
   assert.equal(await cal.locator('[data-testid="calendar-job"][data-state="done"]').count(), 1);
   assert.ok((await cal.getByTestId('calendar-free').count()) >= 3);
+  // No analytics and no publishing time set for this channel: the slots are at 17:00, and the page says how to change that.
+  assert.equal(await cal.getByTestId('calendar-hour').getAttribute('data-source'), 'default');
+  assert.match(await cal.getByTestId('calendar-hour').textContent(), /^\s*Free slots at 17:00\. Set a publishing time under Settings → YouTube, or import your analytics to use your best hour\.\s*$/);
   await cal.scrollIntoViewIfNeeded();
   await shot(page, 'autopilot-publish-calendar');
+  assert.deepEqual(errors, []);
+});
+
+test('Settings → YouTube: unlink a channel; its waiting upload keeps its slot and goes when linked again', async () => {
+  const pkg = packages[1];
+  // Today's uploads are spent (the quota test above): this upload waits.
+  const job = await callApi(app.url, 'PublishPackage', pkg.id, {
+    title: 'Why the sky is blue', description: 'Light scatters.', tags: ['physics'], category_id: '', language: 'en',
+    privacy: 'private', publish_at: '', made_for_kids: false, synthetic_media: true, upload_captions: false,
+  });
+  await page.goto(`${app.url}/#/settings?section=youtube`);
+  const row = page.getByTestId('publish-link').first();
+  await row.getByTestId('publish-linked').waitFor();
+  // An unknown channel is refused, naming the field.
+  await assert.rejects(callApi(app.url, 'UnlinkYouTubeChannel', 'no-such-channel'),
+    (e) => e.status >= 400 && e.status < 500 && /channel_id/.test(JSON.stringify(e.body)) && /not a known channel/.test(e.message));
+
+  await row.getByTestId('publish-unlink').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /Uploads not sent yet keep their place in the calendar/);
+  await shot(page, 'settings-youtube-unlink-confirm');
+  await page.getByTestId('confirm-button').click();
+  const note = row.getByTestId('publish-unlinked');
+  await note.waitFor();
+  assert.match(await note.textContent(), /1 upload waits for a linked channel/);
+  assert.equal(await row.getByTestId('publish-linked').count(), 0);
+  await row.scrollIntoViewIfNeeded();
+  await shot(page, 'settings-youtube-unlinked');
+
+  // The calendar keeps the upload, saying what it needs.
+  await page.goto(`${app.url}/#/autopilot`);
+  const cal = page.getByTestId('publish-calendar');
+  const waiting = cal.locator(`[data-testid="calendar-job"][data-state="unlinked"]`);
+  await waiting.waitFor();
+  assert.match(await waiting.textContent(), /Needs a linked channel/);
+  assert.match(await waiting.getByTestId('calendar-unlinked').textContent(), /Settings → YouTube/);
+  await waiting.scrollIntoViewIfNeeded();
+  await shot(page, 'autopilot-calendar-unlinked');
+
+  // Linked again, it leaves the unlinked state by itself (to wait for the quota).
+  await page.goto(`${app.url}/#/settings?section=youtube`);
+  await row.getByTestId('publish-link-select').selectOption({ label: 'Fake Channel' });
+  await row.getByTestId('publish-link-save').click();
+  await row.getByTestId('publish-linked').waitFor();
+  const jobs = await callApi(app.url, 'PublishJobs', channel.id);
+  const again = jobs.find((j) => j.id === job.id);
+  assert.ok(again && ['queued', 'deferred', 'uploading'].includes(again.state), `state after linking again: ${again?.state}`);
   assert.deepEqual(errors, []);
 });

@@ -101,6 +101,11 @@ test('Settings → Videos shows the space renders take and keeps the last N', as
   await section.waitFor();
   await page.waitForFunction(() => /for 1 package/.test(document.querySelector('[data-testid="video-usage"]')?.textContent ?? ''));
   assert.match(await section.getByTestId('video-ffmpeg').textContent(), /Version \d/);
+  // In a browser the ffmpeg program is shown, not chosen: settings.json or the desktop app sets it.
+  assert.match(await section.getByTestId('video-ffmpeg-path').textContent(), /\/ffmpeg \(found on PATH\)/);
+  assert.equal(await section.getByTestId('video-ffmpeg-pick').count(), 0);
+  assert.match(await section.getByTestId('video-ffmpeg-howto').textContent(), /settings\.json/);
+  await assert.rejects(callApi(app.url, 'PickFFmpeg'), (e) => e.status >= 400 && /desktop window/.test(e.message));
   assert.equal(await section.getByTestId('video-channel').count(), 1);
   await section.getByTestId('video-keep-last').fill('3');
   await section.getByTestId('video-save').click();

@@ -128,6 +128,12 @@ test('the dashboard shows packages ready and what happened', async () => {
   const tile = page.getByTestId('ready-tile').first();
   await tile.waitFor();
   assert.match(await tile.textContent(), /3\s*Pocket Physics/);
+  // Of the 3 ready, how many have their video rendered (autopilot renders
+  // its own as they come) and how many are still to render: 3 in all.
+  const rendered = await tile.getByTestId('ready-rendered').textContent();
+  const m = rendered.match(/^(?:all (3) rendered|(\d) rendered · (\d) to render|(3) to render)$/);
+  assert.ok(m, `rendered words: ${rendered}`);
+  assert.equal(m[1] ? 3 : m[4] ? 3 : Number(m[2]) + Number(m[3]), 3);
   const away = page.getByTestId('activity-summary');
   await away.getByTestId('away-channel').first().waitFor();
   assert.match(await away.textContent(), /templates/);

@@ -37,7 +37,7 @@ func BenchmarkAnalyticsSync1000x365(b *testing.B) {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		ev := e.wait("synced", "sync_failed", "link_failed")
+		ev := e.waitWithin(10*time.Minute, "synced", "sync_failed", "link_failed")
 		b.StopTimer()
 		if ev.State != "synced" {
 			b.Fatalf("sync: %+v", ev)

@@ -142,7 +142,14 @@ func videos(n int, every float64) []fakegoogle.AnalyticsVideo {
 // wait returns the next insights event in one of states.
 func (e *env) wait(states ...string) service.Event {
 	e.t.Helper()
-	timeout := time.After(30 * time.Second)
+	return e.waitWithin(30*time.Second, states...)
+}
+
+// waitWithin is wait with its own limit (a benchmark's sync of a year of
+// a thousand videos takes longer than a test's on a loaded machine).
+func (e *env) waitWithin(limit time.Duration, states ...string) service.Event {
+	e.t.Helper()
+	timeout := time.After(limit)
 	for {
 		select {
 		case ev := <-e.events:

@@ -161,13 +161,19 @@ func (s *Server) videoCount() int {
 	return len(s.an.videos)
 }
 
-// pacificDay is the Pacific day of t at 00:00 UTC (how the fake keys days).
-func pacificDay(t time.Time) time.Time {
+// pacific is loaded once: LoadLocation reads the zone file on every call,
+// and the fake asks for a Pacific day per video day it serves.
+var pacific = func() *time.Location {
 	loc, err := time.LoadLocation("America/Los_Angeles")
 	if err != nil {
-		loc = time.FixedZone("PST", -8*3600)
+		return time.FixedZone("PST", -8*3600)
 	}
-	y, m, d := t.In(loc).Date()
+	return loc
+}()
+
+// pacificDay is the Pacific day of t at 00:00 UTC (how the fake keys days).
+func pacificDay(t time.Time) time.Time {
+	y, m, d := t.In(pacific).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

@@ -154,6 +154,7 @@ export type SavedFile = Wire<app.SavedFile>;
 // Monitor
 export type Snapshot = Wire<monitor.Snapshot>;
 export type MonitorProvider = Wire<monitor.ProviderView>;
+export type QuotaBucket = Wire<monitor.QuotaBucket>;
 export type Alert = Wire<monitor.Alert>;
 export type AlertEvent = Wire<monitor.AlertEvent>;
 export type AlertList = Wire<app.AlertList>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newer } from './publish';
+import { newer, slotHourText } from './publish';
 import type { PublishProgress } from '../lib/api';
 
 const view = (job_id: string, state: string, at: string | undefined, sent = 0): PublishProgress =>
@@ -31,5 +31,15 @@ describe('newer', () => {
     const timed = view('j', 'deferred', '2026-12-06T01:36:23.233Z');
     expect(newer(timed, view('j', 'queued', undefined))).toBe(timed);
     expect(newer(view('j', 'queued', undefined), timed)).toBe(timed);
+  });
+});
+
+describe('slotHourText', () => {
+  it('says the best hour comes from analytics, else the channel time', () => {
+    expect(slotHourText({ hour: 20, minute: 0, hour_source: 'analytics' })).toBe(
+      'Free slots at 20:00, the best hour from your analytics (your past uploads did best then).',
+    );
+    expect(slotHourText({ hour: 9, minute: 30, hour_source: 'preferred' })).toMatch(/^Free slots at 09:30, this channel's publishing time\./);
+    expect(slotHourText({ hour: 17, minute: 0, hour_source: 'default' })).toMatch(/^Free slots at 17:00\. Set a publishing time/);
   });
 });

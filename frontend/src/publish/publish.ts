@@ -14,6 +14,7 @@ export const publishApi = {
   signOut: (account: string) => call('SignOutYouTube', account),
   channels: (account: string) => call('YouTubeChannels', account),
   link: (channelId: string, account: string, youtubeId: string) => call('LinkYouTubeChannel', channelId, account, youtubeId),
+  unlink: (channelId: string) => call('UnlinkYouTubeChannel', channelId),
   saveSettings: (channelId: string, s: PublishSettingsInput) => call('SavePublishSettings', channelId, s),
   view: (packageId: string) => call('PublishView', packageId),
   publish: (packageId: string, input: PublishInput) => call('PublishPackage', packageId, input),
@@ -80,6 +81,7 @@ export const stateLabel: Record<string, string> = {
   failed: 'Failed',
   signin: 'Sign in again',
   cancelled: 'Cancelled',
+  unlinked: 'Needs a linked channel',
 };
 
 /** The pill colour of a state. */
@@ -92,6 +94,7 @@ export function stateTone(state: string): 'ok' | 'warn' | 'bad' | 'info' | '' {
       return 'bad';
     case 'deferred':
     case 'confirm':
+    case 'unlinked':
       return 'warn';
     case 'uploading':
     case 'finishing':
@@ -123,6 +126,8 @@ export function explain(p: PublishProgress): string {
         : 'Waiting for its turn (or the network): it starts by itself.';
     case 'signin':
       return 'Google no longer accepts the sign-in for this channel: sign in again under Settings → YouTube, then retry.';
+    case 'unlinked':
+      return 'This channel is not linked to a YouTube channel any more: link it again under Settings → YouTube and this upload goes by itself.';
     case 'confirm':
       return 'Autopilot queued this channel\'s first upload: confirm it to let it go.';
     case 'failed':
@@ -156,4 +161,18 @@ export function localInputToRFC3339(v: string): string {
   if (!v) return '';
   const ms = Date.parse(v);
   return Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+}
+
+/** Where a calendar's free slots fall, and why: "Free slots at 20:00, the
+ *  best hour from your analytics." */
+export function slotHourText(c: { hour: number; minute: number; hour_source: string }): string {
+  const at = `${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`;
+  switch (c.hour_source) {
+    case 'analytics':
+      return `Free slots at ${at}, the best hour from your analytics (your past uploads did best then).`;
+    case 'preferred':
+      return `Free slots at ${at}, this channel's publishing time. Import or connect your YouTube analytics and they move to your best hour.`;
+    default:
+      return `Free slots at ${at}. Set a publishing time under Settings → YouTube, or import your analytics to use your best hour.`;
+  }
 }

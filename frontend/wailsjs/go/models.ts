@@ -202,6 +202,8 @@ export namespace app {
 	    cadence: number;
 	    upcoming: number;
 	    ready: number;
+	    rendered: number;
+	    to_render: number;
 	    queued: number;
 	    running: number;
 	    deferred: number;
@@ -345,6 +347,7 @@ export namespace app {
 	    error?: string;
 	    // Go type: time
 	    at: any;
+	    note?: string;
 	}
 	export interface PackageContent {
 	    ideas?: string[];
@@ -434,6 +437,9 @@ export namespace app {
 	    link: publish.ChannelSettings;
 	    time_zone: string;
 	    entries: publish.Entry[];
+	    hour: number;
+	    minute: number;
+	    hour_source: string;
 	}
 	export interface PublishInput {
 	    title: string;
@@ -482,6 +488,9 @@ export namespace app {
 	    settings: RenderSettings;
 	    ffmpeg: string;
 	    ffmpeg_error: string;
+	    ffmpeg_path: string;
+	    ffmpeg_configured: boolean;
+	    can_pick_ffmpeg: boolean;
 	}
 	export interface RenderTask {
 	    package_id: string;
@@ -641,6 +650,10 @@ export namespace app {
 	export interface YouTubeSignIn {
 	    url: string;
 	    opened: boolean;
+	}
+	export interface YouTubeUnlink {
+	    link: publish.ChannelSettings;
+	    waiting: number;
 	}
 
 }
@@ -883,6 +896,14 @@ export namespace monitor {
 	    availability: number;
 	    health: string;
 	}
+	export interface QuotaBucket {
+	    bucket: string;
+	    label: string;
+	    used: number;
+	    limit: number;
+	    // Go type: time
+	    reset: any;
+	}
 	export interface Rule {
 	    id: string;
 	    name: string;
@@ -899,6 +920,11 @@ export namespace monitor {
 	    db_bytes: number;
 	    wal_bytes: number;
 	    outbox: number;
+	}
+	export interface YouTubeView {
+	    available: boolean;
+	    buckets: QuotaBucket[];
+	    error?: string;
 	}
 	export interface SyncView {
 	    available: boolean;
@@ -932,12 +958,14 @@ export namespace monitor {
 	    limiters: LimiterStatus[];
 	    pool: PoolView;
 	    sync: SyncView;
+	    youtube: YouTubeView;
 	    store: StoreView;
 	    disk: DiskView;
 	    process: ProcessView;
 	    availability: Availability[];
 	    alerts: Alert[];
 	}
+	
 	
 	
 

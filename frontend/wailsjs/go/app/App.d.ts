@@ -136,6 +136,8 @@ export function NicheCategories():Promise<Array<service.Category>>;
 
 export function OpenLogFolder():Promise<void>;
 
+export function PickFFmpeg():Promise<app.RenderStorage>;
+
 export function ProviderAvailability(arg1:number):Promise<Array<monitor.Availability>>;
 
 export function PublishByHandSave(arg1:string,arg2:app.PublishInput):Promise<app.SavedFile>;
@@ -258,9 +260,13 @@ export function TestProvider(arg1:string):Promise<app.ProviderTest>;
 
 export function Trends(arg1:string,arg2:string):Promise<service.TrendsResult>;
 
+export function UnlinkYouTubeChannel(arg1:string):Promise<app.YouTubeUnlink>;
+
 export function UpdateAlertRule(arg1:string,arg2:app.AlertRuleInput):Promise<monitor.Rule>;
 
 export function UpdateChannel(arg1:string,arg2:app.ChannelInput):Promise<app.Channel>;
+
+export function UseFFmpegOnPath():Promise<app.RenderStorage>;
 
 export function VoiceEngines():Promise<Array<app.VoiceEngine>>;
 

@@ -246,6 +246,10 @@ export function OpenLogFolder() {
   return window['go']['app']['App']['OpenLogFolder']();
 }
 
+export function PickFFmpeg() {
+  return window['go']['app']['App']['PickFFmpeg']();
+}
+
 export function ProviderAvailability(arg1) {
   return window['go']['app']['App']['ProviderAvailability'](arg1);
 }
@@ -490,12 +494,20 @@ export function Trends(arg1, arg2) {
   return window['go']['app']['App']['Trends'](arg1, arg2);
 }
 
+export function UnlinkYouTubeChannel(arg1) {
+  return window['go']['app']['App']['UnlinkYouTubeChannel'](arg1);
+}
+
 export function UpdateAlertRule(arg1, arg2) {
   return window['go']['app']['App']['UpdateAlertRule'](arg1, arg2);
 }
 
 export function UpdateChannel(arg1, arg2) {
   return window['go']['app']['App']['UpdateChannel'](arg1, arg2);
+}
+
+export function UseFFmpegOnPath() {
+  return window['go']['app']['App']['UseFFmpegOnPath']();
 }
 
 export function VoiceEngines() {
