@@ -441,12 +441,35 @@ func (db *DB) update(ctx context.Context, id, set string, args ...any) error {
 
 // saveSession records a new upload session (offset 0).
 func (db *DB) saveSession(ctx context.Context, id, uri string, restarts int) error {
-	return db.update(ctx, id, `state = 'uploading', session_uri = ?, offset_bytes = 0, session_restarts = ?, note = ''`, uri, restarts)
+	return db.updateRunning(ctx, id, `state = 'uploading', session_uri = ?, offset_bytes = 0, session_restarts = ?, note = ''`, uri, restarts)
 }
 
 // saveOffset records the bytes YouTube confirmed.
 func (db *DB) saveOffset(ctx context.Context, id string, offset int64) error {
-	return db.update(ctx, id, `state = 'uploading', offset_bytes = ?`, offset)
+	return db.updateRunning(ctx, id, `state = 'uploading', offset_bytes = ?`, offset)
+}
+
+// errStopped: the user cancelled the job, or unlinked its channel, while it
+// ran; what the run learns after that is not written over their choice.
+var errStopped = errors.New("the upload was stopped")
+
+// updateRunning is update for what a run writes: it leaves a job the user
+// stopped meanwhile (cancelled or unlinked) as they left it and reports
+// errStopped. Without it, a chunk answered just after Cancel marked the job
+// uploading again, and the next dispatch sent the rest.
+func (db *DB) updateRunning(ctx context.Context, id, set string, args ...any) error {
+	args = append(args, db.now().UnixMilli(), id)
+	return db.st.RunInTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE publish_jobs SET `+set+`, updated_at = ?
+			WHERE id = ? AND state NOT IN ('cancelled', 'unlinked')`, args...)
+		if err != nil {
+			return fmt.Errorf("update job %s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("update job %s: %w", id, errStopped)
+		}
+		return nil
+	})
 }
 
 // saveVideo records the finished upload: the session is spent.
@@ -455,9 +478,10 @@ func (db *DB) saveVideo(ctx context.Context, id, videoID string, at time.Time) e
 		videoID, at.UnixMilli())
 }
 
-// setState moves a job to state with a note and a RunAfter.
+// setState moves a running job to state with a note and a RunAfter (a job
+// the user stopped meanwhile stays stopped).
 func (db *DB) setState(ctx context.Context, id string, s State, note string, runAfter time.Time) error {
-	return db.update(ctx, id, `state = ?, note = ?, run_after = ?`, string(s), note, millis(runAfter))
+	return db.updateRunning(ctx, id, `state = ?, note = ?, run_after = ?`, string(s), note, millis(runAfter))
 }
 
 // Retry queues a failed, signed-out, deferred or cancelled job again now.

@@ -760,7 +760,7 @@ func (r *Runner) settle(ctx context.Context, j Job, bucket string, err error, ru
 		if j.VideoID != "" {
 			state = StateFinishing
 		}
-		_ = r.db.update(ctx, j.ID, `state = ?, note = ?, run_after = ?, attempts = ?`, string(state),
+		_ = r.db.updateRunning(ctx, j.ID, `state = ?, note = ?, run_after = ?, attempts = ?`, string(state),
 			"YouTube could not be reached ("+sentence(err)+"). Tube Agency tries again at "+at.Format(time.RFC3339)+"; the upload resumes where it stopped.",
 			at.UnixMilli(), attempts)
 	default:
