@@ -47,7 +47,14 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   started=$(date +%s%N)
   "$bin" --data-dir "$data" --update-feed off >"$tmp/desktop.log" 2>&1 &
   pid=$!
-  if ! timeout 30 xdotool search --sync --onlyvisible --name "^Tube Agency$" >/dev/null; then
+  # Polled: a search fails (BadWindow) when a window it reads goes away
+  # meanwhile, as WebKit helper windows do while the app starts.
+  found=""
+  for _ in $(seq 300); do
+    xdotool search --onlyvisible --name "^Tube Agency$" >/dev/null 2>&1 && { found=1; break; }
+    sleep 0.1
+  done
+  if [ -z "$found" ]; then
     echo "no window appeared" >"$tmp/result"; kill $pid; exit 1
   fi
   window_ms=$(( ($(date +%s%N) - started) / 1000000 ))

@@ -127,8 +127,19 @@ before(async () => {
   });
   desk.stdout.on('data', (b) => (deskLog += b));
   desk.stderr.on('data', (b) => (deskLog += b));
-  const { stdout } = await xdo('search', '--sync', '--onlyvisible', '--name', '^Tube Agency$');
-  const win = stdout.trim().split('\n')[0];
+  // xdotool's search walks the window tree, and fails (BadWindow) when a
+  // window it is reading goes away meanwhile, as WebKit's helper windows
+  // do while the app starts: ask again until the app's window is there.
+  let win = '';
+  await until(async () => {
+    try {
+      const { stdout } = await xdo('search', '--onlyvisible', '--name', '^Tube Agency$');
+      win = stdout.trim().split('\n')[0];
+    } catch {
+      win = ''; // not there yet (exit 1), or the tree changed under it
+    }
+    return win !== '';
+  }, 60000, 250);
   // No window manager: the window is placed and sized by hand.
   await xdo('windowsize', '--sync', win, String(W), String(H));
   await xdo('windowmove', '--sync', win, '0', '0');
