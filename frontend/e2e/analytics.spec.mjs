@@ -13,10 +13,10 @@ import { startServe, openPage, shot, callApi, root } from './harness.mjs';
 
 let fake, google, app;
 
-async function startFake() {
-  const bin = join(tmpdir(), 'tubeagency-fakeanalytics');
-  execFileSync('go', ['build', '-o', bin, './app/internal/fakegoogle/cmd/fakeanalytics'], { cwd: root, stdio: 'inherit' });
-  const child = spawn(bin, ['-videos', '30', '-every', '9'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const fakeBin = join(tmpdir(), 'tubeagency-fakeanalytics');
+
+async function startFake(args = []) {
+  const child = spawn(fakeBin, ['-videos', '30', '-every', '9', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise((ok, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error('fakegoogle did not start')), 20000);
@@ -32,7 +32,32 @@ async function startFake() {
   return { child, url: line[1], clientId: line[2], clientSecret: line[3] };
 }
 
+/** A serve pointed at the fake Google g. */
+function serveFor(g) {
+  return startServe({
+    env: {
+      TUBEAGENCY_YOUTUBE_ENDPOINT: g.url + '/',
+      TUBEAGENCY_ANALYTICS_ENDPOINT: g.url + '/',
+      TUBEAGENCY_GOOGLE_OAUTH_ENDPOINT: g.url,
+    },
+  });
+}
+
+/** Saves the OAuth client of g and signs in through its consent page. */
+async function connect(p, context, g) {
+  await p.getByRole('tab', { name: 'YouTube Analytics' }).click();
+  await p.locator('#an-id').fill(g.clientId);
+  await p.locator('#an-secret').fill(g.clientSecret);
+  await p.getByRole('button', { name: 'Save client' }).click();
+  const popup = context.waitForEvent('page');
+  await p.getByRole('button', { name: 'Connect YouTube Analytics' }).click();
+  const tab = await popup;
+  await tab.waitForLoadState();
+  await tab.close();
+}
+
 before(async () => {
+  execFileSync('go', ['build', '-o', fakeBin, './app/internal/fakegoogle/cmd/fakeanalytics'], { cwd: root, stdio: 'inherit' });
   fake = await startFake();
   google = fake;
   app = await startServe({
@@ -95,6 +120,39 @@ test('linking YouTube Analytics syncs the channel and shows retention and revenu
     throw e;
   } finally {
     await browser.close();
+  }
+});
+
+test("impressions and click-through rate come in from YouTube's daily reach reports", async () => {
+  // The channel already has a reach reporting job four days old (made
+  // before, by its owner or another app): its daily reports are there.
+  const g = await startFake(['-reach-job-age', '96h']);
+  const a = await serveFor(g);
+  const { browser, context, page: p, errors } = await openPage(a.url + '/#/insights');
+  try {
+    await callApi(a.url, 'CreateChannel', {
+      name: 'Retro Reach', niche: 'retro gaming', language: 'en', audience: '', format: 'long-form', cadence: 2, youtube_id: '', autopilot: false,
+    });
+    await p.reload();
+    await connect(p, context, g);
+    const reach = p.getByTestId('analytics-reach');
+    await reach.getByText(/Impressions and click-through rate: \d+ daily reports, \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d/).waitFor({ timeout: 60000 });
+    const ctr = p.getByTestId('rates-ctr');
+    await ctr.getByText(/videos · median \d/).waitFor({ timeout: 30000 });
+    const rows = ctr.locator('tbody tr');
+    assert.ok((await rows.count()) > 0, 'no video ranked by CTR');
+    assert.match(await rows.first().textContent(), /\d+(\.\d+)? ?%/, 'a CTR without a percentage');
+    await ctr.scrollIntoViewIfNeeded();
+    await shot(p, 'insights-analytics-ctr');
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    console.log('LOG:', a.log().slice(-3000));
+    await shot(p, 'insights-analytics-ctr-failed');
+    throw e;
+  } finally {
+    await browser.close();
+    await a.stop();
+    g.child.kill('SIGTERM');
   }
 });
 

@@ -120,6 +120,17 @@ func (s *Server) SetAnalytics(videos []AnalyticsVideo, daily DayFunc, monetised 
 	s.an.monetised = monetised
 }
 
+// AddReachJob gives the channel a channel_reach_basic_a1 reporting job made
+// at created, as one the owner (or another app) made before: its reports
+// are there from ReportDelay after created. It returns the job's id.
+func (s *Server) AddReachJob(created time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := job{id: "job-" + randomID(9), reportType: "channel_reach_basic_a1", name: "Tube Agency reach", created: created.UTC()}
+	s.an.jobs = append(s.an.jobs, j)
+	return j.id
+}
+
 // Jobs returns the reporting jobs created so far (id and report type).
 func (s *Server) Jobs() [][2]string {
 	s.mu.Lock()

@@ -18,6 +18,7 @@ import (
 func main() {
 	n := flag.Int("videos", 30, "videos on the fake channel, one every -every days back from now, every third a Short")
 	every := flag.Int("every", 9, "days between uploads")
+	jobAge := flag.Duration("reach-job-age", 0, "when set, the channel already has a reach reporting job this old (its daily reports are there)")
 	flag.Parse()
 	s := fakegoogle.New()
 	defer s.Close()
@@ -32,6 +33,9 @@ func main() {
 			PublishedAt: now.AddDate(0, 0, -*every*i-4), DurationSec: dur})
 	}
 	s.SetAnalytics(vids, fakegoogle.DefaultDay, true)
+	if *jobAge > 0 {
+		s.AddReachJob(now.Add(-*jobAge))
+	}
 	fmt.Printf("fakegoogle %s %s %s\n", s.URL, s.ClientID, s.ClientSecret)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
