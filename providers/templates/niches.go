@@ -17,12 +17,15 @@ const (
 	KindHistory = "history"
 	KindGaming  = "gaming"
 	KindTravel  = "travel"
+	KindStory   = "story"
 	KindGeneral = "general"
 )
 
 // kindWords find a niche's kind, tried in this order ("budget travel" is
 // travel, not finance). Words of four letters or more also match the start
-// of a word ("recipe" in "recipes").
+// of a word ("recipe" in "recipes"). Story comes last: "fitness myths" is
+// fitness, "horror games" is gaming; storyWords decide between it and
+// history (see nicheKind).
 var kindWords = []struct {
 	kind  string
 	words []string
@@ -34,21 +37,48 @@ var kindWords = []struct {
 	{KindFitness, []string{"fitness", "workout", "gym", "exercis", "running", "runner", "yoga", "training", "strength", "calisthenic", "bodybuild", "health", "ejercicio", "entrenamiento", "gimnasio", "correr", "salud", "treino", "academia", "exercício", "musculação", "corrida", "saúde"}},
 	{KindTech, []string{"tech", "gadget", "software", "smartphone", "phone", "computer", "pc", "laptop", "programming", "coding", "code", "app", "apps", "ai", "linux", "tecnolog", "programaci", "programaç", "informátic", "celular", "computador", "ordenador"}},
 	{KindFinance, []string{"financ", "money", "budget", "invest", "saving", "debt", "frugal", "dinero", "finanzas", "ahorro", "inversi", "presupuesto", "deuda", "dinheiro", "finanças", "economia", "investiment", "poupança", "orçamento", "dívida"}},
+	{KindStory, append([]string{"myth", "mito$", "mitos$", "mitolog", "myster", "misteri", "mistéri", "crime", "crimen", "criminal", "enigma",
+		"lore$", "ufo", "ufos", "ovni", "ovnis", "asesinat", "assassinat", "murder"}, storyWords...)},
 }
 
-// nicheKind reads a niche as a kind.
+// storyWords mark a story niche even where a history word occurs: in
+// Spanish and Portuguese "historias"/"histórias" are stories, so
+// "historias de terror" is a story channel and "história do Brasil" a
+// history one; "medieval legends" tells legends. A word ending in "$"
+// matches only itself ("terror", not "terrorism").
+var storyWords = []string{"legend$", "legends$", "leyenda", "lenda", "ghost$", "ghosts$", "ghostly", "fantasma", "haunt", "embrujad",
+	"assombra", "paranormal", "supernatural", "sobrenatural", "folklore", "folclor", "creepy", "creepypasta", "horror", "terror$",
+	"scary", "spooky", "miedo", "medo$", "cryptid", "críptid", "criptid", "conspira", "unsolved", "unexplained", "inexplic", "macabr",
+	"occult", "ocultis", "bruja", "bruxa", "witch", "scp", "backrooms"}
+
+// nicheKind reads a niche as a kind: the first of kindWords that has one
+// of its words, except that a history niche with a story word in it is a
+// story one.
 func nicheKind(niche string) string {
 	words := strings.FieldsFunc(strings.ToLower(niche), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	for _, k := range kindWords {
-		for _, w := range words {
-			for _, stem := range k.words {
-				if w == stem || len(stem) >= 4 && strings.HasPrefix(w, stem) {
-					return k.kind
-				}
+		if hasWord(words, k.words) {
+			if k.kind == KindHistory && hasWord(words, storyWords) {
+				return KindStory
 			}
+			return k.kind
 		}
 	}
 	return KindGeneral
+}
+
+// hasWord reports whether one of words is one of stems, or starts with a
+// stem of four letters or more that does not end in "$".
+func hasWord(words, stems []string) bool {
+	for _, w := range words {
+		for _, stem := range stems {
+			exact, whole := strings.CutSuffix(stem, "$")
+			if w == exact || !whole && len(stem) >= 4 && strings.HasPrefix(w, stem) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // subject is one thing a video can be about, within a niche.
@@ -128,6 +158,7 @@ var subjects = map[string]map[string][]subject{
 			s("solo travel", "solo travel", "d"), s("travel itinerary", "your travel itinerary", ""), s("local food", "local food", ""),
 			s("day hikes", "day hikes", "p"), s("off-season travel", "off-season travel", "d"), s("travel photos", "your travel photos", "p"),
 		},
+		KindStory: storySubjects["en"],
 	},
 	"es": {
 		KindFinance: {
@@ -182,6 +213,7 @@ var subjects = map[string]map[string][]subject{
 			s("viajar solo", "viajar solo", "d"), s("itinerario", "tu itinerario", ""), s("comida local", "la comida local", ""),
 			s("rutas de senderismo", "las rutas de senderismo", "p"), s("temporada baja", "la temporada baja", ""), s("fotos de viaje", "tus fotos de viaje", "p"),
 		},
+		KindStory: storySubjects["es"],
 	},
 	"pt": {
 		KindFinance: {
@@ -236,6 +268,7 @@ var subjects = map[string]map[string][]subject{
 			s("viajar sozinho", "viajar sozinho", "d"), s("roteiro de viagem", "seu roteiro de viagem", ""), s("comida local", "a comida local", ""),
 			s("trilhas", "as trilhas", "p"), s("baixa temporada", "a baixa temporada", ""), s("fotos de viagem", "suas fotos de viagem", "p"),
 		},
+		KindStory: storySubjects["pt"],
 	},
 }
 
@@ -367,6 +400,7 @@ var kindVocab = map[string]map[string][3]string{
 		KindHistory: {"the next time the subject comes up", "a story you can retell", "trivia"},
 		KindGaming:  {"in your next session", "a run you're proud of", "new gear"},
 		KindTravel:  {"on your next trip", "a trip that goes to plan", "gear"},
+		KindStory:   {"the next time someone tells it", "a story worth retelling", "props"},
 		KindGeneral: {"the next time you sit down to it", "a result you can show", "gear"},
 	},
 	"es": {
@@ -377,6 +411,7 @@ var kindVocab = map[string]map[string][3]string{
 		KindHistory: {"la próxima vez que salga el tema", "una historia que puedas contar", "datos sueltos"},
 		KindGaming:  {"en tu próxima partida", "una partida de la que estés orgulloso", "periféricos nuevos"},
 		KindTravel:  {"en tu próximo viaje", "un viaje que salga según el plan", "material"},
+		KindStory:   {"la próxima vez que alguien la cuente", "una historia que valga la pena contar", "efectos"},
 		KindGeneral: {"la próxima vez que te pongas con ello", "un resultado que puedas enseñar", "material"},
 	},
 	"pt": {
@@ -387,6 +422,7 @@ var kindVocab = map[string]map[string][3]string{
 		KindHistory: {"na próxima vez que o assunto aparecer", "uma história que você consiga recontar", "curiosidades soltas"},
 		KindGaming:  {"na sua próxima partida", "uma partida da qual você se orgulhe", "periféricos novos"},
 		KindTravel:  {"na sua próxima viagem", "uma viagem que sai como planejado", "equipamento"},
+		KindStory:   {"na próxima vez que alguém contar", "uma história que vale a pena recontar", "efeitos"},
 		KindGeneral: {"na próxima vez que se dedicar a isso", "um resultado que você possa mostrar", "equipamento"},
 	},
 }

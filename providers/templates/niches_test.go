@@ -19,6 +19,39 @@ func TestNicheKind(t *testing.T) {
 	}
 }
 
+// TestStoryNicheKind: story channels are read as such in English, Spanish
+// and Portuguese, including "historias"/"histórias" (stories) next to a
+// story word, while history, gaming and other kinds with a story word in
+// them keep their kind, and words that only look alike do not count.
+func TestStoryNicheKind(t *testing.T) {
+	for niche, want := range map[string]string{
+		// English
+		"urban legends": KindStory, "unsolved mysteries": KindStory, "true crime": KindStory, "ghost stories": KindStory,
+		"paranormal encounters": KindStory, "Appalachian folklore": KindStory, "conspiracy theories": KindStory, "creepypasta narrations": KindStory,
+		"horror stories": KindStory, "cryptids": KindStory, "Greek myths": KindStory, "haunted places": KindStory, "scary stories for the night bus": KindStory,
+		"medieval legends": KindStory, "SCP foundation": KindStory,
+		"urban legends, ghost stories and unexplained local mysteries told on the last night bus home": KindStory,
+		// Spanish
+		"leyendas urbanas": KindStory, "misterios sin resolver": KindStory, "crimen real": KindStory, "historias de fantasmas": KindStory,
+		"casas embrujadas": KindStory, "folclore mexicano": KindStory, "historias de terror": KindStory, "relatos de miedo": KindStory,
+		"mitos y leyendas": KindStory, "teorías de conspiración": KindStory, "lo paranormal": KindStory,
+		// Portuguese
+		"lendas urbanas": KindStory, "mistérios não resolvidos": KindStory, "crime real": KindStory, "histórias de assombração": KindStory,
+		"casas assombradas": KindStory, "folclore brasileiro": KindStory, "histórias de terror": KindStory, "teorias da conspiração": KindStory,
+		"histórias de ônibus noturno e lendas urbanas": KindStory,
+		// other kinds keep theirs
+		"history": KindHistory, "Roman history": KindHistory, "historia de España": KindHistory, "história do Brasil": KindHistory,
+		"history of the Cold War": KindHistory, "horror games": KindGaming, "juegos de terror": KindGaming, "jogos de terror": KindGaming,
+		"fitness myths": KindFitness, "money myths": KindFinance, "haunted house travel": KindTravel,
+		// look-alikes
+		"ghostwriting": KindGeneral, "terrorism explained": KindGeneral, "urban gardening": KindGeneral, "filmes legendados": KindGeneral,
+	} {
+		if got := nicheKind(niche); got != want {
+			t.Errorf("nicheKind(%q) = %s, want %s", niche, got, want)
+		}
+	}
+}
+
 func TestAudienceLabel(t *testing.T) {
 	for in, want := range map[string]string{
 		"busy parents":                         "busy parents",
