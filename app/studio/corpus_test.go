@@ -125,84 +125,112 @@ func jaccard(a, b map[string]bool) float64 {
 }
 
 // TestOfflineCorpusPassesTheChecklist writes 100 packages offline per
-// language and format and checks what the issue asked of them: every one
-// passes the checklist (so it is ready), at least 90 % of the chosen titles
-// of a channel differ, the scripts of a channel share on average less than
-// 0.2 of their 5-word shingles (Jaccard), and no script says a sentence
-// twice.
+// language and format and checks them (checkCorpus).
 func TestOfflineCorpusPassesTheChecklist(t *testing.T) {
+	for _, ch := range corpusChannels {
+		t.Run(primaryLanguage(ch.Language)+"/"+ch.Format, func(t *testing.T) {
+			t.Parallel() // each channel has its own database
+			checkCorpus(t, ch)
+		})
+	}
+}
+
+// storyChannels are story channels (legends, mysteries, true crime) in
+// each language and format, niches and audiences as users write them.
+var storyChannels = []store.Channel{
+	{Name: "Night Bus Stories", Niche: "urban legends", Language: "en", Format: store.FormatShorts, Audience: "night owls who like a slow-burning scare"},
+	{Name: "Cold Files", Niche: "unsolved mysteries and true crime", Language: "en", Format: store.FormatLong, Audience: "people who like a careful, respectful telling"},
+	{Name: "Leyendas de Medianoche", Niche: "leyendas urbanas", Language: "es", Format: store.FormatShorts, Audience: "jóvenes a los que les gusta pasar miedo"},
+	{Name: "Expediente Abierto", Niche: "historias de terror y misterios sin resolver", Language: "es-MX", Format: store.FormatLong, Audience: ""},
+	{Name: "Lendas da Madrugada", Niche: "lendas urbanas", Language: "pt-BR", Format: store.FormatShorts, Audience: "quem gosta de histórias de arrepiar"},
+	{Name: "Caso Aberto", Niche: "histórias de assombração e folclore brasileiro", Language: "pt", Format: store.FormatLong, Audience: "curiosos"},
+}
+
+// TestOfflineStoryCorpusPassesTheChecklist holds story channels to what
+// TestOfflineCorpusPassesTheChecklist holds the others: 100 packages each,
+// all ready, titles distinct, scripts unlike each other.
+func TestOfflineStoryCorpusPassesTheChecklist(t *testing.T) {
+	for _, ch := range storyChannels {
+		t.Run(primaryLanguage(ch.Language)+"/"+ch.Format, func(t *testing.T) {
+			t.Parallel() // each channel has its own database
+			checkCorpus(t, ch)
+		})
+	}
+}
+
+// checkCorpus writes corpusSize packages of ch offline (20 with -short)
+// and checks what the corpus tests ask of them: every one passes the
+// checklist (so it is ready), at least 90 % of the chosen titles differ,
+// the scripts share on average less than 0.2 of their 5-word shingles
+// (Jaccard), and no script says a sentence twice.
+func checkCorpus(t *testing.T, ch store.Channel) {
 	n := corpusSize
 	if testing.Short() {
 		n = 20
 	}
-	for _, ch := range corpusChannels {
-		t.Run(primaryLanguage(ch.Language)+"/"+ch.Format, func(t *testing.T) {
-			t.Parallel() // each channel has its own database
-			pkgs := writeCorpus(t, ch, n)
-			titles := map[string]int{}
-			var sh []map[string]bool
-			words := []int{}
-			failed := map[string]int{}
-			example := map[string]string{}
-			for _, p := range pkgs {
-				for _, it := range p.Content.Checklist.Missing() {
-					failed[it.Rule]++
-					if example[it.Rule] == "" {
-						example[it.Rule] = fmt.Sprintf("%q: %s", p.Title, it.Message)
-					}
-				}
-				if p.Status != store.StatusReady && len(p.Content.Checklist.Missing()) == 0 {
-					t.Errorf("package %q is %s with nothing missing", p.Title, p.Status)
-				}
-				titles[strings.ToLower(p.Title)]++
-				spoken := SpokenText(p.Content.Hook, p.Content.Script)
-				words = append(words, Words(spoken))
-				sh = append(sh, shingles(spoken))
-				seen := map[string]bool{}
-				for _, s := range sentences(spoken) {
-					k := normSentence(s)
-					if seen[k] {
-						t.Fatalf("package %q says %q twice", p.Title, s)
-					}
-					seen[k] = true
-				}
+	pkgs := writeCorpus(t, ch, n)
+	titles := map[string]int{}
+	var sh []map[string]bool
+	words := []int{}
+	failed := map[string]int{}
+	example := map[string]string{}
+	for _, p := range pkgs {
+		for _, it := range p.Content.Checklist.Missing() {
+			failed[it.Rule]++
+			if example[it.Rule] == "" {
+				example[it.Rule] = fmt.Sprintf("%q: %s", p.Title, it.Message)
 			}
-			for rule, n := range failed {
-				t.Errorf("%d of %d packages fail %s, e.g. %s", n, len(pkgs), rule, example[rule])
+		}
+		if p.Status != store.StatusReady && len(p.Content.Checklist.Missing()) == 0 {
+			t.Errorf("package %q is %s with nothing missing", p.Title, p.Status)
+		}
+		titles[strings.ToLower(p.Title)]++
+		spoken := SpokenText(p.Content.Hook, p.Content.Script)
+		words = append(words, Words(spoken))
+		sh = append(sh, shingles(spoken))
+		seen := map[string]bool{}
+		for _, s := range sentences(spoken) {
+			k := normSentence(s)
+			if seen[k] {
+				t.Fatalf("package %q says %q twice", p.Title, s)
 			}
-			sum, pairs := 0.0, 0
-			for i := range sh {
-				for j := i + 1; j < len(sh); j++ {
-					sum += jaccard(sh[i], sh[j])
-					pairs++
-				}
+			seen[k] = true
+		}
+	}
+	for rule, n := range failed {
+		t.Errorf("%d of %d packages fail %s, e.g. %s", n, len(pkgs), rule, example[rule])
+	}
+	sum, pairs := 0.0, 0
+	for i := range sh {
+		for j := i + 1; j < len(sh); j++ {
+			sum += jaccard(sh[i], sh[j])
+			pairs++
+		}
+	}
+	mean := sum / float64(pairs)
+	sort.Ints(words)
+	distinct := float64(len(titles)) / float64(len(pkgs))
+	t.Logf("%d packages: %.0f%% distinct titles, mean pairwise 5-gram Jaccard %.3f, spoken words min %d median %d max %d",
+		len(pkgs), 100*distinct, mean, words[0], words[len(words)/2], words[len(words)-1])
+	if os.Getenv("CORPUS_TITLES") != "" {
+		for k, c := range titles {
+			t.Logf("%dx %s", c, k)
+		}
+	}
+	if distinct < 0.9 {
+		var dup []string
+		for k, c := range titles {
+			if c > 1 {
+				dup = append(dup, fmt.Sprintf("%dx %s", c, k))
 			}
-			mean := sum / float64(pairs)
-			sort.Ints(words)
-			distinct := float64(len(titles)) / float64(len(pkgs))
-			t.Logf("%d packages: %.0f%% distinct titles, mean pairwise 5-gram Jaccard %.3f, spoken words min %d median %d max %d",
-				len(pkgs), 100*distinct, mean, words[0], words[len(words)/2], words[len(words)-1])
-			if os.Getenv("CORPUS_TITLES") != "" {
-				for k, c := range titles {
-					t.Logf("%dx %s", c, k)
-				}
-			}
-			if distinct < 0.9 {
-				var dup []string
-				for k, c := range titles {
-					if c > 1 {
-						dup = append(dup, fmt.Sprintf("%dx %s", c, k))
-					}
-				}
-				t.Fatalf("only %.0f%% of chosen titles distinct; repeated: %v", 100*distinct, dup)
-			}
-			if mean >= 0.2 {
-				t.Fatalf("mean pairwise 5-gram Jaccard %.3f, want < 0.2", mean)
-			}
-			if dir := os.Getenv("CORPUS_DUMP"); dir != "" {
-				dumpCorpus(t, dir, ch, pkgs)
-			}
-		})
+		}
+		t.Fatalf("only %.0f%% of chosen titles distinct; repeated: %v", 100*distinct, dup)
+	}
+	if mean >= 0.2 {
+		t.Fatalf("mean pairwise 5-gram Jaccard %.3f, want < 0.2", mean)
+	}
+	if dir := os.Getenv("CORPUS_DUMP"); dir != "" {
+		dumpCorpus(t, dir, ch, pkgs)
 	}
 }
 

@@ -14,7 +14,7 @@ var storySubjects = map[string][]subject{
 		s("haunted house", "the house nobody buys", ""), s("hitchhiker legend", "the hitchhiker on the empty road", ""),
 		s("unsolved case", "the case that was never closed", ""), s("strange photo", "the photo that started it all", ""),
 		s("disappearance", "the disappearance nobody could explain", ""), s("haunted road", "the road people avoid at night", ""),
-		s("witness story", "the witness nobody believed", ""), s("forbidden name", "the name nobody says out loud", ""),
+		s("forgotten witness", "the witness nobody believed", ""), s("forbidden name", "the name nobody says out loud", ""),
 		s("old diary", "the diary found years later", ""), s("locked room", "the room that stays locked", ""),
 		s("family legend", "the warning grandparents still give", ""), s("strange lights", "the lights over the hills", "p"),
 		s("creature sighting", "the creature in the woods", ""), s("night call", "the phone call in the middle of the night", ""),
@@ -46,4 +46,20 @@ var storySubjects = map[string][]subject{
 		s("carta anônima", "a carta sem assinatura", ""), s("último avistamento", "a última pessoa que os viu", ""),
 		s("lenda do espelho", "o espelho em que ninguém se olha à noite", ""), s("lenda da escola", "a sala de aula que ninguém usa", ""),
 	},
+}
+
+// storyCTAs close a story video: a story channel asks for versions and
+// subscribers, not for "if this helped".
+func storyCTAs(lang string) []string {
+	switch lang {
+	case "es":
+		return []string{"Suscríbete para no perderte la próxima historia.", "Si conoces otra versión, déjala en los comentarios y suscríbete para la próxima.",
+			"Suscríbete si quieres más historias como esta."}
+	case "pt":
+		return []string{"Inscreva-se para não perder a próxima história.", "Se você conhece outra versão, deixe nos comentários e se inscreva para a próxima.",
+			"Inscreva-se se quiser mais histórias como esta."}
+	default:
+		return []string{"Subscribe so you don't miss the next story.", "If you know another version, leave it in the comments, and subscribe for the next one.",
+			"Subscribe if you'd like more stories like this one."}
+	}
 }

@@ -248,6 +248,7 @@ var funcs = template.FuncMap{
 	"upper":  strings.ToUpper,
 	"lower":  strings.ToLower,
 	"hasAny": strings.ContainsAny,
+	"has":    func(s, substr string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(substr)) },
 	"add":    func(a, b int) int { return a + b },
 	"mod": func(a, b int) int {
 		if b == 0 {
@@ -834,7 +835,7 @@ type Data struct {
 	Question string   // the topic when it is a question ("why ice floats"), without "?"
 	HowTo    string   // the topic when it is a how-to ("how to start a podcast"), without "?"
 	Niche    string   // the channel's niche, or a short label of it when the niche is a list or a sentence: "urban legends"
-	Kind     string   // the niche's kind: finance, cooking, tech, fitness, history, gaming, travel or general
+	Kind     string   // the niche's kind: finance, cooking, tech, fitness, history, gaming, travel, story or general
 	Subjects []string // subjects that fit the niche, in seeded order (the first is Subject when no topic was given)
 	Audience string   // the channel's audience as written, "viewers" when none
 	Who      string   // a short label for the audience: "busy parents", or "beginners"
@@ -901,7 +902,11 @@ func newData(req providers.Request, seed uint64, year int) Data {
 		d.Topic = d.Subject
 	}
 	d.Niche = nicheLabel(d.niche)
-	d.CTA = d.R.Pick(ctas(d.Lang)...)
+	if d.Kind == KindStory {
+		d.CTA = d.R.Pick(storyCTAs(d.Lang)...)
+	} else {
+		d.CTA = d.R.Pick(ctas(d.Lang)...)
+	}
 	return d
 }
 
@@ -929,6 +934,11 @@ func (d Data) Say(n int, items ...string) string {
 	}
 	return b.String()
 }
+
+// SayList is Say over a list built in the template: a story script
+// defines its pools once and deals fewer sentences from them in a Short
+// than in a long-form video.
+func (d Data) SayList(n int, items []string) string { return d.Say(n, items...) }
 
 // With is d about another subject of the niche (bare, as in Subjects):
 // ideas that each name a different subject fill their text with it.
