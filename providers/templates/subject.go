@@ -130,6 +130,16 @@ var ideaPatterns = map[string][]*regexp.Regexp{
 		`^(.+?): por que terminou como terminou$`,
 		`^(.+?): as pessoas por trás da história$`,
 		`^(.+?) e o que deixou para trás$`,
+		`^(.+?): o que se sabe e o que só se conta$`,
+		`^(.+?): todas as versões, lado a lado$`,
+		`^(.+?): quem mantém a história viva$`,
+		`^(.+?): de onde vem a história$`,
+		`^(.+?): o detalhe que todas as versões mantêm$`,
+		`^(.+?): a versão curta$`,
+		`^(.+?): a história contada devagar, para uma noite escura$`,
+		`^(.+?): lenda, boato ou registro$`,
+		`^(.+?): para contar antes de apagar a luz$`,
+		`^(.+?): a história e o lugar por trás dela$`,
 	),
 }
 
