@@ -92,8 +92,8 @@ func TestIdeaPatternsReadBuiltInIdeas(t *testing.T) {
 		t.Fatal(err)
 	}
 	subjects := map[string]string{"en": "sourdough starter", "es": "masa madre", "pt": "fermentação natural"}
-	niches := map[string][]string{"en": {"home baking", "ancient history", "woodworking"}, "es": {"cocina casera", "historia", "carpintería"},
-		"pt": {"culinária", "história do Brasil", "marcenaria"}}
+	niches := map[string][]string{"en": {"home baking", "ancient history", "woodworking", "urban legends"}, "es": {"cocina casera", "historia", "carpintería", "leyendas urbanas"},
+		"pt": {"culinária", "história do Brasil", "marcenaria", "lendas urbanas"}}
 	for lang, subject := range subjects {
 		for _, niche := range niches[lang] {
 			pool := map[string]bool{}
