@@ -919,3 +919,40 @@ func TestFFmpegPickedInTheDialogIsCheckedSavedAndKept(t *testing.T) {
 		t.Fatalf("settings.json still names the picked ffmpeg: %s", raw)
 	}
 }
+
+// At start, render folders whose package was deleted while the app was
+// closed (a tombstone pulled from another device, or no row at all) are
+// removed, and a finished render of a live package is kept.
+func TestStartRemovesRendersOfPackagesDeletedMeanwhile(t *testing.T) {
+	rt := startTest(t)
+	a := rt.API()
+	live, gone := shortPackage(t, a), shortPackage(t, a)
+	finished := func(id string) string {
+		dir, err := render.Dir(rt.render.root, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, render.VideoFile), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	liveDir, goneDir := finished(live.ID), finished(gone.ID)
+	orphanDir := finished("01a2498b-c948-7dc9-9f78-fe9a4a3360a4")
+	// A tombstone written as a pull writes it: no event reaches the queue.
+	if _, err := rt.store.DB().Exec(`UPDATE packages SET deleted = 1 WHERE id = ?`, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	rt.catchUpRenders(context.Background())
+	for _, d := range []string{goneDir, orphanDir} {
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s is still there (%v)", d, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(liveDir, render.VideoFile)); err != nil {
+		t.Fatalf("the live package's render: %v", err)
+	}
+}

@@ -1,11 +1,15 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -466,35 +470,52 @@ func (rt *Runtime) resumeQueuedRenders(ctx context.Context) {
 // window, the moment the app opens.
 func (rt *Runtime) catchUpRenders(ctx context.Context) {
 	rt.resumeQueuedRenders(ctx)
+	// Only packages with a render folder can have a stopped render, so the
+	// folders are walked, not every ready package: with thousands of
+	// packages the start reads a few rows instead of every package's content.
 	entries, _ := os.ReadDir(rt.render.root)
+	type stopped struct {
+		id      string
+		updated int64
+	}
+	var todo []stopped
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		_, err := store.Get[store.Package](ctx, rt.store.ReadDB(), store.PackageEntity, e.Name())
-		if errors.Is(err, store.ErrNotFound) {
-			rt.dropRender(ctx, e.Name())
-		}
-	}
-	pkgs, err := store.List[store.Package](ctx, rt.store.ReadDB(), store.PackageEntity, "status = ?", "updated_at, id", store.StatusReady)
-	if err != nil {
-		return
-	}
-	for _, p := range pkgs {
 		if ctx.Err() != nil {
 			return
 		}
-		dir, err := render.Dir(rt.render.root, p.ID)
-		if err != nil {
+		if !e.IsDir() {
 			continue
 		}
-		if _, err := os.Stat(dir); err != nil {
-			continue // never started: a backlog of old packages is not rendered at start
+		var status string
+		var deleted bool
+		var updated int64
+		err := rt.store.ReadDB().QueryRowContext(ctx,
+			`SELECT status, deleted, updated_at FROM packages WHERE id = ?`, e.Name()).Scan(&status, &deleted, &updated)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) || err == nil && deleted:
+			rt.dropRender(ctx, e.Name())
+			continue
+		case err != nil || status != store.StatusReady:
+			continue
+		}
+		dir, err := render.Dir(rt.render.root, e.Name())
+		if err != nil {
+			continue
 		}
 		if m, err := render.ReadManifest(dir); err == nil && m.Video != nil {
 			continue
 		}
-		rt.autoRender(ctx, p.ID)
+		todo = append(todo, stopped{e.Name(), updated})
+	}
+	// Oldest first, as the queue would have taken them.
+	slices.SortFunc(todo, func(a, b stopped) int {
+		return cmp.Or(cmp.Compare(a.updated, b.updated), strings.Compare(a.id, b.id))
+	})
+	for _, s := range todo {
+		if ctx.Err() != nil {
+			return
+		}
+		rt.autoRender(ctx, s.id)
 	}
 }
 
