@@ -30,6 +30,10 @@ type dialogs struct {
 	// answerSaveIn, when set, answers every save dialog with the offered
 	// name in this folder without showing it (see saveDialogHookEnv).
 	answerSaveIn string
+	// painted is closed when the dashboard has drawn its first frame with
+	// data; the app holds its heavy background work until then
+	// (app.Options.Painted).
+	painted chan struct{}
 }
 
 // saveDialogHookEnv names a folder that answers the save dialog, for the
@@ -88,9 +92,10 @@ func (d *dialogs) Quit() {
 const paintedEvent = "painted"
 
 // logPainted logs painted_ms, the time from the process's start to the
-// dashboard's first frame with data, once.
-func logPainted(log *slog.Logger, once *sync.Once, data ...any) {
+// dashboard's first frame with data, and closes painted, once.
+func logPainted(log *slog.Logger, once *sync.Once, painted chan struct{}, data ...any) {
 	once.Do(func() {
+		defer close(painted)
 		attrs := []any{"painted_ms", time.Since(processStart).Milliseconds()}
 		if len(data) > 0 {
 			if m, ok := data[0].(map[string]any); ok {
@@ -153,7 +158,7 @@ func runDesktop(rt *app.Runtime, dlg *dialogs, log *slog.Logger, assets fs.FS) e
 		OnStartup: func(ctx context.Context) {
 			dlg.ctx.Store(&ctx)
 			rt.Hub().Forward(func(name string, data any) { wruntime.EventsEmit(ctx, name, data) })
-			wruntime.EventsOn(ctx, paintedEvent, func(data ...any) { logPainted(log, &painted, data...) })
+			wruntime.EventsOn(ctx, paintedEvent, func(data ...any) { logPainted(log, &painted, dlg.painted, data...) })
 		},
 		OnDomReady: func(context.Context) {
 			log.Info("page loaded", "dom_ready_ms", time.Since(processStart).Milliseconds())

@@ -224,6 +224,7 @@ func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, int
 	if so.dialogs != nil {
 		opts.Dialogs, opts.OpenFolder = so.dialogs, so.dialogs.OpenFolder
 		opts.Opener = so.dialogs // Google's sign-in opens in the system's browser
+		opts.Painted = so.dialogs.painted
 	}
 	rt, err := app.Start(context.Background(), opts)
 	if err == nil {
@@ -341,7 +342,7 @@ func desktopMain(so startOptions, stderr io.Writer) int {
 			"Run it headless instead and open the dashboard in a browser:\n\n    tubeagency serve --data-dir "+dataDir+"\n")
 		return 3
 	}
-	dlg := &dialogs{answerSaveIn: os.Getenv(saveDialogHookEnv)}
+	dlg := &dialogs{answerSaveIn: os.Getenv(saveDialogHookEnv), painted: make(chan struct{})}
 	if dlg.answerSaveIn != "" {
 		fmt.Fprintf(stderr, "tubeagency: %s is set: save dialogs are answered with %s and not shown\n", saveDialogHookEnv, dlg.answerSaveIn)
 	}

@@ -62,6 +62,14 @@ type Options struct {
 	// Restart starts the new binary after an update replaced this one. Nil
 	// means the user restarts the app.
 	Restart func() error
+	// Painted, when set, is closed once the window has drawn its first
+	// frame with data. Background work that would compete with that frame
+	// for the CPU (resuming studio runs, autopilot jobs, renders and the
+	// ffmpeg check) waits for it, or for PaintWait when the window never
+	// says. Nil (serve mode, tests) means that work starts at once.
+	Painted <-chan struct{}
+	// PaintWait bounds the wait for Painted. Zero means 10 s.
+	PaintWait time.Duration
 }
 
 // Runtime owns the running application: the store, the event hub and the
@@ -86,6 +94,7 @@ type Runtime struct {
 	publish   *publishParts    // YouTube sign-in, upload queue and calendar (wire_publish.go)
 	updates   *update.Updater  // release checks, nil without a feed (wire_update.go)
 	started   []component      // in start order; Close stops them in reverse
+	settled   chan struct{}    // closed when background work may start (Options.Painted)
 }
 
 // App is the set of methods the frontend calls. Every exported method is
@@ -128,6 +137,9 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if opts.Mode == "" {
 		opts.Mode = "desktop"
 	}
+	if opts.PaintWait <= 0 {
+		opts.PaintWait = 10 * time.Second
+	}
 	if err := CheckDataDir(opts.DataDir); err != nil {
 		return nil, err
 	}
@@ -135,7 +147,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now()}
+	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now(), settled: make(chan struct{})}
 	rt.keys.mode = opts.KeyStore
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.api = &App{rt: rt}
@@ -151,7 +163,39 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		st.Close()
 		return nil, err
 	}
+	rt.settleAfterPaint()
 	return rt, nil
+}
+
+// settleAfterPaint closes rt.settled once the window has painted (or
+// PaintWait has passed), at once without a window.
+func (rt *Runtime) settleAfterPaint() {
+	if rt.opts.Painted == nil {
+		close(rt.settled)
+		return
+	}
+	rt.goBackground(func(ctx context.Context) {
+		t := time.NewTimer(rt.opts.PaintWait)
+		defer t.Stop()
+		select {
+		case <-rt.opts.Painted:
+		case <-t.C:
+			rt.log.Info("background work starts before the window painted", "waited_ms", rt.opts.PaintWait.Milliseconds())
+		case <-ctx.Done():
+		}
+		close(rt.settled)
+	})
+}
+
+// afterPaint waits until background work may start (see Options.Painted);
+// false means ctx ended first.
+func (rt *Runtime) afterPaint(ctx context.Context) bool {
+	select {
+	case <-rt.settled:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // API is the bound object.

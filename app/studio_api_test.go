@@ -496,3 +496,60 @@ func TestVoiceKeyAPI(t *testing.T) {
 		t.Fatalf("no hint on what to do: %+v", engines[0])
 	}
 }
+
+// The desktop holds the autopilot until the window has painted: a channel
+// created with autopilot on gets no packages before, and its packages
+// after. Without a paint report the wait ends at PaintWait.
+func TestAutopilotWaitsForTheFirstPaint(t *testing.T) {
+	countOf := func(rt *Runtime, channelID string) int {
+		n, err := store.Count(context.Background(), rt.store.ReadDB(), store.PackageEntity, "channel_id = ?", channelID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waitPlanned := func(rt *Runtime, channelID string) {
+		deadline := time.Now().Add(20 * time.Second)
+		for countOf(rt, channelID) != autopilot.DefaultSettings().Ahead {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d packages planned", countOf(rt, channelID))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	t.Run("painted", func(t *testing.T) {
+		painted := make(chan struct{})
+		rt, err := Start(context.Background(), Options{DataDir: t.TempDir(), Mode: "test", Painted: painted, PaintWait: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rt.Close() })
+		in := validChannel()
+		in.Autopilot = true
+		ch, err := rt.API().CreateChannel(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Unheld, the plan takes a few ms (TestChannelSwitchedOnElsewhereIsPlannedAtOnce).
+		time.Sleep(300 * time.Millisecond)
+		if n := countOf(rt, ch.ID); n != 0 {
+			t.Fatalf("%d packages planned before the window painted", n)
+		}
+		close(painted)
+		waitPlanned(rt, ch.ID)
+	})
+	t.Run("never painted", func(t *testing.T) {
+		rt, err := Start(context.Background(), Options{DataDir: t.TempDir(), Mode: "test", Painted: make(chan struct{}), PaintWait: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rt.Close() })
+		in := validChannel()
+		in.Autopilot = true
+		ch, err := rt.API().CreateChannel(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitPlanned(rt, ch.ID)
+	})
+}

@@ -98,7 +98,9 @@ func (rt *Runtime) startRender() error {
 	q.wg.Add(1)
 	go func() {
 		defer q.wg.Done()
-		q.loop(ctx)
+		if rt.afterPaint(ctx) {
+			q.loop(ctx)
+		}
 	}()
 	rt.hub.Forward(func(name string, data any) {
 		switch name {
@@ -113,8 +115,13 @@ func (rt *Runtime) startRender() error {
 			}
 		}
 	})
-	q.goBackground(ctx, func(ctx context.Context) { _, _ = rt.checkFFmpeg(ctx) }) // found once, ready for the first render
-	q.goBackground(ctx, rt.catchUpRenders)
+	q.goBackground(ctx, func(ctx context.Context) {
+		if !rt.afterPaint(ctx) {
+			return
+		}
+		_, _ = rt.checkFFmpeg(ctx) // found once, ready for the first render
+		rt.catchUpRenders(ctx)
+	})
 	return nil
 }
 

@@ -75,6 +75,7 @@ func (rt *Runtime) buildStudio(ctx context.Context) error {
 		JobWrapper:     rt.monitor.TimeJob,
 		DeviceID:       rt.sync.devices.ID(),
 		Hosts:          rt.sync.devices,
+		Hold:           rt.settled,
 	})
 	if err != nil {
 		return fmt.Errorf("start autopilot: %w", err)
@@ -90,6 +91,9 @@ func (rt *Runtime) buildStudio(ctx context.Context) error {
 func (rt *Runtime) startStudio() error {
 	std, ap := rt.studio.studio, rt.studio.autopilot
 	rt.goBackground(func(ctx context.Context) {
+		if !rt.afterPaint(ctx) {
+			return
+		}
 		if _, err := std.Resume(ctx); err != nil && ctx.Err() == nil {
 			rt.log.Warn("studio runs not resumed", "err", err)
 		}

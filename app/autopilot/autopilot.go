@@ -184,6 +184,10 @@ type Config struct {
 	// their host runs them. Nil means this device runs every channel with
 	// autopilot on (one device, or tests).
 	Hosts HostLookup
+	// Hold, when set, delays the loop's first plan until it is closed (the
+	// app holds background work until its window has painted). Nil means
+	// the loop plans at once.
+	Hold <-chan struct{}
 }
 
 // HostLookup decides which device runs autopilot for each channel.

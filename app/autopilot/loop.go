@@ -129,6 +129,13 @@ func (a *Autopilot) Wake() {
 
 func (a *Autopilot) loop(ctx context.Context) {
 	defer a.wg.Done()
+	if a.cfg.Hold != nil {
+		select {
+		case <-a.cfg.Hold:
+		case <-ctx.Done():
+			return
+		}
+	}
 	t := time.NewTicker(a.cfg.Interval)
 	defer t.Stop()
 	// While the store misbehaves the loop backs off exponentially (capped,
