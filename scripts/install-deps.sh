@@ -14,7 +14,7 @@ run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev espeak-n
 # Rendering videos: ffmpeg (with ffprobe, libass, libx264); DejaVu is the default caption font.
 run_pkgs+=(ffmpeg)
 run_pkgs+=(fonts-dejavu-core)
-test_pkgs=(curl fonts-dejavu-core xvfb xauth imagemagick xdotool tesseract-ocr chromium postgresql)
+test_pkgs=(curl fonts-dejavu-core xvfb xauth dbus-daemon imagemagick xdotool tesseract-ocr chromium postgresql)
 test_pkgs+=(desktop-file-utils)
 # Installed without their recommended packages: wine's would pull in
 # hundreds of megabytes the tests never use.
