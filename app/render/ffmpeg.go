@@ -192,6 +192,10 @@ type ffCall struct {
 	verbose bool
 	// probe runs ffprobe instead of ffmpeg and returns its stdout.
 	probe bool
+	// rss, when set, receives the run's peak resident memory in KiB, and
+	// the manifest is left alone (the run is beside the render's own
+	// goroutine, which records it).
+	rss *int64
 }
 
 // maxStderr caps what is kept of ffmpeg's stderr: its tail.
@@ -259,7 +263,9 @@ func (rn *run) ff(ctx context.Context, c ffCall) (string, error) {
 		<-done
 	}
 	rss := peakRSSKB(cmd.ProcessState)
-	if rss > rn.m.PeakRSSKB {
+	if c.rss != nil {
+		*c.rss = rss
+	} else if rss > rn.m.PeakRSSKB {
 		rn.m.PeakRSSKB = rss
 	}
 	if cmd.ProcessState != nil {

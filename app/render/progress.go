@@ -16,6 +16,10 @@ const (
 	StageCaptions  = "captions"
 	StageEncode    = "encode"
 	StageThumbnail = "thumbnail"
+	// StageLoudness is the loudness passes over the voice track. They run
+	// beside the captions and the encode and are not reported: the stages
+	// above are what a render shows.
+	StageLoudness = "loudness"
 	// StageDone is reported once, at 100 %, when the outputs are in place.
 	StageDone = "done"
 )

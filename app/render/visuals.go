@@ -273,11 +273,10 @@ func (rn *run) encodeSegment(ctx context.Context, s segment, progress func(float
 }
 
 func (rn *run) x264Args() []string {
-	// One frame thread per core (x264 would take 1.5 per core) and a
-	// lookahead of 5 frames (veryfast's is 10): at 1080×1920 the whole
-	// ffmpeg peaks near 290 MB instead of 340 MB, at the same speed on two
-	// cores. Sliced threads use less still (275 MB) but serialise the
-	// filters with the encoder: 25 % slower.
+	// Options.Threads frame threads (4 on 2 cores) and a lookahead of 5
+	// frames (veryfast's is 10): at 1080×1920 the whole ffmpeg peaks near
+	// 290 MB, where x264's defaults take 340 MB. Sliced threads use less
+	// (275 MB) but serialise the filters with the encoder: 25 % slower.
 	return []string{"-c:v", "libx264", "-preset", rn.r.opts.Preset, "-crf", strconv.Itoa(rn.r.opts.CRF),
 		"-threads", strconv.Itoa(rn.r.opts.Threads), "-x264-params", "rc-lookahead=5",
 		"-pix_fmt", "yuv420p", "-r", strconv.Itoa(fps), "-profile:v", "high", "-movflags", "+faststart"}
@@ -317,6 +316,9 @@ func (rn *run) mux(ctx context.Context, segs []segment) error {
 	list.WriteString("ffconcat version 1.0\n")
 	for _, s := range segs {
 		fmt.Fprintf(&list, "file '%s'\nduration %.6f\n", s.file, float64(s.count)/fps)
+	}
+	if err := rn.audio(); err != nil {
+		return err
 	}
 	listPath := filepath.Join(rn.work, "seg-list.txt")
 	if err := writeFileAtomic(listPath, []byte(list.String())); err != nil {
