@@ -335,17 +335,18 @@ func (s *Studio) runStep(ctx context.Context, ch store.Channel, p store.Package,
 	}
 	// The generator calls onDelta and onRestart one at a time.
 	chars, note := 0, ""
+	startOver := func(n string) {
+		chars, note = 0, n
+		d := ev
+		d.Restart, d.Note = true, note
+		s.cfg.Emit(events.Job, d)
+	}
 	r := &stepRun{s: s, ch: ch, p: p, opts: opts, gen: gen, onDelta: func(text string) {
 		chars += len(text)
 		d := ev
 		d.Chars, d.Delta = chars, text
 		s.cfg.Emit(events.Job, d)
-	}, onRestart: func(rs providers.Restart) {
-		chars, note = 0, switchNote(rs)
-		d := ev
-		d.Restart, d.Note = true, note
-		s.cfg.Emit(events.Job, d)
-	}}
+	}, onRestart: func(rs providers.Restart) { startOver(switchNote(rs)) }, startOver: startOver}
 	apply, state, err := r.do(ctx, step)
 	if err != nil {
 		status := StateFailed

@@ -52,6 +52,9 @@ type stepRun struct {
 	onDelta func(string)
 	// onRestart is told when the text onDelta sent so far is void.
 	onRestart func(providers.Restart)
+	// startOver voids the text onDelta sent so far, saying why in note
+	// (shown live and kept on the step).
+	startOver func(note string)
 	resp      *providers.Response
 }
 
@@ -266,6 +269,9 @@ func (r *stepRun) script(ctx context.Context) (func(*store.Package), store.StepS
 	// expand a script under 60 % of the target (not the templates: they
 	// would answer the same), and keep the longer of the two.
 	if n := Words(SpokenText(hook, sections)); n < tg.Words*6/10 && resp.Provider != "templates" {
+		// The page's live text restarts with the longer draft, rather than
+		// running the two together.
+		r.startOver(fmt.Sprintf("The first draft had %d words, under the %d this format needs, so a longer one was asked for.", n, tg.Words))
 		expand := user + fmt.Sprintf("\n\nThis draft has only %d words. Expand it to about %d words, keeping its hook and headings and the same shape:\n\n%s",
 			n, tg.Words, resp.Text)
 		if more, err := r.ask(ctx, providers.TaskScript, system, expand, tg.Words*3+400, 1, r.structured(StepScript)); err == nil {

@@ -495,7 +495,15 @@ func TestShortLongFormScriptIsExpandedOnce(t *testing.T) {
 			ch := addChannel(t, st, "Crema Lab", sc.format)
 			gen := newGen()
 			gen.words, gen.expandTo = 40, sc.expandTo
-			s := New(Config{Store: st, Generator: gen})
+			var mu sync.Mutex
+			var restarts []Progress
+			s := New(Config{Store: st, Generator: gen, Emit: func(name string, data any) {
+				if ev, ok := data.(Progress); ok && ev.Restart && ev.Step == StepScript {
+					mu.Lock()
+					restarts = append(restarts, ev)
+					mu.Unlock()
+				}
+			}})
 			p, _ := s.Create(context.Background(), ch.ID, "grinders")
 			p, err := s.Run(context.Background(), p.ID, RunOptions{SkipVoice: true})
 			if err != nil {
@@ -503,6 +511,17 @@ func TestShortLongFormScriptIsExpandedOnce(t *testing.T) {
 			}
 			if gen.count(providers.TaskScript) != sc.wantCalls {
 				t.Fatalf("%d script requests, want %d", gen.count(providers.TaskScript), sc.wantCalls)
+			}
+			// Asking for a longer draft restarts the live text, saying why,
+			// and the step keeps the note.
+			mu.Lock()
+			defer mu.Unlock()
+			expanded := sc.wantCalls == 2
+			if expanded != (len(restarts) == 1) || expanded && !strings.Contains(restarts[0].Note, "The first draft had 172 words, under the 1500") {
+				t.Fatalf("restart events of the script step: %+v", restarts)
+			}
+			if note := p.Content.Steps[StepScript].Note; expanded != strings.Contains(note, "The first draft had") {
+				t.Fatalf("script step note %q", note)
 			}
 			if got := Words(p.Content.Script[0].Text); got != sc.wantWords {
 				t.Fatalf("first section has %d words, want %d", got, sc.wantWords)

@@ -8,7 +8,7 @@ import { errorText, plain, showError } from '../lib/errors';
 import { go, mayLeave, replace } from '../lib/router.svelte';
 import { pickChannel, recall, remember, rememberChannel } from '../lib/remember';
 import { channels } from '../stores/channels.svelte';
-import { STEPS, draftOf, inputOf, studioApi, words, type Draft, type Step } from './studio';
+import { EarlyEvents, STEPS, draftOf, inputOf, studioApi, words, type Draft, type Step } from './studio';
 
 const finishedStep = (status: string) => status === 'done' || status === 'skipped';
 
@@ -42,6 +42,8 @@ export class StudioPage {
   complete = $derived(!!this.pkg && STEPS.every((s) => finishedStep(this.pkg!.content.steps?.[s]?.status ?? '')));
 
   #settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Events of a package being created, until it opens. */
+  #early = new EarlyEvents<Events['job']>();
 
   constructor(channelID: string, packageID: string) {
     this.channelID = channelID;
@@ -75,7 +77,11 @@ export class StudioPage {
   }
 
   #onJob(d: Events['job']) {
-    if (!d || d.package_id !== this.selectedID) return;
+    if (!d) return;
+    if (d.package_id !== this.selectedID) {
+      this.#early.hold(d);
+      return;
+    }
     if ('step' in d && d.step) {
       // A restart voids the text streamed so far (an attempt failed partway
       // and another provider starts over): clear it and say who took over.
@@ -175,6 +181,8 @@ export class StudioPage {
     this.selectedID = id;
     remember(`studio.package.${this.channelID}`, id);
     this.live = {};
+    // A package just created may have run steps before it opened.
+    for (const d of this.#early.take(id)) this.#onJob(d);
     this.stepError = '';
     this.saveNote = '';
     go('studio', { channel: this.channelID, package: id });
@@ -205,14 +213,17 @@ export class StudioPage {
     }
     // The new package opens when it starts: the open one's edits first.
     if (!(await mayLeave())) return;
+    this.#early.begin();
     try {
       const p = await studioApi.create(this.channelID, this.topic, this.withVoice);
       this.topic = '';
       this.packages = [p, ...this.packages];
-      this.select(p.id);
+      await this.select(p.id);
       this.settle();
     } catch (e) {
       ({ fields: this.errors, form: this.formError } = showError(e, { channel_id: 'The channel', topic: 'The topic' }));
+    } finally {
+      this.#early.end();
     }
   }
 

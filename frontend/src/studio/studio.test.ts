@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { Package, ScriptSection } from '../lib/api';
-import { draftOf, exportURL, inputOf, retime, words } from './studio';
+import { EarlyEvents, draftOf, exportURL, inputOf, retime, words } from './studio';
 
 describe('retime', () => {
   it('times sections after the hook at the words per minute, like the Go side', () => {
@@ -55,5 +55,38 @@ describe('drafts', () => {
     expect(in_.content.tags).toEqual(['x', 'y']);
     expect(in_.content.script!.map((s) => [s.start, s.seconds])).toEqual([[1.2, 60]]);
     expect(in_.content.voice).toEqual(pkg.content.voice);
+  });
+});
+
+describe('EarlyEvents', () => {
+  type E = { package_id?: string; step?: string };
+  it('holds events only while a create is pending, and replays one package in order', () => {
+    const early = new EarlyEvents<E>();
+    expect(early.hold({ package_id: 'p1', step: 'ideas' })).toBe(false);
+    early.begin();
+    expect(early.hold({ package_id: 'p1', step: 'ideas' })).toBe(true);
+    expect(early.hold({ package_id: 'p2', step: 'ideas' })).toBe(true);
+    expect(early.hold({ package_id: 'p1', step: 'titles' })).toBe(true);
+    expect(early.hold({ step: 'ideas' })).toBe(false);
+    expect(early.take('p1').map((e) => e.step)).toEqual(['ideas', 'titles']);
+    expect(early.take('p1')).toEqual([]);
+    early.end();
+    expect(early.take('p2')).toEqual([]); // nothing pending: dropped
+  });
+  it('keeps the newest events of a package past the cap', () => {
+    const early = new EarlyEvents<E>();
+    early.begin();
+    for (let i = 0; i < EarlyEvents.max + 10; i++) early.hold({ package_id: 'p', step: String(i) });
+    const got = early.take('p');
+    expect(got.length).toBe(EarlyEvents.max);
+    expect(got[0].step).toBe('10');
+  });
+  it('waits for every pending create before dropping', () => {
+    const early = new EarlyEvents<E>();
+    early.begin();
+    early.begin();
+    early.hold({ package_id: 'p' });
+    early.end();
+    expect(early.take('p').length).toBe(1);
   });
 });

@@ -119,3 +119,39 @@ export function inputOf(pkg: Package, d: Draft, wpm: number): PackageInput {
     },
   };
 }
+
+/** Job events of a package the page does not show yet. A new package's
+ *  first steps start before the call that creates it has answered, so
+ *  while a create is pending the page holds the events of packages it
+ *  does not show, and replays a package's once it opens it. */
+export class EarlyEvents<E extends { package_id?: string }> {
+  #pending = 0;
+  #held = new Map<string, E[]>();
+  /** The most held per package; older ones are dropped first. */
+  static readonly max = 500;
+
+  /** A create call started. */
+  begin(): void {
+    this.#pending++;
+  }
+  /** A create call answered; with none pending, what is held goes. */
+  end(): void {
+    this.#pending = Math.max(0, this.#pending - 1);
+    if (this.#pending === 0) this.#held.clear();
+  }
+  /** Keeps d while a create is pending; reports whether it did. */
+  hold(d: E): boolean {
+    if (this.#pending === 0 || !d.package_id) return false;
+    const list = this.#held.get(d.package_id) ?? [];
+    list.push(d);
+    if (list.length > EarlyEvents.max) list.shift();
+    this.#held.set(d.package_id, list);
+    return true;
+  }
+  /** The events held for id, oldest first, and forgets them. */
+  take(id: string): E[] {
+    const list = this.#held.get(id) ?? [];
+    this.#held.delete(id);
+    return list;
+  }
+}
