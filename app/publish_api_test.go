@@ -1136,3 +1136,51 @@ func TestKeepLastRendersSparesRendersWithAnOpenUpload(t *testing.T) {
 		t.Fatalf("after the cancel: waiting %v, newest %v", rendered(waiting.ID), rendered(newest.ID))
 	}
 }
+
+// Remove render refuses while the package's upload is not over, and
+// removes once it is cancelled.
+func TestRemoveRenderRefusesWhileAnUploadIsOpen(t *testing.T) {
+	e := newPublishEnv(t, true)
+	account := e.signIn()
+	ch, waiting := e.channelAndPackage(false)
+	e.link(ch.ID, account)
+	sub, stop := e.rt.Hub().Subscribe(4096)
+	defer stop()
+	e.fake.Inject(fakegoogle.Fault{Op: fakegoogle.OpVideosInsert, Kind: fakegoogle.QuotaExceeded})
+	job, err := e.a.PublishPackage(waiting.ID, input("Five knife skills"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitState(sub, job.ID, publish.StateDeferred)
+	// A finished render, as the render leaves it.
+	dir, _ := render.Dir(e.rt.render.root, waiting.ID)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(render.Manifest{Version: render.ManifestVersion, PackageID: waiting.ID, ChannelID: ch.ID,
+		RenderedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Video: &render.FileInfo{Name: render.VideoFile, Bytes: 1000}})
+	if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	video := filepath.Join(dir, render.VideoFile)
+	if err := os.WriteFile(video, make([]byte, 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = e.a.RemoveRender(waiting.ID)
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "package_id" || !strings.Contains(fe.Message, "upload") {
+		t.Fatalf("remove while the upload waits: %v", err)
+	}
+	if _, err := os.Stat(video); err != nil {
+		t.Fatalf("the refused remove deleted the video: %v", err)
+	}
+	if _, err := e.a.CancelPublishJob(job.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.a.RemoveRender(waiting.ID); err != nil {
+		t.Fatalf("remove after the cancel: %v", err)
+	}
+	if _, err := os.Stat(video); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the video is still there after the remove: %v", err)
+	}
+}

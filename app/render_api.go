@@ -286,6 +286,17 @@ func (a *App) RemoveRender(packageID string) error {
 	if t, ok := q.status(packageID); ok && !t.finished() {
 		return &FieldError{Field: "package_id", Message: "is being rendered: cancel the render first"}
 	}
+	// An upload that is not over sends these files (or resumes sending
+	// them): they stay until it ends or is cancelled.
+	ctx, cancel := a.call()
+	defer cancel()
+	inUse, err := a.rt.uploadsNeedingRenders(ctx)
+	if err != nil {
+		return err
+	}
+	if inUse != nil && inUse(packageID) {
+		return &FieldError{Field: "package_id", Message: "has an upload to YouTube that is not finished: cancel the upload in Publish first"}
+	}
 	if err := render.Remove(a.rt.render.root, packageID); err != nil {
 		if errors.Is(err, render.ErrBusy) {
 			return &FieldError{Field: "package_id", Message: "is being rendered: cancel the render first"}
