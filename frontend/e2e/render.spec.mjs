@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServe, openPage, shot, callApi, resultsDir } from './harness.mjs';
+import { generatePackage } from './fixture.mjs';
 
 // Studio's video panel against a real serve: a short Shorts package is
 // rendered with the machine's ffmpeg and espeak-ng, its progress shown,
@@ -15,14 +16,25 @@ before(async () => {
     name: 'Pocket Physics', niche: 'everyday physics', language: 'en', audience: 'curious teens',
     format: 'shorts', cadence: 3, youtube_id: '', autopilot: false,
   });
-  pkg = await callApi(app.url, 'SavePackage', {
-    id: '', channel_id: channel.id, status: 'ready', topic: 'why ice floats', title: 'Why ice floats',
+  // A package the Studio made offline, cut down to a clip of a few
+  // seconds so the render is quick. A clip this short is an outline by the
+  // checklist; the creator signs it off rule by rule (recorded overrides),
+  // so it counts as ready, as the dashboard shows.
+  const made = await generatePackage(app, channel.id, 'why ice floats', false);
+  const clip = {
+    id: made.id, channel_id: channel.id, topic: made.topic, title: 'Why ice floats',
     content: {
+      ...made.content,
       hook: 'Ice floats.',
       thumbnail: 'ICE FLOATS',
       script: [{ heading: 'The reason', text: '[Show a glass of water]\nWater expands when it freezes.\nSo ice is lighter.', start: 0, seconds: 0 }],
     },
-  });
+  };
+  pkg = await callApi(app.url, 'SavePackage', clip);
+  const failing = pkg.content.checklist.items.filter((i) => i.state === 'fail').map((i) => i.rule);
+  clip.content.overrides = failing.map((rule) => ({ rule, reason: 'a test clip' }));
+  pkg = await callApi(app.url, 'SavePackage', clip);
+  assert.equal(pkg.status, 'ready', JSON.stringify(pkg.content.checklist));
   ({ browser, page, errors } = await openPage(`${app.url}/#/studio?channel=${channel.id}&package=${pkg.id}`, { width: 1280, height: 1000 }));
 });
 after(async () => {
@@ -31,6 +43,9 @@ after(async () => {
 });
 
 test('a Short renders from Studio, plays, and downloads', { timeout: 8 * 60_000 }, async () => {
+  const ov = await callApi(app.url, 'AutopilotOverview');
+  const before = ov.channels.find((c) => c.name === 'Pocket Physics');
+  assert.deepEqual([before.ready, before.rendered, before.to_render], [1, 0, 1], JSON.stringify(before));
   const panel = page.getByTestId('render-panel');
   await panel.getByTestId('render-empty').waitFor();
   await panel.scrollIntoViewIfNeeded();
@@ -92,6 +107,20 @@ test('a Short renders from Studio, plays, and downloads', { timeout: 8 * 60_000 
   await page.waitForTimeout(300);
   await panel.screenshot({ path: join(resultsDir, 'render-after.png') });
   await shot(page, 'studio-render');
+  assert.deepEqual(errors, []);
+});
+
+test('the dashboard and Autopilot count the rendered video', async () => {
+  // Before the render this channel's ready package was "1 to render".
+  await page.goto(`${app.url}/#/dashboard`);
+  const tile = page.getByTestId('ready-tile').filter({ hasText: 'Pocket Physics' });
+  await tile.getByTestId('ready-rendered').waitFor();
+  assert.equal((await tile.getByTestId('ready-rendered').textContent()).trim(), 'video rendered');
+  await tile.screenshot({ path: join(resultsDir, 'render-dashboard-tile.png') });
+  await page.goto(`${app.url}/#/autopilot`);
+  const row = page.getByTestId('ap-channel').filter({ hasText: 'Pocket Physics' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /1 of 1 upcoming\s*video rendered/);
   assert.deepEqual(errors, []);
 });
 
