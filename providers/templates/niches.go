@@ -8,7 +8,10 @@ import (
 
 // Niche kinds. A channel's niche is read as one of these, so templates pick
 // subjects and title patterns that fit it: "I tried it for 30 days" suits a
-// cooking channel, not a history one. KindGeneral covers every other niche.
+// cooking channel, not a history one. KindGeneral is a niche one practises
+// (a hobby, a craft, a skill: "woodworking"), KindTopic one people watch or
+// learn about (reviews, "X explained", science, facts, news); a niche that
+// is neither known nor clearly practised is a topic one (see nicheKind).
 const (
 	KindFinance = "finance"
 	KindCooking = "cooking"
@@ -18,6 +21,7 @@ const (
 	KindGaming  = "gaming"
 	KindTravel  = "travel"
 	KindStory   = "story"
+	KindTopic   = "topic"
 	KindGeneral = "general"
 )
 
@@ -54,17 +58,36 @@ var storyWords = []string{"legend$", "legends$", "leyenda", "lenda", "ghost$", "
 // nicheKind reads a niche as a kind: the first of kindWords that has one
 // of its words, except that a history niche with a story word in it is a
 // story one.
+//
+// A niche no kind covers is a topic one when a topic format word is in it
+// ("gardening tool reviews", "woodworking facts"), else a general (skill)
+// one when it names something one does (skillWords, or an English word
+// ending in "ing"), else a topic one: subjects such as "where to start
+// with X" and "the X myths that won't go away" read well for a hobby too,
+// while "X tools" and "X practice" read wrong for "movie reviews". A story
+// niche is a topic one when it reviews things ("horror movie reviews") or
+// is a topic one with a myth in it ("science myths").
 func nicheKind(niche string) string {
 	words := strings.FieldsFunc(strings.ToLower(niche), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	for _, k := range kindWords {
 		if hasWord(words, k.words) {
-			if k.kind == KindHistory && hasWord(words, storyWords) {
+			switch {
+			case k.kind == KindHistory && hasWord(words, storyWords):
 				return KindStory
+			case k.kind == KindStory && (hasWord(words, reviewWords) ||
+				!hasWord(words, storyWords) && (hasWord(words, topicWords) || hasWord(words, topicFormatWords))):
+				return KindTopic
 			}
 			return k.kind
 		}
 	}
-	return KindGeneral
+	switch {
+	case hasWord(words, topicFormatWords):
+		return KindTopic
+	case activity(words):
+		return KindGeneral
+	}
+	return KindTopic
 }
 
 // hasWord reports whether one of words is one of stems, or starts with a
@@ -293,6 +316,9 @@ func subjectsFor(lang, niche string) []subject {
 	if list := subjects[lang][kind]; len(list) > 0 {
 		return list
 	}
+	if kind == KindTopic {
+		return topicSubjectsFor(lang, niche)
+	}
 	n := strings.ToLower(nicheLabel(niche))
 	var out []subject
 	for _, g := range generalSubjects[lang] {
@@ -401,6 +427,7 @@ var kindVocab = map[string]map[string][3]string{
 		KindGaming:  {"in your next session", "a run you're proud of", "new gear"},
 		KindTravel:  {"on your next trip", "a trip that goes to plan", "gear"},
 		KindStory:   {"the next time someone tells it", "a story worth retelling", "props"},
+		KindTopic:   {"the next time the subject comes up", "an answer you can explain to a friend", "hot takes"},
 		KindGeneral: {"the next time you sit down to it", "a result you can show", "gear"},
 	},
 	"es": {
@@ -412,6 +439,7 @@ var kindVocab = map[string]map[string][3]string{
 		KindGaming:  {"en tu próxima partida", "una partida de la que estés orgulloso", "periféricos nuevos"},
 		KindTravel:  {"en tu próximo viaje", "un viaje que salga según el plan", "material"},
 		KindStory:   {"la próxima vez que alguien la cuente", "una historia que valga la pena contar", "efectos"},
+		KindTopic:   {"la próxima vez que salga el tema", "una respuesta que puedas explicarle a un amigo", "opiniones rápidas"},
 		KindGeneral: {"la próxima vez que te pongas con ello", "un resultado que puedas enseñar", "material"},
 	},
 	"pt": {
@@ -423,6 +451,7 @@ var kindVocab = map[string]map[string][3]string{
 		KindGaming:  {"na sua próxima partida", "uma partida da qual você se orgulhe", "periféricos novos"},
 		KindTravel:  {"na sua próxima viagem", "uma viagem que sai como planejado", "equipamento"},
 		KindStory:   {"na próxima vez que alguém contar", "uma história que vale a pena recontar", "efeitos"},
+		KindTopic:   {"na próxima vez que o assunto aparecer", "uma resposta que você consiga explicar para um amigo", "opiniões rápidas"},
 		KindGeneral: {"na próxima vez que se dedicar a isso", "um resultado que você possa mostrar", "equipamento"},
 	},
 }

@@ -44,10 +44,88 @@ func TestStoryNicheKind(t *testing.T) {
 		"history of the Cold War": KindHistory, "horror games": KindGaming, "juegos de terror": KindGaming, "jogos de terror": KindGaming,
 		"fitness myths": KindFitness, "money myths": KindFinance, "haunted house travel": KindTravel,
 		// look-alikes
-		"ghostwriting": KindGeneral, "terrorism explained": KindGeneral, "urban gardening": KindGeneral, "filmes legendados": KindGeneral,
+		"ghostwriting": KindGeneral, "terrorism explained": KindTopic, "urban gardening": KindGeneral, "filmes legendados": KindTopic,
 	} {
 		if got := nicheKind(niche); got != want {
 			t.Errorf("nicheKind(%q) = %s, want %s", niche, got, want)
+		}
+	}
+}
+
+// TestTopicNicheKind: niches one watches or learns about (reviews, "X
+// explained", science, facts, news, culture) are topic niches in English,
+// Spanish and Portuguese; niches one practises (hobbies, crafts,
+// instruments, skills) stay general; the other kinds keep winning where
+// their words occur; a niche with neither kind of word is a topic one.
+func TestTopicNicheKind(t *testing.T) {
+	for niche, want := range map[string]string{
+		// topic, English
+		"movie reviews": KindTopic, "science explained": KindTopic, "book reviews": KindTopic, "space facts": KindTopic,
+		"psychology": KindTopic, "philosophy for everyone": KindTopic, "wildlife documentaries": KindTopic, "celebrity news": KindTopic,
+		"fun facts about animals": KindTopic, "horror movie reviews": KindTopic, "science myths": KindTopic, "woodworking tool reviews": KindTopic,
+		"pop culture commentary": KindTopic, "astronomy": KindTopic,
+		// topic, Spanish
+		"reseñas de películas": KindTopic, "ciencia explicada": KindTopic, "datos curiosos del espacio": KindTopic, "psicología": KindTopic,
+		"filosofía": KindTopic, "animales salvajes": KindTopic, "noticias de cine": KindTopic, "reseñas de libros": KindTopic, "curiosidades": KindTopic,
+		// topic, Portuguese
+		"curiosidades de ciência": KindTopic, "resenhas de filmes": KindTopic, "resenhas de livros": KindTopic, "psicologia": KindTopic,
+		"filosofia": KindTopic, "animais": KindTopic, "notícias do espaço": KindTopic, "ciência explicada": KindTopic,
+		// unknown niches read as topics
+		"minimalism": KindTopic, "parenting": KindGeneral, "cars": KindTopic,
+		// practised: general
+		"woodworking": KindGeneral, "gardening": KindGeneral, "guitar lessons": KindGeneral, "learn spanish": KindGeneral, "photography": KindGeneral,
+		"knitting": KindGeneral, "watercolor painting": KindGeneral, "chess": KindGeneral, "movie making": KindGeneral, "animal photography": KindGeneral,
+		"jardinería": KindGeneral, "carpintería": KindGeneral, "fotografía": KindGeneral, "dibujo": KindGeneral, "ganchillo": KindGeneral,
+		"jardinagem": KindGeneral, "marcenaria": KindGeneral, "crochê": KindGeneral, "desenho": KindGeneral, "violão": KindGeneral,
+		// other kinds keep winning
+		"tech reviews": KindTech, "game reviews": KindGaming, "history explained": KindHistory, "historia explicada": KindHistory,
+		"Greek myths": KindStory, "urban legends": KindStory, "ghost stories explained": KindStory, "reseñas de videojuegos": KindGaming,
+		"resenhas de celulares": KindTech, "fitness myths": KindFitness, "money news": KindFinance, "recipe reviews": KindCooking,
+	} {
+		if got := nicheKind(niche); got != want {
+			t.Errorf("nicheKind(%q) = %s, want %s", niche, got, want)
+		}
+	}
+}
+
+// TestTopicLabel: a topic niche's subjects name what it is about, not its
+// format: "movies" for "movie reviews", with the article a contraction
+// carried ("del espacio" is about "el espacio").
+func TestTopicLabel(t *testing.T) {
+	for _, c := range []struct{ niche, lang, about, attr, review string }{
+		{"movie reviews", "en", "movies", "movie", "movie review"},
+		{"Book Reviews", "en", "books", "book", "book review"},
+		{"music reviews", "en", "music", "music", "music review"},
+		{"anime reviews", "en", "anime", "anime", "anime review"},
+		{"science explained", "en", "science", "science", ""},
+		{"fun facts about space", "en", "space", "space", ""},
+		{"psychology", "en", "psychology", "psychology", ""},
+		{"reseñas de películas", "es", "películas", "películas", "reseña"},
+		{"críticas de cine", "es", "cine", "cine", "crítica"},
+		{"datos curiosos del espacio", "es", "el espacio", "el espacio", ""},
+		{"ciencia explicada", "es", "ciencia", "ciencia", ""},
+		{"curiosidades de ciência", "pt", "ciência", "ciência", ""},
+		{"resenhas de livros", "pt", "livros", "livros", "resenha"},
+		{"notícias do espaço", "pt", "o espaço", "o espaço", ""},
+	} {
+		about, attr, review := topicLabel(c.niche, c.lang)
+		if about != c.about || attr != c.attr || review != c.review {
+			t.Errorf("topicLabel(%q, %s) = %q, %q, %q; want %q, %q, %q", c.niche, c.lang, about, attr, review, c.about, c.attr, c.review)
+		}
+	}
+	// the subjects carry it, contracted where Spanish and Portuguese contract
+	for _, c := range []struct{ niche, lang, want string }{
+		{"datos curiosos del espacio", "es", "los términos del espacio que todos usan y pocos explican"},
+		{"notícias do espaço", "pt", "os termos do espaço que todos usam e poucos explicam"},
+		{"movie reviews", "en", "the difference between a good movie review and a bad one"},
+		{"reseñas de películas", "es", "la diferencia entre una buena reseña y una mala"},
+	} {
+		found := false
+		for _, sub := range subjectsFor(c.lang, c.niche) {
+			found = found || sub.Your == c.want
+		}
+		if !found {
+			t.Errorf("subjects of %q (%s) lack %q: %+v", c.niche, c.lang, c.want, subjectsFor(c.lang, c.niche))
 		}
 	}
 }

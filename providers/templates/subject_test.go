@@ -92,8 +92,9 @@ func TestIdeaPatternsReadBuiltInIdeas(t *testing.T) {
 		t.Fatal(err)
 	}
 	subjects := map[string]string{"en": "sourdough starter", "es": "masa madre", "pt": "fermentação natural"}
-	niches := map[string][]string{"en": {"home baking", "ancient history", "woodworking", "urban legends"}, "es": {"cocina casera", "historia", "carpintería", "leyendas urbanas"},
-		"pt": {"culinária", "história do Brasil", "marcenaria", "lendas urbanas"}}
+	niches := map[string][]string{"en": {"home baking", "ancient history", "woodworking", "urban legends", "science explained", "movie reviews"},
+		"es": {"cocina casera", "historia", "carpintería", "leyendas urbanas", "reseñas de películas", "datos curiosos del espacio"},
+		"pt": {"culinária", "história do Brasil", "marcenaria", "lendas urbanas", "curiosidades de ciência", "resenhas de livros"}}
 	for lang, subject := range subjects {
 		for _, niche := range niches[lang] {
 			pool := map[string]bool{}

@@ -835,7 +835,9 @@ type Data struct {
 	Question string   // the topic when it is a question ("why ice floats"), without "?"
 	HowTo    string   // the topic when it is a how-to ("how to start a podcast"), without "?"
 	Niche    string   // the channel's niche, or a short label of it when the niche is a list or a sentence: "urban legends"
-	Kind     string   // the niche's kind: finance, cooking, tech, fitness, history, gaming, travel, story or general
+	Kind     string   // the niche's kind: finance, cooking, tech, fitness, history, gaming, travel, story, topic or general
+	About    string   // a topic niche's subject: "movies" for "movie reviews", "science" for "science explained"; Niche otherwise
+	Review   string   // one review, when a topic niche reviews things: "movie review", "reseña"; empty otherwise
 	Subjects []string // subjects that fit the niche, in seeded order (the first is Subject when no topic was given)
 	Audience string   // the channel's audience as written, "viewers" when none
 	Who      string   // a short label for the audience: "busy parents", or "beginners"
@@ -902,6 +904,10 @@ func newData(req providers.Request, seed uint64, year int) Data {
 		d.Topic = d.Subject
 	}
 	d.Niche = nicheLabel(d.niche)
+	d.About = d.Niche
+	if d.Kind == KindTopic {
+		d.About, _, d.Review = topicLabel(d.niche, d.Lang)
+	}
 	if d.Kind == KindStory {
 		d.CTA = d.R.Pick(storyCTAs(d.Lang)...)
 	} else {
@@ -977,6 +983,7 @@ var placeholderRe = regexp.MustCompile(`\{([a-zA-Z]+)(?::([^{}]*))?\}`)
 //	{m} {M}  the same in the first person (Mine)
 //	{b} {B}  the bare subject, capitalised with B
 //	{who} {next} {result} {gear} {n}   Who, Next, Result, Gear, the niche
+//	{about} {r}  About and Review (a topic niche's subject, one review)
 //	{q} {Q} {h} {H}   the question and the how-to, capitalised with Q and H
 //	{v:is|are}   the first form for a singular subject, the second for a plural one
 //	{de:s} {em:s} {a:s} {por:s}   "de" + {s} with Spanish and Portuguese
@@ -1008,6 +1015,10 @@ func (d Data) Fill(text string) string {
 			return d.Gear, true
 		case "n":
 			return lowerFirst(d.Niche), true
+		case "about":
+			return d.About, true
+		case "r":
+			return d.Review, true
 		case "q":
 			return d.Question, true
 		case "Q":
