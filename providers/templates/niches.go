@@ -69,6 +69,11 @@ var storyWords = []string{"legend$", "legends$", "leyenda", "lenda", "ghost$", "
 // is a topic one with a myth in it ("science myths").
 func nicheKind(niche string) string {
 	words := strings.FieldsFunc(strings.ToLower(niche), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	// Training a pet is a skill, not a workout: "dog training" must not
+	// read as fitness ("protein intake").
+	if hasWord(words, petWords) && !hasWord(words, topicFormatWords) {
+		return KindGeneral
+	}
 	for _, k := range kindWords {
 		if hasWord(words, k.words) {
 			switch {
@@ -89,6 +94,9 @@ func nicheKind(niche string) string {
 	}
 	return KindTopic
 }
+
+// petWords mark a niche about looking after or training animals at home.
+var petWords = []string{"dog", "dogs", "puppy", "puppies", "cat$", "cats", "kitten", "pet$", "pets", "perro", "perros", "cachorro", "gato$", "gatos", "mascota", "cão$", "cães", "gatinho"}
 
 // hasWord reports whether one of words is one of stems, or starts with a
 // stem of four letters or more that does not end in "$".

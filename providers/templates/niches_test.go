@@ -12,6 +12,9 @@ func TestNicheKind(t *testing.T) {
 		"personal finance": KindFinance, "finanças pessoais": KindFinance, "home cooking": KindCooking, "cocina fácil": KindCooking,
 		"budget travel": KindTravel, "Brazilian history": KindHistory, "história do Brasil": KindHistory, "retro gaming": KindGaming,
 		"fitness en casa": KindFitness, "tecnologia": KindTech, "woodworking": KindGeneral, "warm-up drills": KindGeneral,
+		// training a pet is a skill, not fitness; facts about pets are a topic
+		"dog training": KindGeneral, "adiestramiento de perros": KindGeneral, "adestramento de cães": KindGeneral,
+		"cat care": KindGeneral, "fun facts about dogs": KindTopic,
 	} {
 		if got := nicheKind(niche); got != want {
 			t.Errorf("nicheKind(%q) = %s, want %s", niche, got, want)
