@@ -63,8 +63,13 @@ tar -C "$src" --exclude=./.git --exclude=./frontend/node_modules --exclude=./bui
 mounts=(proc sys dev dev/pts dev/shm)
 cleanup() {
   for ((i=${#mounts[@]}-1; i>=0; i--)); do umount -l "$root/${mounts[$i]}" 2>/dev/null || true; done
+  umount -l "$root" 2>/dev/null || true
 }
 trap cleanup EXIT
+# On a machine / is a mount point, and the disk-full test needs it to be
+# (in its own mount namespace it makes / private before mounting a small
+# tmpfs): the root is bound onto itself, so the chroot's / is one too.
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --bind /dev "$root/dev"
