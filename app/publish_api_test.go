@@ -1097,19 +1097,7 @@ func TestKeepLastRendersSparesRendersWithAnOpenUpload(t *testing.T) {
 	// Finished renders, the waiting upload's the oldest.
 	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	for i, id := range []string{waiting.ID, older.ID, newest.ID} {
-		dir, _ := render.Dir(e.rt.render.root, id)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		m := render.Manifest{Version: render.ManifestVersion, PackageID: id, ChannelID: ch.ID, RenderedAt: at.Add(time.Duration(i) * time.Hour),
-			Video: &render.FileInfo{Name: render.VideoFile, Bytes: 1000}}
-		b, _ := json.Marshal(m)
-		if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, render.VideoFile), make([]byte, 1000), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		finishedRender(t, e.rt, id, ch.ID, at.Add(time.Duration(i)*time.Hour))
 	}
 	rendered := func(id string) bool {
 		t.Helper()
@@ -1152,20 +1140,7 @@ func TestRemoveRenderRefusesWhileAnUploadIsOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitState(sub, job.ID, publish.StateDeferred)
-	// A finished render, as the render leaves it.
-	dir, _ := render.Dir(e.rt.render.root, waiting.ID)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(render.Manifest{Version: render.ManifestVersion, PackageID: waiting.ID, ChannelID: ch.ID,
-		RenderedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Video: &render.FileInfo{Name: render.VideoFile, Bytes: 1000}})
-	if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	video := filepath.Join(dir, render.VideoFile)
-	if err := os.WriteFile(video, make([]byte, 1000), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	video := finishedRender(t, e.rt, waiting.ID, ch.ID, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	err = e.a.RemoveRender(waiting.ID)
 	var fe *FieldError
 	if !errors.As(err, &fe) || fe.Field != "package_id" || !strings.Contains(fe.Message, "upload") {
@@ -1183,4 +1158,27 @@ func TestRemoveRenderRefusesWhileAnUploadIsOpen(t *testing.T) {
 	if _, err := os.Stat(video); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the video is still there after the remove: %v", err)
 	}
+}
+
+// finishedRender writes a finished render of packageID as a render leaves
+// it (manifest and video) and returns the video's path.
+func finishedRender(t *testing.T, rt *Runtime, packageID, channelID string, at time.Time) string {
+	t.Helper()
+	dir, err := render.Dir(rt.render.root, packageID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(render.Manifest{Version: render.ManifestVersion, PackageID: packageID, ChannelID: channelID,
+		RenderedAt: at, Video: &render.FileInfo{Name: render.VideoFile, Bytes: 1000}})
+	if err := os.WriteFile(filepath.Join(dir, render.ManifestFile), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	video := filepath.Join(dir, render.VideoFile)
+	if err := os.WriteFile(video, make([]byte, 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return video
 }
