@@ -956,6 +956,33 @@ func (d Data) With(bare string) Data {
 	return d
 }
 
+// Adjunct reports whether the bare subject reads well as a noun before
+// another noun, as English titles put it: "dog training setup" makes
+// "Dog Training Setup Mistakes", while "first dog training project",
+// "dog training on a budget" and plural subjects do not ("One Dog Training
+// Tools Change"), so titles say "Mistakes With …" for them. Other languages
+// put the subject after the noun ("errores de …") and never ask.
+func (d Data) Adjunct() bool {
+	if d.Plural {
+		return false
+	}
+	w := strings.Fields(strings.ToLower(d.Subject))
+	if len(w) == 0 {
+		return false
+	}
+	switch w[0] {
+	case "first", "my", "your", "the", "a", "an":
+		return false
+	}
+	for _, x := range w[1:] {
+		switch x {
+		case "on", "for", "with", "without", "in", "of", "at", "to", "from", "and", "vs":
+			return false
+		}
+	}
+	return true
+}
+
 var mineWords = map[string]map[string]string{
 	"en": {"your": "my"},
 	"es": {"tu": "mi", "tus": "mis"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -568,6 +569,34 @@ func TestRecursiveTemplateIsRefused(t *testing.T) {
 		}
 		if got := gen(t, p, req); got != "AB\n" {
 			t.Fatalf("%s: the last good version was replaced: %q", sc.body, got)
+		}
+	}
+}
+
+// TestTitlesUseASubjectAsANounOnlyWhenItIsOne: a plural subject, one
+// with a preposition and one starting "first" never stand before another
+// noun ("One Dog Training Tools Change", "3 Dog Training on a Budget
+// Mistakes", "One First Dog Training Project Change"), and a subject with
+// "on a budget" is not put on a budget again.
+func TestTitlesUseASubjectAsANounOnlyWhenItIsOne(t *testing.T) {
+	p := newProvider(t, Options{})
+	bad := regexp.MustCompile(`(?i)\bone (?:\w+ )*(?:tools|budget|project) change\b|on a budget (?:tips|mistakes|habits|change|on a budget)\b|\b(?:\d+|one|about|with) first\b|\btips for .* for beginners`)
+	for _, topic := range []string{"dog training tools", "dog training on a budget", "first dog training project"} {
+		seen := false
+		for run := 0; run < 200; run++ {
+			for _, format := range []string{"shorts", "long-form"} {
+				req := providers.Request{Task: providers.TaskTitles, Seed: int64(run) + 1,
+					Channel: providers.Channel{ID: "c", Niche: "dog training", Audience: "new dog owners", Language: "en", Format: format}, Topic: topic}
+				for _, l := range lines(gen(t, p, req)) {
+					if bad.MatchString(l) {
+						t.Fatalf("%s, run %d: %q", topic, run, l)
+					}
+					seen = seen || strings.Contains(strings.ToLower(l), topic)
+				}
+			}
+		}
+		if !seen {
+			t.Fatalf("%q is in no title", topic)
 		}
 	}
 }
