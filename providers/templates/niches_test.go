@@ -110,6 +110,15 @@ func TestTopicLabel(t *testing.T) {
 		{"curiosidades de ciência", "pt", "ciência", "ciência", ""},
 		{"resenhas de livros", "pt", "livros", "livros", "resenha"},
 		{"notícias do espaço", "pt", "o espaço", "o espaço", ""},
+		// a niche that names only a format is about everyday life
+		{"facts", "en", "everyday life", "everyday", ""},
+		{"Fun Facts!", "en", "everyday life", "everyday", ""},
+		{"reviews", "en", "everyday life", "everyday", "review"},
+		{"curiosidades", "es", "el día a día", "el día a día", ""},
+		{"datos curiosos", "es", "el día a día", "el día a día", ""},
+		{"reseñas", "es", "el día a día", "el día a día", "reseña"},
+		{"curiosidades", "pt", "o dia a dia", "o dia a dia", ""},
+		{"mindfulness facts", "en", "mindfulness", "mindfulness", ""},
 	} {
 		about, attr, review := topicLabel(c.niche, c.lang)
 		if about != c.about || attr != c.attr || review != c.review {
@@ -220,6 +229,31 @@ func TestLongNicheMakesUsableTagsAndTitles(t *testing.T) {
 		for _, title := range strings.Split(strings.TrimSpace(titles.Text), "\n") {
 			if strings.Contains(strings.ToLower(title), "ghost stories") || len([]rune(title)) > 100 {
 				t.Fatalf("seed %d: title %q carries the niche's whole sentence", seed, title)
+			}
+		}
+	}
+}
+
+// TestBareTopicSubjectsNameSomething: a niche that names only a format
+// gets subjects about everyday life, none of them about the format itself
+// ("las curiosidades de curiosidades", "the facts debates") or empty ("the
+// easiest way into everyday life").
+func TestBareTopicSubjectsNameSomething(t *testing.T) {
+	for _, c := range []struct{ niche, lang, format string }{
+		{"facts", "en", "facts"}, {"fun facts", "en", "fun"}, {"trivia", "en", "trivia"}, {"reviews", "en", "reviews"}, {"news", "en", "news"},
+		{"curiosidades", "es", "curiosidades de"}, {"datos curiosos", "es", "datos curiosos"}, {"reseñas", "es", "sobre reseñas"},
+		{"curiosidades", "pt", "curiosidades de"}, {"resenhas", "pt", "sobre resenhas"},
+	} {
+		subs := subjectsFor(c.lang, c.niche)
+		if len(subs) < 8 {
+			t.Fatalf("%q (%s): only %d subjects", c.niche, c.lang, len(subs))
+		}
+		for _, sub := range subs {
+			for _, text := range []string{sub.Bare, sub.Your} {
+				l := strings.ToLower(text)
+				if strings.Contains(l, c.format+" ") || strings.HasSuffix(l, c.format) || strings.Contains(l, "way into") || strings.Contains(l, "everyday life nobody") {
+					t.Errorf("%q (%s): subject %q", c.niche, c.lang, text)
+				}
 			}
 		}
 	}

@@ -2,7 +2,9 @@ package templates
 
 import (
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 )
 
 // A topic niche is one people watch or learn about rather than practise:
@@ -72,6 +74,16 @@ func activity(words []string) bool {
 //	        "reseña", "resenha"; empty otherwise
 func topicLabel(niche, lang string) (about, attr, review string) {
 	n := strings.ToLower(nicheLabel(niche))
+	if bareTopic(n) {
+		e := everyday[lang]
+		if e[0] == "" {
+			e = everyday["en"]
+		}
+		if hasWord(nicheWords(n), reviewWords) {
+			review = e[2]
+		}
+		return e[0], e[1], review
+	}
 	for _, p := range topicLabels[lang] {
 		m := p.re.FindStringSubmatch(n)
 		if m == nil || strings.TrimSpace(m[len(m)-1]) == "" {
@@ -92,6 +104,43 @@ func topicLabel(niche, lang string) (about, attr, review string) {
 		return thing, thing, ""
 	}
 	return n, n, ""
+}
+
+// everyday is what a niche that names only a format ("facts",
+// "curiosidades", "reviews") is about: about, attr and one review, as
+// topicLabel returns them. Its subjects read "the everyday myths that
+// won't go away", "curiosidades del día a día".
+var everyday = map[string][3]string{
+	"en": {"everyday life", "everyday", "review"},
+	"es": {"el día a día", "el día a día", "reseña"},
+	"pt": {"o dia a dia", "o dia a dia", "resenha"},
+}
+
+// fillerWords say how a format is, not what it is about: "fun facts",
+// "datos curiosos", "curiosidades interessantes".
+var fillerWords = []string{"fun$", "interesting", "weird", "random$", "strange$", "cool$", "amazing$", "curious", "daily$", "top$", "best$",
+	"mind$", "blowing$", "quick", "short", "everyday$", "general$", "and$", "&", "y$", "e$", "curioso", "curiosos", "curiosa", "curiosas", "interesante",
+	"interesantes", "interessante", "interessantes", "divertido", "divertidos", "divertidas", "raros", "raras", "estranhos", "diarios", "diárias",
+	"diários", "rápidos", "rápidas", "de$", "del$", "do$", "da$"}
+
+// bareTopic reports whether a niche names a format and nothing it is
+// about: "facts", "fun facts", "curiosidades", "reviews", "news".
+func bareTopic(niche string) bool {
+	words := nicheWords(niche)
+	if len(words) == 0 || !hasWord(words, topicFormatWords) {
+		return false
+	}
+	for _, w := range words {
+		if !hasWord([]string{w}, topicFormatWords) && !hasWord([]string{w}, fillerWords) {
+			return false
+		}
+	}
+	return true
+}
+
+// nicheWords are a niche's words, lower case, without punctuation.
+func nicheWords(niche string) []string {
+	return strings.FieldsFunc(strings.ToLower(niche), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '&' })
 }
 
 var topicLabels = map[string][]struct {
@@ -193,8 +242,17 @@ func topicSubjectsFor(lang, niche string) []subject {
 		return nil
 	}
 	about, attr, review := topicLabel(niche, lang)
+	bare := bareTopic(strings.ToLower(nicheLabel(niche)))
+	// A niche that names only a format ("facts", "reviews") is about
+	// everyday life: "the easiest way into everyday life" and "good everyday
+	// reviews" say nothing, so subjects led by what it is about are left out.
+	pool = slices.DeleteFunc(slices.Clone(pool), func(s subject) bool { return bare && strings.HasPrefix(s.Bare, "{n}") })
 	if review != "" {
-		pool = append(append([]subject(nil), pool...), reviewSubjects[lang]...)
+		for _, s := range reviewSubjects[lang] {
+			if !bare || !strings.Contains(s.Bare, "{a}") && !strings.Contains(s.Bare, "{n}") && !strings.Contains(s.Bare, "{de:n}") {
+				pool = append(pool, s)
+			}
+		}
 	}
 	fill := func(t string) string {
 		t = strings.ReplaceAll(t, "{de:n}", contract("de", about))
