@@ -26,6 +26,10 @@ run_pkgs+=(gstreamer1.0-plugins-base)
 run_pkgs+=(gstreamer1.0-plugins-good)
 # The desktop check reads frames of the screen with ffmpeg's x11grab.
 test_pkgs+=(ffmpeg)
+# The desktop check starts the session's accessibility bus before the app,
+# as a desktop session does (dbus-send, at-spi2-core), and lists the
+# windows when none appears (xwininfo).
+test_pkgs+=(dbus-bin at-spi2-core x11-utils)
 
 mode=${1:-run}
 want=()
