@@ -150,8 +150,14 @@ func TestSpanishTopicLongFormScript(t *testing.T) {
 				fail("neither the hook nor the first section names a subject of %q", niche)
 			}
 			seen[your] = true
-			if sec := topicLongSectionOf(your); sec != "" && !slices.Contains(topicLongSections[sec], headings[6]) {
+			sec := topicLongSectionOf(your)
+			if sec != "" && !slices.Contains(topicLongSections[sec], headings[6]) {
 				fail("%q opens the optional sections with %q, want one of %q", your, headings[6], topicLongSections[sec])
+			}
+			// A subject about reviews gets both review sections, first.
+			if sec == "taste" && !slices.Contains(topicLongSections["reviews"], headings[7]) ||
+				sec == "reviews" && !slices.Contains(topicLongSections["taste"], headings[7]) {
+				fail("%q has %q second, want the other review section", your, headings[7])
 			}
 			for _, h := range headings {
 				if slices.Contains(topicLongSections["taste"], h) || slices.Contains(topicLongSections["reviews"], h) {
