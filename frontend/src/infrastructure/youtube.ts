@@ -1,7 +1,7 @@
 // The YouTube quota in a creator's words: "YouTube uploads today: 3 of 100
 // · resets at 09:00". The buckets come with the monitor's snapshot.
 import type { QuotaBucket } from '../lib/api';
-import { hourMinute, toMillis } from '../lib/time';
+import { todayOrTomorrow, toMillis } from '../lib/time';
 
 /** When the quota resets, from now: "at 09:00", "tomorrow at 09:00", or
  *  "in a moment" when the reset has passed (the next snapshot shows the new day). */
@@ -9,10 +9,8 @@ export function resetWords(reset: QuotaBucket['reset'], now = Date.now()): strin
   const ms = toMillis(reset);
   if (!ms) return '';
   if (ms <= now) return 'in a moment';
-  const at = new Date(ms);
-  const today = new Date(now);
-  const sameDay = at.toDateString() === today.toDateString();
-  return (sameDay ? 'at ' : 'tomorrow at ') + hourMinute(ms);
+  const words = todayOrTomorrow(ms, now);
+  return words.startsWith('tomorrow') ? words : 'at ' + words;
 }
 
 /** One bucket as a sentence: "YouTube uploads today: 3 of 100 · resets at 09:00". */

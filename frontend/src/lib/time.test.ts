@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NEVER, clock, date, dateTime, duration, relative, timeOfDay, toMillis } from './time';
+import { NEVER, clock, date, dateTime, duration, hourMinute, relative, timeOfDay, toMillis, todayOrTomorrow } from './time';
 
 const now = Date.UTC(2026, 2, 14, 12, 0, 0);
 
@@ -86,4 +86,26 @@ describe('duration', () => {
     [3 * 3600 + 5 * 60, '3 h 5 min'],
     [2 * 86400 + 3 * 3600 + 59, '2 d 3 h'],
   ])('%d s → %s', (s, want) => expect(duration(s)).toBe(want));
+});
+
+describe('todayOrTomorrow', () => {
+  // Late in the evening: a time the next morning is less than 20 hours away, and
+  // one the morning after that is the day after tomorrow.
+  const now = new Date(2026, 11, 6, 23, 30).getTime();
+  it('says the clock time alone today', () => {
+    const t = new Date(2026, 11, 6, 23, 45).getTime();
+    expect(todayOrTomorrow(t, now)).toBe(hourMinute(t));
+  });
+  it('says "tomorrow at" for the next calendar day, however close or far', () => {
+    const soon = new Date(2026, 11, 7, 0, 15).getTime();
+    const late = new Date(2026, 11, 7, 23, 0).getTime();
+    expect(todayOrTomorrow(soon, now)).toBe(`tomorrow at ${hourMinute(soon)}`);
+    expect(todayOrTomorrow(late, now)).toBe(`tomorrow at ${hourMinute(late)}`);
+  });
+  it('gives the date after that, and never for no time', () => {
+    const t = new Date(2026, 11, 8, 8, 0).getTime();
+    expect(todayOrTomorrow(t, now)).toBe(dateTime(t));
+    expect(todayOrTomorrow(0, now)).toBe(NEVER);
+    expect(todayOrTomorrow('', now, 'later')).toBe('later');
+  });
 });

@@ -45,6 +45,19 @@ export function hourMinute(t: When, never = NEVER): string {
   return ms ? new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : never;
 }
 
+/** A time in the coming day or so, as people say it: "09:00" when it is
+ *  today, "tomorrow at 09:00" when it is tomorrow, else date and time. */
+export function todayOrTomorrow(t: When, now = Date.now(), never = NEVER): string {
+  const ms = toMillis(t);
+  if (!ms) return never;
+  const at = new Date(ms);
+  const day = new Date(now);
+  if (at.toDateString() === day.toDateString()) return hourMinute(ms);
+  day.setDate(day.getDate() + 1);
+  if (at.toDateString() === day.toDateString()) return `tomorrow at ${hourMinute(ms)}`;
+  return dateTime(ms);
+}
+
 /** A wait from now until t, short: "30 s", "4 min", "2 h". */
 export function waitFor(t: When, now = Date.now()): string {
   const s = Math.max(0, Math.round((toMillis(t) - now) / 1000));

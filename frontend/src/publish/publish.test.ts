@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newer, slotHourText } from './publish';
+import { explain, newer, slotHourText } from './publish';
+import { hourMinute } from '../lib/time';
 import type { PublishProgress } from '../lib/api';
 
 const view = (job_id: string, state: string, at: string | undefined, sent = 0): PublishProgress =>
@@ -41,5 +42,24 @@ describe('slotHourText', () => {
     );
     expect(slotHourText({ hour: 9, minute: 30, hour_source: 'preferred' })).toMatch(/^Free slots at 09:30, this channel's publishing time\./);
     expect(slotHourText({ hour: 17, minute: 0, hour_source: 'default' })).toMatch(/^Free slots at 17:00\. Set a publishing time/);
+  });
+});
+
+describe('explain', () => {
+  // A quota wait names when the upload resumes: the clock time when that is
+  // today, "tomorrow at" when it is tomorrow (YouTube's day ends at midnight
+  // Pacific time, which is morning or afternoon elsewhere).
+  const deferred = (run_after: string) =>
+    ({ ...view('j', 'deferred', '2026-12-06T08:40:00Z'), run_after, note: 'quotaExceeded' }) as PublishProgress;
+  it('says when a spent quota resets, today or tomorrow', () => {
+    const now = new Date(2026, 11, 6, 8, 40).getTime();
+    const today = new Date(2026, 11, 6, 17, 0);
+    const tomorrow = new Date(2026, 11, 7, 8, 0);
+    expect(explain(deferred(today.toISOString()), now)).toBe(
+      `YouTube's daily upload limit is used; this upload waits until ${hourMinute(today.getTime())}.`,
+    );
+    expect(explain(deferred(tomorrow.toISOString()), now)).toBe(
+      `YouTube's daily upload limit is used; this upload waits until tomorrow at ${hourMinute(tomorrow.getTime())}.`,
+    );
   });
 });

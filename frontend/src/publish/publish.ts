@@ -1,7 +1,7 @@
 // Calls of the publishing API (app/publish_api.go), typed by the generated
 // bindings through lib/api, and the words the publishing views share.
 import { ApiError, call, type PublishInput, type PublishJob, type PublishProgress, type PublishSettingsInput } from '../lib/api';
-import { dateTime, hourMinute, toMillis } from '../lib/time';
+import { hourMinute, todayOrTomorrow, toMillis } from '../lib/time';
 
 export const publishApi = {
   setup: () => call('YouTubeSetup'),
@@ -107,11 +107,10 @@ export function stateTone(state: string): 'ok' | 'warn' | 'bad' | 'info' | '' {
 
 /** What the user reads about a job, in plain words. A quota wait names the
  *  time it resumes in the user's own clock. */
-export function explain(p: PublishProgress): string {
+export function explain(p: PublishProgress, now = Date.now()): string {
   switch (p.state) {
     case 'deferred': {
-      const at = toMillis(p.run_after);
-      const when = at ? (at - Date.now() < 20 * 3600_000 ? hourMinute(at) : dateTime(at)) : 'later';
+      const when = todayOrTomorrow(p.run_after, now, 'later');
       if (/upload limit for this channel/i.test(p.note ?? '')) {
         return `YouTube's daily upload limit for this channel is reached; this upload waits until ${when}.`;
       }
@@ -121,7 +120,7 @@ export function explain(p: PublishProgress): string {
       return `Waiting until ${when}. ${p.note ?? ''}`.trim();
     }
     case 'queued':
-      return toMillis(p.run_after) > Date.now()
+      return toMillis(p.run_after) > now
         ? `YouTube could not be reached; it tries again at ${hourMinute(p.run_after)} and resumes where it stopped.`
         : 'Waiting for its turn (or the network): it starts by itself.';
     case 'signin':
