@@ -110,6 +110,17 @@ func TestTopicLabel(t *testing.T) {
 		{"curiosidades de ciência", "pt", "ciência", "ciência", ""},
 		{"resenhas de livros", "pt", "livros", "livros", "resenha"},
 		{"notícias do espaço", "pt", "o espaço", "o espaço", ""},
+		// a thing before "facts", "trivia" or "news" is a noun adjunct:
+		// the niche is about many of them, one of them, or a field
+		{"animal facts", "en", "animals", "animal", ""},
+		{"celebrity news", "en", "celebrities", "celebrity", ""},
+		{"ocean facts", "en", "the ocean", "ocean", ""},
+		{"human body facts", "en", "the human body", "human body", ""},
+		{"astronomy facts", "en", "astronomy", "astronomy", ""},
+		{"science news", "en", "science", "science", ""},
+		{"nature trivia", "en", "nature", "nature", ""},
+		{"movie trivia", "en", "movies", "movie", ""},
+		{"music theory explained", "en", "music theory", "music theory", ""},
 		// a niche that names only a format is about everyday life
 		{"facts", "en", "everyday life", "everyday", ""},
 		{"Fun Facts!", "en", "everyday life", "everyday", ""},

@@ -100,6 +100,8 @@ func topicLabel(niche, lang string) (about, attr, review string) {
 			return plural(thing), thing, thing + " review"
 		case p.review:
 			return thing, thing, strings.TrimSuffix(firstField(n), "s")
+		case p.adjunct:
+			return aboutNoun(thing), thing, ""
 		}
 		return thing, thing, ""
 	}
@@ -143,24 +145,30 @@ func nicheWords(niche string) []string {
 	return strings.FieldsFunc(strings.ToLower(niche), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '&' })
 }
 
+// topicLabels read what a topic niche is about out of it, in each
+// language: review marks a niche that reviews things; adjunct one whose
+// thing stands before its format as a singular noun ("animal facts",
+// "celebrity news"), so it is about "animals" and "celebrities".
 var topicLabels = map[string][]struct {
-	re     *regexp.Regexp
-	review bool
+	re      *regexp.Regexp
+	review  bool
+	adjunct bool
 }{
 	"en": {
-		{regexp.MustCompile(`^(.+?) (?:reviews?|critiques?)$`), true},
-		{regexp.MustCompile(`^(?:fun |interesting |weird |random |strange )?facts (?:about|on) (.+)$`), false},
-		{regexp.MustCompile(`^(.+?) (?:explained|facts|trivia|news|commentary|documentary|documentaries|explainers?|analysis)(?: .*)?$`), false},
+		{re: regexp.MustCompile(`^(.+?) (?:reviews?|critiques?)$`), review: true},
+		{re: regexp.MustCompile(`^(?:fun |interesting |weird |random |strange )?facts (?:about|on) (.+)$`)},
+		{re: regexp.MustCompile(`^(.+?) (?:facts?|trivia|news)(?: .*)?$`), adjunct: true},
+		{re: regexp.MustCompile(`^(.+?) (?:explained|commentary|documentary|documentaries|explainers?|analysis)(?: .*)?$`)},
 	},
 	"es": {
-		{regexp.MustCompile(`^(?:reseñas?|críticas?|criticas?) (de|del) (.+)$`), true},
-		{regexp.MustCompile(`^(?:datos curiosos|curiosidades|noticias|datos|documentales|análisis) (de|del|sobre) (.+)$`), false},
-		{regexp.MustCompile(`^(.+?) explicad[oa]s?(?: .*)?$`), false},
+		{re: regexp.MustCompile(`^(?:reseñas?|críticas?|criticas?) (de|del) (.+)$`), review: true},
+		{re: regexp.MustCompile(`^(?:datos curiosos|curiosidades|noticias|datos|documentales|análisis) (de|del|sobre) (.+)$`)},
+		{re: regexp.MustCompile(`^(.+?) explicad[oa]s?(?: .*)?$`)},
 	},
 	"pt": {
-		{regexp.MustCompile(`^(?:resenhas?|críticas?|criticas?) (de|do|da|dos|das) (.+)$`), true},
-		{regexp.MustCompile(`^(?:curiosidades|notícias|noticias|fatos|documentários|análises?) (de|do|da|dos|das|sobre) (.+)$`), false},
-		{regexp.MustCompile(`^(.+?) explicad[oa]s?(?: .*)?$`), false},
+		{re: regexp.MustCompile(`^(?:resenhas?|críticas?|criticas?) (de|do|da|dos|das) (.+)$`), review: true},
+		{re: regexp.MustCompile(`^(?:curiosidades|notícias|noticias|fatos|documentários|análises?) (de|do|da|dos|das|sobre) (.+)$`)},
+		{re: regexp.MustCompile(`^(.+?) explicad[oa]s?(?: .*)?$`)},
 	},
 }
 
@@ -172,6 +180,46 @@ var restoreArticle = map[string]string{"del": "el", "do": "o", "da": "a", "dos":
 // about music).
 var uncountable = map[string]bool{"music": true, "anime": true, "manga": true, "tv": true, "art": true, "theatre": true, "theater": true,
 	"poetry": true, "food": true, "gear": true, "software": true, "furniture": true, "equipment": true, "skincare": true, "makeup": true}
+
+// theNouns are English things there is one of, or that are spoken of as
+// one: "ocean facts" are about "the ocean".
+var theNouns = map[string]bool{"ocean": true, "sea": true, "brain": true, "body": true, "universe": true, "sun": true, "moon": true,
+	"earth": true, "internet": true, "economy": true, "mind": true, "heart": true, "weather": true, "climate": true, "stock market": true,
+	"solar system": true, "deep sea": true, "middle ages": true, "royal family": true, "olympics": true, "world cup": true}
+
+// massSuffixes end English nouns that take no plural: fields of study
+// ("psychology", "physics", "astronomy", "philosophy", "geography",
+// "chemistry"), "-ism", "-ing", "-ture" ("culture", "literature").
+var massSuffixes = []string{"logy", "ics", "nomy", "sophy", "graphy", "istry", "ism", "ing", "ture", "ness", "cy"}
+
+// massNouns are English nouns taken as a whole ("science news" is about
+// science), beyond uncountable and massSuffixes.
+var massNouns = map[string]bool{"science": true, "space": true, "history": true, "art": true, "film": true, "cinema": true, "crypto": true,
+	"football": true, "soccer": true, "basketball": true, "baseball": true, "tennis": true, "golf": true, "cricket": true, "rugby": true,
+	"chess": true, "wine": true, "coffee": true, "tea": true, "beer": true, "fashion": true, "money": true, "health": true, "tech": true,
+	"news": true, "media": true, "law": true, "medicine": true, "religion": true, "math": true, "maths": true, "data": true, "ai": true,
+	"hardware": true, "crime": true, "true crime": true, "travel": true, "nutrition": true, "sleep": true, "energy": true, "evolution": true,
+	"gravity": true, "electricity": true, "humanity": true, "nature": true, "light": true, "time": true, "pop culture": true, "science fiction": true, "sci-fi": true, "horror": true, "comedy": true}
+
+// aboutNoun is what an English niche with its thing before the format
+// ("animal facts", "celebrity news", "ocean trivia") is about: the plural
+// of a thing there are many of ("animals", "celebrities"), "the ocean",
+// or a field as it is ("science", "psychology", "space").
+func aboutNoun(thing string) string {
+	last := strings.ToLower(lastField(thing))
+	switch {
+	case theNouns[strings.ToLower(thing)] || theNouns[last]:
+		return "the " + thing
+	case uncountable[last] || massNouns[strings.ToLower(thing)] || massNouns[last]:
+		return thing
+	}
+	for _, suf := range massSuffixes {
+		if strings.HasSuffix(last, suf) && len(last) >= len(suf)+2 {
+			return thing
+		}
+	}
+	return plural(thing)
+}
 
 // plural is an English noun's plural, as a review niche's thing takes it:
 // "movie" → "movies", "series" stays, "music" stays.
