@@ -73,7 +73,7 @@ const technical = new RegExp(
 const reported = new Set<string>();
 
 /** Sends text the screen does not show to the app's log, once per text. */
-function report(where: string, text: string) {
+export function report(where: string, text: string) {
   if (reported.has(text)) return;
   reported.add(text);
   console.warn(`[${where}] ${text}`);
