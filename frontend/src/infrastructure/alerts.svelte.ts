@@ -4,6 +4,7 @@
 import { onEvent, type Alert } from '../lib/api';
 import { toast, dismissKey } from '../lib/toasts.svelte';
 import { monitorApi } from './monitor';
+import { afterFirstPaint } from '../lib/painted';
 
 let started = false;
 
@@ -24,8 +25,8 @@ export function startAlerts() {
     }
   });
   // alerts raised before this window opened
-  monitorApi
-    .alerts()
+  afterFirstPaint()
+    .then(() => monitorApi.alerts())
     .then((l) => l.active.forEach(raise))
     .catch(() => {});
 }

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { setFetch } from '../lib/api';
 import { toasts } from '../lib/toasts.svelte';
 import { startAlerts } from './alerts.svelte';
+import { skipFirstPaint } from '../lib/painted';
 import type { Alert } from '../lib/api';
 
 // A stand-in for the browser's EventSource that the test drives by hand.
@@ -30,14 +31,25 @@ const down: Alert = {
 };
 
 describe('alert toasts', () => {
+  let asked = 0;
+  let askedBeforePaint = -1;
   beforeAll(async () => {
     (globalThis as any).EventSource = FakeEventSource;
     setFetch(async (url) => {
       expect(String(url)).toBe('/api/call/ListAlerts');
+      asked++;
       return new Response(JSON.stringify({ active: [already], resolved: [] }), { status: 200 });
     });
     startAlerts();
     await new Promise((r) => setTimeout(r, 0));
+    askedBeforePaint = asked;
+    skipFirstPaint(); // the window has no dashboard frame to wait for
+    await new Promise((r) => setTimeout(r, 0));
+  });
+
+  it('asks for the alerts raised earlier only after the first frame', () => {
+    expect(askedBeforePaint).toBe(0);
+    expect(asked).toBe(1);
   });
 
   it('shows the alerts already active when the window opens', () => {
