@@ -34,3 +34,8 @@ export const pages: Page[] = [
   { id: 'infrastructure', label: 'Infrastructure', icon: Activity, load: () => import('./infrastructure/Infrastructure.svelte') },
   { id: 'settings', label: 'Settings', icon: SettingsIcon, load: () => import('./settings/Settings.svelte') },
 ];
+
+/** The page shown for a route's page id: an unknown id shows the dashboard. */
+export function pageOf(id: string): Page {
+  return pages.find((p) => p.id === id) ?? pages[0];
+}
