@@ -4,12 +4,17 @@ package main
 // API, forwards events to the window and formats errors.
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -139,7 +144,27 @@ func (d *dialogs) SaveFile(_ context.Context, fd app.FileDialog) (string, error)
 	})
 }
 
-func runDesktop(rt *app.Runtime, dlg *dialogs, log *slog.Logger, assets fs.FS) error {
+// instanceID names the window of one data folder: a second launch on the
+// same folder finds it by this name (Wails' single-instance lock: the
+// session bus on Linux, a named mutex on Windows) and hands itself over.
+// Another folder is another name, so two folders open side by side.
+func instanceID(dataDir string) string {
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		dataDir = abs
+	}
+	sum := sha256.Sum256([]byte(dataDir))
+	return "tubeagency-" + hex.EncodeToString(sum[:8])
+}
+
+// toFront brings the window to the front: what a second launch of the app
+// on the same data folder does instead of starting again.
+func toFront(ctx context.Context, log *slog.Logger) {
+	log.Info("the app was launched again on this data folder: showing its window")
+	wruntime.WindowUnminimise(ctx)
+	wruntime.WindowShow(ctx)
+}
+
+func runDesktop(rt *app.Runtime, dlg *dialogs, log *slog.Logger, assets fs.FS, id string) error {
 	var painted sync.Once
 	return wails.Run(&options.App{
 		Title:     "Tube Agency",
@@ -164,7 +189,15 @@ func runDesktop(rt *app.Runtime, dlg *dialogs, log *slog.Logger, assets fs.FS) e
 			log.Info("page loaded", "dom_ready_ms", time.Since(processStart).Milliseconds())
 		},
 		OnShutdown: func(context.Context) { _ = rt.Close() },
-		Bind:       []any{rt.API()},
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId: id,
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+				if ctx, err := dlg.window(); err == nil {
+					toFront(ctx, log)
+				}
+			},
+		},
+		Bind: []any{rt.API()},
 		ErrorFormatter: func(err error) any {
 			return app.FormatError(err)
 		},
@@ -181,4 +214,39 @@ func routes(rt *app.Runtime) http.Handler {
 		mux.Handle(pattern, h)
 	}
 	return mux
+}
+
+// startFailurePage is the window shown when the app could not start.
+var startFailurePage = template.Must(template.New("").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tube Agency</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;margin:0;padding:28px 32px;background:#111318;color:#e8eaf0}
+h1{font-size:19px;margin:0 0 12px}p{margin:0 0 10px;white-space:pre-wrap;overflow-wrap:anywhere}</style></head>
+<body><h1>Tube Agency could not start</h1><p data-testid="start-failure">{{.}}</p></body></html>`))
+
+// runStartFailure shows why the app could not start in a small window of
+// its own, until the user closes it. Launched again on a data folder whose
+// window is open, it hands over to that window instead (which comes to the
+// front) and the process ends before anything shows.
+func runStartFailure(id, why string) error {
+	// The window's heading says it could not start; the sentence says why.
+	why = strings.ReplaceAll(strings.TrimPrefix(why, "cannot start: "), "`", "")
+	if why != "" {
+		why = strings.ToUpper(why[:1]) + why[1:]
+	}
+	var page bytes.Buffer
+	if err := startFailurePage.Execute(&page, why); err != nil {
+		return err
+	}
+	return wails.Run(&options.App{
+		Title:  "Tube Agency",
+		Width:  640,
+		Height: 280,
+		AssetServer: &assetserver.Options{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write(page.Bytes())
+		})},
+		BackgroundColour:   &options.RGBA{R: 17, G: 19, B: 24, A: 255},
+		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: id},
+		Linux:              &linux.Options{ProgramName: "tubeagency", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+	})
 }

@@ -45,6 +45,7 @@ func main() {
 		os.Exit(generateBindings())
 	}
 	attachConsole()
+	waitForPrevious(10 * time.Second)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -199,22 +200,31 @@ type startOptions struct {
 	dialogs              *dialogs // desktop only
 }
 
+// startFailure says why the app did not start, and what to do.
+type startFailure struct {
+	code int
+	why  string // printed after "tubeagency: "; the desktop shows it in a window
+}
+
 // startApp checks the data folder, opens the log in it and starts the app.
-// The log is closed by the caller after the runtime.
-func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, int) {
+// The log is closed by the caller after the runtime. When the app does not
+// start, the reason is printed to stderr and returned.
+func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, *startFailure) {
+	fail := func(code int, format string, a ...any) (*app.Runtime, *applog.Log, *startFailure) {
+		f := &startFailure{code: code, why: fmt.Sprintf(format, a...)}
+		fmt.Fprintf(stderr, "tubeagency: %s\n", f.why)
+		return nil, nil, f
+	}
 	dataDir, level, mode := so.dataDir, so.level, so.mode
 	if _, err := applog.ParseLevel(level); err != nil {
-		fmt.Fprintf(stderr, "tubeagency: --log-level: %v\n", err)
-		return nil, nil, 2
+		return fail(2, "--log-level: %v", err)
 	}
 	if err := app.CheckDataDir(dataDir); err != nil {
-		fmt.Fprintf(stderr, "tubeagency: cannot use the data folder %s: %v\nChoose another with --data-dir DIR.\n", dataDir, errors.Unwrap(err))
-		return nil, nil, 1
+		return fail(1, "cannot use the data folder %s: %v\nChoose another with --data-dir DIR.", dataDir, errors.Unwrap(err))
 	}
 	lg, err := openLog(dataDir, level, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "tubeagency: cannot open the log: %v\n", err)
-		return nil, nil, 1
+		return fail(1, "cannot open the log: %v", err)
 	}
 	lg.Info("starting", "since_process_start_ms", time.Since(processStart).Milliseconds(), "version", app.Version, "mode", mode, "os", runtime.GOOS, "arch", runtime.GOARCH, "data_dir", dataDir, "log_file", lg.Path)
 	opts := app.Options{DataDir: dataDir, Mode: mode, Logger: lg.Logger, LogFile: lg.Path, Restart: so.restart.Restart}
@@ -232,11 +242,14 @@ func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, int
 	}
 	if err != nil {
 		lg.Error("start", "err", err)
-		fmt.Fprintf(stderr, "tubeagency: cannot start: %v\nThe log is in %s.\n", err, lg.Path)
 		lg.Close()
-		return nil, nil, 1
+		if errors.Is(err, app.ErrInUse) {
+			return fail(1, "cannot start: another Tube Agency (a window or `tubeagency serve`) is using the data folder %s.\n"+
+				"Close it first, or choose another folder with --data-dir DIR.", dataDir)
+		}
+		return fail(1, "cannot start: %v\nThe log is in %s.", err, lg.Path)
 	}
-	return rt, lg, 0
+	return rt, lg, nil
 }
 
 func serve(ctx context.Context, so startOptions, addr, token string, stdout, stderr io.Writer) int {
@@ -252,9 +265,9 @@ func serve(ctx context.Context, so startOptions, addr, token string, stdout, std
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	so.restart.setQuit(cancel)
-	rt, lg, code := startApp(so, stderr)
-	if rt == nil {
-		return code
+	rt, lg, failed := startApp(so, stderr)
+	if failed != nil {
+		return failed.code
 	}
 	defer lg.Close()
 	defer rt.Close()
@@ -348,13 +361,20 @@ func desktopMain(so startOptions, stderr io.Writer) int {
 	}
 	so.dialogs = dlg
 	so.restart.setQuit(dlg.Quit)
-	rt, lg, code := startApp(so, stderr)
-	if rt == nil {
-		return code
+	fixLocaleForWebKit()
+	id := instanceID(dataDir)
+	rt, lg, failed := startApp(so, stderr)
+	if failed != nil {
+		// A window says why: a desktop user does not read stderr. When the
+		// folder's own window is open, this launch is handed to it instead
+		// (it comes to the front) and this process ends there.
+		if err := runStartFailure(id, failed.why); err != nil {
+			fmt.Fprintf(stderr, "tubeagency: the window could not open: %v\n", err)
+		}
+		return failed.code
 	}
 	defer lg.Close()
-	fixLocaleForWebKit()
-	if err := runDesktop(rt, dlg, lg.Logger, dist()); err != nil {
+	if err := runDesktop(rt, dlg, lg.Logger, dist(), id); err != nil {
 		lg.Error("window", "err", err)
 		fmt.Fprintf(stderr, "tubeagency: the window could not open: %v\n", err)
 		return 1

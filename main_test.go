@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tubeagency/app"
 	"tubeagency/internal/hlc"
 	"tubeagency/internal/store"
 )
@@ -61,6 +62,61 @@ func TestUnwritableDataDir(t *testing.T) {
 	if !strings.Contains(stderr, "cannot use the data folder "+dir) || !strings.Contains(stderr, "--data-dir") {
 		t.Fatalf("unclear message: %q", stderr)
 	}
+}
+
+// A second serve on a folder another Tube Agency has open is refused, and
+// the message says what holds it and what to do; nothing of the folder is
+// changed by the attempt.
+func TestServeRefusesADataFolderInUse(t *testing.T) {
+	dir := t.TempDir()
+	rt, err := app.Start(context.Background(), app.Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if _, err := rt.API().CreateChannel(app.ChannelInput{Name: "Night Bus Stories", Niche: "urban legends", Language: "en", Audience: "night owls", Format: "shorts", Cadence: 3}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, "serve", "--data-dir", dir, "--addr", "127.0.0.1:0")
+	if code != 1 {
+		t.Fatalf("serve on a folder in use exited %d", code)
+	}
+	for _, want := range []string{"another Tube Agency", "tubeagency serve", dir, "--data-dir"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the message lacks %q: %q", want, stderr)
+		}
+	}
+	if chs, err := rt.API().ListChannels(); err != nil || len(chs) != 1 {
+		t.Fatalf("the running app after the refusal: %v, %v", chs, err)
+	}
+}
+
+// Each data folder has its own window name: a second launch finds the
+// window of its own folder, and two folders open side by side.
+func TestInstanceIDIsPerDataFolder(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	if instanceID(a) == instanceID(b) {
+		t.Fatal("two folders share a window name")
+	}
+	rel, err := filepath.Rel(mustGetwd(t), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if instanceID(rel) != instanceID(a) {
+		t.Errorf("a relative path names another window than its absolute path: %s, %s", instanceID(rel), instanceID(a))
+	}
+	if !regexp.MustCompile(`^tubeagency-[0-9a-f]{16}$`).MatchString(instanceID(a)) {
+		t.Errorf("window name %q is not one Wails accepts as a bus name part", instanceID(a))
+	}
+}
+
+func mustGetwd(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
 }
 
 func TestServeRefusesPublicAddressWithoutToken(t *testing.T) {

@@ -5,8 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // restarter restarts the app after an update replaced its binary: the
@@ -64,4 +66,28 @@ func (r *restarter) afterExit(code int, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// afterPIDEnv, set by a restart that starts the new binary beside the old
+// one (Windows), names the old process. The new one waits for it to end
+// before anything else: until then the old one holds the data folder and
+// its window's single-instance name, and the new one would hand itself over
+// to a window that is closing.
+const afterPIDEnv = "TUBEAGENCY_AFTER_PID"
+
+// waitForPrevious waits, at most limit, for the process afterPIDEnv names
+// to end, and clears the variable so the app's own children do not wait.
+func waitForPrevious(limit time.Duration) {
+	v := os.Getenv(afterPIDEnv)
+	if v == "" {
+		return
+	}
+	os.Unsetenv(afterPIDEnv)
+	pid, err := strconv.Atoi(v)
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return
+	}
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline) && processAlive(pid); {
+		time.Sleep(20 * time.Millisecond)
+	}
 }

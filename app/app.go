@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"tubeagency/app/events"
 	"tubeagency/app/monitor"
 	"tubeagency/app/update"
@@ -77,6 +79,7 @@ type Options struct {
 type Runtime struct {
 	opts      Options
 	store     *store.Store
+	lock      *flock.Flock // the data folder's lock (lockDataDir), held until Close
 	hub       *events.Hub
 	log       *slog.Logger
 	api       *App
@@ -105,6 +108,29 @@ type App struct {
 
 // ErrDataDir reports a data folder the app cannot use.
 var ErrDataDir = errors.New("data folder is not writable")
+
+// ErrInUse reports a data folder another running Tube Agency (a window or
+// `tubeagency serve`) has open. Two at once would each run the autopilot,
+// the sync and the upload queue over the same packages.
+var ErrInUse = errors.New("another Tube Agency is using this data folder")
+
+// lockName is the file in the data folder whose lock says the folder is in
+// use. The operating system drops the lock when its process ends, however
+// it ends, so a crash never leaves the folder locked.
+const lockName = "tubeagency.lock"
+
+// lockDataDir takes the data folder's lock, or reports ErrInUse.
+func lockDataDir(dir string) (*flock.Flock, error) {
+	l := flock.New(filepath.Join(dir, lockName))
+	ok, err := l.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrDataDir, dir, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrInUse, dir)
+	}
+	return l, nil
+}
 
 // CheckDataDir creates dir when missing and proves it is writable.
 func CheckDataDir(dir string) error {
@@ -143,17 +169,23 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if err := CheckDataDir(opts.DataDir); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, filepath.Join(opts.DataDir, "tubeagency.db"), store.Options{Now: opts.Now})
+	lock, err := lockDataDir(opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	rt := &Runtime{opts: opts, store: st, hub: &events.Hub{}, log: opts.Logger, start: opts.Now(), settled: make(chan struct{})}
+	st, err := store.Open(ctx, filepath.Join(opts.DataDir, "tubeagency.db"), store.Options{Now: opts.Now})
+	if err != nil {
+		lock.Unlock()
+		return nil, err
+	}
+	rt := &Runtime{opts: opts, store: st, lock: lock, hub: &events.Hub{}, log: opts.Logger, start: opts.Now(), settled: make(chan struct{})}
 	rt.keys.mode = opts.KeyStore
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	rt.api = &App{rt: rt}
 	if err := rt.build(ctx); err != nil {
 		rt.cancel()
 		st.Close()
+		lock.Unlock()
 		return nil, err
 	}
 	if err := rt.startAll(); err != nil {
@@ -161,6 +193,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		rt.cancel()
 		rt.wg.Wait()
 		st.Close()
+		lock.Unlock()
 		return nil, err
 	}
 	rt.settleAfterPaint()
@@ -213,7 +246,11 @@ func (rt *Runtime) Close() error {
 	rt.stopAll()
 	rt.cancel()
 	rt.wg.Wait()
-	return rt.store.Close()
+	err := rt.store.Close()
+	if uerr := rt.lock.Unlock(); err == nil {
+		err = uerr
+	}
+	return err
 }
 
 // go runs fn in the background until Close.

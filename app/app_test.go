@@ -228,6 +228,48 @@ func TestDataDirNotWritable(t *testing.T) {
 	}
 }
 
+// Two apps on one data folder would each run the autopilot, the sync and
+// the upload queue over the same packages: the second is refused with a
+// sentence naming the folder, the first goes on untouched, and the folder
+// is free again once the first has closed.
+func TestASecondAppOnTheSameDataFolderIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.API().CreateChannel(validChannel()); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if !errors.Is(err, ErrInUse) || second != nil {
+		t.Fatalf("second start = %v, %v; want ErrInUse", second, err)
+	}
+	if !strings.Contains(err.Error(), "another Tube Agency is using this data folder") || !strings.Contains(err.Error(), dir) {
+		t.Errorf("the refusal does not say what and where: %q", err)
+	}
+	// A folder of its own starts beside it.
+	other := startTest(t)
+	if _, err := other.API().ListChannels(); err != nil {
+		t.Fatal(err)
+	}
+	chs, err := first.API().ListChannels()
+	if err != nil || len(chs) != 1 {
+		t.Fatalf("the first app after the refusal: %v, %v", chs, err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})
+	if err != nil {
+		t.Fatalf("start after the first closed: %v", err)
+	}
+	defer again.Close()
+	if chs, err := again.API().ListChannels(); err != nil || len(chs) != 1 {
+		t.Fatalf("the channel after reopening: %v, %v", chs, err)
+	}
+}
+
 func TestFilesAreTheUsersOnlyAfterFirstStart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "TubeAgency")
 	rt, err := Start(context.Background(), Options{DataDir: dir, Mode: "test"})

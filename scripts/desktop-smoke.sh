@@ -10,7 +10,10 @@
 #     readable) and records the memory of the app and its WebKit processes
 #     (ffmpeg or espeak-ng started by the autopilot's work are listed apart:
 #     they are renders and voice-overs, not the window);
-#  5. runs frontend/e2e/desktop.xvfb.mjs: in the window, the voice-over
+#  5. launches the app again on the same data folder: it must hand over to
+#     the open window and end; then, with `tubeagency serve` holding the
+#     folder, the desktop must say in a window why it cannot start;
+#  6. runs frontend/e2e/desktop.xvfb.mjs: in the window, the voice-over
 #     player reaches canplay and Export saves through the save dialog
 #     (answered by TUBEAGENCY_TEST_SAVE_DIR) under the accented title.
 # Writes test-results/desktop.png, desktop-rss.txt and desktop-*.png, and
@@ -126,7 +129,39 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session bash -c '
     echo "rss_total_kb $total"
     echo "pss_total_kb $ptotal"
   } >"$out/desktop-rss.txt"
+  # 5. Launched again on the same data folder (a second double-click), the
+  # app hands itself to the open window and ends: one window, one app.
+  started=$(date +%s%N)
+  timeout 20 "$bin" --data-dir "$data" --update-feed off >"$tmp/second.log" 2>&1
+  second_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  # The open window hears of it after the second launch has handed over
+  # and ended: it logs that it came to the front soon after.
+  handed=""
+  for _ in $(seq 50); do grep -q "launched again" "$data/logs/tubeagency.log" && { handed=1; break; }; sleep 0.1; done
+  windows=$(xdotool search --onlyvisible --name "^Tube Agency$" 2>/dev/null | wc -l)
+  if [ "$second_ms" -ge 20000 ] || [ "$windows" != 1 ] || [ -z "$handed" ]; then
+    echo "a second launch on the same data folder did not hand over to the open window (${second_ms} ms, $windows windows)" >"$tmp/result"; kill $pid; exit 1
+  fi
+  echo "second_launch_ms $second_ms" >>"$out/desktop-rss.txt"
   kill $pid; wait $pid 2>/dev/null
+  # 5, continued. With the folder held by `tubeagency serve`, the desktop says why it
+  # cannot start, in a window.
+  "$bin" serve --addr 127.0.0.1:0 --data-dir "$data" --update-feed off >"$tmp/serve2.log" 2>&1 &
+  spid=$!
+  for _ in $(seq 100); do grep -q "serving http" "$tmp/serve2.log" && break; sleep 0.1; done
+  "$bin" --data-dir "$data" --update-feed off >"$tmp/held.log" 2>&1 &
+  hpid=$!
+  shown=""
+  for _ in $(seq 150); do
+    if xdotool search --onlyvisible --name "^Tube Agency$" >/dev/null 2>&1; then
+      sleep 1
+      import -window root "$out/desktop-start-failure.png" 2>/dev/null || true
+      tesseract "$out/desktop-start-failure.png" - 2>/dev/null | tr "\n" " " | grep -q "could not start.*using the data folder" && { shown=1; break; }
+    fi
+    sleep 0.1
+  done
+  kill $hpid $spid 2>/dev/null; wait $hpid $spid 2>/dev/null
+  [ -n "$shown" ] || { echo "with the data folder in use, no window said why the app could not start" >"$tmp/result"; exit 1; }
   echo ok >"$tmp/result"
 ' || true
 result=$(cat "$tmp/result" 2>/dev/null || echo "xvfb-run failed")
@@ -147,6 +182,6 @@ cpu_ms=$(awk '/^cpu_ms_to_paint/ {print $2}' "$out/desktop-rss.txt")
 echo "desktop smoke: ok (painted_ms $painted_ms, $cpu_ms ms of CPU, with $packages packages; app and WebKit processes: $pss_mb MB PSS, $total_mb MB RSS summed; sd $sd, $colors colours)"
 cat "$out/desktop-rss.txt"
 
-# 5. Playing and saving in the window.
+# 6. Playing and saving in the window.
 root=$(cd "$(dirname "$0")/.." && pwd)
 (cd "$root/frontend" && TUBEAGENCY_BIN="$bin" node --test --test-concurrency=1 e2e/desktop.xvfb.mjs) || fail "the window's voice-over or export check failed"
