@@ -241,12 +241,17 @@ func startApp(so startOptions, stderr io.Writer) (*app.Runtime, *applog.Log, *st
 		lg.Info("app started", "since_process_start_ms", time.Since(processStart).Milliseconds())
 	}
 	if err != nil {
-		lg.Error("start", "err", err)
-		lg.Close()
 		if errors.Is(err, app.ErrInUse) {
+			// Most often the app opened again while its window is open: the
+			// window takes the launch over (desktopMain). Not an error of the
+			// running app's, whose log this is too.
+			lg.Info("the data folder is in use by another Tube Agency; not starting", "mode", mode)
+			lg.Close()
 			return fail(1, "cannot start: another Tube Agency (a window or `tubeagency serve`) is using the data folder %s.\n"+
 				"Close it first, or choose another folder with --data-dir DIR.", dataDir)
 		}
+		lg.Error("start", "err", err)
+		lg.Close()
 		return fail(1, "cannot start: %v\nThe log is in %s.", err, lg.Path)
 	}
 	return rt, lg, nil
