@@ -15,5 +15,7 @@ export default defineConfig({
   plugins: [svelte(), keep],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 800 },
   server: { proxy: { '/api': 'http://127.0.0.1:7777' } },
+  // Tests mount components in jsdom: Svelte's browser build, not its server one.
+  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   test: { environment: 'jsdom', include: ['src/**/*.test.ts'] },
 });

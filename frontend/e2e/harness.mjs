@@ -114,6 +114,24 @@ export async function callApi(url, method, ...args) {
  *  number of elements are the same over three checks in a row (charts
  *  have measured their box, cards have filled). */
 export async function settled(page, timeout = 15000) {
+  try {
+    await waitSettled(page, timeout);
+  } catch (e) {
+    // Say what kept it busy, so a failure names its cause.
+    const what = await page
+      .evaluate(() => {
+        const main = document.querySelector('main');
+        const busy = document.querySelector('[aria-busy="true"]');
+        const line = main?.innerText.split('\n').find((l) => /\b(Loading|Checking)\b/.test(l));
+        return `at ${location.hash}: ${busy ? 'aria-busy ' + busy.outerHTML.slice(0, 200) : line ? `"${line}"` : 'still changing size (' + /** @type {any} */ (window).__settledSig + ')'}`;
+      })
+      .catch((err) => String(err));
+    await shot(page, 'settled-timeout').catch(() => {});
+    throw new Error(`the page did not settle in ${timeout} ms ${what}`, { cause: e });
+  }
+}
+
+async function waitSettled(page, timeout) {
   await page.waitForFunction(() => {
     const main = document.querySelector('main');
     if (!main) return false;
